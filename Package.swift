@@ -1,0 +1,104 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Targets follow ../shared/docs/architecture.md: protocol targets (MQTT) know nothing of the
+// gateway; GatewayKit is the shared vocabulary; GatewayCore wires everything together.
+let package = Package(
+    name: "swift-iot-gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "iot-gateway", targets: ["iot-gateway"]),
+        .executable(name: "gateway-bench", targets: ["gateway-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "GatewayKit",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Collections", package: "swift-collections"),
+            ]),
+        .target(
+            name: "MQTT",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "GatewayKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            exclude: ["README.md"]),
+        .target(
+            name: "ThingsBoard",
+            dependencies: [
+                "GatewayKit", "MQTT",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "SimulatorConnector",
+            dependencies: ["GatewayKit", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"]),
+        .target(
+            name: "GatewayCore",
+            dependencies: [
+                "GatewayKit", "Storage", "ThingsBoard", "MQTT", "SimulatorConnector",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "iot-gateway",
+            dependencies: [
+                "GatewayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "gateway-bench",
+            dependencies: [
+                "GatewayCore", "Storage", "ThingsBoard", "MQTT", "GatewayKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Helpers shared by the test targets: free ports, real peer processes (mosquitto, ...).
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
+        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit"]),
+        .testTarget(
+            name: "MQTTTests",
+            dependencies: [
+                "MQTT", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]),
+        .testTarget(name: "SimulatorConnectorTests", dependencies: ["SimulatorConnector", "GatewayKit"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "GatewayKit", "TestSupport"]),
+        .testTarget(
+            name: "ThingsBoardTests",
+            dependencies: ["ThingsBoard", "MQTT", "GatewayKit", "TestSupport"]),
+        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore", "GatewayKit", "TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["GatewayCore", "GatewayKit", "MQTT", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

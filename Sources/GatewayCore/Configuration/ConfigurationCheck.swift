@@ -1,0 +1,62 @@
+import Foundation
+import GatewayKit
+import Storage
+
+/// `iot-gateway check-config`: validates everything a start would and prints a summary.
+public enum ConfigurationCheck {
+    public struct Report: Sendable {
+        public var ok: Bool
+        public var text: String
+    }
+
+    public static func run(directory: String, environment: [String: String]) -> Report {
+        var lines = ["configuration directory: \(directory)"]
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try GatewayConfiguration.load(directory: directory, environment: environment)
+        } catch {
+            return Report(ok: false, text: (lines + ["ERROR \(error)"]).joined(separator: "\n"))
+        }
+        var ok = true
+        let settings = loaded.configuration.thingsboard
+        lines.append("ThingsBoard: \(settings.host):\(settings.port) (\(settings.tls ? "TLS" : "plain TCP"), QoS \(settings.qos), auth \(settings.security.typeName)\(settings.provisioning != nil ? ", provisioning configured" : ""))")
+        do {
+            let storage = try StorageConfiguration(json: loaded.configuration.storage, file: loaded.configuration.mainFile)
+            lines.append("storage: \(storage.typeName) (\(storage.readPackSize) events per pack)")
+        } catch {
+            ok = false
+            lines.append("ERROR storage: \(error)")
+        }
+        lines.append("connectors: \(loaded.connectors.count)")
+        for entry in loaded.connectors {
+            if let error = entry.error {
+                ok = false
+                lines.append("  ERROR \(entry.name) (\(entry.type.isEmpty ? "?" : entry.type), \(entry.file)): \(error)")
+                continue
+            }
+            guard let factory = ConnectorRegistry.factory(for: entry.type) else {
+                ok = false
+                lines.append("  ERROR \(entry.name) (\(entry.type), \(entry.file)): type \"\(entry.type)\" is not built in (available: \(ConnectorRegistry.knownTypes.joined(separator: ", ")))")
+                continue
+            }
+            let setup = ConnectorSetup(identity: ConnectorIdentity(name: entry.name, type: entry.type, id: entry.id),
+                                       configuration: entry.document ?? .null, configurationFile: entry.file,
+                                       context: NoGateway(), logger: .init(label: "check"))
+            do {
+                _ = try factory.make(setup)
+                let devices = entry.document?["devices"]?.arrayValue?.count
+                lines.append("  OK    \(entry.name) (\(entry.type), \(entry.file))\(devices.map { ", \($0) device entries" } ?? "")")
+            } catch {
+                ok = false
+                lines.append("  ERROR \(entry.name) (\(entry.type), \(entry.file)): \(error)")
+            }
+        }
+        lines.append(ok ? "configuration OK" : "configuration has errors")
+        return Report(ok: ok, text: lines.joined(separator: "\n"))
+    }
+
+    /// Connectors are only built, never run, during a check.
+    struct NoGateway: GatewayContext {
+        func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome { .rejected("configuration check") }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GatewayKit
+import Logging
+import MQTT
+import ThingsBoard
+
+/// Turns the `thingsboard` settings (plus command-line overrides) into the ThingsBoard client's
+/// connection configuration, provisioning the gateway first when the configuration asks for it
+/// and no credentials were saved by an earlier provisioning.
+enum ThingsBoardConnectionFactory {
+    static func make(_ configuration: GatewayConfiguration, options: GatewayOptions,
+                     logger: Logger) async throws -> ThingsBoardConnectionConfiguration {
+        var settings = configuration.thingsboard
+        if let host = options.hostOverride { settings.host = host }
+        if let port = options.portOverride { settings.port = port }
+        if let token = options.accessTokenOverride { settings.security = .accessToken(token) }
+
+        let tls = tlsConfiguration(settings)
+        var credentials: ThingsBoardCredentials
+        switch settings.security {
+        case .accessToken(let token), .tlsAccessToken(let token, _): credentials = .accessToken(token)
+        case .usernamePassword(let username, let password, let clientID):
+            credentials = .usernamePassword(username: username, password: password, clientID: clientID)
+        case .x509: credentials = .x509Certificate
+        case .none:
+            credentials = try await provisionedCredentials(settings, tls: tls, directory: configuration.directory, logger: logger)
+        }
+        // Provisioning environment variables force provisioning even with a security section (§1.1).
+        if settings.provisioning != nil, options.environment["TB_GW_PROVISIONING_DEVICE_KEY"] != nil {
+            credentials = try await provisionedCredentials(settings, tls: tls, directory: configuration.directory, logger: logger)
+        }
+
+        let host = settings.host
+        func spec(_ text: String, _ key: String) throws -> RateLimitSpec {
+            do {
+                return try RateLimitSpec(parsing: text, host: host)
+            } catch {
+                throw ConfigError(file: configuration.mainFile, keyPath: "thingsboard.\(key)",
+                                  expected: "comma-separated <count>:<seconds> pairs such as \"10:1,60:60,\"", found: "\"\(text)\"")
+            }
+        }
+        let gateway = SessionLimits.RateLimits(messages: try spec(settings.messagesRateLimits, "messagesRateLimits"),
+                                               telemetryMessages: try spec(settings.rateLimits, "rateLimits"),
+                                               telemetryDatapoints: try spec(settings.dpRateLimits, "dpRateLimits"))
+        let devices = SessionLimits.RateLimits(messages: try spec(settings.deviceMessagesRateLimits, "deviceMessagesRateLimits"),
+                                               telemetryMessages: try spec(settings.deviceRateLimits, "deviceRateLimits"),
+                                               telemetryDatapoints: try spec(settings.deviceDpRateLimits, "deviceDpRateLimits"))
+        let clientID: String
+        if case .usernamePassword(_, _, let id?) = credentials { clientID = id } else { clientID = "" }
+        return ThingsBoardConnectionConfiguration(
+            host: settings.host, port: settings.port, qos: settings.qos == 0 ? .atMostOnce : .atLeastOnce,
+            keepAlive: .seconds(settings.keepAliveSeconds), clientID: clientID, credentials: credentials, tls: tls,
+            maxPayloadBytes: settings.maxPayloadSizeBytes,
+            gatewayRateLimits: gateway.scaled(by: SessionLimits.safetyFactor),
+            deviceRateLimits: devices.scaled(by: SessionLimits.safetyFactor))
+    }
+
+    static func tlsConfiguration(_ settings: ThingsBoardSettings) -> MQTTTLSConfiguration? {
+        guard settings.tls else { return nil }
+        var tls = MQTTTLSConfiguration(caCertificateFile: settings.caCert)
+        if case .x509(_, let cert, let key) = settings.security {
+            tls.certificateFile = cert
+            tls.privateKeyFile = key
+        }
+        tls.verifyHostname = !settings.insecure
+        return tls
+    }
+
+    /// Saved `.credentials` when present, else a provisioning exchange whose answer is saved.
+    static func provisionedCredentials(_ settings: ThingsBoardSettings, tls: MQTTTLSConfiguration?, directory: String,
+                                       logger: Logger) async throws -> ThingsBoardCredentials {
+        if let saved = ThingsBoardProvisioning.loadSavedAnswer(configDirectory: directory) {
+            logger.info("using the credentials saved by an earlier provisioning", metadata: ["file": ".credentials"])
+            return try ThingsBoardProvisioning.credentials(from: saved)
+        }
+        guard let provisioning = settings.provisioning else {
+            throw ConfigError(file: "tb_gateway.json", keyPath: "thingsboard.security",
+                              expected: "a security section (e.g. {\"type\":\"accessToken\",\"accessToken\":\"...\"}) or a provisioning section")
+        }
+        let credentials: ThingsBoardProvisioning.CredentialsType
+        switch provisioning.type {
+        case "MQTT_BASIC":
+            credentials = .mqttBasic(username: provisioning.username, password: provisioning.password, clientID: provisioning.clientID)
+        default:
+            credentials = .accessToken(token: provisioning.accessToken)
+        }
+        let request = ThingsBoardProvisioning.Request(
+            deviceKey: provisioning.deviceKey, deviceSecret: provisioning.deviceSecret,
+            deviceName: provisioning.deviceName ?? "Gateway \(ProcessInfo.processInfo.hostName)", credentials: credentials)
+        logger.info("provisioning the gateway device", metadata: ["device": "\(request.deviceName)"])
+        let answer = try await ThingsBoardProvisioning.provision(host: settings.host, port: settings.port, tls: tls,
+                                                                 request: request, logger: logger)
+        try ThingsBoardProvisioning.save(answer: answer, configDirectory: directory)
+        return try ThingsBoardProvisioning.credentials(from: answer)
+    }
+}
+
+extension SessionLimits.RateLimits {
+    func scaled(by factor: Double) -> SessionLimits.RateLimits {
+        SessionLimits.RateLimits(messages: messages.scaled(by: factor), telemetryMessages: telemetryMessages.scaled(by: factor),
+                                 telemetryDatapoints: telemetryDatapoints.scaled(by: factor))
+    }
+}

@@ -1,0 +1,60 @@
+import GatewayKit
+
+/// The `thingsboard` section of tb_gateway.json (reference §2), after environment overrides.
+public struct ThingsBoardSettings: Sendable, Equatable {
+    public enum Security: Sendable, Equatable {
+        case accessToken(String)
+        case tlsAccessToken(String, caCert: String?)
+        case usernamePassword(username: String?, password: String?, clientID: String?)
+        case x509(caCert: String?, cert: String, privateKey: String)
+        /// No `security` section: the gateway must be provisioned (or use saved credentials).
+        case none
+
+        public var typeName: String {
+            switch self {
+            case .accessToken: return "accessToken"
+            case .tlsAccessToken: return "tlsAccessToken"
+            case .usernamePassword: return "usernamePassword"
+            case .x509: return "x509Certificate"
+            case .none: return "none"
+            }
+        }
+    }
+
+    public struct Provisioning: Sendable, Equatable {
+        public var type: String
+        public var deviceKey: String
+        public var deviceSecret: String
+        public var deviceName: String?
+        public var accessToken: String?
+        public var username: String?
+        public var password: String?
+        public var clientID: String?
+    }
+
+    public var host = "localhost"
+    public var port = 1883
+    public var qos = 1
+    public var keepAliveSeconds = 120
+    public var security: Security = .none
+    /// `security.tls`, a CA certificate, or port 8883 (reference §1.1).
+    public var tls = false
+    /// `security.insecure`: verify the chain but not the host name.
+    public var insecure = false
+    public var caCert: String?
+    public var provisioning: Provisioning?
+    public var maxPayloadSizeBytes = 8196
+    public var minPackSendDelayMS = 50
+    public var remoteConfiguration = false
+    public var statisticsEnabled = false
+    public var messagesRateLimits = ""
+    public var rateLimits = ""
+    public var dpRateLimits = ""
+    public var deviceMessagesRateLimits = ""
+    public var deviceRateLimits = ""
+    public var deviceDpRateLimits = ""
+    /// The raw section, for the parts later gateway services read (report strategy, device activity...).
+    public var raw: JSONValue = .object([:])
+
+    public init() {}
+}

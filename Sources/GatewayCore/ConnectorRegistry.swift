@@ -1,0 +1,15 @@
+import GatewayKit
+import SimulatorConnector
+
+/// The built-in connectors. Adding a connector is one line here (and its target in Package.swift).
+public enum ConnectorRegistry {
+    public static let factories: [String: any ConnectorFactory.Type] = [
+        SimulatorConnectorFactory.type: SimulatorConnectorFactory.self,
+    ]
+
+    public static func factory(for type: String) -> (any ConnectorFactory.Type)? {
+        factories[type.lowercased()]
+    }
+
+    public static var knownTypes: [String] { factories.keys.sorted() }
+}

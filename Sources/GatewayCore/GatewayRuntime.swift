@@ -1,0 +1,162 @@
+import Foundation
+import GatewayKit
+import Logging
+import ServiceLifecycle
+import Storage
+import ThingsBoard
+
+/// Start-up and shutdown of the whole gateway: reads the configuration, builds storage, the
+/// ThingsBoard client, the uplink and every configured connector under its supervisor, and runs
+/// them as one `ServiceGroup`. SIGTERM/SIGINT stop it gracefully: connectors first, then the
+/// storage writer flushes, then the uplink and the ThingsBoard session; the whole stop is bounded
+/// by `GatewayOptions.shutdownTimeout`.
+public enum GatewayRuntime {
+    /// Runs until a signal stops it. Returns the process exit code.
+    public static func run(_ options: GatewayOptions) async -> Int32 {
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try GatewayConfiguration.load(directory: options.configDirectory, environment: options.environment)
+        } catch {
+            bootstrapLogging(level: options.logLevel ?? .info)
+            Logger(label: "gateway").critical("cannot start: \(error)")
+            return 2
+        }
+        bootstrapLogging(level: options.logLevel ?? loaded.configuration.logLevel)
+        var logger = Logger(label: "gateway")
+        logger[metadataKey: "config"] = "\(options.configDirectory)"
+
+        let gateway: AssembledGateway
+        do {
+            let connection = try await ThingsBoardConnectionFactory.make(loaded.configuration, options: options,
+                                                                         logger: Logger(label: "tb_connection"))
+            gateway = try AssembledGateway(loaded: loaded, connection: connection, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            return 2
+        }
+        logger.info("iot-gateway \(GatewayVersion.current) starting",
+                    metadata: ["thingsboard": "\(gateway.client.configuration.host):\(gateway.client.configuration.port)",
+                               "storage": "\(gateway.storageDescription)",
+                               "connectors": "\(gateway.supervisors.map(\.identity.name))"])
+
+        var configuration = ServiceGroupConfiguration(services: gateway.services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: Logger(label: "lifecycle"))
+        configuration.maximumGracefulShutdownDuration = options.shutdownTimeout
+        configuration.maximumCancellationDuration = .seconds(3)
+        let group = ServiceGroup(configuration: configuration)
+        var code: Int32 = 0
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped after an error: \(error)")
+            code = 1
+        }
+        await gateway.storage.close()
+        logger.info("gateway stopped")
+        return code
+    }
+
+    nonisolated(unsafe) private static var loggingBootstrapped = false
+    private static let loggingLock = NSLock()
+
+    /// Logs go to standard error with the level from the command line or logs.json.
+    static func bootstrapLogging(level: Logger.Level) {
+        loggingLock.lock()
+        defer { loggingLock.unlock() }
+        guard !loggingBootstrapped else { return }
+        loggingBootstrapped = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// Every long-lived part of one gateway, built from its configuration.
+struct AssembledGateway {
+    let storage: any EventStorage
+    let storageDescription: String
+    let ingest: DataIngest
+    let client: ThingsBoardClient
+    let uplink: Uplink
+    let supervisors: [ConnectorSupervisor]
+    let inbound: InboundHandler
+
+    init(loaded: LoadedConfiguration, connection: ThingsBoardConnectionConfiguration, logger: Logger) throws {
+        let configuration = loaded.configuration
+        let storageConfiguration = try StorageConfiguration(json: configuration.storage, file: configuration.mainFile)
+        storage = try makeEventStorage(storageConfiguration, baseDirectory: FileManager.default.currentDirectoryPath,
+                                       logger: Logger(label: "storage"))
+        storageDescription = "\(storageConfiguration.typeName)"
+        ingest = DataIngest(storage: storage, logger: Logger(label: "storage"))
+        client = ThingsBoardClient(configuration: connection, logger: Logger(label: "tb_connection"))
+        uplink = Uplink(storage: storage, client: client, logger: Logger(label: "uplink"),
+                        packSize: storageConfiguration.readPackSize)
+        inbound = InboundHandler(client: client, logger: Logger(label: "service"))
+
+        var supervisors: [ConnectorSupervisor] = []
+        for entry in loaded.connectors {
+            var connectorLogger = Logger(label: "connector")
+            connectorLogger[metadataKey: "connector"] = "\(entry.name)"
+            guard let document = entry.document else {
+                connectorLogger.error("connector not started: \(entry.error.map { "\($0)" } ?? "no configuration")")
+                continue
+            }
+            guard let factory = ConnectorRegistry.factory(for: entry.type) else {
+                connectorLogger.error("connector not started: \(entry.file): type \"\(entry.type)\" is not built in (available: \(ConnectorRegistry.knownTypes.joined(separator: ", ")))")
+                continue
+            }
+            let setup = ConnectorSetup(identity: ConnectorIdentity(name: entry.name, type: entry.type, id: entry.id),
+                                       configuration: document, configurationFile: entry.file,
+                                       context: ingest, logger: connectorLogger)
+            do {
+                let connector = try factory.make(setup)
+                supervisors.append(ConnectorSupervisor(connector: connector, logger: connectorLogger))
+            } catch {
+                connectorLogger.error("connector not started: \(error)")
+            }
+        }
+        self.supervisors = supervisors
+    }
+
+    /// In start order; graceful shutdown runs in reverse: connectors stop first, then the writer
+    /// flushes what they handed over, then the uplink and the ThingsBoard session end.
+    var services: [any Service] {
+        let client = self.client, uplink = self.uplink, ingest = self.ingest
+        let supervisors = self.supervisors, inbound = self.inbound
+        return [
+            GatewayService("thingsboard") { await client.run() },
+            GatewayService("inbound") { await inbound.run() },
+            GatewayService("uplink") { await uplink.run() },
+            GatewayService("storage-writer") { await ingest.runWriter() },
+            GatewayService("connectors") {
+                await withTaskGroup(of: Void.self) { group in
+                    for supervisor in supervisors {
+                        group.addTask {
+                            Logger(label: "connector").info("connector started", metadata: ["connector": "\(supervisor.identity.name)", "type": "\(supervisor.identity.type)"])
+                            await supervisor.run()
+                        }
+                    }
+                }
+            },
+        ]
+    }
+}
+
+/// A long-lived part of the gateway: runs its body until graceful shutdown cancels it.
+struct GatewayService: Service, CustomStringConvertible {
+    let description: String
+    let body: @Sendable () async -> Void
+
+    init(_ name: String, _ body: @escaping @Sendable () async -> Void) {
+        self.description = name
+        self.body = body
+    }
+
+    func run() async throws {
+        let body = self.body
+        await cancelWhenGracefulShutdown { await body() }
+    }
+}

@@ -1,0 +1,64 @@
+import Logging
+
+/// Who a connector is: the `name` is unique in a gateway and is the key everywhere (device
+/// ownership, statistics, remote configuration); `type` is the registry key ("mqtt", "simulator").
+public struct ConnectorIdentity: Sendable, Hashable, CustomStringConvertible {
+    public var name: String
+    public var type: String
+    public var id: String
+
+    public init(name: String, type: String, id: String) {
+        self.name = name
+        self.type = type
+        self.id = id
+    }
+
+    public var description: String { "\(type) connector '\(name)'" }
+}
+
+/// What a connector may ask of the gateway.
+public protocol GatewayContext: Sendable {
+    /// Hands one device's converted readings to the gateway (device filter, report strategy,
+    /// storage). Suspends while storage applies back-pressure; never drops silently.
+    func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
+}
+
+public enum SendOutcome: Sendable, Equatable {
+    case accepted
+    /// Nothing was stored; the reason is for the connector's log.
+    case rejected(String)
+}
+
+/// A running connector: mechanism only. Restart and back-off policy belong to its supervisor.
+public protocol Connector: Sendable {
+    var identity: ConnectorIdentity { get }
+    /// Runs until the surrounding task is cancelled (a graceful stop) or a fatal error is thrown.
+    func run() async throws
+}
+
+/// Everything a connector factory gets to build one connector from its configuration file.
+public struct ConnectorSetup: Sendable {
+    public var identity: ConnectorIdentity
+    /// The parsed connector configuration file (the whole JSON document).
+    public var configuration: JSONValue
+    /// The file the configuration came from, for error messages.
+    public var configurationFile: String
+    public var context: any GatewayContext
+    public var logger: Logger
+
+    public init(identity: ConnectorIdentity, configuration: JSONValue, configurationFile: String,
+                context: any GatewayContext, logger: Logger) {
+        self.identity = identity
+        self.configuration = configuration
+        self.configurationFile = configurationFile
+        self.context = context
+        self.logger = logger
+    }
+}
+
+/// A built-in connector type. The list of them lives in one registry file in GatewayCore.
+public protocol ConnectorFactory: Sendable {
+    static var type: String { get }
+    /// Validates the configuration and builds the connector; throws `ConfigError` on bad input.
+    static func make(_ setup: ConnectorSetup) throws -> any Connector
+}

@@ -1,0 +1,169 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// Async MQTT 3.1/3.1.1/5 client.
+///
+/// A `final class` rather than an actor: all mutable state lives in `MQTTClientCore`, confined to one
+/// event loop chosen at init (every connection of this client is bound to that loop), so the state
+/// needs no locks and each API call costs one event-loop task push, never a Swift Task.
+public final class MQTTClient: Sendable {
+    public let configuration: MQTTClientConfiguration
+    private let loop: any EventLoop
+    private let logger: Logger
+    private let core: NIOLoopBoundBox<MQTTClientCore>
+    private let inboundSequence: MQTTInboundProducer
+
+    /// Connection state changes. Buffers the newest 64 events if nobody listens.
+    public let connectionEvents: AsyncStream<MQTTConnectionEvent>
+
+    public init(configuration: MQTTClientConfiguration,
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+        self.configuration = configuration
+        self.loop = eventLoopGroup.next()
+        self.logger = logger
+        let (events, eventsContinuation) = AsyncStream.makeStream(of: MQTTConnectionEvent.self,
+                                                                  bufferingPolicy: .bufferingNewest(64))
+        self.connectionEvents = events
+        let flag = MQTTConnectedFlag()
+        self.connectedFlag = flag
+        let core = MQTTClientCore(configuration: configuration, loop: loop, logger: logger, events: eventsContinuation,
+                                  connectedFlag: flag)
+        let box = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
+        self.core = box
+        let high = max(1, configuration.inboundBufferHighWatermark)
+        let new = MQTTInboundProducer.makeSequence(
+            backPressureStrategy: .init(lowWatermark: max(0, high / 2), highWatermark: high),
+            finishOnDeinit: false,
+            delegate: MQTTInboundDelegate(box: box))
+        self.inboundSequence = new.sequence
+        let source = new.source
+        // Runs before any connect() (tasks on one loop run in order), so no message can be missed.
+        loop.execute { box.value.inbound = source }
+    }
+
+    /// Inbound PUBLISHes of all connections, in arrival order. Single consumer: iterate it once.
+    /// When the consumer falls behind, the client stops reading the socket (TCP back-pressure).
+    public var messages: MQTTMessageSequence { MQTTMessageSequence(base: inboundSequence) }
+
+    /// True between a successful CONNACK and the loss/close of that connection.
+    public var isConnected: Bool { connectedFlag.load() }
+    private let connectedFlag: MQTTConnectedFlag
+
+    /// Opens TCP (+TLS), sends CONNECT and returns the CONNACK. Callable again after a disconnect.
+    /// A refused CONNACK throws `MQTTError.connectionRefused`; a TLS failure throws NIOSSL's error.
+    public func connect() async throws -> MQTTConnAck {
+        let box = core
+        try await loop.submit { try box.value.beginConnect() }.get()
+        let channel: any Channel
+        do {
+            channel = try await makeBootstrap().connect(host: configuration.host, port: configuration.port).get()
+        } catch {
+            loop.execute { box.value.connectFailedBeforeSession() }
+            throw error
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            loop.execute {
+                do {
+                    let handler = try channel.pipeline.syncOperations.handler(type: MQTTChannelHandler.self)
+                    box.value.startSession(handler: handler, continuation: continuation)
+                } catch {
+                    box.value.connectFailedBeforeSession()
+                    channel.close(promise: nil)
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func makeBootstrap() throws -> ClientBootstrap {
+        let configuration = self.configuration
+        let sslContext = try configuration.tls.map { try $0.makeSSLContext() }
+        let serverHostname = configuration.tls?.hostnameForVerification(host: configuration.host)
+        let box = core
+        let maximum = configuration.maximumPacketSize.map(Int.init) ?? 268_435_460
+        return ClientBootstrap(group: loop)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                do {
+                    let sync = channel.pipeline.syncOperations
+                    if let sslContext {
+                        try sync.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
+                    }
+                    try sync.addHandler(ByteToMessageHandler(
+                        MQTTPacketDecoder(version: configuration.version, maximumPacketSize: maximum)))
+                    try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder(version: configuration.version)))
+                    try sync.addHandler(MQTTChannelHandler(core: box.value))
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+    }
+
+    /// QoS 0: returns once written. QoS 1/2: returns at PUBACK / PUBCOMP; waits for a slot when the
+    /// outbound window is full. A v5 failure reason code is returned in the result, not thrown.
+    public func publish(_ message: MQTTMessage) async throws -> MQTTPublishResult {
+        let box = core
+        return try await withCheckedThrowingContinuation { continuation in
+            loop.execute { box.value.publish(message, continuation: continuation) }
+        }
+    }
+
+    /// One result per subscription, in order (granted QoS or failure reason code).
+    public func subscribe(_ subscriptions: [MQTTSubscription],
+                          properties: MQTTSubscribeProperties = MQTTSubscribeProperties()) async throws
+        -> [MQTTSubscribeResult]
+    {
+        let box = core
+        return try await withCheckedThrowingContinuation { continuation in
+            loop.execute { box.value.subscribe(subscriptions, properties: properties, continuation: continuation) }
+        }
+    }
+
+    public func unsubscribe(_ filters: [String]) async throws {
+        let box = core
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            loop.execute { box.value.unsubscribe(filters, continuation: continuation) }
+        }
+    }
+
+    /// Sends DISCONNECT and closes. With a persistent session, unacknowledged publishes stay pending.
+    public func disconnect(reasonCode: MQTTReasonCode = .normalDisconnection) async {
+        let box = core
+        await withCheckedContinuation { continuation in
+            loop.execute { box.value.disconnect(reasonCode: reasonCode, continuation: continuation) }
+        }
+    }
+
+    /// Final: disconnects, fails everything pending with `MQTTError.shutDown`, finishes both streams.
+    public func shutdown() async {
+        await disconnect()
+        let box = core
+        try? await loop.submit { box.value.shutdown() }.get()
+    }
+}
+
+/// The inbound message stream (wraps NIO's back-pressured producer).
+public struct MQTTMessageSequence: AsyncSequence, Sendable {
+    public typealias Element = MQTTMessage
+    public typealias Failure = Never
+    let base: MQTTInboundProducer
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: MQTTInboundProducer.AsyncIterator
+        public mutating func next() async -> MQTTMessage? { await base.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
+}
+
+/// Readable from any thread; written only by the core on its event loop.
+final class MQTTConnectedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func load() -> Bool { value.load(ordering: .acquiring) }
+    func store(_ newValue: Bool) { value.store(newValue, ordering: .releasing) }
+}

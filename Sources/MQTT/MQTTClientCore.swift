@@ -1,0 +1,518 @@
+import Logging
+import NIOCore
+
+/// Inbound-message sequence type (single consumer).
+typealias MQTTInboundProducer = NIOAsyncSequenceProducer<
+    MQTTMessage, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, MQTTInboundDelegate
+>
+
+/// Resumes socket reads when the `messages` consumer has caught up.
+struct MQTTInboundDelegate: NIOAsyncSequenceProducerDelegate {
+    let box: NIOLoopBoundBox<MQTTClientCore>
+    func produceMore() {
+        box.eventLoop.execute { box.value.resumeReading() }
+    }
+    func didTerminate() {
+        box.eventLoop.execute { box.value.inboundTerminated() }
+    }
+}
+
+/// Session state of one client: packet ids, in-flight publishes, waiting callers, keep-alive.
+/// Confined to one event loop (the one every connection of this client uses), so it needs no locks;
+/// public API calls hop onto that loop with `execute`, which is a queue push, not a Task.
+final class MQTTClientCore {
+    typealias PublishContinuation = CheckedContinuation<MQTTPublishResult, any Error>
+
+    private struct InFlight {
+        var message: MQTTMessage
+        var continuation: PublishContinuation
+        /// QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP.
+        var released: Bool
+        /// Send order, so a re-send after reconnect keeps the original order.
+        var sequence: UInt64
+    }
+
+    fileprivate enum State {
+        case idle
+        /// `connect()` is opening the TCP/TLS channel.
+        case reserving
+        case connecting(MQTTChannelHandler, CheckedContinuation<MQTTConnAck, any Error>, Scheduled<Void>)
+        case connected(MQTTChannelHandler)
+        case disconnecting(MQTTChannelHandler)
+        case shutDown
+    }
+
+    let configuration: MQTTClientConfiguration
+    let loop: any EventLoop
+    let logger: Logger
+    private let events: AsyncStream<MQTTConnectionEvent>.Continuation
+    private let connectedFlag: MQTTConnectedFlag
+    var inbound: MQTTInboundProducer.Source?
+
+    private var state: State = .idle {
+        didSet { connectedFlag.store(isConnected) }
+    }
+    private var lastPacketID: UInt16 = 0
+    private var sequence: UInt64 = 0
+    private var inFlight: [UInt16: InFlight] = [:]
+    private var waiting = CircularBuffer<(MQTTMessage, PublishContinuation)>()
+    private var pendingSubscribes: [UInt16: CheckedContinuation<[MQTTSubscribeResult], any Error>] = [:]
+    private var pendingUnsubscribes: [UInt16: CheckedContinuation<Void, any Error>] = [:]
+    /// Inbound QoS 2 ids delivered but not yet released (PUBREL): duplicates are not delivered again.
+    private var inboundQoS2: Set<UInt16> = []
+    private var inboundAliases: [UInt16: String] = [:]
+    private var windowLimit: Int
+    private var serverMaximumQoS: MQTTQoS = .exactlyOnce
+    private var serverMaximumPacketSize: Int = Int.max
+    private var readingPaused = false
+    private var flushScheduled = false
+    private var keepAliveTask: RepeatedTask?
+    private var keepAliveInterval: TimeAmount = .zero
+    private var lastSent = NIODeadline.now()
+    private var pingSentAt: NIODeadline?
+    private var disconnectWaiters: [CheckedContinuation<Void, Never>] = []
+
+    init(configuration: MQTTClientConfiguration, loop: any EventLoop, logger: Logger,
+         events: AsyncStream<MQTTConnectionEvent>.Continuation, connectedFlag: MQTTConnectedFlag) {
+        self.connectedFlag = connectedFlag
+        self.configuration = configuration
+        self.loop = loop
+        self.logger = logger
+        self.events = events
+        self.windowLimit = max(1, configuration.outboundWindow)
+    }
+
+    var isConnected: Bool {
+        if case .connected = state { return true }
+        return false
+    }
+
+    // MARK: connect
+
+    /// Reserves the connecting state before the TCP connect starts.
+    func beginConnect() throws {
+        switch state {
+        case .idle: state = .reserving
+        case .shutDown: throw MQTTError.shutDown
+        default: throw MQTTError.alreadyConnected
+        }
+    }
+
+    func connectFailedBeforeSession() {
+        if case .reserving = state { state = .idle }
+    }
+
+    /// The channel is up (TLS may still be handshaking): send CONNECT and wait for CONNACK.
+    func startSession(handler: MQTTChannelHandler, continuation: CheckedContinuation<MQTTConnAck, any Error>) {
+        guard case .reserving = state else {
+            handler.close(error: nil)
+            continuation.resume(throwing: state.isShutDown ? MQTTError.shutDown : MQTTError.alreadyConnected)
+            return
+        }
+        guard handler.context?.channel.isActive == true else {
+            state = .idle
+            continuation.resume(throwing: handler.firstError ?? MQTTError.connectionLost)
+            return
+        }
+        let bound = NIOLoopBound((self, handler), eventLoop: loop)
+        let timeout = loop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
+            bound.value.0.connectTimedOut(bound.value.1)
+        }
+        state = .connecting(handler, continuation, timeout)
+        inboundAliases = [:]
+        send(.connect(configuration.makeConnectPacket()), on: handler)
+        handler.flush()
+    }
+
+    private func connectTimedOut(_ handler: MQTTChannelHandler) {
+        guard case .connecting(let current, _, _) = state, current === handler else { return }
+        handler.close(error: MQTTError.connectTimeout)
+    }
+
+    private func handleConnAck(_ packet: MQTTConnAckPacket, on handler: MQTTChannelHandler) {
+        guard case .connecting(let current, let continuation, let timeout) = state, current === handler else {
+            handler.close(error: MQTTError.protocolViolation("unexpected CONNACK"))
+            return
+        }
+        timeout.cancel()
+        let ack = MQTTConnAck(packet: packet)
+        let code = configuration.version == .v5 ? packet.reasonCode
+            : MQTTReasonCode.fromV311ConnectReturnCode(packet.reasonCode.rawValue)
+        guard packet.reasonCode == .success else {
+            state = .idle
+            handler.close(error: nil)
+            continuation.resume(throwing: MQTTError.connectionRefused(code, reason: ack.reasonString))
+            return
+        }
+        state = .connected(handler)
+        windowLimit = max(1, min(configuration.outboundWindow, Int(ack.receiveMaximum ?? 65_535)))
+        serverMaximumQoS = ack.maximumQoS ?? .exactlyOnce
+        serverMaximumPacketSize = ack.maximumPacketSize.map(Int.init) ?? Int.max
+        if configuration.cleanSession || !ack.sessionPresent {
+            failInFlight(MQTTError.connectionLost)
+            inboundQoS2 = []
+        } else {
+            resendInFlight(on: handler)
+        }
+        startKeepAlive(serverKeepAlive: ack.serverKeepAlive, on: handler)
+        sendWaiting()
+        handler.flush()
+        continuation.resume(returning: ack)
+        events.yield(.connected(ack))
+    }
+
+    /// Persistent session: PUBLISH again with DUP, or PUBREL for QoS 2 already received by the server.
+    private func resendInFlight(on handler: MQTTChannelHandler) {
+        for (id, entry) in inFlight.sorted(by: { $0.value.sequence < $1.value.sequence }) {
+            if entry.released {
+                send(.pubrel(MQTTAckPacket(packetID: id)), on: handler)
+            } else {
+                send(.publish(publishPacket(entry.message, id: id, dup: true)), on: handler)
+            }
+        }
+    }
+
+    // MARK: publish
+
+    func publish(_ message: MQTTMessage, continuation: PublishContinuation) {
+        guard case .connected(let handler) = state else {
+            continuation.resume(throwing: state.isShutDown ? MQTTError.shutDown : MQTTError.notConnected)
+            return
+        }
+        if message.qos > serverMaximumQoS {
+            continuation.resume(throwing: MQTTError.qosNotSupported(message.qos))
+            return
+        }
+        let size = MQTTPacket.publish(publishPacket(message, id: 1, dup: false)).encodedSize(version: configuration.version)
+        if size > serverMaximumPacketSize {
+            continuation.resume(throwing: MQTTError.packetTooLarge(size: size, limit: serverMaximumPacketSize))
+            return
+        }
+        if message.qos == .atMostOnce {
+            let promise = loop.makePromise(of: Void.self)
+            send(.publish(publishPacket(message, id: nil, dup: false)), on: handler, promise: promise)
+            scheduleFlush()
+            promise.futureResult.whenComplete { result in
+                switch result {
+                case .success: continuation.resume(returning: MQTTPublishResult(reasonCode: .success))
+                case .failure(let error): continuation.resume(throwing: error)
+                }
+            }
+            return
+        }
+        if inFlight.count < windowLimit && waiting.isEmpty {
+            transmit(message, continuation: continuation, on: handler)
+            scheduleFlush()
+        } else {
+            waiting.append((message, continuation))
+        }
+    }
+
+    private func transmit(_ message: MQTTMessage, continuation: PublishContinuation, on handler: MQTTChannelHandler) {
+        let id = allocatePacketID()
+        sequence += 1
+        inFlight[id] = InFlight(message: message, continuation: continuation, released: false, sequence: sequence)
+        send(.publish(publishPacket(message, id: id, dup: false)), on: handler)
+    }
+
+    /// Moves callers waiting for a window slot onto the wire.
+    private func sendWaiting() {
+        guard case .connected(let handler) = state else { return }
+        var sent = false
+        while inFlight.count < windowLimit, let (message, continuation) = waiting.popFirst() {
+            transmit(message, continuation: continuation, on: handler)
+            sent = true
+        }
+        if sent { scheduleFlush() }
+    }
+
+    private func publishPacket(_ message: MQTTMessage, id: UInt16?, dup: Bool) -> MQTTPublishPacket {
+        MQTTPublishPacket(topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain,
+                          dup: dup, packetID: id,
+                          properties: configuration.version == .v5 ? message.properties.wireProperties : [])
+    }
+
+    /// Next id not used by any outstanding publish, subscribe or unsubscribe (never 0).
+    private func allocatePacketID() -> UInt16 {
+        repeat {
+            lastPacketID = lastPacketID == UInt16.max ? 1 : lastPacketID + 1
+        } while inFlight[lastPacketID] != nil || pendingSubscribes[lastPacketID] != nil
+            || pendingUnsubscribes[lastPacketID] != nil
+        return lastPacketID
+    }
+
+    private func completePublish(_ id: UInt16, _ ack: MQTTAckPacket) {
+        guard let entry = inFlight.removeValue(forKey: id) else { return }
+        let reason = ack.properties.lazy.compactMap { if case .reasonString(let s) = $0 { s } else { nil } }.first
+        entry.continuation.resume(returning: MQTTPublishResult(reasonCode: ack.reasonCode, reasonString: reason))
+        sendWaiting()
+    }
+
+    // MARK: subscribe
+
+    func subscribe(_ subscriptions: [MQTTSubscription], properties: MQTTSubscribeProperties,
+                   continuation: CheckedContinuation<[MQTTSubscribeResult], any Error>) {
+        guard case .connected(let handler) = state else {
+            continuation.resume(throwing: state.isShutDown ? MQTTError.shutDown : MQTTError.notConnected)
+            return
+        }
+        let id = allocatePacketID()
+        pendingSubscribes[id] = continuation
+        var wire: [MQTTProperty] = []
+        if configuration.version == .v5 {
+            if let identifier = properties.subscriptionIdentifier { wire.append(.subscriptionIdentifier(identifier)) }
+            wire += properties.userProperties.map { .userProperty($0.name, $0.value) }
+        }
+        send(.subscribe(MQTTSubscribePacket(packetID: id, subscriptions: subscriptions, properties: wire)), on: handler)
+        handler.flush()
+    }
+
+    func unsubscribe(_ filters: [String], continuation: CheckedContinuation<Void, any Error>) {
+        guard case .connected(let handler) = state else {
+            continuation.resume(throwing: state.isShutDown ? MQTTError.shutDown : MQTTError.notConnected)
+            return
+        }
+        let id = allocatePacketID()
+        pendingUnsubscribes[id] = continuation
+        send(.unsubscribe(MQTTUnsubscribePacket(packetID: id, filters: filters)), on: handler)
+        handler.flush()
+    }
+
+    // MARK: inbound
+
+    func received(_ packet: MQTTPacket, on handler: MQTTChannelHandler) {
+        if case .connack(let ack) = packet { return handleConnAck(ack, on: handler) }
+        guard case .connected(let current) = state, current === handler else {
+            if case .disconnecting = state { return }
+            handler.close(error: MQTTError.protocolViolation("\(packet.type) before CONNACK"))
+            return
+        }
+        switch packet {
+        case .publish(let publish):
+            handleInboundPublish(publish, on: handler)
+        case .puback(let ack):
+            if inFlight[ack.packetID]?.message.qos == .atLeastOnce { completePublish(ack.packetID, ack) }
+        case .pubrec(let ack):
+            guard var entry = inFlight[ack.packetID], entry.message.qos == .exactlyOnce else {
+                send(.pubrel(MQTTAckPacket(packetID: ack.packetID, reasonCode: configuration.version == .v5
+                    ? .packetIdentifierNotFound : .success)), on: handler)
+                handler.flush()
+                return
+            }
+            if ack.reasonCode.isFailure { return completePublish(ack.packetID, ack) }
+            entry.released = true
+            inFlight[ack.packetID] = entry
+            send(.pubrel(MQTTAckPacket(packetID: ack.packetID)), on: handler)
+            scheduleFlush()
+        case .pubcomp(let ack):
+            if inFlight[ack.packetID]?.released == true { completePublish(ack.packetID, ack) }
+        case .pubrel(let ack):
+            inboundQoS2.remove(ack.packetID)
+            send(.pubcomp(MQTTAckPacket(packetID: ack.packetID)), on: handler)
+            scheduleFlush()
+        case .suback(let ack):
+            pendingSubscribes.removeValue(forKey: ack.packetID)?
+                .resume(returning: ack.reasonCodes.map { MQTTSubscribeResult(reasonCode: $0) })
+        case .unsuback(let ack):
+            guard let continuation = pendingUnsubscribes.removeValue(forKey: ack.packetID) else { return }
+            if ack.reasonCodes.contains(where: \.isFailure) {
+                continuation.resume(throwing: MQTTError.unsubscribeFailed(ack.reasonCodes))
+            } else {
+                continuation.resume()
+            }
+        case .pingresp:
+            pingSentAt = nil
+        case .disconnect(let disconnect):
+            let reason = disconnect.properties.lazy.compactMap { if case .reasonString(let s) = $0 { s } else { nil } }.first
+            handler.close(error: MQTTError.serverDisconnected(disconnect.reasonCode, reason: reason))
+        case .connect, .connack, .subscribe, .unsubscribe, .pingreq, .auth:
+            handler.close(error: MQTTError.protocolViolation("server sent \(packet.type)"))
+        }
+    }
+
+    private func handleInboundPublish(_ publish: MQTTPublishPacket, on handler: MQTTChannelHandler) {
+        var alias: UInt16?
+        let properties = MQTTPublishProperties(wire: publish.properties, topicAlias: &alias)
+        var topic = publish.topic
+        if let alias {
+            if topic.isEmpty {
+                guard let known = inboundAliases[alias] else {
+                    return handler.close(error: MQTTError.protocolViolation("unknown topic alias \(alias)"))
+                }
+                topic = known
+            } else {
+                inboundAliases[alias] = topic
+            }
+        }
+        let message = MQTTMessage(topic: topic, payload: publish.payload, qos: publish.qos, retain: publish.retain,
+                                  properties: properties)
+        switch publish.qos {
+        case .atMostOnce:
+            deliver(message)
+        case .atLeastOnce:
+            deliver(message)
+            send(.puback(MQTTAckPacket(packetID: publish.packetID!)), on: handler)
+            scheduleFlush()
+        case .exactlyOnce:
+            let id = publish.packetID!
+            if inboundQoS2.insert(id).inserted { deliver(message) }
+            send(.pubrec(MQTTAckPacket(packetID: id)), on: handler)
+            scheduleFlush()
+        }
+    }
+
+    private func deliver(_ message: MQTTMessage) {
+        guard let inbound else { return }
+        if inbound.yield(message) == .stopProducing, !readingPaused, case .connected(let handler) = state {
+            readingPaused = true
+            handler.setReading(false)
+        }
+    }
+
+    func resumeReading() {
+        guard readingPaused else { return }
+        readingPaused = false
+        if case .connected(let handler) = state { handler.setReading(true) }
+    }
+
+    func inboundTerminated() {
+        // Nobody will consume any more: keep reading so acknowledgements still flow.
+        inbound = nil
+        resumeReading()
+    }
+
+    // MARK: keep-alive
+
+    /// One repeating timer per connection checks idleness; no per-message timers.
+    private func startKeepAlive(serverKeepAlive: UInt16?, on handler: MQTTChannelHandler) {
+        let seconds = serverKeepAlive.map(Int64.init) ?? Int64(configuration.keepAliveSeconds)
+        guard seconds > 0 else { return }
+        keepAliveInterval = .seconds(seconds)
+        pingSentAt = nil
+        lastSent = .now()
+        let tick = TimeAmount.milliseconds(max(100, seconds * 1000 / 4))
+        let bound = NIOLoopBound((self, handler), eventLoop: loop)
+        keepAliveTask = loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
+            bound.value.0.keepAliveTick(bound.value.1)
+        }
+    }
+
+    private func keepAliveTick(_ handler: MQTTChannelHandler) {
+        guard case .connected(let current) = state, current === handler else { return }
+        let now = NIODeadline.now()
+        if let pingSentAt {
+            if now - pingSentAt >= keepAliveInterval { handler.close(error: MQTTError.keepAliveTimeout) }
+            return
+        }
+        // Ping a little before the interval ends so the server never sees a full idle period.
+        if now - lastSent >= TimeAmount.nanoseconds(keepAliveInterval.nanoseconds * 3 / 4) {
+            pingSentAt = now
+            send(.pingreq, on: handler)
+            handler.flush()
+        }
+    }
+
+    // MARK: disconnect / close
+
+    func disconnect(reasonCode: MQTTReasonCode, continuation: CheckedContinuation<Void, Never>) {
+        switch state {
+        case .connected(let handler):
+            state = .disconnecting(handler)
+            disconnectWaiters.append(continuation)
+            send(.disconnect(MQTTReasonPacket(reasonCode: reasonCode)), on: handler)
+            handler.flush()
+            handler.close(error: nil)
+        case .connecting(let handler, _, _):
+            disconnectWaiters.append(continuation)
+            handler.close(error: MQTTError.connectionLost)
+        case .disconnecting:
+            disconnectWaiters.append(continuation)
+        default:
+            continuation.resume()
+        }
+    }
+
+    func connectionClosed(_ handler: MQTTChannelHandler, error: (any Error)?) {
+        keepAliveTask?.cancel()
+        keepAliveTask = nil
+        readingPaused = false
+        switch state {
+        case .connecting(let current, let continuation, let timeout) where current === handler:
+            timeout.cancel()
+            state = .idle
+            continuation.resume(throwing: error ?? MQTTError.connectionLost)
+        case .connected(let current) where current === handler:
+            state = .idle
+            logger.info("MQTT connection lost", metadata: ["error": "\(error.map { "\($0)" } ?? "closed by peer")"])
+            connectionLost()
+            events.yield(.disconnected(reason: error ?? MQTTError.connectionLost))
+        case .disconnecting(let current) where current === handler:
+            state = .idle
+            connectionLost()
+            events.yield(.disconnected(reason: nil))
+        default:
+            break
+        }
+        for waiter in disconnectWaiters { waiter.resume() }
+        disconnectWaiters = []
+    }
+
+    /// What a lost connection does to pending work: requests always fail; publishes survive only
+    /// when the session is persistent (they are re-sent after the next CONNACK with sessionPresent).
+    private func connectionLost() {
+        for (_, continuation) in pendingSubscribes { continuation.resume(throwing: MQTTError.connectionLost) }
+        pendingSubscribes = [:]
+        for (_, continuation) in pendingUnsubscribes { continuation.resume(throwing: MQTTError.connectionLost) }
+        pendingUnsubscribes = [:]
+        if configuration.cleanSession { failInFlight(MQTTError.connectionLost) }
+    }
+
+    private func failInFlight(_ error: MQTTError) {
+        let entries = inFlight
+        inFlight = [:]
+        for entry in entries.values.sorted(by: { $0.sequence < $1.sequence }) { entry.continuation.resume(throwing: error) }
+        while let (_, continuation) = waiting.popFirst() { continuation.resume(throwing: error) }
+    }
+
+    /// Final: fails everything pending and finishes the streams. Call after the connection closed.
+    func shutdown() {
+        state = .shutDown
+        failInFlight(MQTTError.shutDown)
+        for (_, continuation) in pendingSubscribes { continuation.resume(throwing: MQTTError.shutDown) }
+        pendingSubscribes = [:]
+        for (_, continuation) in pendingUnsubscribes { continuation.resume(throwing: MQTTError.shutDown) }
+        pendingUnsubscribes = [:]
+        inbound?.finish()
+        inbound = nil
+        events.finish()
+    }
+
+    // MARK: writing
+
+    private func send(_ packet: MQTTPacket, on handler: MQTTChannelHandler, promise: EventLoopPromise<Void>? = nil) {
+        lastSent = .now()
+        handler.write(packet, promise: promise)
+    }
+
+    /// Coalesces the flushes of everything written during this loop tick into one syscall.
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.execute {
+            let core = bound.value
+            core.flushScheduled = false
+            switch core.state {
+            case .connected(let handler), .disconnecting(let handler): handler.flush()
+            default: break
+            }
+        }
+    }
+}
+
+extension MQTTClientCore.State {
+    var isShutDown: Bool {
+        if case .shutDown = self { return true }
+        return false
+    }
+}

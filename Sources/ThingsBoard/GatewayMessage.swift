@@ -1,0 +1,46 @@
+/// One MQTT message of the gateway API, ready to publish.
+public struct GatewayMessage: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case telemetry, attributes, connect, disconnect, rpcReply, other
+    }
+
+    public var topic: String
+    public var payload: [UInt8]
+    public var kind: Kind
+    /// Datapoints carried (telemetry values or attributes), for rate limits and statistics.
+    public var datapoints: Int
+    /// True when the message is about devices behind the gateway (their rate limits apply too).
+    public var forDevices: Bool
+
+    public init(topic: String, payload: [UInt8], kind: Kind, datapoints: Int = 0, forDevices: Bool = true) {
+        self.topic = topic
+        self.payload = payload
+        self.kind = kind
+        self.datapoints = datapoints
+        self.forDevices = forDevices
+    }
+
+    public var text: String { String(decoding: payload, as: UTF8.self) }
+}
+
+extension GatewayMessage {
+    /// `v1/gateway/connect` `{"device":"Dev A","type":"default"}`.
+    public static func connect(device: String, type: String) -> GatewayMessage {
+        var out: [UInt8] = Array(#"{"device":"#.utf8)
+        JSONWriter.writeString(device, into: &out)
+        out.append(contentsOf: #","type":"#.utf8)
+        JSONWriter.writeString(type, into: &out)
+        out.append(UInt8(ascii: "}"))
+        return GatewayMessage(topic: GatewayTopics.connect, payload: out, kind: .connect)
+    }
+
+    /// `v1/gateway/disconnect` `{"device":"Dev A"}`.
+    public static func disconnect(device: String) -> GatewayMessage {
+        var out: [UInt8] = Array(#"{"device":"#.utf8)
+        JSONWriter.writeString(device, into: &out)
+        out.append(UInt8(ascii: "}"))
+        return GatewayMessage(topic: GatewayTopics.disconnect, payload: out, kind: .disconnect)
+    }
+}
+
+import GatewayKit

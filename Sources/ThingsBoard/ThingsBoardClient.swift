@@ -1,0 +1,438 @@
+import GatewayKit
+import Logging
+import MQTT
+import NIOCore
+import NIOPosix
+
+/// The gateway's MQTT session with ThingsBoard: connects (and reconnects with exponential
+/// back-off and jitter), subscribes, asks for the session limits, re-announces every known
+/// device on every (re)connect, throttles publishes to the rate limits and decodes what the
+/// server sends. One instance per gateway; `run()` lives as long as the gateway.
+public actor ThingsBoardClient {
+    public enum State: Sendable, Equatable {
+        case idle, connecting, ready, disconnected, stopped
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        public var connected: Bool = false
+        public var connects: Int64 = 0
+        public var messagesPublished: Int64 = 0
+        public var datapointsPublished: Int64 = 0
+        public var publishFailures: Int64 = 0
+        public var messagesReceived: Int64 = 0
+    }
+
+    public nonisolated let configuration: ThingsBoardConnectionConfiguration
+    /// Requests and updates from ThingsBoard, in arrival order. Single consumer.
+    public nonisolated let inbound: AsyncStream<ThingsBoardInbound>
+    private let inboundContinuation: AsyncStream<ThingsBoardInbound>.Continuation
+    private nonisolated let mqtt: MQTTClient
+    private let logger: Logger
+
+    public private(set) var state: State = .idle
+    public private(set) var limits: SessionLimits
+    private var gatewayBuckets: Buckets
+    private var deviceBuckets: Buckets
+    private var stats = Statistics()
+
+    /// Devices announced with `v1/gateway/connect` (name → device type), re-announced after
+    /// every reconnect: the reference only re-binds them on their next telemetry.
+    private var knownDevices: OrderedDictionary<String, String> = [:]
+    private var announcedThisSession: Set<String> = []
+
+    private var readyWaiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+    private var disconnectWaiter: CheckedContinuation<Void, Never>?
+    private var sessionAlive = false
+    private var nextWaiterID = 0
+
+    /// Client-side RPCs to the server (`getSessionLimits`). Ids start high so that they never
+    /// collide with the ids of server-side RPCs, whose replies travel on the same topics.
+    private var nextClientRPCID = 1_000_000 + Int.random(in: 0..<1_000_000)
+    private var pendingClientRPCs: [String: CheckedContinuation<JSONValue?, Never>] = [:]
+    private var earlyClientRPCReplies: [String: JSONValue] = [:]
+
+    public init(configuration: ThingsBoardConnectionConfiguration, logger: Logger,
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.logger = logger
+        self.mqtt = MQTTClient(configuration: configuration.mqttConfiguration(), eventLoopGroup: eventLoopGroup, logger: logger)
+        let limits = SessionLimits.configured(maxPayloadBytes: configuration.maxPayloadBytes,
+                                              gateway: configuration.gatewayRateLimits,
+                                              devices: configuration.deviceRateLimits)
+        self.limits = limits
+        self.gatewayBuckets = Buckets(limits.gateway)
+        self.deviceBuckets = Buckets(limits.devices)
+        (inbound, inboundContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(10_000))
+    }
+
+    // MARK: - Life cycle
+
+    /// Connects and keeps the session up until the calling task is cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.receiveMessages() }
+            group.addTask { await self.watchConnection() }
+            await self.connectionLoop()
+            group.cancelAll()
+        }
+        state = .stopped
+        await mqtt.shutdown()
+        failReadyWaiters(CancellationError())
+        inboundContinuation.finish()
+    }
+
+    private func connectionLoop() async {
+        var backoff = configuration.reconnectBackoff
+        var failuresInARow = 0
+        while !Task.isCancelled {
+            state = .connecting
+            do {
+                let connAck = try await mqtt.connect()
+                sessionAlive = true
+                stats.connects += 1
+                try await startSession(connAck)
+                if failuresInARow > 0 {
+                    logger.info("ThingsBoard connection restored", metadata: ["after-failures": "\(failuresInARow)"])
+                }
+                failuresInARow = 0
+                backoff.reset()
+                await waitForDisconnect()
+                guard !Task.isCancelled else { break }
+                logger.warning("lost the connection to ThingsBoard; events are kept in storage until it is back",
+                               metadata: ["host": "\(configuration.host):\(configuration.port)"])
+            } catch {
+                failuresInARow += 1
+                // One line per burst: the first failure and then every 10th, with the reason.
+                if failuresInARow == 1 || failuresInARow % 10 == 0 {
+                    logger.warning("cannot connect to ThingsBoard; retrying with back-off, events are buffered",
+                                   metadata: ["host": "\(configuration.host):\(configuration.port)",
+                                              "error": "\(error)", "attempts": "\(failuresInARow)"])
+                }
+                await mqtt.disconnect()
+            }
+            sessionEnded()
+            guard !Task.isCancelled else { break }
+            try? await Task.sleep(for: backoff.next())
+        }
+    }
+
+    private func startSession(_ connAck: MQTTConnAck) async throws {
+        var limits = SessionLimits.configured(maxPayloadBytes: configuration.maxPayloadBytes,
+                                              gateway: configuration.gatewayRateLimits,
+                                              devices: configuration.deviceRateLimits)
+        if let maximum = connAck.maximumPacketSize {
+            limits.maxPayloadBytes = min(limits.maxPayloadBytes, Int(Double(maximum) * SessionLimits.safetyFactor))
+        }
+        var subscriptions = GatewayTopics.deviceSubscriptions.map {
+            MQTTSubscription(filter: $0, qos: configuration.qos, noLocal: true)
+        }
+        subscriptions += GatewayTopics.gatewaySubscriptions.map {
+            MQTTSubscription(filter: $0, qos: .atLeastOnce, noLocal: true)
+        }
+        _ = try await mqtt.subscribe(subscriptions)
+
+        // Ask for the session limits, but never stall on them (the reference waits forever).
+        if let reply = await clientRPC(method: "getSessionLimits", params: ["timeout": 5000],
+                                       timeout: configuration.sessionLimitsTimeout) {
+            if reply["error"] != nil {
+                logger.info("ThingsBoard did not give session limits; using the configured ones", metadata: ["reply": "\(reply.jsonString)"])
+            } else {
+                limits = limits.applying(reply: reply, host: configuration.host)
+            }
+        } else {
+            logger.info("no getSessionLimits reply in time; using the configured limits",
+                        metadata: ["timeout": "\(configuration.sessionLimitsTimeout)"])
+        }
+        if let receiveMaximum = connAck.receiveMaximum {
+            limits.maxInflightMessages = min(limits.maxInflightMessages, Int(receiveMaximum))
+        }
+        apply(limits)
+
+        announcedThisSession.removeAll()
+        for (device, type) in knownDevices {
+            try await publishNow(.connect(device: device, type: type), qos: configuration.qos)
+            announcedThisSession.insert(device)
+        }
+        state = .ready
+        stats.connected = true
+        logger.info("connected to ThingsBoard",
+                    metadata: ["host": "\(configuration.host):\(configuration.port)",
+                               "maxPayloadBytes": "\(limits.maxPayloadBytes)",
+                               "maxInflight": "\(limits.maxInflightMessages)",
+                               "devicesReannounced": "\(knownDevices.count)"])
+        for (_, waiter) in readyWaiters { waiter.resume() }
+        readyWaiters.removeAll()
+    }
+
+    private func apply(_ limits: SessionLimits) {
+        if limits != self.limits {
+            gatewayBuckets = Buckets(limits.gateway)
+            deviceBuckets = Buckets(limits.devices)
+        }
+        self.limits = limits
+    }
+
+    private func sessionEnded() {
+        sessionAlive = false
+        stats.connected = false
+        if state != .stopped { state = .disconnected }
+        for (_, waiter) in pendingClientRPCs { waiter.resume(returning: nil) }
+        pendingClientRPCs.removeAll()
+        earlyClientRPCReplies.removeAll()
+    }
+
+    private func waitForDisconnect() async {
+        guard sessionAlive, !Task.isCancelled else { return }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if sessionAlive && !Task.isCancelled { disconnectWaiter = continuation } else { continuation.resume() }
+            }
+        } onCancel: {
+            Task { await self.connectionLost() }
+        }
+    }
+
+    private func connectionLost() {
+        sessionAlive = false
+        disconnectWaiter?.resume()
+        disconnectWaiter = nil
+    }
+
+    private func watchConnection() async {
+        for await event in mqtt.connectionEvents {
+            if case .disconnected = event { connectionLost() }
+        }
+    }
+
+    private func receiveMessages() async {
+        for await message in mqtt.messages {
+            handle(topic: message.topic, payload: Array(message.payload.readableBytesView))
+        }
+    }
+
+    private func handle(topic: String, payload: [UInt8]) {
+        stats.messagesReceived += 1
+        if topic.hasPrefix(GatewayTopics.deviceRPCResponsePrefix) {
+            let id = String(topic.dropFirst(GatewayTopics.deviceRPCResponsePrefix.count))
+            if let reply = try? JSONValue.parse(payload), resolveClientRPC(id: id, reply: reply) { return }
+        }
+        if topic.hasPrefix(GatewayTopics.deviceRPCRequestPrefix),
+           Int(topic.dropFirst(GatewayTopics.deviceRPCRequestPrefix.count)).map({ $0 >= 1_000_000 }) == true,
+           (try? JSONValue.parse(payload))?["method"]?.stringValue == "getSessionLimits" {
+            return  // our own request echoed by a broker without No Local
+        }
+        if let decoded = ThingsBoardInbound.decode(topic: topic, payload: payload) {
+            inboundContinuation.yield(decoded)
+        }
+    }
+
+    // MARK: - Waiting for the session
+
+    /// Suspends until the session is ready (connected, subscribed, limits known, devices
+    /// re-announced). Throws `CancellationError` when the calling task is cancelled.
+    public func waitUntilReady() async throws {
+        if state == .ready { return }
+        if state == .stopped { throw CancellationError() }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else if state == .ready {
+                    continuation.resume()
+                } else {
+                    readyWaiters[id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelReadyWaiter(id) }
+        }
+    }
+
+    private func cancelReadyWaiter(_ id: Int) {
+        readyWaiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
+    }
+
+    private func failReadyWaiters(_ error: any Error) {
+        for (_, waiter) in readyWaiters { waiter.resume(throwing: error) }
+        readyWaiters.removeAll()
+    }
+
+    public var isReady: Bool { state == .ready }
+    public func statistics() -> Statistics { stats }
+
+    // MARK: - Publishing
+
+    /// Announces devices with `v1/gateway/connect` the first time they are seen in this session.
+    public func announce(_ devices: [(name: String, type: String)]) async throws {
+        for (name, type) in devices where !announcedThisSession.contains(name) || knownDevices[name] != type {
+            knownDevices[name] = type
+            try await publishNow(.connect(device: name, type: type), qos: configuration.qos)
+            announcedThisSession.insert(name)
+        }
+    }
+
+    /// Forgets a device and publishes `v1/gateway/disconnect`.
+    public func disconnectDevice(_ name: String) async throws {
+        knownDevices.removeValue(forKey: name)
+        announcedThisSession.remove(name)
+        try await publish(.disconnect(device: name), qos: configuration.qos)
+    }
+
+    /// Publishes once the session is ready, after the rate limits allow it. Returns when the
+    /// broker acknowledged (QoS 1) or the message was written (QoS 0); throws when it did not
+    /// (connection lost, rejected by the server), so the caller keeps the data for a retry.
+    public nonisolated func publish(_ message: GatewayMessage, qos: MQTTQoS? = nil) async throws {
+        try await waitUntilReady()
+        try await throttle(message)
+        try await send(message, qos: qos ?? configuration.qos)
+    }
+
+    /// Publishes without waiting for the session (used while it is being set up).
+    private func publishNow(_ message: GatewayMessage, qos: MQTTQoS) async throws {
+        try await throttle(message)
+        try await send(message, qos: qos)
+    }
+
+    private nonisolated func send(_ message: GatewayMessage, qos: MQTTQoS) async throws {
+        let mqttMessage = MQTTMessage(topic: message.topic, payload: ByteBuffer(bytes: message.payload), qos: qos)
+        let result: MQTTPublishResult
+        do {
+            result = try await mqtt.publish(mqttMessage)
+        } catch {
+            await recordFailure()
+            throw error
+        }
+        if !result.isSuccess {
+            let code = result.reasonCode.rawValue
+            await rejected(code: code)
+            throw ThingsBoardError.publishRejected(topic: message.topic, reasonCode: code)
+        }
+        await recordPublished(message)
+    }
+
+    private func recordPublished(_ message: GatewayMessage) {
+        stats.messagesPublished += 1
+        stats.datapointsPublished += Int64(message.datapoints)
+    }
+
+    private func recordFailure() { stats.publishFailures += 1 }
+
+    private func rejected(code: UInt8) {
+        stats.publishFailures += 1
+        // 0x83 implementation specific error / 0x97 quota exceeded: ThingsBoard's rate limit answer.
+        if code == 0x83 || code == 0x97 {
+            gatewayBuckets.exhaust()
+            deviceBuckets.exhaust()
+        }
+    }
+
+    /// Suspends until every applicable token bucket has room (never drops).
+    private func throttle(_ message: GatewayMessage) async throws {
+        while true {
+            var wait = gatewayBuckets.take(message, now: .now)
+            if wait == nil, message.forDevices {
+                wait = deviceBuckets.take(message, now: .now)
+                if let deviceWait = wait { gatewayBuckets.refund(message, waited: deviceWait) }
+            }
+            guard let wait else { return }
+            try await Task.sleep(for: wait)
+        }
+    }
+
+    // MARK: - Client-side RPC
+
+    /// Sends a client-side RPC to the server and waits for its reply, or nil after `timeout`
+    /// or when the connection is lost.
+    func clientRPC(method: String, params: JSONValue, timeout: Duration) async -> JSONValue? {
+        let id = String(nextClientRPCID)
+        nextClientRPCID += 1
+        let request: JSONValue = ["method": .string(method), "params": params]
+        let message = GatewayMessage(topic: GatewayTopics.deviceRPCRequestPrefix + id, payload: request.jsonBytes,
+                                     kind: .other, forDevices: false)
+        do {
+            try await send(message, qos: .atLeastOnce)
+        } catch {
+            return nil
+        }
+        if let early = earlyClientRPCReplies.removeValue(forKey: id) { return early }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            _ = await self?.resolveClientRPC(id: id, reply: nil)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            if !sessionAlive { continuation.resume(returning: nil) } else { pendingClientRPCs[id] = continuation }
+        }
+    }
+
+    /// Returns true when the reply belonged to a client-side RPC of ours.
+    @discardableResult
+    private func resolveClientRPC(id: String, reply: JSONValue?) -> Bool {
+        if let waiter = pendingClientRPCs.removeValue(forKey: id) {
+            waiter.resume(returning: reply)
+            return true
+        }
+        if let reply, let number = Int(id), number >= 1_000_000, number < nextClientRPCID {
+            earlyClientRPCReplies[id] = reply
+            return true
+        }
+        return false
+    }
+}
+
+public enum ThingsBoardError: Error, Sendable, Equatable, CustomStringConvertible {
+    case publishRejected(topic: String, reasonCode: UInt8)
+
+    public var description: String {
+        switch self {
+        case .publishRejected(let topic, let code):
+            return "ThingsBoard rejected a publish to \(topic) with reason code 0x\(String(code, radix: 16))"
+        }
+    }
+}
+
+/// The three token buckets of one `SessionLimits.RateLimits`.
+struct Buckets: Sendable {
+    var messages: TokenBuckets
+    var telemetryMessages: TokenBuckets
+    var telemetryDatapoints: TokenBuckets
+
+    init(_ limits: SessionLimits.RateLimits) {
+        messages = TokenBuckets(limits.messages)
+        telemetryMessages = TokenBuckets(limits.telemetryMessages)
+        telemetryDatapoints = TokenBuckets(limits.telemetryDatapoints)
+    }
+
+    /// Takes the tokens for a message from every bucket, or none and returns the wait.
+    mutating func take(_ message: GatewayMessage, now: ContinuousClock.Instant) -> Duration? {
+        if let wait = messages.take(1, now: now) { return wait }
+        guard message.kind == .telemetry else { return nil }
+        if let wait = telemetryMessages.take(1, now: now) {
+            messages.giveBack(1)
+            return wait
+        }
+        if let wait = telemetryDatapoints.take(message.datapoints, now: now) {
+            messages.giveBack(1)
+            telemetryMessages.giveBack(1)
+            return wait
+        }
+        return nil
+    }
+
+    /// Returns what `take` took when a later check (the device limits) said to wait.
+    mutating func refund(_ message: GatewayMessage, waited: Duration) {
+        messages.giveBack(1)
+        if message.kind == .telemetry {
+            telemetryMessages.giveBack(1)
+            telemetryDatapoints.giveBack(message.datapoints)
+        }
+    }
+
+    mutating func exhaust() {
+        messages.exhaust()
+        telemetryMessages.exhaust()
+        telemetryDatapoints.exhaust()
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import GatewayCore
+import Logging
+
+/// `iot-gateway`: argument parsing and start-up only; everything else lives in GatewayCore.
+@main
+struct IoTGateway: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "iot-gateway",
+        abstract: "Connects field devices to ThingsBoard; a drop-in replacement for the Python ThingsBoard IoT Gateway.",
+        discussion: """
+            The configuration directory holds tb_gateway.json (or the legacy tb_gateway.yaml), one JSON file per \
+            connector and optionally logs.json — the same files the Python gateway uses. Environment variables \
+            TB_GW_HOST, TB_GW_PORT, TB_GW_ACCESS_TOKEN, ... override the thingsboard section as they do there.
+
+            Examples:
+              iot-gateway                                  run with ./config
+              iot-gateway run --config /etc/thingsboard-gateway/config
+              iot-gateway check-config ./config            validate and print a summary
+            """,
+        version: GatewayVersion.current,
+        subcommands: [Run.self, CheckConfig.self, Version.self],
+        defaultSubcommand: Run.self)
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway (the default when no command is given). SIGTERM or Ctrl-C stops it gracefully.")
+
+    @Option(name: .shortAndLong, help: "Configuration directory (default: $TB_GW_CONFIG_DIR or ./config).")
+    var config: String?
+
+    @Option(name: .customLong("tb-host"), help: "ThingsBoard host (overrides thingsboard.host and TB_GW_HOST).")
+    var tbHost: String?
+
+    @Option(name: .customLong("tb-port"), help: "ThingsBoard MQTT port (overrides thingsboard.port and TB_GW_PORT).")
+    var tbPort: Int?
+
+    @Option(name: .customLong("token"), help: "Gateway device access token (overrides TB_GW_ACCESS_TOKEN).")
+    var accessToken: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: from logs.json, else info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let options = GatewayOptions(
+            configDirectory: GatewayOptions.resolveConfigDirectory(config, environment: ProcessInfo.processInfo.environment),
+            environment: ProcessInfo.processInfo.environment,
+            hostOverride: tbHost, portOverride: tbPort, accessTokenOverride: accessToken,
+            logLevel: try logLevel.map(GatewayOptions.parseLogLevel))
+        let code = await GatewayRuntime.run(options)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration directory, print a summary of connectors, devices and storage; exit non-zero on any error.")
+
+    @Argument(help: "Configuration directory (default: $TB_GW_CONFIG_DIR or ./config).")
+    var directory: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let report = ConfigurationCheck.run(
+            directory: GatewayOptions.resolveConfigDirectory(directory, environment: environment), environment: environment)
+        print(report.text)
+        if !report.ok { throw ExitCode(1) }
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the gateway version.")
+    func run() {
+        print("iot-gateway \(GatewayVersion.current) (compatible with ThingsBoard IoT Gateway \(GatewayVersion.referenceCompatibility))")
+    }
+}
+
+extension GatewayOptions {
+    static func parseLogLevel(_ text: String) throws -> Logger.Level {
+        guard let level = GatewayOptions.logLevel(named: text) else {
+            throw ValidationError("--log-level: expected one of trace, debug, info, notice, warning, error, critical; found \"\(text)\"")
+        }
+        return level
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import TestSupport
+
+/// The real `iot-gateway` binary run against a config directory written by the test.
+final class GatewayUnderTest: @unchecked Sendable {
+    // @unchecked: `process` is replaced only by start()/kill methods called from the single test
+    // task that owns this object.
+    let directory: URL
+    var configDirectory: URL { directory.appendingPathComponent("config") }
+    private(set) var process: PeerProcess?
+    private var runs = 0
+
+    init(label: String) throws {
+        directory = try makeScratchDirectory("e2e-\(label)")
+        try FileManager.default.createDirectory(at: configDirectory, withIntermediateDirectories: true)
+    }
+
+    /// The binary built by `swift build` next to the test bundle.
+    static func binary() throws -> String {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0..<6 {
+            url.deleteLastPathComponent()
+            let candidate = url.appendingPathComponent("iot-gateway")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+        }
+        let fallback = FileManager.default.currentDirectoryPath + "/.build/debug/iot-gateway"
+        if FileManager.default.isExecutableFile(atPath: fallback) { return fallback }
+        throw PeerUnavailable(what: "iot-gateway", hint: "run `swift build` before `swift test` (scripts/test.sh does)")
+    }
+
+    func write(_ name: String, _ json: String) throws {
+        try json.write(to: configDirectory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    /// tb_gateway.json for a broker on 127.0.0.1:port with the given storage section and the
+    /// simulator connector reading simulator.json.
+    func writeMainConfig(port: Int, storage: String, extraThingsBoard: String = "") throws {
+        try write("tb_gateway.json", """
+            {
+              "thingsboard": {
+                "host": "127.0.0.1", "port": \(port), "qos": 1,
+                "security": {"type": "accessToken", "accessToken": "E2E_TOKEN"},
+                "remoteConfiguration": false, "statistics": {"enable": false}\(extraThingsBoard)
+              },
+              "storage": \(storage),
+              "connectors": [{"type": "simulator", "name": "Simulator", "configuration": "simulator.json"}]
+            }
+            """)
+    }
+
+    func start(arguments extra: [String] = []) throws {
+        runs += 1
+        process = try PeerProcess(
+            executable: try Self.binary(),
+            arguments: ["run", "--config", configDirectory.path, "--log-level", "debug"] + extra,
+            currentDirectory: directory,
+            logFile: directory.appendingPathComponent("gateway-\(runs).log"))
+    }
+
+    func stop() { process?.stop(grace: 15) }
+    func killHard() { process?.killHard() }
+    func log() -> String { process?.output() ?? "" }
+
+    deinit { process?.stop(grace: 2) }
+}
+
+/// Values of the integer `key` in every telemetry entry of `device` seen on v1/gateway/telemetry.
+func readings(of device: String, key: String, in messages: [BrokerObserver.Message]) -> [Int64] {
+    var values: [Int64] = []
+    for message in messages where message.topic == "v1/gateway/telemetry" {
+        guard let entries = try? JSONValue.parse(message.payload)[device]?.arrayValue else { continue }
+        for entry in entries {
+            if let value = entry["values"]?[key]?.intValue { values.append(value) }
+        }
+    }
+    return values
+}
+
+import GatewayKit

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func GatewayCoreTestsPlaceholder() { #expect(Bool(true)) }

@@ -1,0 +1,55 @@
+import Testing
+@testable import GatewayKit
+
+@Suite struct JSONRoundTripTests {
+    @Test func parsesEveryKindAndWritesItBackCompactly() throws {
+        let text = #"{"a":1,"b":-2.5,"c":"x\"y\\z\n","d":[true,false,null],"e":{"f":[]},"g":1e3,"h":9223372036854775807,"i":12345678901234567890}"#
+        let value = try JSONValue.parse(text)
+        #expect(value["a"] == .int(1))
+        #expect(value["b"] == .double(-2.5))
+        #expect(value["c"] == .string("x\"y\\z\n"))
+        #expect(value["d"] == [true, false, nil])
+        #expect(value["g"] == .double(1000))
+        #expect(value["h"] == .int(Int64.max))
+        #expect(value["i"] == .double(12345678901234567890))
+        #expect(value.jsonString == #"{"a":1,"b":-2.5,"c":"x\"y\\z\n","d":[true,false,null],"e":{"f":[]},"g":1000.0,"h":9223372036854775807,"i":1.2345678901234567e+19}"#)
+        #expect(try JSONValue.parse(value.jsonString) == value)
+    }
+
+    @Test func unicodeEscapesAndSurrogatePairs() throws {
+        #expect(try JSONValue.parse(#""\u00e9\ud83d\ude00 é""#) == .string("é😀 é"))
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(#""\ud83d""#) }
+    }
+
+    @Test func invalidInputNamesTheOffset() {
+        for (text, offset) in [("{\"a\":}", 5), ("[1,2", 4), ("{\"a\" 1}", 5), ("tru", 0), ("01", 1), ("\"abc", 4), ("{} x", 3)] {
+            #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+            do {
+                _ = try JSONValue.parse(text)
+            } catch {
+                #expect(error.offset == offset, "\(text)")
+            }
+        }
+    }
+
+    @Test func refusesHostileNesting() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
+    }
+
+    @Test func storedEventRoundTripsAndLegacyShapesAreRead() throws {
+        let data = ConvertedData(deviceName: "Dev A", deviceType: "meter",
+                                 telemetry: [TelemetryEntry(ts: 1_700_000_000_000, values: ["t": 21.5, "n": 3])],
+                                 attributes: ["fw": "1.0"])
+        let event = StoredEvent(data)
+        #expect(event.text == #"{"deviceName":"Dev A","deviceType":"meter","telemetry":[{"ts":1700000000000,"values":{"t":21.5,"n":3}}],"attributes":{"fw":"1.0"}}"#)
+        #expect(try event.decode(now: 0) == data)
+
+        let legacy = StoredEvent(bytes: Array(#"{"deviceName":"D","telemetry":[{"k":1}],"attributes":[{"a":1},{"b":2}]}"#.utf8))
+        let decoded = try legacy.decode(now: 77)
+        #expect(decoded.deviceType == "default")
+        #expect(decoded.telemetry == [TelemetryEntry(ts: 77, values: ["k": 1])])
+        #expect(decoded.attributes == ["a": 1, "b": 2])
+        #expect(throws: StoredEvent.DecodingError.self) { try StoredEvent(bytes: Array("{}".utf8)).decode(now: 0) }
+    }
+}

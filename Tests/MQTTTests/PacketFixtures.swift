@@ -1,0 +1,122 @@
+import MQTT
+import NIOCore
+
+/// Golden frames: the packet value and its exact bytes on the wire for one protocol version.
+struct PacketFixture: Sendable, CustomStringConvertible {
+    var name: String
+    var version: MQTTVersion
+    var packet: MQTTPacket
+    var bytes: [UInt8]
+    var description: String { "\(name) (\(version))" }
+}
+
+private func b(_ s: String) -> ByteBuffer { ByteBuffer(string: s) }
+
+let packetFixtures: [PacketFixture] = [
+    // MARK: 3.1.1
+    .init(name: "CONNECT user/password", version: .v3_1_1,
+          packet: .connect(MQTTConnectPacket(version: .v3_1_1, clientID: "c1", cleanSession: true, keepAlive: 60,
+                                             username: "u", password: [0x70])),
+          bytes: [0x10, 0x14, 0x00, 0x04, 0x4D, 0x51, 0x54, 0x54, 0x04, 0xC2, 0x00, 0x3C,
+                  0x00, 0x02, 0x63, 0x31, 0x00, 0x01, 0x75, 0x00, 0x01, 0x70]),
+    .init(name: "CONNECT will", version: .v3_1_1,
+          packet: .connect(MQTTConnectPacket(version: .v3_1_1, clientID: "c", cleanSession: true, keepAlive: 10,
+                                             will: MQTTWill(topic: "w", payload: b("x"), qos: .atLeastOnce, retain: true))),
+          bytes: [0x10, 0x13, 0x00, 0x04, 0x4D, 0x51, 0x54, 0x54, 0x04, 0x2E, 0x00, 0x0A,
+                  0x00, 0x01, 0x63, 0x00, 0x01, 0x77, 0x00, 0x01, 0x78]),
+    .init(name: "CONNECT 3.1 MQIsdp", version: .v3_1,
+          packet: .connect(MQTTConnectPacket(version: .v3_1, clientID: "c", cleanSession: false, keepAlive: 0)),
+          bytes: [0x10, 0x0F, 0x00, 0x06, 0x4D, 0x51, 0x49, 0x73, 0x64, 0x70, 0x03, 0x00, 0x00, 0x00,
+                  0x00, 0x01, 0x63]),
+    .init(name: "CONNACK", version: .v3_1_1,
+          packet: .connack(MQTTConnAckPacket(sessionPresent: true, reasonCode: .success)),
+          bytes: [0x20, 0x02, 0x01, 0x00]),
+    .init(name: "PUBLISH QoS1 retain", version: .v3_1_1,
+          packet: .publish(MQTTPublishPacket(topic: "a/b", payload: b("hi"), qos: .atLeastOnce, retain: true, packetID: 10)),
+          bytes: [0x33, 0x09, 0x00, 0x03, 0x61, 0x2F, 0x62, 0x00, 0x0A, 0x68, 0x69]),
+    .init(name: "PUBLISH QoS2 dup", version: .v3_1_1,
+          packet: .publish(MQTTPublishPacket(topic: "t", payload: b("z"), qos: .exactlyOnce, dup: true, packetID: 1)),
+          bytes: [0x3C, 0x06, 0x00, 0x01, 0x74, 0x00, 0x01, 0x7A]),
+    .init(name: "PUBLISH QoS0 empty", version: .v3_1_1,
+          packet: .publish(MQTTPublishPacket(topic: "t", payload: ByteBuffer(), qos: .atMostOnce)),
+          bytes: [0x30, 0x03, 0x00, 0x01, 0x74]),
+    .init(name: "PUBACK", version: .v3_1_1, packet: .puback(MQTTAckPacket(packetID: 10)), bytes: [0x40, 0x02, 0x00, 0x0A]),
+    .init(name: "PUBREC", version: .v3_1_1, packet: .pubrec(MQTTAckPacket(packetID: 10)), bytes: [0x50, 0x02, 0x00, 0x0A]),
+    .init(name: "PUBREL", version: .v3_1_1, packet: .pubrel(MQTTAckPacket(packetID: 10)), bytes: [0x62, 0x02, 0x00, 0x0A]),
+    .init(name: "PUBCOMP", version: .v3_1_1, packet: .pubcomp(MQTTAckPacket(packetID: 10)), bytes: [0x70, 0x02, 0x00, 0x0A]),
+    .init(name: "SUBSCRIBE", version: .v3_1_1,
+          packet: .subscribe(MQTTSubscribePacket(packetID: 1, subscriptions: [MQTTSubscription(filter: "a/#", qos: .atLeastOnce)])),
+          bytes: [0x82, 0x08, 0x00, 0x01, 0x00, 0x03, 0x61, 0x2F, 0x23, 0x01]),
+    .init(name: "SUBACK", version: .v3_1_1,
+          packet: .suback(MQTTSubAckPacket(packetID: 1, reasonCodes: [.grantedQoS1, .unspecifiedError])),
+          bytes: [0x90, 0x04, 0x00, 0x01, 0x01, 0x80]),
+    .init(name: "UNSUBSCRIBE", version: .v3_1_1,
+          packet: .unsubscribe(MQTTUnsubscribePacket(packetID: 2, filters: ["a/#"])),
+          bytes: [0xA2, 0x07, 0x00, 0x02, 0x00, 0x03, 0x61, 0x2F, 0x23]),
+    .init(name: "UNSUBACK", version: .v3_1_1, packet: .unsuback(MQTTSubAckPacket(packetID: 2, reasonCodes: [])),
+          bytes: [0xB0, 0x02, 0x00, 0x02]),
+    .init(name: "PINGREQ", version: .v3_1_1, packet: .pingreq, bytes: [0xC0, 0x00]),
+    .init(name: "PINGRESP", version: .v3_1_1, packet: .pingresp, bytes: [0xD0, 0x00]),
+    .init(name: "DISCONNECT", version: .v3_1_1, packet: .disconnect(MQTTReasonPacket()), bytes: [0xE0, 0x00]),
+
+    // MARK: 5
+    .init(name: "CONNECT properties", version: .v5,
+          packet: .connect(MQTTConnectPacket(version: .v5, clientID: "c1", cleanSession: true, keepAlive: 60, properties: [
+              .sessionExpiryInterval(300), .receiveMaximum(10), .userProperty("k", "v"),
+          ])),
+          bytes: [0x10, 0x1E, 0x00, 0x04, 0x4D, 0x51, 0x54, 0x54, 0x05, 0x02, 0x00, 0x3C,
+                  0x0F, 0x11, 0x00, 0x00, 0x01, 0x2C, 0x21, 0x00, 0x0A, 0x26, 0x00, 0x01, 0x6B, 0x00, 0x01, 0x76,
+                  0x00, 0x02, 0x63, 0x31]),
+    .init(name: "CONNACK properties", version: .v5,
+          packet: .connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success, properties: [
+              .receiveMaximum(20), .topicAliasMaximum(5), .assignedClientIdentifier("x"), .maximumPacketSize(1024),
+          ])),
+          bytes: [0x20, 0x12, 0x00, 0x00, 0x0F, 0x21, 0x00, 0x14, 0x22, 0x00, 0x05, 0x12, 0x00, 0x01, 0x78,
+                  0x27, 0x00, 0x00, 0x04, 0x00]),
+    .init(name: "CONNACK refused", version: .v5,
+          packet: .connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .badUserNameOrPassword)),
+          bytes: [0x20, 0x03, 0x00, 0x86, 0x00]),
+    .init(name: "PUBLISH properties", version: .v5,
+          packet: .publish(MQTTPublishPacket(topic: "t", payload: b("x"), qos: .atLeastOnce, packetID: 5, properties: [
+              .topicAlias(1), .contentType("j"), .correlationData([1, 2]), .subscriptionIdentifier(300),
+              .messageExpiryInterval(60), .payloadFormatIndicator(1), .responseTopic("r"),
+          ])),
+          bytes: [0x32, 0x21, 0x00, 0x01, 0x74, 0x00, 0x05, 0x1A,
+                  0x23, 0x00, 0x01, 0x03, 0x00, 0x01, 0x6A, 0x09, 0x00, 0x02, 0x01, 0x02, 0x0B, 0xAC, 0x02,
+                  0x02, 0x00, 0x00, 0x00, 0x3C, 0x01, 0x01, 0x08, 0x00, 0x01, 0x72, 0x78]),
+    .init(name: "PUBLISH QoS0 no properties", version: .v5,
+          packet: .publish(MQTTPublishPacket(topic: "t", payload: b("x"), qos: .atMostOnce)),
+          bytes: [0x30, 0x05, 0x00, 0x01, 0x74, 0x00, 0x78]),
+    .init(name: "PUBACK short", version: .v5, packet: .puback(MQTTAckPacket(packetID: 5)), bytes: [0x40, 0x02, 0x00, 0x05]),
+    .init(name: "PUBACK reason", version: .v5, packet: .puback(MQTTAckPacket(packetID: 5, reasonCode: .noMatchingSubscribers)),
+          bytes: [0x40, 0x03, 0x00, 0x05, 0x10]),
+    .init(name: "PUBREC failure + reason string", version: .v5,
+          packet: .pubrec(MQTTAckPacket(packetID: 5, reasonCode: .unspecifiedError, properties: [.reasonString("no")])),
+          bytes: [0x50, 0x09, 0x00, 0x05, 0x80, 0x05, 0x1F, 0x00, 0x02, 0x6E, 0x6F]),
+    .init(name: "PUBREL", version: .v5, packet: .pubrel(MQTTAckPacket(packetID: 5)), bytes: [0x62, 0x02, 0x00, 0x05]),
+    .init(name: "PUBCOMP not found", version: .v5,
+          packet: .pubcomp(MQTTAckPacket(packetID: 5, reasonCode: .packetIdentifierNotFound)),
+          bytes: [0x70, 0x03, 0x00, 0x05, 0x92]),
+    .init(name: "SUBSCRIBE options", version: .v5,
+          packet: .subscribe(MQTTSubscribePacket(packetID: 1, subscriptions: [
+              MQTTSubscription(filter: "a", qos: .atLeastOnce, noLocal: true, retainAsPublished: true, retainHandling: .doNotSend),
+          ], properties: [.subscriptionIdentifier(7)])),
+          bytes: [0x82, 0x09, 0x00, 0x01, 0x02, 0x0B, 0x07, 0x00, 0x01, 0x61, 0x2D]),
+    .init(name: "SUBACK", version: .v5,
+          packet: .suback(MQTTSubAckPacket(packetID: 1, reasonCodes: [.grantedQoS1, .notAuthorized])),
+          bytes: [0x90, 0x05, 0x00, 0x01, 0x00, 0x01, 0x87]),
+    .init(name: "UNSUBSCRIBE", version: .v5, packet: .unsubscribe(MQTTUnsubscribePacket(packetID: 2, filters: ["a"])),
+          bytes: [0xA2, 0x06, 0x00, 0x02, 0x00, 0x00, 0x01, 0x61]),
+    .init(name: "UNSUBACK", version: .v5,
+          packet: .unsuback(MQTTSubAckPacket(packetID: 2, reasonCodes: [.success, .noSubscriptionExisted])),
+          bytes: [0xB0, 0x05, 0x00, 0x02, 0x00, 0x00, 0x11]),
+    .init(name: "PINGREQ", version: .v5, packet: .pingreq, bytes: [0xC0, 0x00]),
+    .init(name: "PINGRESP", version: .v5, packet: .pingresp, bytes: [0xD0, 0x00]),
+    .init(name: "DISCONNECT normal", version: .v5, packet: .disconnect(MQTTReasonPacket()), bytes: [0xE0, 0x00]),
+    .init(name: "DISCONNECT taken over", version: .v5,
+          packet: .disconnect(MQTTReasonPacket(reasonCode: .sessionTakenOver, properties: [.reasonString("x")])),
+          bytes: [0xE0, 0x06, 0x8E, 0x04, 0x1F, 0x00, 0x01, 0x78]),
+    .init(name: "AUTH", version: .v5,
+          packet: .auth(MQTTReasonPacket(reasonCode: MQTTReasonCode(0x18), properties: [.authenticationMethod("m")])),
+          bytes: [0xF0, 0x06, 0x18, 0x04, 0x15, 0x00, 0x01, 0x6D]),
+]

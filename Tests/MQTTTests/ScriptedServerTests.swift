@@ -1,0 +1,207 @@
+import Logging
+import MQTT
+import NIOCore
+import NIOPosix
+import Testing
+
+/// A tiny scripted MQTT 5 server (NIO, real TCP): for behaviour mosquitto cannot be made to show,
+/// such as withholding a PUBACK so the client must re-send after reconnecting.
+struct ScriptedServer {
+    typealias Connection = NIOAsyncChannel<MQTTPacket, MQTTPacket>
+    let channel: NIOAsyncChannel<Connection, Never>
+    var port: Int { channel.channel.localAddress!.port! }
+
+    static func start(version: MQTTVersion = .v5) async throws -> ScriptedServer {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: 0) { child in
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(MQTTPacketDecoder(version: version)))
+                    try child.pipeline.syncOperations.addHandler(MessageToByteHandler(MQTTPacketEncoder(version: version)))
+                    return try Connection(wrappingChannelSynchronously: child)
+                }
+            }
+        return ScriptedServer(channel: channel)
+    }
+}
+
+@Suite("MQTT client against a scripted server")
+struct ScriptedServerTests {
+    @Test func unacknowledgedPublishesAreResentWithDupAfterReconnect() async throws {
+        let server = try await ScriptedServer.start()
+        let client = MQTTClient(configuration: MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: "dup", cleanSession: false, sessionExpiryInterval: 600,
+            connectTimeout: .seconds(60)), logger: Logger(label: "test.dup"))
+
+        try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            // Connection 1: accept both publishes, PUBREC only the QoS 2 one, then drop the connection.
+            let ack1 = Task { try await client.connect() }
+            let first = try #require(try await accepted.next())
+            let (qos1, qos2): (MQTTPublishPacket, MQTTPublishPacket) = try await first.executeThenClose { inbound, outbound in
+                var packets = inbound.makeAsyncIterator()
+                guard case .connect(let connect)? = try await packets.next() else { throw Unexpected() }
+                #expect(connect.cleanSession == false)
+                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
+                _ = try await ack1.value
+                Task {
+                    _ = try? await client.publish(MQTTMessage(topic: "q1", payload: "one", qos: .atLeastOnce))
+                }
+                Task {
+                    _ = try? await client.publish(MQTTMessage(topic: "q2", payload: "two", qos: .exactlyOnce))
+                }
+                var publishes: [String: MQTTPublishPacket] = [:]
+                while publishes.count < 2, let packet = try await packets.next() {
+                    if case .publish(let p) = packet { publishes[p.topic] = p }
+                }
+                let q1 = try #require(publishes["q1"]), q2 = try #require(publishes["q2"])
+                #expect(!q1.dup && !q2.dup)
+                try await outbound.write(.pubrec(MQTTAckPacket(packetID: q2.packetID!)))
+                guard case .pubrel(let rel)? = try await packets.next() else { throw Unexpected() }
+                #expect(rel.packetID == q2.packetID)
+                return (q1, q2)
+            }
+            #expect(await waitFor { !client.isConnected })
+
+            // Connection 2: session present; expect PUBLISH q1 with DUP and PUBREL for q2.
+            let ack2 = Task { try await client.connect() }
+            let second = try #require(try await accepted.next())
+            try await second.executeThenClose { inbound, outbound in
+                var packets = inbound.makeAsyncIterator()
+                guard case .connect? = try await packets.next() else { throw Unexpected() }
+                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: true, reasonCode: .success)))
+                #expect(try await ack2.value.sessionPresent)
+                // Re-sent in original send order, which depends on which caller reached the client first.
+                var again: MQTTPublishPacket?
+                var rel: MQTTAckPacket?
+                for _ in 0..<2 {
+                    switch try await packets.next() {
+                    case .publish(let p)?: again = p
+                    case .pubrel(let r)?: rel = r
+                    default: throw Unexpected()
+                    }
+                }
+                let republished = try #require(again)
+                #expect(republished.dup && republished.packetID == qos1.packetID && republished.topic == "q1")
+                #expect(String(buffer: republished.payload) == "one")
+                #expect(rel?.packetID == qos2.packetID)
+                // The original callers are still waiting; now finish both flows.
+                let waiting = Task {
+                    try await client.publish(MQTTMessage(topic: "q3", payload: "three", qos: .atLeastOnce))
+                }
+                guard case .publish(let third)? = try await packets.next() else { throw Unexpected() }
+                #expect(third.packetID != qos1.packetID && third.packetID != qos2.packetID, "ids in use are not reused")
+                try await outbound.write(.puback(MQTTAckPacket(packetID: qos1.packetID!)))
+                try await outbound.write(.pubcomp(MQTTAckPacket(packetID: qos2.packetID!)))
+                try await outbound.write(.puback(MQTTAckPacket(packetID: third.packetID!, reasonCode: .quotaExceeded)))
+                let result = try await waiting.value
+                #expect(!result.isSuccess && result.reasonCode == .quotaExceeded, "v5 failure code surfaced")
+                await client.shutdown()
+            }
+        }
+    }
+
+    @Test func cleanSessionFailsPendingPublishesOnConnectionLoss() async throws {
+        let server = try await ScriptedServer.start()
+        let client = MQTTClient(configuration: MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: "clean", connectTimeout: .seconds(60)),
+                                logger: Logger(label: "test.clean"))
+        try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            let ack = Task { try await client.connect() }
+            let connection = try #require(try await accepted.next())
+            let pending = try await connection.executeThenClose { inbound, outbound in
+                var packets = inbound.makeAsyncIterator()
+                guard case .connect? = try await packets.next() else { throw Unexpected() }
+                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
+                _ = try await ack.value
+                let pending = Task { try await client.publish(MQTTMessage(topic: "x", payload: "y", qos: .atLeastOnce)) }
+                guard case .publish? = try await packets.next() else { throw Unexpected() }
+                return pending  // closing the connection now, without PUBACK
+            }
+            await #expect(throws: MQTTError.connectionLost) { _ = try await pending.value }
+            await client.shutdown()
+        }
+    }
+
+    @Test func serverDisconnectReasonIsSurfaced() async throws {
+        let server = try await ScriptedServer.start()
+        let client = MQTTClient(configuration: MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: "kicked", connectTimeout: .seconds(60)),
+                                logger: Logger(label: "test.kicked"))
+        var events = client.connectionEvents.makeAsyncIterator()
+        try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            let ack = Task { try await client.connect() }
+            let connection = try #require(try await accepted.next())
+            try await connection.executeThenClose { inbound, outbound in
+                var packets = inbound.makeAsyncIterator()
+                guard case .connect? = try await packets.next() else { throw Unexpected() }
+                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success, properties: [
+                    .receiveMaximum(3), .serverKeepAlive(30),
+                ])))
+                _ = try await ack.value
+                guard case .connected(let connAck)? = await events.next() else { throw Unexpected() }
+                #expect(connAck.receiveMaximum == 3 && connAck.serverKeepAlive == 30)
+                try await outbound.write(.disconnect(MQTTReasonPacket(reasonCode: .sessionTakenOver,
+                                                                      properties: [.reasonString("another client")])))
+                guard case .disconnected(let reason)? = await events.next() else { throw Unexpected() }
+                #expect(reason as? MQTTError == .serverDisconnected(.sessionTakenOver, reason: "another client"))
+            }
+            await client.shutdown()
+        }
+    }
+
+    @Test func inboundTopicAliasesAndExactlyOnceDelivery() async throws {
+        let server = try await ScriptedServer.start()
+        let client = MQTTClient(configuration: MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: "alias", connectTimeout: .seconds(60)),
+                                logger: Logger(label: "test.alias"))
+        try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            let ack = Task { try await client.connect() }
+            let connection = try #require(try await accepted.next())
+            try await connection.executeThenClose { inbound, outbound in
+                var packets = inbound.makeAsyncIterator()
+                guard case .connect? = try await packets.next() else { throw Unexpected() }
+                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
+                _ = try await ack.value
+                try await outbound.write(.publish(MQTTPublishPacket(
+                    topic: "a/b", payload: ByteBuffer(string: "1"), qos: .atMostOnce, properties: [.topicAlias(1)])))
+                try await outbound.write(.publish(MQTTPublishPacket(
+                    topic: "", payload: ByteBuffer(string: "2"), qos: .atMostOnce,
+                    properties: [.topicAlias(1), .userProperty("k", "v")])))
+                let qos2 = MQTTPublishPacket(topic: "q", payload: ByteBuffer(string: "x"), qos: .exactlyOnce, packetID: 7)
+                try await outbound.write(.publish(qos2))
+                guard case .pubrec(let rec1)? = try await packets.next() else { throw Unexpected() }
+                var duplicate = qos2
+                duplicate.dup = true
+                try await outbound.write(.publish(duplicate))  // as if our PUBREC had been lost
+                guard case .pubrec(let rec2)? = try await packets.next() else { throw Unexpected() }
+                #expect(rec1.packetID == 7 && rec2.packetID == 7)
+                try await outbound.write(.pubrel(MQTTAckPacket(packetID: 7)))
+                guard case .pubcomp(let comp)? = try await packets.next() else { throw Unexpected() }
+                #expect(comp.packetID == 7)
+                let received = try await collect(client, count: 3)
+                #expect(received.map(\.topic) == ["a/b", "a/b", "q"])
+                #expect(received.map(\.payload.text) == ["1", "2", "x"])
+                #expect(received[1].properties.userProperties == [MQTTUserProperty("k", "v")])
+                try await Task.sleep(for: .milliseconds(100))
+                let extra = await collectPending(client)
+                #expect(extra == 0, "the duplicate QoS 2 publish is not delivered twice")
+            }
+            await client.shutdown()
+        }
+    }
+}
+
+struct Unexpected: Error {}
+
+func waitFor(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}

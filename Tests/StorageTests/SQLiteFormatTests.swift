@@ -1,0 +1,60 @@
+import Foundation
+import GatewayKit
+import Storage
+import Testing
+
+/// The sqlite storage uses the reference's `messages` table; checked with the real `sqlite3` tool.
+@Suite struct SQLiteFormatTests {
+    @discardableResult
+    private func sqlite3(_ database: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [database, sql]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "sqlite3 failed: \(sql)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func configuration(_ path: String) throws -> StorageConfiguration {
+        try StorageConfiguration(json: ["type": "sqlite", "data_file_path": .string(path)], file: "tb_gateway.json")
+    }
+
+    @Test func readsADatabaseCreatedWithTheReferenceSchema() async throws {
+        let folder = try scratch("sqlite-reference") + "/data/"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let inserts = (0..<4).map {
+            "INSERT INTO messages (timestamp, message) VALUES (\(now), '\(event($0).text)');"
+        }.joined()
+        try sqlite3(folder + "data.db", """
+            CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp INTEGER NOT NULL, message TEXT NOT NULL);
+            CREATE INDEX idx_timestamp ON messages (timestamp);
+            \(inserts)
+            """)
+        let storage = try makeEventStorage(try configuration(folder), baseDirectory: "/", logger: testLogger)
+        #expect(await storage.statistics().events == 4)
+        let pack = try #require(try await storage.nextPack(maxEvents: 3))
+        #expect(texts(pack) == texts(0..<3))
+        try await storage.acknowledge(pack)
+        try await storage.append(events(4..<5))
+        await storage.close()
+        // What is left, as the reference (or anyone with sqlite3) sees it.
+        let rows = try sqlite3(folder + "data.db", "SELECT message FROM messages ORDER BY id;")
+        #expect(rows.split(separator: "\n").map(String.init) == texts(3..<5))
+    }
+
+    @Test func aPathEndingInDbNamesTheDatabaseFile() async throws {
+        let directory = try scratch("sqlite-file-path")
+        let storage = try makeEventStorage(try configuration("./custom.db"), baseDirectory: directory, logger: testLogger)
+        try await storage.append(events(0..<2))
+        await storage.close()
+        let journal = try sqlite3(directory + "/custom.db", "PRAGMA journal_mode;")
+        #expect(journal.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        let count = try sqlite3(directory + "/custom.db", "SELECT COUNT(*) FROM messages;")
+        #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+    }
+}

@@ -1,0 +1,81 @@
+import GatewayKit
+import Storage
+import Testing
+
+@Suite struct StorageConfigurationTests {
+    private func parse(_ json: JSONValue) throws(ConfigError) -> StorageConfiguration {
+        try StorageConfiguration(json: json, file: "tb_gateway.json")
+    }
+
+    @Test func memoryDefaultsAreTheReferences() throws {
+        guard case .memory(let memory) = try parse(["type": "memory"]) else { Issue.record("not memory"); return }
+        #expect(memory.readRecordsCount == 1000)
+        #expect(memory.maxRecordsCount == 10000)
+        #expect(memory.limits == StorageConfiguration.Limits())
+    }
+
+    @Test func fileKeysAreRead() throws {
+        let json: JSONValue = ["type": "file", "data_folder_path": "./d/", "max_file_count": 7,
+                               "max_records_per_file": 3, "max_records_between_fsync": 10,
+                               "max_read_records_count": 50, "overflow": "rejectNewest"]
+        guard case .file(let file) = try parse(json) else { Issue.record("not file"); return }
+        #expect(file.dataFolderPath == "./d/")
+        #expect(file.maxFileCount == 7)
+        #expect(file.maxRecordsPerFile == 3)
+        #expect(file.maxRecordsBetweenFsync == 10)
+        #expect(file.maxReadRecordsCount == 50)
+        #expect(file.limits.overflow == .rejectNewest)
+    }
+
+    @Test func fileDefaultsRecordsPerFileTo10000() throws {
+        guard case .file(let file) = try parse(["type": "file"]) else { Issue.record("not file"); return }
+        #expect(file.maxRecordsPerFile == 10000)
+        #expect(file.dataFolderPath == "./data/")
+        #expect(file.maxFileCount == 5)
+    }
+
+    @Test func sqliteDefaultsAndKeys() throws {
+        guard case .sqlite(let defaults) = try parse(["type": "sqlite"]) else { Issue.record("not sqlite"); return }
+        #expect(defaults.dataFilePath == "./data/")
+        #expect(defaults.messagesTTLInDays == 7)
+        #expect(defaults.messagesTTLCheckInHours == 1)
+        #expect(defaults.sizeLimit == 1024)
+        #expect(defaults.maxDBAmount == 10)
+        #expect(defaults.writingBatchSize == 1000)
+        #expect(defaults.oversizeCheckPeriod == 1)
+        let json: JSONValue = ["type": "sqlite", "size_limit": 0.5, "max_db_amount": 2, "ttl_seconds": 60,
+                               "max_bytes": 5_000_000_000]
+        guard case .sqlite(let custom) = try parse(json) else { Issue.record("not sqlite"); return }
+        #expect(custom.sizeLimit == 0.5)
+        #expect(custom.maxDBAmount == 2)
+        #expect(custom.limits.ttlSeconds == 60)
+        #expect(custom.limits.maxBytes == 5_000_000_000)
+    }
+
+    @Test func aMissingTypeMeansMemory() throws {
+        #expect(try parse([:]) == .memory(StorageConfiguration.Memory()))
+    }
+
+    @Test func wrongTypesNameTheKeyPath() {
+        #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage.max_records_count",
+                                    expected: "a whole number", found: "\"many\"")) {
+            try parse(["type": "memory", "max_records_count": "many"])
+        }
+        #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage.max_file_count",
+                                    expected: "a number greater than 0", found: "0")) {
+            try parse(["type": "file", "max_file_count": 0])
+        }
+        #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage.overflow",
+                                    expected: "\"dropOldest\" or \"rejectNewest\"", found: "\"sometimes\"")) {
+            try parse(["type": "memory", "overflow": "sometimes"])
+        }
+        #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage.type",
+                                    expected: "\"memory\", \"file\" or \"sqlite\"", found: "\"redis\"")) {
+            try parse(["type": "redis"])
+        }
+        #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage",
+                                    expected: "an object", found: "an array")) {
+            try parse([1, 2])
+        }
+    }
+}

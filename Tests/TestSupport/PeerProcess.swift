@@ -1,0 +1,96 @@
+import Foundation
+
+/// A real peer (mosquitto, a Python server, our own gateway binary) run as a child process for
+/// a test. Output goes to a log file in the test's scratch directory so a failing test can show it.
+public final class PeerProcess: @unchecked Sendable {
+    // @unchecked: `process` is only mutated in init; Foundation's Process is thread-safe for
+    // terminate/isRunning/waitUntilExit, which is all that is called afterwards.
+    public let process: Process
+    public let logFile: URL
+
+    public init(executable: String, arguments: [String], environment: [String: String]? = nil,
+                currentDirectory: URL? = nil, logFile: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try PeerProcess.resolve(executable))
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: logFile)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        self.logFile = logFile
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// SIGTERM, then SIGKILL if it has not exited after `grace` seconds.
+    public func stop(grace: Double = 5) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL now: the crash a durable component must survive.
+    public func killHard() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    public func output() -> String {
+        (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+    }
+
+    deinit { stop(grace: 1) }
+
+    static func resolve(_ executable: String) throws -> String {
+        if executable.contains("/") { return executable }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        // Standard directories too: the test runner does not always pass the shell PATH on.
+        for directory in path.split(separator: ":").map(String.init) + ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"] {
+            let candidate = "\(directory)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw PeerUnavailable(what: executable,
+                              hint: "install it (bash .ci/run installs every test peer) or put it on PATH")
+    }
+}
+
+/// A peer the test needs is missing. Tests fail with this (never skip): CI installs every peer.
+public struct PeerUnavailable: Error, CustomStringConvertible {
+    public var what: String
+    public var hint: String
+    public init(what: String, hint: String) {
+        self.what = what
+        self.hint = hint
+    }
+    public var description: String { "test peer '\(what)' is not available: \(hint)" }
+}
+
+/// Polls a condition with a short sleep until it holds or the timeout passes (test helper only).
+public func waitUntil(timeout: Double, interval: Double = 0.02, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(useconds_t(interval * 1_000_000))
+    }
+    return condition()
+}
+
+/// A fresh scratch directory for one test, under the system temp directory.
+public func makeScratchDirectory(_ label: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("iotgw-\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}

@@ -1,0 +1,160 @@
+import Foundation
+import GatewayKit
+import Logging
+import MQTT
+import NIOCore
+import Testing
+import TestSupport
+@testable import ThingsBoard
+
+/// The ThingsBoard session against a real mosquitto standing in for ThingsBoard.
+@Suite struct ThingsBoardClientTests {
+    func configuration(port: Int, credentials: ThingsBoardCredentials = .accessToken("TB_TOKEN"),
+                       limitsTimeout: Duration = .seconds(1)) -> ThingsBoardConnectionConfiguration {
+        ThingsBoardConnectionConfiguration(
+            host: "127.0.0.1", port: port, keepAlive: .seconds(30), credentials: credentials,
+            sessionLimitsTimeout: limitsTimeout,
+            reconnectBackoff: ExponentialBackoff(initial: .milliseconds(200), maximum: .seconds(1)))
+    }
+
+    func waitReady(_ client: ThingsBoardClient, seconds: Double = 10) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await client.waitUntilReady()) != nil }
+            group.addTask { try? await Task.sleep(for: .seconds(seconds)); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test func accessTokenIsTheUsernameAndTheSessionDoesNotStallWithoutLimitsReply() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let client = ThingsBoardClient(configuration: configuration(port: broker.port), logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        // Nobody answers getSessionLimits: ready after the 1 s timeout anyway (the reference stalls).
+        #expect(await waitReady(client))
+        #expect(waitUntil(timeout: 5) { broker.log().contains("u'TB_TOKEN'") }, "broker log:\n\(broker.log())")
+        #expect(await client.limits.maxPayloadBytes == 8196)
+    }
+
+    @Test func sessionLimitsReplyIsApplied() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await LimitsResponder(port: broker.port, reply: #"{"maxPayloadSize":1000,"maxInflightMessages":10,"rateLimits":{"messages":"100:1,"},"gatewayRateLimits":{}}"#)
+        defer { Task { await responder.stop() } }
+        let client = ThingsBoardClient(configuration: configuration(port: broker.port, limitsTimeout: .seconds(20)),
+                                       logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        #expect(await waitReady(client))
+        let limits = await client.limits
+        #expect(limits.maxPayloadBytes == 800)
+        #expect(limits.maxInflightMessages == 8)
+        #expect(limits.gateway.messages.description == "80:1")
+    }
+
+    @Test func usernamePasswordAuthenticationAndRefusal() async throws {
+        let broker = try Mosquitto(users: ["tbuser": "tbpass"])
+        defer { broker.stop() }
+        let good = ThingsBoardClient(
+            configuration: configuration(port: broker.port, credentials: .usernamePassword(username: "tbuser", password: "tbpass", clientID: "gw-client")),
+            logger: Logger(label: "test"))
+        let goodRun = Task { await good.run() }
+        defer { goodRun.cancel() }
+        #expect(await waitReady(good))
+        #expect(broker.log().contains("as gw-client"))
+
+        let bad = ThingsBoardClient(
+            configuration: configuration(port: broker.port, credentials: .usernamePassword(username: "tbuser", password: "wrong", clientID: nil)),
+            logger: Logger(label: "test"))
+        let badRun = Task { await bad.run() }
+        defer { badRun.cancel() }
+        #expect(await waitReady(bad, seconds: 2) == false)
+        #expect(await bad.statistics().connects == 0)
+    }
+
+    @Test func everyReconnectResubscribesAndReannouncesDevices() async throws {
+        var broker = try Mosquitto()
+        let port = broker.port
+        let client = ThingsBoardClient(configuration: configuration(port: port), logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        #expect(await waitReady(client))
+        var observer = try BrokerObserver(port: port, topics: ["v1/gateway/connect"])
+        try await client.announce([(name: "Dev A", type: "meter")])
+        #expect(waitUntil(timeout: 5) { observer.messages().count == 1 })
+        observer.stop()
+
+        broker.stop()
+        broker = try Mosquitto(port: port)
+        defer { broker.stop() }
+        observer = try BrokerObserver(port: port, topics: ["v1/gateway/connect", "v1/gateway/telemetry"])
+        defer { observer.stop() }
+        #expect(waitUntil(timeout: 15) { observer.messages(on: "v1/gateway/connect").count >= 1 },
+                "device not re-announced after reconnect; broker log:\n\(broker.log())")
+        #expect(observer.messages(on: "v1/gateway/connect").first?.payload == #"{"device":"Dev A","type":"meter"}"#)
+
+        // And the re-made subscriptions work: an RPC from "ThingsBoard" reaches the client.
+        let rpc = #"{"device":"Dev A","data":{"id":7,"method":"setRelay","params":{"on":true}}}"#
+        let publisher = try PeerProcess(executable: "mosquitto_pub",
+                                        arguments: ["-h", "127.0.0.1", "-p", "\(port)", "-t", "v1/gateway/rpc", "-q", "1", "-m", rpc],
+                                        logFile: try makeScratchDirectory("pub").appendingPathComponent("pub.log"))
+        publisher.process.waitUntilExit()
+        var iterator = client.inbound.makeAsyncIterator()
+        let received = await iterator.next()
+        #expect(received == .deviceRPC(device: "Dev A", id: 7, method: "setRelay", params: ["on": true]))
+    }
+
+    @Test func publishesWaitForTheRateLimitInsteadOfDropping() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        var config = configuration(port: broker.port)
+        config.gatewayRateLimits = .init(messages: RateLimitSpec(windows: [.init(count: 10, seconds: 1)]),
+                                         telemetryMessages: .unlimited, telemetryDatapoints: .unlimited)
+        let client = ThingsBoardClient(configuration: config, logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        #expect(await waitReady(client))
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry"])
+        defer { observer.stop() }
+        let started = ContinuousClock.now
+        for index in 0..<25 {
+            try await client.publish(GatewayMessage(topic: GatewayTopics.telemetry,
+                                                    payload: Array(#"{"D":[{"ts":\#(index),"values":{"i":\#(index)}}]}"#.utf8),
+                                                    kind: .telemetry, datapoints: 1))
+        }
+        let elapsed = ContinuousClock.now - started
+        // 10 immediately, then 10/s: 25 messages need at least ~1.5 s. None is dropped.
+        #expect(elapsed > .milliseconds(1300))
+        #expect(waitUntil(timeout: 5) { observer.messages().count == 25 })
+    }
+}
+
+/// Answers getSessionLimits with a fixed reply, as ThingsBoard would.
+final class LimitsResponder: Sendable {
+    let client: MQTTClient
+    let task: Task<Void, Never>
+
+    init(port: Int, reply: String) async throws {
+        var configuration = MQTTClientConfiguration(host: "127.0.0.1", port: port, clientID: "limits-responder")
+        configuration.version = .v5
+        let client = MQTTClient(configuration: configuration, logger: Logger(label: "responder"))
+        _ = try await client.connect()
+        _ = try await client.subscribe([MQTTSubscription(filter: "v1/devices/me/rpc/request/+", qos: .atLeastOnce, noLocal: true)])
+        self.client = client
+        self.task = Task {
+            for await message in client.messages {
+                let id = message.topic.split(separator: "/").last.map(String.init) ?? ""
+                _ = try? await client.publish(MQTTMessage(topic: "v1/devices/me/rpc/response/\(id)",
+                                                          payload: ByteBuffer(string: reply), qos: .atLeastOnce))
+            }
+        }
+    }
+
+    func stop() async {
+        task.cancel()
+        await client.shutdown()
+    }
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test: unit, codec, integration against real peers, end to end.
+# Integration tests start their own peers (mosquitto, ...) on free ports of 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-test-peers.sh
+export PATH="$PATH:/usr/sbin:/sbin"
+# The end-to-end tests run the iot-gateway binary itself, so build every product first.
+swift build --build-tests
+swift test --skip-build "$@"
