@@ -125,7 +125,9 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         var buffer: [UInt8] = []
         while index < events.count {
             if writeFD < 0 || segments.last!.lines >= configuration.maxRecordsPerFile {
-                if segments.count >= configuration.maxFileCount {
+                // Reopening a last file with room (after a restart) needs no new file, so no cap check.
+                let needsNewFile = segments.last.map { $0.lines >= configuration.maxRecordsPerFile } ?? true
+                if needsNewFile, segments.count >= configuration.maxFileCount {
                     if configuration.limits.overflow == .rejectNewest {
                         dropped += events.count - index
                         break

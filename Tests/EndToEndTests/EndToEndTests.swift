@@ -31,7 +31,7 @@ import TestSupport
         try gateway.start()
         defer { gateway.stop() }
 
-        let arrived = waitUntil(timeout: 30) { readings(of: "Boiler 1", key: "counter", in: observer.messages()).count >= 5 }
+        let arrived = await waitUntil(timeout: 30) { readings(of: "Boiler 1", key: "counter", in: observer.messages()).count >= 5 }
         await responder.stop()
         #expect(arrived, "telemetry did not arrive; gateway log:\n\(gateway.log())")
 
@@ -72,7 +72,7 @@ import TestSupport
         try gateway.start()
         defer { gateway.stop() }
 
-        #expect(waitUntil(timeout: 30) { readings(of: "Boiler R", key: "counter", in: observer.messages()).count >= 20 },
+        #expect(await waitUntil(timeout: 30) { readings(of: "Boiler R", key: "counter", in: observer.messages()).count >= 20 },
                 "no data before the outage; gateway log:\n\(gateway.log())")
         await responder.stop()
         broker.stop()
@@ -85,7 +85,7 @@ import TestSupport
 
         // Readings produced during the outage (~250 at 20 ms) must all arrive after it.
         let target = seenBeforeOutage + 300
-        let complete = waitUntil(timeout: 60) {
+        let complete = await waitUntil(timeout: 60) {
             let values = Set(readings(of: "Boiler R", key: "counter", in: observer.messages()))
             return (values.max() ?? 0) >= target
         }
@@ -107,7 +107,7 @@ import TestSupport
         try gateway.writeMainConfig(port: port, storage: storageSection(storageType, in: gateway))
         try gateway.write("simulator.json", simulatorConfig(device: "Boiler K", periodMs: 2, maxReadings: 400))
         try gateway.start()
-        #expect(waitUntil(timeout: 30) { gateway.log().contains("simulated device finished") },
+        #expect(await waitUntil(timeout: 30) { gateway.log().contains("simulated device finished") },
                 "the simulator did not finish; gateway log:\n\(gateway.log())")
         gateway.killHard()
 
@@ -120,7 +120,7 @@ import TestSupport
         try gateway.write("simulator.json", simulatorConfig(device: "Boiler L", periodMs: 1000))
         try gateway.start()
         defer { gateway.stop() }
-        let complete = waitUntil(timeout: 60) { Set(readings(of: "Boiler K", key: "counter", in: observer.messages())).count >= 400 }
+        let complete = await waitUntil(timeout: 60) { Set(readings(of: "Boiler K", key: "counter", in: observer.messages())).count >= 400 }
         await responder.stop()
         let values = readings(of: "Boiler K", key: "counter", in: observer.messages())
         #expect(complete && Set(values) == Set(0..<400), "missing after kill -9: \(Set(0..<Int64(400)).subtracting(values).sorted().prefix(20)); log:\n\(gateway.log())")
@@ -138,7 +138,7 @@ import TestSupport
         try gateway.writeMainConfig(port: broker.port, storage: storageSection(storageType, in: gateway))
         try gateway.write("simulator.json", simulatorConfig(device: "Boiler M", periodMs: 1))
         try gateway.start()
-        #expect(waitUntil(timeout: 30) { readings(of: "Boiler M", key: "counter", in: observer.messages()).count >= 300 },
+        #expect(await waitUntil(timeout: 30) { readings(of: "Boiler M", key: "counter", in: observer.messages()).count >= 300 },
                 "no data; gateway log:\n\(gateway.log())")
         gateway.killHard()
         let seenBeforeKill = Set(readings(of: "Boiler M", key: "counter", in: observer.messages()))
@@ -147,7 +147,7 @@ import TestSupport
         try gateway.start()
         defer { gateway.stop() }
         // After the restart, whatever was stored but not acknowledged is delivered: no gaps.
-        _ = waitUntil(timeout: 20) { readings(of: "Boiler N", key: "counter", in: observer.messages()).count >= 2 }
+        _ = await waitUntil(timeout: 20) { readings(of: "Boiler N", key: "counter", in: observer.messages()).count >= 2 }
         try await Task.sleep(for: .seconds(2))
         await responder.stop()
         let values = Set(readings(of: "Boiler M", key: "counter", in: observer.messages()))
@@ -164,7 +164,7 @@ import TestSupport
         try gateway.writeMainConfig(port: port, storage: storageSection("sqlite", in: gateway))
         try gateway.write("simulator.json", simulatorConfig(device: "Boiler S", periodMs: 5))
         try gateway.start()
-        #expect(waitUntil(timeout: 20) { gateway.log().contains("connector started") }, "log:\n\(gateway.log())")
+        #expect(await waitUntil(timeout: 20) { gateway.log().contains("connector started") }, "log:\n\(gateway.log())")
         try await Task.sleep(for: .seconds(1))
         let started = Date()
         gateway.process?.process.terminate()

@@ -165,3 +165,20 @@ import Testing
         await storage.close()
     }
 }
+
+@Suite struct FileReopenAtCapTests {
+    @Test func reopeningAtTheFileCapAppendsToTheLastFileWithoutDropping() async throws {
+        let folder = try scratch("reopen-cap") + "/data"
+        let json: JSONValue = ["type": "file", "data_folder_path": .string(folder), "max_records_per_file": 2,
+                               "max_file_count": 2]
+        let configuration = try StorageConfiguration(json: json, file: "t")
+        let first = try makeEventStorage(configuration, baseDirectory: "/", logger: testLogger)
+        #expect(try await first.append(events(0..<3)) == 0)
+        await first.close()
+        let second = try makeEventStorage(configuration, baseDirectory: "/", logger: testLogger)
+        #expect(try await second.append(events(3..<4)) == 0)
+        #expect(try await drain(second).texts == texts(0..<4))
+        #expect(await second.statistics().dropped == 0)
+        await second.close()
+    }
+}

@@ -87,6 +87,17 @@ public func waitUntil(timeout: Double, interval: Double = 0.02, _ condition: () 
     return condition()
 }
 
+/// The same for async tests: sleeps with `Task.sleep`, so waiting never blocks one of the few
+/// cooperative threads (this machine has two) that in-process clients under test need.
+public func waitUntil(timeout: Double, interval: Double = 0.02, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .seconds(interval))
+    }
+    return condition()
+}
+
 /// A fresh scratch directory for one test, under the system temp directory.
 public func makeScratchDirectory(_ label: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory

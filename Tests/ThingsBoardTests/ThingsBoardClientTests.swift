@@ -35,7 +35,7 @@ import TestSupport
         defer { run.cancel() }
         // Nobody answers getSessionLimits: ready after the 1 s timeout anyway (the reference stalls).
         #expect(await waitReady(client))
-        #expect(waitUntil(timeout: 5) { broker.log().contains("u'TB_TOKEN'") }, "broker log:\n\(broker.log())")
+        #expect(await waitUntil(timeout: 5) { broker.log().contains("u'TB_TOKEN'") }, "broker log:\n\(broker.log())")
         #expect(await client.limits.maxPayloadBytes == 8196)
     }
 
@@ -84,7 +84,7 @@ import TestSupport
         #expect(await waitReady(client))
         var observer = try BrokerObserver(port: port, topics: ["v1/gateway/connect"])
         try await client.announce([(name: "Dev A", type: "meter")])
-        #expect(waitUntil(timeout: 5) { observer.messages().count == 1 })
+        #expect(await waitUntil(timeout: 5) { observer.messages().count == 1 })
         observer.stop()
 
         broker.stop()
@@ -92,7 +92,7 @@ import TestSupport
         defer { broker.stop() }
         observer = try BrokerObserver(port: port, topics: ["v1/gateway/connect", "v1/gateway/telemetry"])
         defer { observer.stop() }
-        #expect(waitUntil(timeout: 15) { observer.messages(on: "v1/gateway/connect").count >= 1 },
+        #expect(await waitUntil(timeout: 15) { observer.messages(on: "v1/gateway/connect").count >= 1 },
                 "device not re-announced after reconnect; broker log:\n\(broker.log())")
         #expect(observer.messages(on: "v1/gateway/connect").first?.payload == #"{"device":"Dev A","type":"meter"}"#)
 
@@ -128,7 +128,7 @@ import TestSupport
         let elapsed = ContinuousClock.now - started
         // 10 immediately, then 10/s: 25 messages need at least ~1.5 s. None is dropped.
         #expect(elapsed > .milliseconds(1300))
-        #expect(waitUntil(timeout: 5) { observer.messages().count == 25 })
+        #expect(await waitUntil(timeout: 5) { observer.messages().count == 25 })
     }
 }
 

@@ -1,0 +1,144 @@
+import Foundation
+import GatewayKit
+import Testing
+import TestSupport
+@testable import GatewayCore
+
+@Suite struct ConfigurationLoadingTests {
+    func directory(_ files: [String: String]) throws -> String {
+        let url = try makeScratchDirectory("config")
+        for (name, text) in files {
+            try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        return url.path
+    }
+
+    /// ../shared/compat relative to the project root; under CI its absence is a failure.
+    static func compatDirectory() -> URL? {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let compat = root.deletingLastPathComponent().appendingPathComponent("shared/compat")
+        return FileManager.default.fileExists(atPath: compat.path) ? compat : nil
+    }
+
+    @Test func theReferenceMainConfigurationLoads() throws {
+        guard let compat = Self.compatDirectory() else {
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "../shared/compat is missing under CI")
+            print("compatibility corpus ../shared/compat not found: reference config check not run")
+            return
+        }
+        let loaded = try GatewayConfiguration.load(directory: compat.appendingPathComponent("reference-configs").path, environment: [:])
+        let settings = loaded.configuration.thingsboard
+        #expect(settings.host == "thingsboard.cloud")
+        #expect(settings.port == 1883)
+        #expect(settings.qos == 1)
+        #expect(settings.security == .accessToken("YOUR_ACCESS_TOKEN"))
+        #expect(settings.maxPayloadSizeBytes == 8196)
+        #expect(settings.rateLimits == "DEFAULT_TELEMETRY_RATE_LIMIT")
+        #expect(loaded.configuration.storage["type"] == "memory")
+        #expect(loaded.connectors.isEmpty)
+    }
+
+    @Test func theShippedDefaultConfigurationLoadsAndChecksClean() throws {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config").path
+        let report = ConfigurationCheck.run(directory: shipped, environment: [:])
+        #expect(report.ok, "\(report.text)")
+        #expect(report.text.contains("storage: sqlite"))
+        #expect(report.text.contains("OK    Simulator (simulator, simulator.json)"))
+    }
+
+    @Test func legacyYAMLLoadsLikeJSON() throws {
+        let path = try directory(["tb_gateway.yaml": """
+            thingsboard:
+              host: tb.example.com
+              port: 8883
+              security:
+                type: usernamePassword
+                username: gw
+                password: secret
+                clientId: gw-1
+            storage:
+              type: sqlite
+              data_file_path: ./data/
+            connectors: []
+            """])
+        let loaded = try GatewayConfiguration.load(directory: path, environment: [:])
+        #expect(loaded.configuration.mainFile == "tb_gateway.yaml")
+        #expect(loaded.configuration.thingsboard.host == "tb.example.com")
+        #expect(loaded.configuration.thingsboard.tls, "port 8883 means TLS")
+        #expect(loaded.configuration.thingsboard.security == .usernamePassword(username: "gw", password: "secret", clientID: "gw-1"))
+        #expect(loaded.configuration.storage["type"] == "sqlite")
+    }
+
+    @Test func environmentOverridesReplaceTheSecurityObject() throws {
+        let path = try directory(["tb_gateway.json": #"{"thingsboard":{"host":"a","port":1883,"security":{"type":"accessToken","accessToken":"OLD"}}}"#])
+        let loaded = try GatewayConfiguration.load(directory: path, environment: [
+            "TB_GW_HOST": "tb.local", "TB_GW_PORT": "1884", "TB_GW_USERNAME": "u", "TB_GW_PASSWORD": "p",
+            "TB_GW_RATE_LIMITS": "10:1,",
+        ])
+        let settings = loaded.configuration.thingsboard
+        #expect(settings.host == "tb.local" && settings.port == 1884)
+        #expect(settings.security == .usernamePassword(username: "u", password: "p", clientID: nil))
+        #expect(settings.rateLimits == "10:1,")
+        let legacy = try GatewayConfiguration.load(directory: path, environment: ["host": "legacy.local", "accessToken": "NEW"])
+        #expect(legacy.configuration.thingsboard.host == "legacy.local")
+        #expect(legacy.configuration.thingsboard.security == .accessToken("NEW"))
+    }
+
+    @Test func wrongValuesNameTheFileTheKeyAndTheExpectation() throws {
+        let cases: [(String, String)] = [
+            (#"{"thingsboard":{"host":"h","port":"abc"}}"#,
+             #"tb_gateway.json: thingsboard.port: expected an integer from 1 to 65535, found "abc""#),
+            (#"{"thingsboard":{"host":"h","qos":2}}"#, "tb_gateway.json: thingsboard.qos: expected an integer from 0 to 1, found 2"),
+            (#"{"thingsboard":{"host":"h","security":{"type":"magic"}}}"#,
+             #"tb_gateway.json: thingsboard.security.type: expected one of accessToken, tlsAccessToken, usernamePassword, x509Certificate, found "magic""#),
+            (#"{"thingsboard":{"host":5}}"#, "tb_gateway.json: thingsboard.host: expected a string, found 5"),
+            (#"{"thingsboard":{"host":"h"},"connectors":{}}"#, "tb_gateway.json: connectors: expected a list, found an object"),
+            ("{\"thingsboard\":\n{\"host\":}", "tb_gateway.json: (document): expected valid JSON, found unexpected character '}' at line 2, column 9"),
+        ]
+        for (text, message) in cases {
+            let path = try directory(["tb_gateway.json": text])
+            #expect(throws: ConfigError.self) { try GatewayConfiguration.load(directory: path, environment: [:]) }
+            do {
+                _ = try GatewayConfiguration.load(directory: path, environment: [:])
+            } catch {
+                #expect(error.description == message)
+            }
+        }
+        let missing = try directory([:])
+        #expect(throws: ConfigError.self) { try GatewayConfiguration.load(directory: missing, environment: [:]) }
+        #expect(throws: ConfigError.self) {
+            try GatewayConfiguration.load(directory: "/nonexistent", environment: ["TB_GW_PORT": "x"])
+        }
+    }
+
+    @Test func aBrokenConnectorFileStopsOnlyThatConnector() throws {
+        let path = try directory([
+            "tb_gateway.json": """
+                {"thingsboard": {"host": "h", "security": {"accessToken": "T"}},
+                 "connectors": [
+                   {"type": "simulator", "name": "Good", "configuration": "good.json"},
+                   {"type": "simulator", "name": "Broken", "configuration": "broken.json"},
+                   {"type": "simulator", "name": "Missing", "configuration": "missing.json"},
+                   {"type": "simulator", "name": "Good", "configuration": "good.json"},
+                   {"type": "nosuch", "name": "Unknown", "configuration": "good.json"}
+                 ]}
+                """,
+            "good.json": #"{"devices": [{"name": "D", "telemetry": [{"key": "c", "kind": "counter"}]}]}"#,
+            "broken.json": #"{"devices": [ "#,
+        ])
+        let loaded = try GatewayConfiguration.load(directory: path, environment: [:])
+        #expect(loaded.connectors.count == 5)
+        #expect(loaded.connectors[0].error == nil && loaded.connectors[0].document != nil)
+        #expect(loaded.connectors[1].error?.file == "broken.json")
+        #expect(loaded.connectors[2].error?.file == "missing.json")
+        #expect(loaded.connectors[3].error?.keyPath == "connectors[3].name")
+        #expect(loaded.connectors[0].id == GatewayConfiguration.stableIdentifier(for: "Good"))
+
+        let report = ConfigurationCheck.run(directory: path, environment: [:])
+        #expect(!report.ok)
+        #expect(report.text.contains("OK    Good (simulator, good.json)"))
+        #expect(report.text.contains("ERROR Broken (simulator, broken.json): broken.json: (document): expected valid JSON"))
+        #expect(report.text.contains(#"ERROR Unknown (nosuch, good.json): type "nosuch" is not built in"#))
+    }
+}
