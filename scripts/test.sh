@@ -9,4 +9,5 @@ export PATH="$PATH:/usr/sbin:/sbin"
 swift build --build-tests
 # Serially: many tests run real brokers and gateway processes, and this class of machine has two
 # cores; in parallel their timing would measure the machine, not the code.
-swift test --skip-build --no-parallel "$@"
+# A hard bound on the whole run as well: a hung test must fail CI, not use up its time.
+timeout --kill-after=30 1800 swift test --skip-build --no-parallel "$@"

@@ -7,7 +7,7 @@ import TestSupport
 /// real mosquitto in the role of ThingsBoard, and an independent `mosquitto_sub` watching what
 /// reaches the broker. `.serialized`: each test runs gateways and brokers; running them one at a
 /// time keeps the 2-core machine's timing honest.
-@Suite(.serialized) struct EndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct EndToEndTests {
     static let topics = ["v1/gateway/#", "v1/devices/me/#"]
 
     func simulatorConfig(device: String, periodMs: Int, maxReadings: Int? = nil) -> String {

@@ -5,7 +5,7 @@ import NIOCore
 import TestSupport
 import Testing
 
-@Suite("MQTT client against a real mosquitto")
+@Suite("MQTT client against a real mosquitto", .timeLimit(.minutes(3)))
 struct ClientIntegrationTests {
     @Test(arguments: [MQTTVersion.v3_1_1, .v5, .v3_1])
     func roundTripAllQoS(version: MQTTVersion) async throws {

@@ -25,7 +25,7 @@ struct ScriptedServer {
     }
 }
 
-@Suite("MQTT client against a scripted server")
+@Suite("MQTT client against a scripted server", .timeLimit(.minutes(2)))
 struct ScriptedServerTests {
     @Test func unacknowledgedPublishesAreResentWithDupAfterReconnect() async throws {
         let server = try await ScriptedServer.start()

@@ -4,7 +4,7 @@ import NIOCore
 import TestSupport
 import Testing
 
-@Suite("MQTT over TLS against a real mosquitto")
+@Suite("MQTT over TLS against a real mosquitto", .timeLimit(.minutes(3)))
 struct TLSIntegrationTests {
     private func tlsClient(_ port: Int, id: String, tls: MQTTTLSConfiguration) -> MQTTClient {
         MQTTClient(configuration: MQTTClientConfiguration(host: "127.0.0.1", port: port, clientID: id, tls: tls,

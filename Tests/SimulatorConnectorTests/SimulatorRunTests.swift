@@ -2,7 +2,7 @@ import GatewayKit
 import SimulatorConnector
 import Testing
 
-@Suite("Simulator connector: what the gateway receives")
+@Suite("Simulator connector: what the gateway receives", .timeLimit(.minutes(2)))
 struct SimulatorRunTests {
     @Test func countersStartAtStartAndAreContiguous() async throws {
         let context = RecordingContext()

@@ -4,7 +4,7 @@ import Storage
 import Testing
 
 /// The `EventStorage` contract, checked identically for memory, file and sqlite.
-@Suite struct ConformanceTests {
+@Suite(.timeLimit(.minutes(2))) struct ConformanceTests {
     @Test(arguments: StorageKind.allCases)
     func orderIsKeptAcrossAppendsPacksAndAcknowledges(kind: StorageKind) async throws {
         let storage = try makeStorage(kind, directory: try scratch("order"))

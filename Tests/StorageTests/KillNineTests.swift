@@ -6,7 +6,7 @@ import Testing
 
 /// A real `kill -9`: this test binary re-runs itself as a child that writes and acknowledges,
 /// then is killed with SIGKILL; the parent reopens the storage and checks what survived.
-@Suite struct KillNineTests {
+@Suite(.timeLimit(.minutes(2))) struct KillNineTests {
     static let directoryVariable = "STORAGE_KILL9_DIR"
     static let kindVariable = "STORAGE_KILL9_KIND"
 

@@ -8,23 +8,13 @@ import TestSupport
 @testable import ThingsBoard
 
 /// The ThingsBoard session against a real mosquitto standing in for ThingsBoard.
-@Suite struct ThingsBoardClientTests {
+@Suite(.timeLimit(.minutes(3))) struct ThingsBoardClientTests {
     func configuration(port: Int, credentials: ThingsBoardCredentials = .accessToken("TB_TOKEN"),
                        limitsTimeout: Duration = .seconds(1)) -> ThingsBoardConnectionConfiguration {
         ThingsBoardConnectionConfiguration(
             host: "127.0.0.1", port: port, keepAlive: .seconds(30), credentials: credentials,
             sessionLimitsTimeout: limitsTimeout,
             reconnectBackoff: ExponentialBackoff(initial: .milliseconds(200), maximum: .seconds(1)))
-    }
-
-    func waitReady(_ client: ThingsBoardClient, seconds: Double = 10) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await client.waitUntilReady()) != nil }
-            group.addTask { try? await Task.sleep(for: .seconds(seconds)); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
     }
 
     @Test func accessTokenIsTheUsernameAndTheSessionDoesNotStallWithoutLimitsReply() async throws {
@@ -102,8 +92,7 @@ import TestSupport
                                         arguments: ["-h", "127.0.0.1", "-p", "\(port)", "-t", "v1/gateway/rpc", "-q", "1", "-m", rpc],
                                         logFile: try makeScratchDirectory("pub").appendingPathComponent("pub.log"))
         publisher.process.waitUntilExit()
-        var iterator = client.inbound.makeAsyncIterator()
-        let received = await iterator.next()
+        let received = await firstInbound(of: client, within: 15)
         #expect(received == .deviceRPC(device: "Dev A", id: 7, method: "setRelay", params: ["on": true]))
     }
 
