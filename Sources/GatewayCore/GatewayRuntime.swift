@@ -157,6 +157,14 @@ struct GatewayService: Service, CustomStringConvertible {
 
     func run() async throws {
         let body = self.body
-        await cancelWhenGracefulShutdown { await body() }
+        await cancelWhenGracefulShutdown {
+            await body()
+            // A part with nothing (left) to do, e.g. no connector configured or every connector
+            // refused its configuration, stays until shutdown: the ServiceGroup would otherwise
+            // take its return for a failure and stop the whole gateway.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(3600))
+            }
+        }
     }
 }

@@ -73,10 +73,12 @@ public actor ThingsBoardClient {
             group.addTask { await self.receiveMessages() }
             group.addTask { await self.watchConnection() }
             await self.connectionLoop()
+            // Shutting the MQTT client down finishes its message and event streams, which ends
+            // the two readers above; cancellation alone does not end every async sequence.
+            state = .stopped
+            await mqtt.shutdown()
             group.cancelAll()
         }
-        state = .stopped
-        await mqtt.shutdown()
         failReadyWaiters(CancellationError())
         inboundContinuation.finish()
     }

@@ -143,9 +143,17 @@ struct UplinkRun {
                 }
             }
             let expected = Int64(events / 8 * 8)
+            var lastReport = clock.now
             while await uplink.statistics().eventsDelivered < expected {
                 try? await Task.sleep(for: .milliseconds(20))
+                if clock.now - lastReport > .seconds(5) {
+                    lastReport = clock.now
+                    let delivered = await uplink.statistics().eventsDelivered
+                    let accepted = await ingest.statistics().eventsAccepted
+                    FileHandle.standardError.write(Data("progress: accepted \(accepted), delivered \(delivered) of \(expected)\n".utf8))
+                }
             }
+
             services.cancelAll()
         }
         let elapsed = (clock.now - began).seconds

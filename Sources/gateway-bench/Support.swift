@@ -20,7 +20,7 @@ struct ProcessSample {
             for line in status.split(separator: "\n") {
                 let parts = line.split(separator: ":", maxSplits: 1)
                 guard parts.count == 2 else { continue }
-                let number = Double(parts[1].split(separator: " ").first ?? "") ?? 0
+                let number = Double(parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0
                 switch parts[0] {
                 case "VmRSS": rssMiB = number / 1024
                 case "VmHWM": peakRSSMiB = number / 1024
@@ -90,9 +90,11 @@ struct BrokerHandle {
         return BrokerHandle(port: port, process: process)
     }
 
+    /// SIGKILL: the benchmark broker keeps nothing, and mosquitto may sit out a SIGTERM.
     func stop() {
-        process?.terminate()
-        process?.waitUntilExit()
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 }
 

@@ -174,6 +174,18 @@ import TestSupport
         #expect(gateway.log().contains("stopped"))
     }
 
+    @Test func aGatewayWhoseOnlyConnectorIsRefusedKeepsRunning() async throws {
+        let gateway = try GatewayUnderTest(label: "no-connectors")
+        try gateway.writeMainConfig(port: freeTCPPort(), storage: #"{"type": "memory"}"#)
+        try gateway.write("simulator.json", #"{"devices": [{"name": "X", "periodMs": -5}]}"#)
+        try gateway.start()
+        defer { gateway.stop() }
+        #expect(await waitUntil(timeout: 20) { gateway.log().contains("connector not started") }, "log:\n\(gateway.log())")
+        try await Task.sleep(for: .seconds(2))
+        #expect(gateway.process?.isRunning == true, "the gateway stopped; log:\n\(gateway.log())")
+        #expect(gateway.log().contains("simulator.json: devices[0].periodMs"))
+    }
+
     func storageSection(_ type: String, in gateway: GatewayUnderTest) -> String {
         let data = gateway.directory.appendingPathComponent("data").path
         switch type {
