@@ -44,6 +44,8 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ],
             exclude: ["README.md"]),
+        .target(name: "Expressions", dependencies: ["GatewayKit"]),
+        .target(name: "Reporting", dependencies: ["GatewayKit"]),
         .target(
             name: "ThingsBoard",
             dependencies: [
@@ -55,6 +57,13 @@ let package = Package(
             name: "SimulatorConnector",
             dependencies: ["GatewayKit", .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"]),
+        .target(
+            name: "MQTTConnector",
+            dependencies: [
+                "GatewayKit", "Expressions", "MQTT",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "GatewayCore",
             dependencies: [
@@ -81,6 +90,11 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"),
         .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit"]),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "GatewayKit"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "GatewayKit"]),
+        .testTarget(
+            name: "MQTTConnectorTests",
+            dependencies: ["MQTTConnector", "GatewayKit", "Expressions", "MQTT", "TestSupport"]),
         .testTarget(
             name: "MQTTTests",
             dependencies: [

@@ -6,13 +6,21 @@ public struct ConvertedData: Sendable, Equatable {
     public var deviceType: String
     public var telemetry: [TelemetryEntry]
     public var attributes: JSONObject
+    /// The device-level report strategy (a mapping or device entry's `reportStrategy`), or nil
+    /// to use the connector's, then the gateway's.
+    public var reportStrategy: ReportStrategy?
+    /// Key-level report strategies (a key entry's `reportStrategy`), the most specific level.
+    public var keyReportStrategies: [String: ReportStrategy]
 
     public init(deviceName: String, deviceType: String = "default",
-                telemetry: [TelemetryEntry] = [], attributes: JSONObject = [:]) {
+                telemetry: [TelemetryEntry] = [], attributes: JSONObject = [:],
+                reportStrategy: ReportStrategy? = nil, keyReportStrategies: [String: ReportStrategy] = [:]) {
         self.deviceName = deviceName
         self.deviceType = deviceType
         self.telemetry = telemetry
         self.attributes = attributes
+        self.reportStrategy = reportStrategy
+        self.keyReportStrategies = keyReportStrategies
     }
 
     public var datapointCount: Int {

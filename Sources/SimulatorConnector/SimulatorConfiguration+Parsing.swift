@@ -5,16 +5,16 @@ extension SimulatorConfiguration {
 
     /// Validates a whole configuration document. Every error names the offending key path.
     public static func parse(_ document: JSONValue, file: String) throws(ConfigError) -> SimulatorConfiguration {
-        let root = try ConfigReader(file: file, path: "", value: document)
-        let entries = try root.array("devices", defaultEmpty: false)
+        let root = try ConfigReader(document, file: file, path: "")
+        let entries = try root.array("devices", required: true)
         guard !entries.isEmpty else {
-            throw root.error("devices", expected: "a non-empty array", found: .array([]))
+            throw root.failure("devices", expected: "a non-empty array", found: .array([]))
         }
         var groups: [DeviceGroup] = []
         var seenNames: [String: String] = [:]  // device name -> key path of the group that made it
         for (index, entry) in entries.enumerated() {
             let path = "devices[\(index)]"
-            let group = try parseGroup(ConfigReader(file: file, path: path, value: entry))
+            let group = try parseGroup(ConfigReader(entry, file: file, path: path))
             for deviceIndex in 1...group.count {
                 let name = group.deviceName(index: deviceIndex)
                 if let other = seenNames[name] {
@@ -40,45 +40,45 @@ extension SimulatorConfiguration {
 
     static func parseGroup(_ reader: ConfigReader) throws(ConfigError) -> DeviceGroup {
         try reader.rejectUnknownKeys(allowed: groupKeys)
-        let name = try reader.string("name")
+        let name = try reader.string("name", default: nil)
         let type = try reader.string("type", default: "default")
         // An upper bound keeps a typo (an extra zero or three) from allocating millions of devices.
-        let count = try reader.integer("count", default: 1, minimum: 1)
+        let count = try reader.int64("count", default: 1, in: 1...Int64.max)
         guard count <= 1_000_000 else {
-            throw reader.error("count", expected: "an integer from 1 to 1000000", found: .int(count))
+            throw reader.failure("count", expected: "an integer from 1 to 1000000", found: .int(count))
         }
-        let periodMs = try reader.integer("periodMs", default: 1000, minimum: 1)
-        let readings = try reader.integer("readingsPerPeriod", default: 1, minimum: 1)
+        let periodMs = try reader.int64("periodMs", default: 1000, in: 1...Int64.max)
+        let readings = try reader.int64("readingsPerPeriod", default: 1, in: 1...Int64.max)
         guard readings <= 100_000 else {
-            throw reader.error("readingsPerPeriod", expected: "an integer from 1 to 100000", found: .int(readings))
+            throw reader.failure("readingsPerPeriod", expected: "an integer from 1 to 100000", found: .int(readings))
         }
-        let attributesPeriodMs = try reader.integer("attributesPeriodMs", default: 0, minimum: 0)
-        let maxReadings = try reader.integer("maxReadings", default: 0, minimum: 0)
+        let attributesPeriodMs = try reader.int64("attributesPeriodMs", default: 0, in: 0...Int64.max)
+        let maxReadings = try reader.int64("maxReadings", default: 0, in: 0...Int64.max)
 
         var telemetry: [TelemetrySpec] = []
         var telemetryKeys: Set<String> = []
-        for (index, element) in try reader.array("telemetry", defaultEmpty: true).enumerated() {
-            let entry = try ConfigReader(file: reader.file, path: reader.keyPath("telemetry[\(index)]"), value: element)
+        for (index, element) in try reader.array("telemetry", required: false).enumerated() {
+            let entry = try ConfigReader(element, file: reader.file, path: reader.keyPath("telemetry[\(index)]"))
             let spec = try parseTelemetry(entry)
             guard telemetryKeys.insert(spec.key).inserted else {
-                throw entry.error("key", expected: "a key not used by another telemetry entry", found: .string(spec.key))
+                throw entry.failure("key", expected: "a key not used by another telemetry entry", found: .string(spec.key))
             }
             telemetry.append(spec)
         }
 
         var attributes: JSONObject = [:]
-        for (index, element) in try reader.array("attributes", defaultEmpty: true).enumerated() {
-            let entry = try ConfigReader(file: reader.file, path: reader.keyPath("attributes[\(index)]"), value: element)
+        for (index, element) in try reader.array("attributes", required: false).enumerated() {
+            let entry = try ConfigReader(element, file: reader.file, path: reader.keyPath("attributes[\(index)]"))
             try entry.rejectUnknownKeys(allowed: ["key", "value"])
-            let key = try entry.string("key")
+            let key = try entry.string("key", default: nil)
             let value = try entry.required("value", expected: "a JSON value")
             guard attributes.updateValue(value, forKey: key) == nil else {
-                throw entry.error("key", expected: "a key not used by another attribute", found: .string(key))
+                throw entry.failure("key", expected: "a key not used by another attribute", found: .string(key))
             }
         }
 
         guard !telemetry.isEmpty || !attributes.isEmpty else {
-            throw reader.error("telemetry", expected: "at least one telemetry or attributes entry", found: nil)
+            throw reader.failure("telemetry", expected: "at least one telemetry or attributes entry", found: nil)
         }
         return DeviceGroup(
             name: name, type: type, count: Int(count), period: .milliseconds(periodMs),
@@ -88,12 +88,12 @@ extension SimulatorConfiguration {
     }
 
     static func parseTelemetry(_ entry: ConfigReader) throws(ConfigError) -> TelemetrySpec {
-        let key = try entry.string("key")
+        let key = try entry.string("key", default: nil)
         let kindValue = try entry.required("kind", expected: kindNames)
         let signal: Signal
         switch kindValue.stringValue {
         case "counter":
-            signal = .counter(start: try entry.integer("start", default: 0), step: try entry.integer("step", default: 1))
+            signal = .counter(start: try entry.int64("start", default: 0), step: try entry.int64("step", default: 1))
         case "sine":
             signal = .sine(offset: try entry.number("offset", default: 0),
                            amplitude: try entry.number("amplitude", default: 1),
@@ -103,7 +103,7 @@ extension SimulatorConfiguration {
         case "constant":
             signal = .constant(try entry.required("value", expected: "a JSON value"))
         default:
-            throw entry.error("kind", expected: kindNames, found: kindValue)
+            throw entry.failure("kind", expected: kindNames, found: kindValue)
         }
         // Checked after the kind is known, so the message lists the keys that kind understands.
         try entry.rejectUnknownKeys(allowed: ["key", "kind"] + (signalKeys[kindValue.stringValue ?? ""] ?? []))
@@ -111,21 +111,21 @@ extension SimulatorConfiguration {
     }
 
     static func parseRandomWalk(_ entry: ConfigReader) throws(ConfigError) -> Signal {
-        let minimum = try entry.optionalNumber("min")
-        let maximum = try entry.optionalNumber("max")
+        let minimum = try entry.number("min")
+        let maximum = try entry.number("max")
         if let minimum, let maximum, minimum > maximum {
-            throw entry.error("max", expected: "a number >= min (\(ConfigReader.describe(entry.object["min"] ?? .double(minimum))))",
+            throw entry.failure("max", expected: "a number >= min (\(ConfigReader.describe(entry.object["min"] ?? .double(minimum))))",
                               found: entry.object["max"])
         }
         let start = try entry.number("start", default: minimum ?? maximum ?? 0)
         if let minimum, start < minimum {
-            throw entry.error("start", expected: "a number >= min", found: entry.object["start"])
+            throw entry.failure("start", expected: "a number >= min", found: entry.object["start"])
         }
         if let maximum, start > maximum {
-            throw entry.error("start", expected: "a number <= max", found: entry.object["start"])
+            throw entry.failure("start", expected: "a number <= max", found: entry.object["start"])
         }
         let step = try entry.number("step", default: 1)
-        guard step >= 0 else { throw entry.error("step", expected: "a number >= 0", found: entry.object["step"]) }
+        guard step >= 0 else { throw entry.failure("step", expected: "a number >= 0", found: entry.object["step"]) }
         return .randomWalk(start: start, step: step, min: minimum, max: maximum)
     }
 }

@@ -1,7 +1,7 @@
 import GatewayKit
 
 /// What to do when a cap (records, bytes, files, databases) would be exceeded.
-public enum OverflowPolicy: String, Sendable, Equatable {
+public enum OverflowPolicy: String, Sendable, Equatable, CaseIterable {
     /// Evict the oldest unacknowledged events to make room (default: fresh data matters most).
     case dropOldest
     /// Refuse the new events, as the reference does ("Memory storage is full!").
@@ -71,114 +71,63 @@ public enum StorageConfiguration: Sendable, Equatable {
     }
 
     public init(json: JSONValue, file: String, keyPath: String = "storage") throws(ConfigError) {
-        guard let object = json.objectValue else {
-            throw ConfigError(file: file, keyPath: keyPath, expected: "an object", found: json.kindName)
-        }
-        let reader = KeyReader(object: object, file: file, keyPath: keyPath)
+        let reader = try ConfigReader(json, file: file, path: keyPath)
         let type = try reader.string("type", default: "memory")
-        let limits = try reader.limits()
+        let limits = try Limits(reader)
         switch type {
         case "memory":
             var memory = Memory()
-            memory.readRecordsCount = try reader.positiveInt("read_records_count", default: memory.readRecordsCount)
-            memory.maxRecordsCount = try reader.positiveInt("max_records_count", default: memory.maxRecordsCount)
+            memory.readRecordsCount = try reader.count("read_records_count", default: memory.readRecordsCount)
+            memory.maxRecordsCount = try reader.count("max_records_count", default: memory.maxRecordsCount)
             memory.limits = limits
             self = .memory(memory)
         case "file":
             var config = File()
             config.dataFolderPath = try reader.string("data_folder_path", default: config.dataFolderPath)
-            config.maxFileCount = try reader.positiveInt("max_file_count", default: config.maxFileCount)
-            config.maxRecordsPerFile = try reader.positiveInt("max_records_per_file", default: config.maxRecordsPerFile)
-            config.maxRecordsBetweenFsync = try reader.positiveInt(
+            config.maxFileCount = try reader.count("max_file_count", default: config.maxFileCount)
+            config.maxRecordsPerFile = try reader.count("max_records_per_file", default: config.maxRecordsPerFile)
+            config.maxRecordsBetweenFsync = try reader.count(
                 "max_records_between_fsync", default: config.maxRecordsBetweenFsync)
-            config.maxReadRecordsCount = try reader.positiveInt(
-                "max_read_records_count", default: config.maxReadRecordsCount)
+            config.maxReadRecordsCount = try reader.count("max_read_records_count", default: config.maxReadRecordsCount)
             config.limits = limits
             self = .file(config)
         case "sqlite":
             var config = SQLite()
             config.dataFilePath = try reader.string("data_file_path", default: config.dataFilePath)
-            config.messagesTTLCheckInHours = try reader.positiveNumber(
-                "messages_ttl_check_in_hours", default: config.messagesTTLCheckInHours)
-            config.messagesTTLInDays = try reader.positiveNumber("messages_ttl_in_days", default: config.messagesTTLInDays)
-            config.maxReadRecordsCount = try reader.positiveInt(
-                "max_read_records_count", default: config.maxReadRecordsCount)
-            config.writingBatchSize = try reader.positiveInt("writing_batch_size", default: config.writingBatchSize)
-            config.sizeLimit = try reader.positiveNumber("size_limit", default: config.sizeLimit)
-            config.maxDBAmount = try reader.positiveInt("max_db_amount", default: config.maxDBAmount)
-            config.oversizeCheckPeriod = try reader.positiveNumber(
-                "oversize_check_period", default: config.oversizeCheckPeriod)
+            config.messagesTTLCheckInHours = try reader.number(
+                "messages_ttl_check_in_hours", default: config.messagesTTLCheckInHours, positive: true)
+            config.messagesTTLInDays = try reader.number(
+                "messages_ttl_in_days", default: config.messagesTTLInDays, positive: true)
+            config.maxReadRecordsCount = try reader.count("max_read_records_count", default: config.maxReadRecordsCount)
+            config.writingBatchSize = try reader.count("writing_batch_size", default: config.writingBatchSize)
+            config.sizeLimit = try reader.number("size_limit", default: config.sizeLimit, positive: true)
+            config.maxDBAmount = try reader.count("max_db_amount", default: config.maxDBAmount)
+            config.oversizeCheckPeriod = try reader.number(
+                "oversize_check_period", default: config.oversizeCheckPeriod, positive: true)
             config.limits = limits
             self = .sqlite(config)
         default:
-            throw ConfigError(file: file, keyPath: reader.path("type"),
-                              expected: "\"memory\", \"file\" or \"sqlite\"", found: "\"\(type)\"")
+            throw reader.failure("type", expected: "\"memory\", \"file\" or \"sqlite\"", found: .string(type))
         }
     }
 }
 
-/// Typed reads of one config object, errors naming the full key path.
-private struct KeyReader {
-    let object: JSONObject
-    let file: String
-    let keyPath: String
-
-    func path(_ key: String) -> String { keyPath.isEmpty ? key : "\(keyPath).\(key)" }
-
-    func string(_ key: String, default value: String) throws(ConfigError) -> String {
-        guard let raw = object[key], !raw.isNull else { return value }
-        guard let string = raw.stringValue, !string.isEmpty else {
-            throw ConfigError(file: file, keyPath: path(key), expected: "a non-empty string", found: raw.kindName)
+extension StorageConfiguration.Limits {
+    /// Our own optional keys, shared by every storage type.
+    init(_ reader: ConfigReader) throws(ConfigError) {
+        self.init()
+        if reader.has("overflow") {
+            let policy = try reader.choice("overflow", of: OverflowPolicy.allCases.map(\.rawValue), default: nil)
+            overflow = OverflowPolicy(rawValue: policy) ?? overflow
         }
-        return string
+        maxBytes = try reader.int64("max_bytes", in: 1...Int64.max) ?? maxBytes
+        ttlSeconds = try reader.int64("ttl_seconds", in: 1...Int64.max) ?? ttlSeconds
     }
+}
 
-    func positiveInt(_ key: String, default value: Int) throws(ConfigError) -> Int {
-        guard let raw = object[key], !raw.isNull else { return value }
-        guard let number = raw.intValue else {
-            throw ConfigError(file: file, keyPath: path(key), expected: "a whole number", found: describe(raw))
-        }
-        guard number > 0, number <= Int64(Int32.max) else {
-            throw ConfigError(file: file, keyPath: path(key), expected: "a number greater than 0", found: "\(number)")
-        }
-        return Int(number)
-    }
-
-    func positiveNumber(_ key: String, default value: Double) throws(ConfigError) -> Double {
-        guard let raw = object[key], !raw.isNull else { return value }
-        guard let number = raw.doubleValue else {
-            throw ConfigError(file: file, keyPath: path(key), expected: "a number", found: describe(raw))
-        }
-        guard number > 0, number.isFinite else {
-            throw ConfigError(file: file, keyPath: path(key), expected: "a number greater than 0", found: "\(number)")
-        }
-        return number
-    }
-
-    func limits() throws(ConfigError) -> StorageConfiguration.Limits {
-        var limits = StorageConfiguration.Limits()
-        if let raw = object["overflow"], !raw.isNull {
-            guard let text = raw.stringValue, let policy = OverflowPolicy(rawValue: text) else {
-                throw ConfigError(file: file, keyPath: path("overflow"),
-                                  expected: "\"dropOldest\" or \"rejectNewest\"", found: describe(raw))
-            }
-            limits.overflow = policy
-        }
-        if object["max_bytes"] != nil, object["max_bytes"]?.isNull == false {
-            guard let value = object["max_bytes"]?.intValue, value > 0 else {
-                throw ConfigError(file: file, keyPath: path("max_bytes"), expected: "a whole number greater than 0",
-                                  found: describe(object["max_bytes"]!))
-            }
-            limits.maxBytes = value
-        }
-        if object["ttl_seconds"] != nil, object["ttl_seconds"]?.isNull == false {
-            limits.ttlSeconds = Int64(try positiveInt("ttl_seconds", default: 0))
-        }
-        return limits
-    }
-
-    private func describe(_ value: JSONValue) -> String {
-        if case .string(let s) = value { return "\"\(s)\"" }
-        return value.kindName
+private extension ConfigReader {
+    /// A count such as a record or file limit: at least 1, and small enough for any platform.
+    func count(_ key: String, default defaultValue: Int) throws(ConfigError) -> Int {
+        try int(key, default: defaultValue, in: 1...Int(Int32.max))
     }
 }

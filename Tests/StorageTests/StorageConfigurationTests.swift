@@ -58,15 +58,15 @@ import Testing
 
     @Test func wrongTypesNameTheKeyPath() {
         #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage.max_records_count",
-                                    expected: "a whole number", found: "\"many\"")) {
+                                    expected: "an integer >= 1", found: "\"many\"")) {
             try parse(["type": "memory", "max_records_count": "many"])
         }
         #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage.max_file_count",
-                                    expected: "a number greater than 0", found: "0")) {
+                                    expected: "an integer >= 1", found: "0")) {
             try parse(["type": "file", "max_file_count": 0])
         }
         #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage.overflow",
-                                    expected: "\"dropOldest\" or \"rejectNewest\"", found: "\"sometimes\"")) {
+                                    expected: "one of \"dropOldest\", \"rejectNewest\"", found: "\"sometimes\"")) {
             try parse(["type": "memory", "overflow": "sometimes"])
         }
         #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage.type",
@@ -74,7 +74,7 @@ import Testing
             try parse(["type": "redis"])
         }
         #expect(throws: ConfigError(file: "tb_gateway.json", keyPath: "storage",
-                                    expected: "an object", found: "an array")) {
+                                    expected: "an object", found: "[1,2]")) {
             try parse([1, 2])
         }
     }

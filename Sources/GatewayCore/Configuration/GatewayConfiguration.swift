@@ -34,7 +34,7 @@ public struct LoadedConfiguration: Sendable {
 extension GatewayConfiguration {
     public static func load(directory: String, environment: [String: String]) throws(ConfigError) -> LoadedConfiguration {
         let (mainFile, document) = try readMainDocument(directory: directory)
-        let root = try JSONReader(document, file: mainFile, path: "")
+        let root = try ConfigReader(document, file: mainFile, path: "")
         guard let thingsboardSection = root.object["thingsboard"] else {
             throw ConfigError(file: mainFile, keyPath: "thingsboard", expected: "an object with host, port and security")
         }
@@ -114,7 +114,7 @@ extension GatewayConfiguration {
         return level.flatMap(GatewayOptions.logLevel(named:)) ?? .info
     }
 
-    static func connectors(root: JSONReader, directory: String) throws(ConfigError) -> [ConnectorEntry] {
+    static func connectors(root: ConfigReader, directory: String) throws(ConfigError) -> [ConnectorEntry] {
         guard let list = root.object["connectors"], !list.isNull else { return [] }
         guard case .array(let items) = list else {
             throw ConfigError(file: root.file, keyPath: "connectors", expected: "a list", found: list.kindName)
@@ -125,7 +125,7 @@ extension GatewayConfiguration {
             let path = "connectors[\(index)]"
             var entry = ConnectorEntry(name: "connector \(index + 1)", type: "", id: "", file: root.file)
             do throws(ConfigError) {
-                let reader = try JSONReader(item, file: root.file, path: path)
+                let reader = try ConfigReader(item, file: root.file, path: path)
                 guard let type = try reader.string("type"), !type.isEmpty else {
                     throw reader.failure("type", expected: "a connector type such as \"mqtt\" or \"simulator\"", found: reader.object["type"])
                 }

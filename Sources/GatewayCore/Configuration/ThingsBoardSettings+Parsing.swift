@@ -5,7 +5,7 @@ extension ThingsBoardSettings {
     init(json: JSONValue, file: String, directory: String) throws(ConfigError) {
         self.init()
         raw = json
-        let section = try JSONReader(json, file: file, path: "thingsboard")
+        let section = try ConfigReader(json, file: file, path: "thingsboard")
         host = try section.string("host") ?? host
         port = try section.int("port", in: 1...65535) ?? port
         qos = try section.int("qos", in: 0...1) ?? qos
@@ -30,7 +30,7 @@ extension ThingsBoardSettings {
     }
 
     /// `security` per reference §1.1; file names relative to the config directory resolve there.
-    mutating func applySecurity(_ security: JSONReader, directory: String) throws(ConfigError) {
+    mutating func applySecurity(_ security: ConfigReader, directory: String) throws(ConfigError) {
         func path(_ key: String) throws(ConfigError) -> String? {
             try security.string(key).map { Self.resolve($0, in: directory) }
         }
@@ -117,12 +117,12 @@ extension ThingsBoardSettings {
             if security["accessToken"] != nil { security["type"] = "accessToken" }
             else if security["username"] != nil || security["clientId"] != nil { security["type"] = "usernamePassword" }
         }
-        try applySecurity(try JSONReader(.object(security), file: file, path: "security"), directory: directory)
+        try applySecurity(try ConfigReader(.object(security), file: file, path: "security"), directory: directory)
     }
 }
 
 extension ThingsBoardSettings.Provisioning {
-    init(_ section: JSONReader) throws(ConfigError) {
+    init(_ section: ConfigReader) throws(ConfigError) {
         guard let key = try section.string("provisionDeviceKey") else {
             throw section.failure("provisionDeviceKey", expected: "the provisioning key of the device profile", found: nil)
         }

@@ -1,0 +1,2 @@
+import Testing
+// Placeholder until the first real test lands; delete it then.
