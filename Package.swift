@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "GatewayCore",
             dependencies: [
-                "GatewayKit", "Storage", "ThingsBoard", "MQTT", "SimulatorConnector",
+                "GatewayKit", "Storage", "ThingsBoard", "MQTT", "Reporting", "SimulatorConnector", "MQTTConnector",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,10 +1,12 @@
 import GatewayKit
+import MQTTConnector
 import SimulatorConnector
 
 /// The built-in connectors. Adding a connector is one line here (and its target in Package.swift).
 public enum ConnectorRegistry {
     public static let factories: [String: any ConnectorFactory.Type] = [
         SimulatorConnectorFactory.type: SimulatorConnectorFactory.self,
+        MQTTConnectorFactory.type: MQTTConnectorFactory.self,
     ]
 
     public static func factory(for type: String) -> (any ConnectorFactory.Type)? {

@@ -1,10 +1,12 @@
 import Foundation
 import GatewayKit
 import Logging
+import Reporting
 import Storage
 
-/// Where connectors hand their converted data (`GatewayContext.send`): validates it, stamps the
-/// time of readings that carry none, and writes it to storage in group commits. `send` returns
+/// Where connectors hand their converted data (`GatewayContext.send`): validates it, applies the
+/// report strategies, stamps the time of readings that carry none, and writes it to storage in
+/// group commits. `send` returns
 /// only after the event is in storage, so with file or sqlite storage a `kill -9` right after
 /// loses nothing a connector was told was accepted.
 ///
@@ -17,6 +19,10 @@ public actor DataIngest: GatewayContext {
         public var datapointsAccepted: Int64 = 0
         public var eventsRejected: Int64 = 0
         public var eventsDroppedByStorage: Int64 = 0
+        /// Messages whose every datapoint a report strategy held back (ON_CHANGE with no change...).
+        public var eventsHeldByReportStrategy: Int64 = 0
+        /// Periodic reports (ON_REPORT_PERIOD...) written.
+        public var periodicReports: Int64 = 0
         public var perConnector: [String: Int64] = [:]
     }
 
@@ -30,15 +36,29 @@ public actor DataIngest: GatewayContext {
     private var stopped = false
     private var stats = Statistics()
     private var storageErrorReported = false
+    private var reportFilter: ReportFilter
+    /// The reporter's current sleep (cancelled to wake it for an earlier deadline) and its end.
+    private var reporterSleep: Task<Void, Never>?
+    private var reporterSleepsUntil: Int64 = .max
+    private var reporterIdle: CheckedContinuation<Void, Never>?
 
-    /// Events waiting for the writer beyond which senders wait for the next commit first.
-    static let maxPendingEvents = 50_000
-
-    public init(storage: any EventStorage, logger: Logger,
+    /// `reportStrategy` is the main section's; `connectorReportStrategies` the connectors' own
+    /// root `reportStrategy`, by connector name.
+    public init(storage: any EventStorage, logger: Logger, reportStrategy: ReportStrategy? = nil,
+                connectorReportStrategies: [String: ReportStrategy] = [:],
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.storage = storage
         self.logger = logger
         self.clock = clock
+        var filter = ReportFilter(gatewayDefault: reportStrategy)
+        for (connector, strategy) in connectorReportStrategies { filter.setConnectorDefault(strategy, for: connector) }
+        self.reportFilter = filter
+    }
+
+    /// A connector's root `reportStrategy`, which applies to its devices unless they (or their
+    /// keys) have their own.
+    public func setReportStrategy(_ strategy: ReportStrategy?, for connector: String) {
+        reportFilter.setConnectorDefault(strategy, for: connector)
     }
 
     public nonisolated func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
@@ -55,7 +75,12 @@ public actor DataIngest: GatewayContext {
             stats.eventsRejected += 1
             return .rejected("no datapoints for device '\(data.deviceName)'")
         }
-        var data = data
+        guard var data = reportFilter.admit(data, from: connector.name, now: clock()) else {
+            stats.eventsHeldByReportStrategy += 1
+            wakeReporterIfDue()
+            return .accepted
+        }
+        wakeReporterIfDue()
         stamp(&data)
         stats.perConnector[connector.name, default: 0] += 1
         let count = Int64(data.datapointCount)
@@ -104,6 +129,64 @@ public actor DataIngest: GatewayContext {
         }
         stopped = true
         await writePending()
+    }
+
+    /// Writes the periodic reports of the report strategies when they are due; sleeps (no
+    /// polling) until the next deadline, or until a report gets scheduled when none is.
+    public func runReporter() async {
+        while !Task.isCancelled {
+            let now = clock()
+            if let deadline = reportFilter.nextDeadline() {
+                if deadline <= now {
+                    writeDueReports(now: now)
+                    continue
+                }
+                let sleep = Task<Void, Never> { _ = try? await Task.sleep(for: .milliseconds(deadline - now)) }
+                reporterSleep = sleep
+                reporterSleepsUntil = deadline
+                await withTaskCancellationHandler { await sleep.value } onCancel: { sleep.cancel() }
+                reporterSleep = nil
+                reporterSleepsUntil = .max
+            } else {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        if Task.isCancelled { continuation.resume() } else { reporterIdle = continuation }
+                    }
+                } onCancel: {
+                    Task { await self.wakeReporter() }
+                }
+            }
+        }
+    }
+
+    private func wakeReporterIfDue() {
+        guard let deadline = reportFilter.nextDeadline() else { return }
+        if reporterIdle != nil {
+            wakeReporter()
+        } else if deadline < reporterSleepsUntil {
+            reporterSleep?.cancel()
+        }
+    }
+
+    private func wakeReporter() {
+        reporterIdle?.resume()
+        reporterIdle = nil
+    }
+
+    /// Periodic reports are stored like any reading (nobody waits for them); their time is
+    /// stamped here so they never share a millisecond with another reading of the device.
+    private func writeDueReports(now: Int64) {
+        let reports = reportFilter.due(now: now)
+        guard !reports.isEmpty, !stopped else { return }
+        for (_, report) in reports {
+            var data = report
+            for index in data.telemetry.indices { data.telemetry[index].ts = nil }
+            stamp(&data)
+            pending.append(StoredEvent(data))
+            stats.periodicReports += 1
+        }
+        writerWakeUp?.resume()
+        writerWakeUp = nil
     }
 
     private func wakeWriter() {

@@ -90,16 +90,12 @@ struct AssembledGateway {
         storage = try makeEventStorage(storageConfiguration, baseDirectory: FileManager.default.currentDirectoryPath,
                                        logger: Logger(label: "storage"))
         storageDescription = "\(storageConfiguration.typeName)"
-        ingest = DataIngest(storage: storage, logger: Logger(label: "storage"))
-        client = ThingsBoardClient(configuration: connection, logger: Logger(label: "tb_connection"))
-        uplink = Uplink(storage: storage, client: client, logger: Logger(label: "uplink"),
-                        packSize: storageConfiguration.readPackSize)
-        inbound = InboundHandler(client: client, logger: Logger(label: "service"))
-
-        var supervisors: [ConnectorSupervisor] = []
+        // Connectors are validated first: the ingest needs their report strategies, and the
+        // connectors need the ingest as their context, so they are built against it after.
+        var accepted: [(entry: ConnectorEntry, document: JSONValue, factory: any ConnectorFactory.Type)] = []
+        var connectorStrategies: [String: ReportStrategy] = [:]
         for entry in loaded.connectors {
-            var connectorLogger = Logger(label: "connector")
-            connectorLogger[metadataKey: "connector"] = "\(entry.name)"
+            let connectorLogger = Self.logger(for: entry)
             guard let document = entry.document else {
                 connectorLogger.error("connector not started: \(entry.error.map { "\($0)" } ?? "no configuration")")
                 continue
@@ -108,6 +104,26 @@ struct AssembledGateway {
                 connectorLogger.error("connector not started: \(entry.file): type \"\(entry.type)\" is not built in (available: \(ConnectorRegistry.knownTypes.joined(separator: ", ")))")
                 continue
             }
+            do {
+                let root = try ConfigReader(document, file: entry.file, path: "")
+                if let strategy = try ReportStrategy.parse(in: root) { connectorStrategies[entry.name] = strategy }
+            } catch {
+                connectorLogger.error("connector not started: \(error)")
+                continue
+            }
+            accepted.append((entry, document, factory))
+        }
+        ingest = DataIngest(storage: storage, logger: Logger(label: "storage"),
+                            reportStrategy: configuration.thingsboard.reportStrategy,
+                            connectorReportStrategies: connectorStrategies)
+        client = ThingsBoardClient(configuration: connection, logger: Logger(label: "tb_connection"))
+        uplink = Uplink(storage: storage, client: client, logger: Logger(label: "uplink"),
+                        packSize: storageConfiguration.readPackSize)
+        inbound = InboundHandler(client: client, logger: Logger(label: "service"))
+
+        var supervisors: [ConnectorSupervisor] = []
+        for (entry, document, factory) in accepted {
+            let connectorLogger = Self.logger(for: entry)
             let setup = ConnectorSetup(identity: ConnectorIdentity(name: entry.name, type: entry.type, id: entry.id),
                                        configuration: document, configurationFile: entry.file,
                                        context: ingest, logger: connectorLogger)
@@ -121,6 +137,12 @@ struct AssembledGateway {
         self.supervisors = supervisors
     }
 
+    static func logger(for entry: ConnectorEntry) -> Logger {
+        var logger = Logger(label: "connector")
+        logger[metadataKey: "connector"] = "\(entry.name)"
+        return logger
+    }
+
     /// In start order; graceful shutdown runs in reverse: connectors stop first, then the writer
     /// flushes what they handed over, then the uplink and the ThingsBoard session end.
     var services: [any Service] {
@@ -131,6 +153,7 @@ struct AssembledGateway {
             GatewayService("inbound") { await inbound.run() },
             GatewayService("uplink") { await uplink.run() },
             GatewayService("storage-writer") { await ingest.runWriter() },
+            GatewayService("report-strategies") { await ingest.runReporter() },
             GatewayService("connectors") {
                 await withTaskGroup(of: Void.self) { group in
                     for supervisor in supervisors {

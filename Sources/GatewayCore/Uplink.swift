@@ -20,6 +20,8 @@ public actor Uplink {
     private let client: ThingsBoardClient
     private let logger: Logger
     private let packSize: Int
+    /// Packs published at once; the session's in-flight window is shared among them.
+    private let maxPacksInFlight = 4
     private let now: @Sendable () -> Int64
     private var stats = Statistics()
 
@@ -39,13 +41,7 @@ public actor Uplink {
         while !Task.isCancelled {
             do {
                 try await client.waitUntilReady()
-                guard let pack = try await storage.nextPack(maxEvents: packSize) else {
-                    await storage.waitForEvents()
-                    continue
-                }
-                try await deliver(pack)
-                try await storage.acknowledge(pack)
-                failuresInARow = 0
+                try await pump { failuresInARow = 0 }
             } catch is CancellationError {
                 break
             } catch {
@@ -62,7 +58,52 @@ public actor Uplink {
         }
     }
 
-    private func deliver(_ pack: EventPack) async throws {
+    /// Keeps up to `maxPacksInFlight` packs on the wire at once, so the next pack is read,
+    /// decoded and built while the broker acknowledges the previous ones (a single pack at a
+    /// time is bound by the round trip of its last message). Packs are acknowledged to storage
+    /// strictly in the order storage handed them out, only once every message of the pack and
+    /// of every earlier pack was acknowledged. Returns only by throwing: any failure ends the
+    /// whole pipeline and the caller rewinds storage, so nothing unacknowledged is lost.
+    private func pump(onProgress: () -> Void) async throws {
+        try await withThrowingTaskGroup(of: DeliveredPack.self) { group in
+            var outstanding: [Int: EventPack] = [:]
+            var completed: [Int: DeliveredPack] = [:]
+            var nextSequence = 0
+            var nextToAcknowledge = 0
+            while true {
+                try Task.checkCancellation()
+                if outstanding.count < maxPacksInFlight, let pack = try await storage.nextPack(maxEvents: packSize) {
+                    let publishing = try await prepare(pack, sequence: nextSequence)
+                    group.addTask { try await publishing.run() }
+                    outstanding[nextSequence] = pack
+                    nextSequence += 1
+                    continue
+                }
+                if outstanding.isEmpty {
+                    await storage.waitForEvents()
+                    continue
+                }
+                guard let done = try await group.next() else { continue }
+                completed[done.sequence] = done
+                var lastReady: EventPack?
+                while let ready = completed.removeValue(forKey: nextToAcknowledge) {
+                    lastReady = outstanding.removeValue(forKey: nextToAcknowledge)
+                    stats.eventsDelivered += Int64(ready.events)
+                    stats.datapointsDelivered += Int64(ready.datapoints)
+                    nextToAcknowledge += 1
+                }
+                // Acknowledging a pack implies every earlier one: one storage call per run of packs.
+                if let lastReady {
+                    try await storage.acknowledge(lastReady)
+                    onProgress()
+                }
+            }
+        }
+    }
+
+    /// Decodes a pack, announces its new devices and builds its messages; publishing is left to
+    /// the returned value so it can run beside the next pack's preparation.
+    private func prepare(_ pack: EventPack, sequence: Int) async throws -> PackPublishing {
         var batch: [ConvertedData] = []
         batch.reserveCapacity(pack.events.count)
         let timestamp = now()
@@ -85,9 +126,35 @@ public actor Uplink {
         let limits = await client.limits
         let builder = GatewayPayloadBuilder(maxPayloadBytes: limits.maxPayloadBytes,
                                             maxDatapointsPerMessage: Self.maxDatapoints(limits))
-        let messages = builder.messages(for: batch)
-        let window = max(1, limits.maxInflightMessages)
-        let client = self.client
+        return PackPublishing(client: client, messages: builder.messages(for: batch),
+                              window: max(1, limits.maxInflightMessages / maxPacksInFlight),
+                              result: DeliveredPack(sequence: sequence, events: pack.events.count,
+                                                    datapoints: batch.reduce(0) { $0 + $1.datapointCount }))
+    }
+
+    /// A message never carries more datapoints than the smallest datapoint window allows, so it
+    /// can always pass the rate limiter.
+    static func maxDatapoints(_ limits: SessionLimits) -> Int {
+        let windows = limits.gateway.telemetryDatapoints.windows + limits.devices.telemetryDatapoints.windows
+        return windows.map(\.count).min() ?? .max
+    }
+}
+
+/// What a pack's publishing reports when every message of it was acknowledged.
+private struct DeliveredPack: Sendable {
+    var sequence: Int
+    var events: Int
+    var datapoints: Int
+}
+
+/// Publishes one pack's messages with at most `window` of them unacknowledged at once.
+private struct PackPublishing: Sendable {
+    let client: ThingsBoardClient
+    let messages: [GatewayMessage]
+    let window: Int
+    let result: DeliveredPack
+
+    func run() async throws -> DeliveredPack {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var inFlight = 0
             for message in messages {
@@ -100,14 +167,6 @@ public actor Uplink {
             }
             try await group.waitForAll()
         }
-        stats.eventsDelivered += Int64(pack.events.count)
-        stats.datapointsDelivered += Int64(batch.reduce(0) { $0 + $1.datapointCount })
-    }
-
-    /// A message never carries more datapoints than the smallest datapoint window allows, so it
-    /// can always pass the rate limiter.
-    static func maxDatapoints(_ limits: SessionLimits) -> Int {
-        let windows = limits.gateway.telemetryDatapoints.windows + limits.devices.telemetryDatapoints.windows
-        return windows.map(\.count).min() ?? .max
+        return result
     }
 }

@@ -32,9 +32,12 @@ final class GatewayUnderTest: @unchecked Sendable {
         try json.write(to: configDirectory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
-    /// tb_gateway.json for a broker on 127.0.0.1:port with the given storage section and the
-    /// simulator connector reading simulator.json.
-    func writeMainConfig(port: Int, storage: String, extraThingsBoard: String = "") throws {
+    static let simulatorConnector = #"{"type": "simulator", "name": "Simulator", "configuration": "simulator.json"}"#
+
+    /// tb_gateway.json for a broker on 127.0.0.1:port with the given storage section and
+    /// connectors (by default the simulator connector reading simulator.json).
+    func writeMainConfig(port: Int, storage: String, extraThingsBoard: String = "",
+                         connectors: [String] = [GatewayUnderTest.simulatorConnector]) throws {
         try write("tb_gateway.json", """
             {
               "thingsboard": {
@@ -43,7 +46,7 @@ final class GatewayUnderTest: @unchecked Sendable {
                 "remoteConfiguration": false, "statistics": {"enable": false}\(extraThingsBoard)
               },
               "storage": \(storage),
-              "connectors": [{"type": "simulator", "name": "Simulator", "configuration": "simulator.json"}]
+              "connectors": [\(connectors.joined(separator: ", "))]
             }
             """)
     }

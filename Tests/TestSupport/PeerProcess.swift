@@ -53,7 +53,7 @@ public final class PeerProcess: @unchecked Sendable {
 
     deinit { stop(grace: 1) }
 
-    static func resolve(_ executable: String) throws -> String {
+    public static func resolve(_ executable: String) throws -> String {
         if executable.contains("/") { return executable }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         // Standard directories too: the test runner does not always pass the shell PATH on.
@@ -96,6 +96,16 @@ public func waitUntil(timeout: Double, interval: Double = 0.02, _ condition: () 
         try? await Task.sleep(for: .seconds(interval))
     }
     return condition()
+}
+
+/// Like `waitUntil`, for a condition that has to await (an actor's state).
+public func waitUntil(timeout: Double, interval: Double = 0.02, checking condition: () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .seconds(interval))
+    }
+    return await condition()
 }
 
 /// A fresh scratch directory for one test, under the system temp directory.

@@ -26,6 +26,7 @@ extension ThingsBoardSettings {
         if let provisioning = try section.child("provisioning") {
             self.provisioning = try Provisioning(provisioning)
         }
+        reportStrategy = try ReportStrategy.parse(in: section)
         if port == 8883 { tls = true }
     }
 

@@ -46,6 +46,8 @@ public struct ThingsBoardSettings: Sendable, Equatable {
     public var maxPayloadSizeBytes = 8196
     public var minPackSendDelayMS = 50
     public var remoteConfiguration = false
+    /// The main `reportStrategy`, the default of every connector (nil: ON_RECEIVED).
+    public var reportStrategy: ReportStrategy?
     public var statisticsEnabled = false
     public var messagesRateLimits = ""
     public var rateLimits = ""

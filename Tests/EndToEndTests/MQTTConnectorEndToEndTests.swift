@@ -1,0 +1,113 @@
+import Foundation
+import GatewayKit
+import Testing
+import TestSupport
+
+/// The MQTT connector as a user migrating from the Python gateway runs it: the reference
+/// `mqtt.json` unchanged except for the broker port, the real `iot-gateway` binary, one
+/// mosquitto as the devices' broker and another in the role of ThingsBoard, `mosquitto_pub` as
+/// the devices and `mosquitto_sub` watching what reaches ThingsBoard.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct MQTTConnectorEndToEndTests {
+    /// The compatibility corpus' mqtt.json with its broker moved to `port`.
+    func referenceConfig(brokerPort: Int) throws -> String {
+        let url = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/compat/reference-configs/mqtt.json")
+        guard var document = try? JSONValue.parse(String(contentsOf: url, encoding: .utf8)) else {
+            throw PeerUnavailable(what: "compatibility corpus", hint: "expected \(url.path) (../shared beside the project)")
+        }
+        guard case .object(var root) = document, case .object(var broker) = root["broker"] ?? .null else {
+            throw PeerUnavailable(what: "mqtt.json", hint: "no broker section")
+        }
+        broker["port"] = .int(Int64(brokerPort))
+        root["broker"] = .object(broker)
+        document = .object(root)
+        return document.jsonString
+    }
+
+    @Test func referenceConfigDeliversJSONAndBytesMappingsToThingsBoard() async throws {
+        let devices = try Mosquitto()
+        defer { devices.stop() }
+        let thingsBoard = try Mosquitto()
+        defer { thingsBoard.stop() }
+        let responder = try await SessionLimitsResponder(port: thingsBoard.port)
+        let observer = try BrokerObserver(port: thingsBoard.port, topics: EndToEndTests.topics)
+        defer { observer.stop() }
+
+        let gateway = try GatewayUnderTest(label: "mqtt-connector")
+        try gateway.writeMainConfig(
+            port: thingsBoard.port, storage: #"{"type": "memory"}"#,
+            connectors: [#"{"type": "mqtt", "name": "MQTT Broker Connector", "configuration": "mqtt.json"}"#])
+        try gateway.write("mqtt.json", try referenceConfig(brokerPort: devices.port))
+        try gateway.start()
+        defer { gateway.stop() }
+
+        // The connector subscribes once it is connected; publish until a reading gets through.
+        let firstArrived = await waitUntil(timeout: 30) {
+            try? mosquittoPublish(port: devices.port, topic: "sensor/SN-001/data",
+                                  payload: #"{"sensorModel": "T1000", "temp": 21.5, "hum": 40}"#)
+            return observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("SN-001") }
+        }
+        #expect(firstArrived, "no telemetry from the MQTT connector; gateway log:\n\(gateway.log())")
+
+        // Bytes converter: name = bytes [0:4], attribute rawData = all bytes, telemetry temp = [4:].
+        try mosquittoPublish(port: devices.port, topic: "sensor/raw_data", payload: "AB1234.5")
+        let bytesArrived = await waitUntil(timeout: 15) {
+            observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""AB12""#) }
+        }
+        await responder.stop()
+        #expect(bytesArrived, "no telemetry from the bytes mapping; gateway log:\n\(gateway.log())")
+
+        let messages = observer.messages()
+        let connects = messages.filter { $0.topic == "v1/gateway/connect" }.map(\.payload)
+        #expect(connects.contains(#"{"device":"SN-001","type":"Thermometer"}"#))
+        #expect(messages.contains { $0.topic == "v1/gateway/attributes" && $0.payload == #"{"SN-001":{"model":"T1000"}}"# })
+
+        let telemetry = try #require(messages.first { $0.topic == "v1/gateway/telemetry" && $0.payload.contains("SN-001") })
+        let entry = try #require(JSONValue.parse(telemetry.payload)["SN-001"]?.arrayValue?.first)
+        // "temperature" is typed double and "humidity" string in the reference mapping.
+        #expect(entry["values"] == ["temperature": 21.5, "humidity": "40"])
+
+        let raw = try #require(messages.first { $0.topic == "v1/gateway/telemetry" && $0.payload.contains(#""AB12""#) })
+        #expect(try JSONValue.parse(raw.payload)["AB12"]?.arrayValue?.first?["values"] == ["temp": "34.5"])
+        #expect(messages.contains { $0.topic == "v1/gateway/attributes" && $0.payload == #"{"AB12":{"rawData":"AB1234.5"}}"# })
+    }
+
+    @Test func aMalformedPayloadIsSkippedAndTheNextOneArrives() async throws {
+        let devices = try Mosquitto()
+        defer { devices.stop() }
+        let thingsBoard = try Mosquitto()
+        defer { thingsBoard.stop() }
+        let responder = try await SessionLimitsResponder(port: thingsBoard.port)
+        let observer = try BrokerObserver(port: thingsBoard.port, topics: EndToEndTests.topics)
+        defer { observer.stop() }
+
+        let gateway = try GatewayUnderTest(label: "mqtt-malformed")
+        try gateway.writeMainConfig(
+            port: thingsBoard.port, storage: #"{"type": "memory"}"#,
+            connectors: [#"{"type": "mqtt", "name": "MQTT", "configuration": "mqtt.json"}"#])
+        try gateway.write("mqtt.json", try referenceConfig(brokerPort: devices.port))
+        try gateway.start()
+        defer { gateway.stop() }
+
+        let ready = await waitUntil(timeout: 30) {
+            try? mosquittoPublish(port: devices.port, topic: "sensor/warmup/data", payload: #"{"temp": 1}"#)
+            return observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("warmup") }
+        }
+        #expect(ready, "the connector never delivered; gateway log:\n\(gateway.log())")
+
+        try mosquittoPublish(port: devices.port, topic: "sensor/SN-9/data", payload: #"{"temp": 20.0, "#)
+        try mosquittoPublish(port: devices.port, topic: "sensor/SN-9/data", payload: #"{"temp": 22.5}"#)
+        let good = await waitUntil(timeout: 15) {
+            observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("SN-9") }
+        }
+        await responder.stop()
+        #expect(good, "the good message after a malformed one did not arrive; gateway log:\n\(gateway.log())")
+        let values = observer.messages(on: "v1/gateway/telemetry")
+            .compactMap { try? JSONValue.parse($0.payload)["SN-9"]?.arrayValue }
+            .flatMap { $0 }.compactMap { $0["values"]?["temperature"] }
+        #expect(values == [22.5])
+        #expect(gateway.log().contains("SN-9") || gateway.log().lowercased().contains("malformed"),
+                "the malformed payload was not logged")
+    }
+}
