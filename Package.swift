@@ -45,7 +45,7 @@ let package = Package(
             ],
             exclude: ["README.md"]),
         .target(name: "Expressions", dependencies: ["GatewayKit"]),
-        .target(name: "Reporting", dependencies: ["GatewayKit"]),
+        .target(name: "Reporting", dependencies: ["GatewayKit"], exclude: ["README.md"]),
         .target(
             name: "ThingsBoard",
             dependencies: [

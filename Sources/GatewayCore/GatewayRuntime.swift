@@ -105,8 +105,7 @@ struct AssembledGateway {
                 continue
             }
             do {
-                let root = try ConfigReader(document, file: entry.file, path: "")
-                if let strategy = try ReportStrategy.parse(in: root) { connectorStrategies[entry.name] = strategy }
+                if let strategy = try entry.rootReportStrategy() { connectorStrategies[entry.name] = strategy }
             } catch {
                 connectorLogger.error("connector not started: \(error)")
                 continue

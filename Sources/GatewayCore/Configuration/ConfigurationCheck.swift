@@ -43,6 +43,7 @@ public enum ConfigurationCheck {
                                        configuration: entry.document ?? .null, configurationFile: entry.file,
                                        context: NoGateway(), logger: .init(label: "check"))
             do {
+                _ = try entry.rootReportStrategy()
                 _ = try factory.make(setup)
                 let devices = entry.document?["devices"]?.arrayValue?.count
                 lines.append("  OK    \(entry.name) (\(entry.type), \(entry.file))\(devices.map { ", \($0) device entries" } ?? "")")
