@@ -18,6 +18,9 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         var lines: Int
         /// Bytes of complete lines (a crash can leave a partial tail, which is cut off on open).
         var size: Int64
+        /// When its newest record was written (the file's mtime after a restart): `ttl_seconds`
+        /// expires the whole file once this is older than the TTL.
+        var newestMillis: Int64
         var name: String { "data_\(millis).txt" }
     }
 
@@ -79,7 +82,8 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
                 logger.warning("File storage: \(path) ends with a partial record (\(bytes.count - size) bytes, interrupted write); ignored")
                 if index == found.count - 1 { truncate(path, off_t(size)) }
             }
-            segments.append(Segment(millis: millis, lines: lines, size: Int64(size)))
+            let newest = FileSystem.modificationMilliseconds(path) ?? millis
+            segments.append(Segment(millis: millis, lines: lines, size: Int64(size), newestMillis: newest))
         }
         var start = Cursor(millis: segments.first?.millis ?? 0, line: 0, byteOffset: 0)
         if let state, let first = segments.first, first.millis == state.millis, state.line > 0 {
@@ -120,10 +124,31 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
     @discardableResult
     public func append(_ events: [StoredEvent]) async throws -> Int {
         guard !closed else { throw StorageError.closed }
-        var dropped = 0
+        let now = currentMilliseconds()
+        var dropped = expireFiles(now: now)
         var index = 0
         var buffer: [UInt8] = []
+        let byteCap = configuration.limits.maxBytes
+        var storedBytes = unacknowledgedBytes
         while index < events.count {
+            if let byteCap {
+                let size = Self.recordSize(events[index])
+                if size > byteCap {
+                    dropped += 1  // can never fit, whatever is dropped
+                    index += 1
+                    continue
+                }
+                if storedBytes + size > byteCap {
+                    if configuration.limits.overflow == .rejectNewest {
+                        dropped += events.count - index
+                        break
+                    }
+                    while storedBytes + size > byteCap, !segments.isEmpty {
+                        dropped += dropOldestSegment()
+                        storedBytes = unacknowledgedBytes
+                    }
+                }
+            }
             if writeFD < 0 || segments.last!.lines >= configuration.maxRecordsPerFile {
                 // Reopening a last file with room (after a restart) needs no new file, so no cap check.
                 let needsNewFile = segments.last.map { $0.lines >= configuration.maxRecordsPerFile } ?? true
@@ -135,9 +160,20 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
                     dropped += dropOldestSegment()
                 }
                 try openWriteSegment()
+                storedBytes = unacknowledgedBytes
             }
             let room = configuration.maxRecordsPerFile - segments[segments.count - 1].lines
-            let take = min(room, events.count - index)
+            var take = min(room, events.count - index)
+            if let byteCap {
+                // As many as fit under the cap (at least the one checked above).
+                var chunkBytes: Int64 = 0
+                var fitting = 0
+                while fitting < take, storedBytes + chunkBytes + Self.recordSize(events[index + fitting]) <= byteCap {
+                    chunkBytes += Self.recordSize(events[index + fitting])
+                    fitting += 1
+                }
+                take = max(1, fitting)
+            }
             buffer.removeAll(keepingCapacity: true)
             for event in events[index..<(index + take)] {
                 Base64.encode(event.bytes, into: &buffer)
@@ -147,6 +183,8 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
             try FileSystem.writeAll(fd: writeFD, buffer, path: path)
             segments[segments.count - 1].lines += take
             segments[segments.count - 1].size += Int64(buffer.count)
+            segments[segments.count - 1].newestMillis = now
+            storedBytes += Int64(buffer.count)
             eventCount += take
             counters.appended += Int64(take)
             recordsSinceFsync += take
@@ -159,6 +197,28 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         report(dropped: dropped)
         if hasEventsToHandOut { waiters.resumeAll() }
         return dropped
+    }
+
+    /// What `max_bytes` caps: the bytes of unacknowledged records (acknowledged ones still in the
+    /// oldest file do not count, or a fully acknowledged write file could block `rejectNewest` for good).
+    private var unacknowledgedBytes: Int64 {
+        segments.reduce(0) { $0 + $1.size } - (segments.first?.millis == acknowledged.millis ? acknowledged.byteOffset : 0)
+    }
+
+    /// Bytes of one record on disk: base64 of the event plus the newline.
+    private static func recordSize(_ event: StoredEvent) -> Int64 {
+        Int64((event.bytes.count + 2) / 3 * 4 + 1)
+    }
+
+    /// `ttl_seconds`, file by file: a file whose newest record is older than the TTL is deleted
+    /// (its unacknowledged records counted as dropped). A comparison per call, so no period is needed.
+    private func expireFiles(now: Int64) -> Int {
+        guard let ttl = configuration.limits.ttlSeconds else { return 0 }
+        var expired = 0
+        while let oldest = segments.first, oldest.newestMillis <= now - ttl * 1000 {
+            expired += dropOldestSegment()
+        }
+        return expired
     }
 
     private func openWriteSegment() throws {
@@ -174,7 +234,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
             return
         }
         let millis = max(currentMilliseconds(), (segments.last?.millis ?? 0) + 1)
-        let segment = Segment(millis: millis, lines: 0, size: 0)
+        let segment = Segment(millis: millis, lines: 0, size: 0, newestMillis: millis)
         let path = FileSystem.join(folder, segment.name)
         writeFD = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0o644)
         guard writeFD >= 0 else { throw StorageError.io(path: path, operation: "create", errno: errno) }
@@ -185,7 +245,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         segments.append(segment)
     }
 
-    /// Deletes the oldest file to make room; returns how many unacknowledged records it held.
+    /// Deletes the oldest file (to make room, or expired); returns how many unacknowledged records it held.
     private func dropOldestSegment() -> Int {
         guard !segments.isEmpty else { return 0 }
         let oldest = segments.removeFirst()
@@ -209,6 +269,8 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
 
     public func nextPack(maxEvents: Int) async throws -> EventPack? {
         guard !closed else { throw StorageError.closed }
+        let expired = expireFiles(now: currentMilliseconds())
+        if expired > 0 { report(dropped: expired) }
         let limit = min(maxEvents, configuration.maxReadRecordsCount)
         guard limit > 0, hasEventsToHandOut else { return nil }
         var events: [StoredEvent] = []
@@ -333,7 +395,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
     public func statistics() async -> StorageStatistics {
         var stats = counters
         stats.events = eventCount
-        stats.bytes = segments.reduce(0) { $0 + $1.size } - acknowledged.byteOffset
+        stats.bytes = unacknowledgedBytes
         stats.oldestAgeMilliseconds = eventCount > 0 ? segments.first.map { max(0, currentMilliseconds() - $0.millis) } : nil
         return stats
     }
@@ -381,7 +443,9 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         }
         counters.dropped += Int64(dropped)
         if drops.noteDrops(dropped) {
-            logger.warning("File storage \(folder): max_file_count \(configuration.maxFileCount) reached, dropping events (policy \(configuration.limits.overflow.rawValue)); further drops in this burst are only counted")
+            let byteCap = configuration.limits.maxBytes.map { ", max_bytes \($0)" } ?? ""
+            let ttl = configuration.limits.ttlSeconds.map { ", ttl_seconds \($0)" } ?? ""
+            logger.warning("File storage \(folder): dropping events (max_file_count \(configuration.maxFileCount)\(byteCap)\(ttl), policy \(configuration.limits.overflow.rawValue)); further drops in this burst are only counted")
         }
     }
 }

@@ -1,210 +1,249 @@
 import GatewayKit
-import GRDB
 import Logging
 
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
-/// Events in a SQLite database with the reference's schema (`messages` table), so a reference
-/// `data.db` is readable and ours readable by it. One database file: the reference's rotation
-/// into `data_<ms>.db` files is replaced by a byte cap of `size_limit` × `max_db_amount` MB
-/// (or `max_bytes`). Every `append` is one committed transaction (WAL, synchronous=NORMAL), so
-/// a process crash after it returns loses nothing.
+/// Events in SQLite databases with the reference's schema (`messages` table), rotated as the
+/// reference does: when the write database reaches `size_limit` MB a new write database
+/// `data_<epochMillis>.db` is started next to `data.db`; the reader drains the oldest database
+/// first and deletes it (`.db`, `-wal`, `-shm`) once every row is acknowledged and it is no longer
+/// written. At most `max_db_amount` databases exist; when the last one is full the overflow policy
+/// applies. Every `append` is one committed transaction (WAL, synchronous=NORMAL) in the write
+/// database, so a process crash after it returns loses nothing.
+///
+/// A pack never spans two databases, so its position is simply (database key, last row id):
+/// acknowledging it deletes the older databases whole and the rows up to that id in its own.
 ///
 /// Database calls are synchronous on purpose: an `await` inside an actor method would let another
 /// call interleave (actor reentrancy) and, e.g., hand out the same rows twice. Each call is short
 /// (one transaction of at most a pack or an append batch), so holding the thread is acceptable.
 public actor SQLiteEventStorage: EventStorage, WaitableStorage {
+    /// A row of one database: `key` orders the databases, `id` the rows within one.
+    struct Position: Comparable {
+        var key: Int64
+        var id: Int64
+        static func < (a: Position, b: Position) -> Bool { (a.key, a.id) < (b.key, b.id) }
+    }
+
     private let configuration: StorageConfiguration.SQLite
     private let logger: Logger
-    private let database: DatabaseQueue
+    /// The base database (`data.db`, or the file named by `data_file_path`).
     public nonisolated let path: String
-    private let byteCap: Int64
+    private let directory: String
+    /// `size_limit` MB in bytes (1 MB = 1,000,000 bytes, as the reference).
+    private let rotationBytes: Int64
+    private let byteCap: Int64?
     private let ttlMilliseconds: Int64
     private let ttlCheckMilliseconds: Int64
     private var lastTTLCheck: Int64 = 0
 
-    private var eventCount = 0
-    private var bytes: Int64 = 0
-    private var lastInsertedID: Int64 = 0
-    private var lastHandedOutID: Int64 = 0
-    private var lastAcknowledgedID: Int64 = 0
+    /// Oldest first; the last one is the write database. Never empty while open.
+    private var databases: [SQLiteDatabaseFile]
+    /// Last row handed out.
+    private var handedOut = Position(key: 0, id: 0)
+    /// Last row acknowledged (everything up to it is deleted).
+    private var acknowledged = Position(key: 0, id: 0)
     private var counters = StorageStatistics()
     private var drops = DropReporter()
     private var closed = false
     var waiters = WaiterList()
     var isClosed: Bool { closed }
 
-    /// Opens (creating if needed) the database at `path` (a file path, already resolved).
+    /// Opens the base database at `path` (a file path, already resolved) and every rotated
+    /// `data_<ms>.db` in its directory, oldest first. Everything stored is unacknowledged: it is
+    /// handed out again from the oldest row.
     public init(configuration: StorageConfiguration.SQLite, path: String, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         self.path = path
-        let limits = configuration.limits
-        self.byteCap = limits.maxBytes
-            ?? Int64(configuration.sizeLimit * 1024 * 1024) * Int64(configuration.maxDBAmount)
-        if let seconds = limits.ttlSeconds {
+        let directory = FileSystem.parent(of: path)
+        self.directory = directory.isEmpty ? "." : directory
+        rotationBytes = max(1, Int64(configuration.sizeLimit * 1_000_000))
+        byteCap = configuration.limits.maxBytes
+        if let seconds = configuration.limits.ttlSeconds {
             ttlMilliseconds = seconds * 1000
             ttlCheckMilliseconds = min(Int64(configuration.messagesTTLCheckInHours * 3_600_000), seconds * 1000)
         } else {
             ttlMilliseconds = Int64(configuration.messagesTTLInDays * 86_400_000)
             ttlCheckMilliseconds = Int64(configuration.messagesTTLCheckInHours * 3_600_000)
         }
-        var grdb = Configuration()
-        grdb.journalMode = .wal
-        grdb.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous=NORMAL")
+        try FileSystem.makeDirectory(self.directory)
+        let now = currentMilliseconds()
+        let found = try SQLiteFolder.databases(base: path, directory: self.directory)
+        var opened: [SQLiteDatabaseFile] = []
+        for (index, (key, file)) in found.enumerated() {
+            let database = try SQLiteDatabaseFile(key: key, path: file, now: now)
+            if database.count == 0 && index < found.count - 1 {
+                // Fully acknowledged, left by a crash before its deletion: nothing to read.
+                database.closeAndRemoveFiles()
+            } else {
+                opened.append(database)
+            }
         }
-        let directory = FileSystem.parent(of: path)
-        if !directory.isEmpty { try FileSystem.makeDirectory(directory) }
-        database = try DatabaseQueue(path: path, configuration: grdb)
-        let summary = try database.write { db -> (Int, Int64, Int64) in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS messages (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    timestamp INTEGER NOT NULL,
-                    message TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS idx_timestamp ON messages (timestamp);
-                """)
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*), COALESCE(SUM(LENGTH(CAST(message AS BLOB))), 0), COALESCE(MAX(id), 0)
-                FROM messages
-                """)!
-            return (row[0], row[1], row[2])
+        if opened.count > 1 {
+            let names = opened.map { FileSystem.name(of: $0.path) }
+            logger.info("SQLite storage: reading \(opened.count) databases oldest first: \(names)")
         }
-        (eventCount, bytes, lastInsertedID) = summary
-        // Everything stored was unacknowledged: hand it out again from the oldest.
-        lastHandedOutID = 0
-        lastTTLCheck = 0
+        databases = opened
     }
 
-    var hasEventsToHandOut: Bool { eventCount > 0 && lastInsertedID > lastHandedOutID }
+    private var writeDatabase: SQLiteDatabaseFile { databases[databases.count - 1] }
+
+    var hasEventsToHandOut: Bool {
+        databases.contains { database in
+            database.count > 0 && Position(key: database.key, id: database.lastInsertedID) > handedOut
+        }
+    }
+
+    // MARK: append
 
     @discardableResult
     public func append(_ events: [StoredEvent]) async throws -> Int {
         guard !closed else { throw StorageError.closed }
         let now = currentMilliseconds()
-        var dropped = try await expireIfDue(now: now)
-        // Decide what fits before touching the database, so one transaction does everything.
+        var dropped = try expireIfDue(now: now)
         var accepted = events
-        var incomingBytes: Int64 = 0
-        for event in events { incomingBytes += Int64(event.bytes.count) }
-        var bytesToFree: Int64 = 0
-        if bytes + incomingBytes > byteCap {
-            if configuration.limits.overflow == .rejectNewest {
-                var room = byteCap - bytes
-                var keep = 0
-                for event in events {
-                    let size = Int64(event.bytes.count)
-                    if size > room { break }
-                    room -= size
-                    keep += 1
-                }
-                dropped += events.count - keep
-                accepted = Array(events.prefix(keep))
-                incomingBytes = byteCap - bytes - room
+        if let byteCap {
+            dropped += try applyByteCap(byteCap, to: &accepted)
+        }
+        if !accepted.isEmpty, writeDatabase.usedBytes >= rotationBytes {
+            var incoming: Int64 = 0
+            for event in accepted { incoming += Int64(event.bytes.count) }
+            if let lost = try makeRoomInFullWriteDatabase(incomingBytes: incoming) {
+                dropped += lost
             } else {
-                // Events larger than the whole cap on their own are refused; the rest evict the oldest.
-                var kept: [StoredEvent] = []
-                var keptBytes: Int64 = 0
-                for event in events.reversed() {
-                    let size = Int64(event.bytes.count)
-                    if keptBytes + size > byteCap { dropped += 1; continue }
-                    keptBytes += size
-                    kept.append(event)
-                }
-                accepted = kept.reversed()
-                incomingBytes = keptBytes
-                bytesToFree = bytes + incomingBytes - byteCap
+                dropped += accepted.count
+                accepted = []
             }
         }
-        let toInsert = accepted
-        let mustFree = bytesToFree
-        let result = try writeNow { db -> (evicted: Int, evictedBytes: Int64, evictedMaxID: Int64, lastID: Int64) in
-            var evicted = 0
-            var evictedBytes: Int64 = 0
-            var evictedMaxID: Int64 = 0
-            if mustFree > 0 {
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT id, LENGTH(CAST(message AS BLOB)) FROM messages ORDER BY id")
-                while evictedBytes < mustFree, let row = try rows.next() {
-                    evictedMaxID = row[0]
-                    evictedBytes += row[1] as Int64
-                    evicted += 1
-                }
-                if evicted > 0 {
-                    try db.execute(sql: "DELETE FROM messages WHERE id <= ?", arguments: [evictedMaxID])
-                }
-            }
-            let insert = try db.cachedStatement(sql: "INSERT INTO messages (timestamp, message) VALUES (?, ?)")
-            for event in toInsert {
-                try insert.execute(arguments: [now, String(decoding: event.bytes, as: UTF8.self)])
-            }
-            return (evicted, evictedBytes, evictedMaxID, toInsert.isEmpty ? 0 : db.lastInsertedRowID)
-        }
-        eventCount += toInsert.count - result.evicted
-        bytes += incomingBytes - result.evictedBytes
-        dropped += result.evicted
-        if result.evictedMaxID > lastHandedOutID { lastHandedOutID = result.evictedMaxID }
-        if result.lastID > 0 { lastInsertedID = result.lastID }
-        counters.appended += Int64(toInsert.count)
+        try databases[databases.count - 1].insert(accepted, timestamp: now)
+        counters.appended += Int64(accepted.count)
         report(dropped: dropped, calm: true)
         if hasEventsToHandOut { waiters.resumeAll() }
         return dropped
     }
 
+    /// `max_bytes`: the message bytes of all databases. Returns how many events were dropped or refused.
+    private func applyByteCap(_ cap: Int64, to accepted: inout [StoredEvent]) throws -> Int {
+        var stored: Int64 = 0
+        for database in databases { stored += database.bytes }
+        var incoming: Int64 = 0
+        for event in accepted { incoming += Int64(event.bytes.count) }
+        guard stored + incoming > cap else { return 0 }
+        var dropped = 0
+        if configuration.limits.overflow == .rejectNewest {
+            var room = cap - stored
+            var keep = 0
+            for event in accepted {
+                let size = Int64(event.bytes.count)
+                if size > room { break }
+                room -= size
+                keep += 1
+            }
+            dropped = accepted.count - keep
+            accepted.removeLast(accepted.count - keep)
+            return dropped
+        }
+        // Events larger than the whole cap on their own are refused; the rest evict the oldest.
+        var kept: [StoredEvent] = []
+        var keptBytes: Int64 = 0
+        for event in accepted.reversed() {
+            let size = Int64(event.bytes.count)
+            if keptBytes + size > cap { dropped += 1; continue }
+            keptBytes += size
+            kept.append(event)
+        }
+        accepted = kept.reversed()
+        var toFree = stored + keptBytes - cap
+        var index = 0
+        while toFree > 0, index < databases.count {
+            if databases[index].count > 0 {
+                let evicted = try databases[index].evictOldest(bytes: toFree)
+                toFree -= evicted.bytes
+                dropped += evicted.count
+            }
+            index += 1
+        }
+        removeDrainedDatabases()
+        return dropped
+    }
+
+    /// The write database reached `size_limit`: start a new one, or apply the overflow policy at
+    /// `max_db_amount`. Returns how many stored events were dropped, nil when the new ones are refused.
+    private func makeRoomInFullWriteDatabase(incomingBytes: Int64) throws -> Int? {
+        if databases.count < configuration.maxDBAmount {
+            try startNewWriteDatabase()
+            return 0
+        }
+        guard configuration.limits.overflow == .dropOldest else { return nil }
+        var lost = 0
+        while databases.count >= configuration.maxDBAmount, databases.count > 1 {
+            let oldest = databases.removeFirst()
+            lost += oldest.count
+            oldest.closeAndRemoveFiles()
+            logger.debug("SQLite storage: max_db_amount \(configuration.maxDBAmount) reached; deleted \(FileSystem.name(of: oldest.path)) with \(oldest.count) unsent events")
+        }
+        if databases.count < configuration.maxDBAmount {
+            try startNewWriteDatabase()
+        } else {
+            // max_db_amount 1: the write database is also the oldest; evict its oldest rows.
+            let excess = max(incomingBytes, writeDatabase.usedBytes - rotationBytes)
+            lost += try databases[databases.count - 1].evictOldest(bytes: excess).count
+        }
+        return lost
+    }
+
+    private func startNewWriteDatabase() throws {
+        let key = max(currentMilliseconds(), writeDatabase.key + 1)
+        let file = FileSystem.join(directory, SQLiteFolder.rotatedName(key))
+        databases.append(try SQLiteDatabaseFile(key: key, path: file, now: key))
+        removeDrainedDatabases()  // the previous write database, if everything in it was acknowledged
+        logger.debug("SQLite storage: write database reached size_limit \(configuration.sizeLimit) MB; writing to \(FileSystem.name(of: file))")
+    }
+
+    // MARK: read
+
     public func nextPack(maxEvents: Int) async throws -> EventPack? {
         guard !closed else { throw StorageError.closed }
-        let expired = try await expireIfDue(now: currentMilliseconds())
+        let expired = try expireIfDue(now: currentMilliseconds())
         if expired > 0 { report(dropped: expired, calm: false) }
-        guard hasEventsToHandOut, maxEvents > 0 else { return nil }
-        let after = lastHandedOutID
+        guard maxEvents > 0 else { return nil }
         let limit = min(maxEvents, configuration.maxReadRecordsCount)
-        let (events, maxID) = try readNow { db -> ([StoredEvent], Int64) in
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, message FROM messages WHERE id > ? ORDER BY id LIMIT ?",
-                arguments: [after, limit])
-            var events: [StoredEvent] = []
-            events.reserveCapacity(limit)
-            var maxID = after
-            while let row = try rows.next() {
-                maxID = row[0]
-                let text: String = row[1]
-                events.append(StoredEvent(bytes: Array(text.utf8)))
+        for database in databases where database.key >= handedOut.key && database.count > 0 {
+            let after = database.key == handedOut.key ? handedOut.id : 0
+            guard database.lastInsertedID > after else { continue }
+            let (events, lastID) = try database.read(after: after, limit: limit)
+            guard !events.isEmpty else {
+                // Only handed-out rows are left in this database.
+                handedOut = Position(key: database.key, id: database.lastInsertedID)
+                continue
             }
-            return (events, maxID)
+            handedOut = Position(key: database.key, id: lastID)
+            return EventPack(position: StoragePosition(segment: database.key, offset: lastID), events: events)
         }
-        guard !events.isEmpty else {
-            lastHandedOutID = lastInsertedID
-            return nil
-        }
-        lastHandedOutID = maxID
-        return EventPack(position: StoragePosition(segment: 0, offset: maxID), events: events)
+        return nil
     }
 
     public func acknowledge(_ pack: EventPack) async throws {
         guard !closed else { throw StorageError.closed }
-        let upTo = pack.position.offset
-        guard upTo > lastAcknowledgedID else { return }
-        let (count, freed) = try writeNow { db -> (Int, Int64) in
-            let freed = try Int64.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(LENGTH(CAST(message AS BLOB))), 0) FROM messages WHERE id <= ?",
-                arguments: [upTo]) ?? 0
-            try db.execute(sql: "DELETE FROM messages WHERE id <= ?", arguments: [upTo])
-            return (db.changesCount, freed)
+        let target = Position(key: pack.position.segment, id: pack.position.offset)
+        guard target > acknowledged else { return }
+        var removed = 0
+        // Packs of older databases were handed out before this one: acknowledged with it.
+        while databases.count > 1, databases[0].key < target.key {
+            let done = databases.removeFirst()
+            removed += done.count
+            done.closeAndRemoveFiles()
         }
-        lastAcknowledgedID = upTo
-        if lastHandedOutID < upTo { lastHandedOutID = upTo }
-        eventCount -= count
-        bytes -= freed
-        counters.acknowledged += Int64(count)
+        if let index = databases.firstIndex(where: { $0.key == target.key }) {
+            removed += try databases[index].delete(through: target.id)
+        }
+        acknowledged = target
+        if handedOut < target { handedOut = target }
+        removeDrainedDatabases()
+        counters.acknowledged += Int64(removed)
     }
 
     public func rewind() async {
-        lastHandedOutID = lastAcknowledgedID
+        handedOut = acknowledged
     }
 
     public func waitForEvents() async {
@@ -213,13 +252,13 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
 
     public func statistics() async -> StorageStatistics {
         var stats = counters
-        stats.events = eventCount
-        stats.bytes = bytes
-        if eventCount > 0, !closed,
-           let oldest = try? readNow({ db in
-               try Int64.fetchOne(db, sql: "SELECT MIN(timestamp) FROM messages")
-           }) {
-            stats.oldestAgeMilliseconds = max(0, currentMilliseconds() - oldest)
+        for database in databases {
+            stats.events += database.count
+            stats.bytes += database.bytes
+        }
+        if !closed, let oldest = databases.first(where: { $0.count > 0 }),
+           let timestamp = try? oldest.oldestTimestamp() {
+            stats.oldestAgeMilliseconds = max(0, currentMilliseconds() - timestamp)
         }
         return stats
     }
@@ -227,40 +266,35 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     public func close() async {
         guard !closed else { return }
         closed = true
-        try? database.close()
+        for database in databases { database.close() }
         waiters.resumeAll()
+    }
+
+    // MARK: housekeeping
+
+    /// Deletes databases that hold no rows and are no longer written (the write database stays).
+    private func removeDrainedDatabases() {
+        var index = 0
+        while index < databases.count - 1 {
+            if databases[index].count == 0 {
+                databases.remove(at: index).closeAndRemoveFiles()
+            } else {
+                index += 1
+            }
+        }
     }
 
     /// Deletes rows older than the TTL when the check period has elapsed (no timer, no polling).
     /// Timestamps are milliseconds on both sides (the reference compares ms with seconds).
-    private func expireIfDue(now: Int64) async throws -> Int {
+    private func expireIfDue(now: Int64) throws -> Int {
         guard now - lastTTLCheck >= ttlCheckMilliseconds else { return 0 }
         lastTTLCheck = now
-        let cutoff = now - ttlMilliseconds
-        let (count, freed, maxID) = try writeNow { db -> (Int, Int64, Int64) in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*), COALESCE(SUM(LENGTH(CAST(message AS BLOB))), 0), COALESCE(MAX(id), 0)
-                FROM messages WHERE timestamp <= ?
-                """, arguments: [cutoff])!
-            let count: Int = row[0]
-            guard count > 0 else { return (0, 0, 0) }
-            try db.execute(sql: "DELETE FROM messages WHERE timestamp <= ?", arguments: [cutoff])
-            return (db.changesCount, row[1], row[2])
+        var expired = 0
+        for index in databases.indices where databases[index].count > 0 {
+            expired += try databases[index].expire(cutoff: now - ttlMilliseconds)
         }
-        eventCount -= count
-        bytes -= freed
-        if maxID > lastHandedOutID { lastHandedOutID = maxID }
-        return count
-    }
-
-    /// Synchronous GRDB access (see the type's comment); a non-async function selects GRDB's
-    /// blocking overloads.
-    private nonisolated func writeNow<T>(_ updates: (Database) throws -> T) throws -> T {
-        try database.write(updates)
-    }
-
-    private nonisolated func readNow<T>(_ value: (Database) throws -> T) throws -> T {
-        try database.read(value)
+        removeDrainedDatabases()
+        return expired
     }
 
     private func report(dropped: Int, calm: Bool) {
@@ -270,7 +304,8 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
         }
         counters.dropped += Int64(dropped)
         if drops.noteDrops(dropped) {
-            logger.warning("SQLite storage \(path): dropping events (byte cap \(byteCap), TTL \(ttlMilliseconds) ms, policy \(configuration.limits.overflow.rawValue)); further drops in this burst are only counted")
+            let cap = byteCap.map { "max_bytes \($0)" } ?? "max_db_amount \(configuration.maxDBAmount) × size_limit \(configuration.sizeLimit) MB"
+            logger.warning("SQLite storage \(directory): dropping events (\(cap), TTL \(ttlMilliseconds) ms, policy \(configuration.limits.overflow.rawValue)); further drops in this burst are only counted")
         }
     }
 }

@@ -88,7 +88,7 @@ import Testing
         await storage.close()
     }
 
-    @Test(arguments: [StorageKind.memory, .sqlite])
+    @Test(arguments: StorageKind.allCases)
     func eventsOlderThanTheTTLExpire(kind: StorageKind) async throws {
         let storage = try makeStorage(kind, directory: try scratch("ttl"), caps: Caps(ttlSeconds: 1))
         try await storage.append(events(0..<3))

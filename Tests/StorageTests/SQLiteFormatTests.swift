@@ -5,20 +5,6 @@ import Testing
 
 /// The sqlite storage uses the reference's `messages` table; checked with the real `sqlite3` tool.
 @Suite struct SQLiteFormatTests {
-    @discardableResult
-    private func sqlite3(_ database: String, _ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [database, sql]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sqlite3 failed: \(sql)")
-        return String(decoding: data, as: UTF8.self)
-    }
-
     private func configuration(_ path: String) throws -> StorageConfiguration {
         try StorageConfiguration(json: ["type": "sqlite", "data_file_path": .string(path)], file: "tb_gateway.json")
     }

@@ -1,0 +1,175 @@
+import GatewayKit
+import GRDB
+
+/// One database of the sqlite storage: the base `data.db` or a rotated `data_<epochMillis>.db`,
+/// with the reference's `messages` table. Keeps its own row count and byte totals so the storage
+/// never counts rows on the hot path.
+///
+/// Every method is synchronous on purpose (see `SQLiteEventStorage`): called from the actor, a
+/// non-async context selects GRDB's blocking overloads, so no other actor call can interleave.
+struct SQLiteDatabaseFile {
+    /// Orders the databases oldest first: 0 for the base file, the epoch ms of a rotated file's name.
+    let key: Int64
+    let path: String
+    private let queue: DatabaseQueue
+    private let pageSize: Int64
+    /// Rows stored (unacknowledged).
+    private(set) var count: Int
+    /// Bytes of their message text.
+    private(set) var bytes: Int64
+    /// Highest id ever inserted (ids only grow: AUTOINCREMENT).
+    private(set) var lastInsertedID: Int64
+    /// Bytes of the pages in use, (page_count − freelist_count) × page_size: what rotation compares
+    /// with `size_limit`. Unlike the file size it shrinks when rows are deleted (SQLite reuses free
+    /// pages) and it includes pages still in the WAL.
+    private(set) var usedBytes: Int64
+
+    /// Opens (creating if needed) the database, creating the schema or migrating the reference's
+    /// old one, and reads its totals.
+    init(key: Int64, path: String, now: Int64) throws {
+        self.key = key
+        self.path = path
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous=NORMAL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            let summary = try queue.write { db -> (Int, Int64, Int64, Int64, Int64) in
+                try SQLiteSchema.prepare(db, now: now)
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT COUNT(*), COALESCE(SUM(LENGTH(CAST(message AS BLOB))), 0), COALESCE(MAX(id), 0)
+                    FROM messages
+                    """)!
+                // AUTOINCREMENT never reuses ids, even after the newest rows were deleted.
+                let sequence = try Int64.fetchOne(
+                    db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'messages'") ?? 0
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                return (row[0], row[1], max(row[2], sequence), pageSize, try Self.usedPages(db))
+            }
+            (count, bytes, lastInsertedID, pageSize) = (summary.0, summary.1, summary.2, summary.3)
+            usedBytes = summary.4 * pageSize
+        } catch {
+            throw StorageError.corrupt(path: path, reason: "cannot open the SQLite database: \(error)")
+        }
+    }
+
+    private static func usedPages(_ db: Database) throws -> Int64 {
+        // Cached: these run in every write transaction. Both pragmas read the database when
+        // stepped, not when prepared, so a reused statement sees the current counts.
+        let pages = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA page_count")) ?? 0
+        let free = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA freelist_count")) ?? 0
+        return pages - free
+    }
+
+    /// Inserts in one committed transaction: once this returns, a process crash loses nothing.
+    mutating func insert(_ events: [StoredEvent], timestamp: Int64) throws {
+        guard !events.isEmpty else { return }
+        let (lastID, pages) = try queue.write { db -> (Int64, Int64) in
+            let insert = try db.cachedStatement(sql: "INSERT INTO messages (timestamp, message) VALUES (?, ?)")
+            for event in events {
+                try insert.execute(arguments: [timestamp, String(decoding: event.bytes, as: UTF8.self)])
+            }
+            return (db.lastInsertedRowID, try Self.usedPages(db))
+        }
+        count += events.count
+        for event in events { bytes += Int64(event.bytes.count) }
+        lastInsertedID = lastID
+        usedBytes = pages * pageSize
+    }
+
+    /// At most `limit` events with ids above `after`, oldest first, and the id of the last one.
+    func read(after: Int64, limit: Int) throws -> (events: [StoredEvent], lastID: Int64) {
+        try queue.read { db in
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT id, message FROM messages WHERE id > ? ORDER BY id LIMIT ?"),
+                arguments: [after, limit])
+            var events: [StoredEvent] = []
+            events.reserveCapacity(limit)
+            var lastID = after
+            while let row = try rows.next() {
+                lastID = row[0]
+                let text: String = row[1]
+                events.append(StoredEvent(bytes: Array(text.utf8)))
+            }
+            return (events, lastID)
+        }
+    }
+
+    /// Deletes every row up to `id` (an acknowledged pack); returns how many rows went.
+    mutating func delete(through id: Int64) throws -> Int {
+        let (removed, freed, pages) = try queue.write { db -> (Int, Int64, Int64) in
+            let freed = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT COALESCE(SUM(LENGTH(CAST(message AS BLOB))), 0) FROM messages WHERE id <= ?"),
+                arguments: [id]) ?? 0
+            try db.cachedStatement(sql: "DELETE FROM messages WHERE id <= ?").execute(arguments: [id])
+            return (db.changesCount, freed, try Self.usedPages(db))
+        }
+        account(removed: removed, freed: freed, pages: pages)
+        return removed
+    }
+
+    /// Deletes the oldest rows until at least `target` bytes of message text are freed (at least
+    /// one row); returns how many rows and bytes went.
+    mutating func evictOldest(bytes target: Int64) throws -> (count: Int, bytes: Int64) {
+        let (removed, freed, pages) = try queue.write { db -> (Int, Int64, Int64) in
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, LENGTH(CAST(message AS BLOB)) FROM messages ORDER BY id")
+            var freed: Int64 = 0
+            var lastID: Int64?
+            while freed < target || lastID == nil, let row = try rows.next() {
+                lastID = row[0]
+                freed += row[1] as Int64
+            }
+            guard let lastID else { return (0, 0, try Self.usedPages(db)) }
+            try db.execute(sql: "DELETE FROM messages WHERE id <= ?", arguments: [lastID])
+            return (db.changesCount, freed, try Self.usedPages(db))
+        }
+        account(removed: removed, freed: freed, pages: pages)
+        return (removed, freed)
+    }
+
+    /// Deletes rows stored at or before `cutoff` (epoch ms); returns how many went. Rows the
+    /// reference migrated from its old schema carry seconds, which are compared as seconds.
+    mutating func expire(cutoff: Int64) throws -> Int {
+        let (removed, freed, pages) = try queue.write { db -> (Int, Int64, Int64) in
+            let condition = "timestamp <= :seconds OR (timestamp >= \(SQLiteSchema.smallestMilliseconds) AND timestamp <= :millis)"
+            let arguments: StatementArguments = ["seconds": cutoff / 1000, "millis": cutoff]
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*), COALESCE(SUM(LENGTH(CAST(message AS BLOB))), 0) FROM messages WHERE \(condition)
+                """, arguments: arguments)!
+            let (expired, freed): (Int, Int64) = (row[0], row[1])
+            guard expired > 0 else { return (0, 0, try Self.usedPages(db)) }
+            try db.execute(sql: "DELETE FROM messages WHERE \(condition)", arguments: arguments)
+            return (db.changesCount, freed, try Self.usedPages(db))
+        }
+        account(removed: removed, freed: freed, pages: pages)
+        return removed
+    }
+
+    /// Epoch ms of the oldest stored row (seconds from a migrated reference row are scaled).
+    func oldestTimestamp() throws -> Int64? {
+        guard let oldest = try queue.read({ db in try Int64.fetchOne(db, sql: "SELECT MIN(timestamp) FROM messages") })
+        else { return nil }
+        return oldest < SQLiteSchema.smallestMilliseconds ? oldest * 1000 : oldest
+    }
+
+    private mutating func account(removed: Int, freed: Int64, pages: Int64) {
+        count -= removed
+        bytes -= freed
+        usedBytes = pages * pageSize
+    }
+
+    func close() {
+        try? queue.close()
+    }
+
+    /// Closes the connection and deletes the database with its WAL and shared-memory files. The WAL
+    /// goes first: a stale WAL next to a later file of the same name must never be replayed.
+    func closeAndRemoveFiles() {
+        close()
+        FileSystem.remove(path + "-wal")
+        FileSystem.remove(path + "-shm")
+        FileSystem.remove(path)
+    }
+}
