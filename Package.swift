@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ],
             exclude: ["README.md"]),
-        .target(name: "Expressions", dependencies: ["GatewayKit"]),
+        .target(name: "Expressions", dependencies: ["GatewayKit"], exclude: ["README.md"]),
         .target(name: "Reporting", dependencies: ["GatewayKit"], exclude: ["README.md"]),
         .target(
             name: "ThingsBoard",
@@ -63,7 +63,8 @@ let package = Package(
                 "GatewayKit", "Expressions", "MQTT",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            exclude: ["README.md"]),
         .target(
             name: "GatewayCore",
             dependencies: [

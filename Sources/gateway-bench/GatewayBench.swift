@@ -85,8 +85,8 @@ struct IdleBench: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(seconds))
         let after = ProcessSample(pid: process.processIdentifier)
         let cpu = (after.cpuSeconds - before.cpuSeconds) / Double(seconds) * 100
-        print(String(format: "idle gateway (sqlite storage, no connectors): RSS %.1f MiB, CPU %.2f %% of one core over %d s, %d threads",
-                     after.rssMiB, cpu, seconds, after.threads))
+        print(String(format: "idle gateway (sqlite storage, no connectors): RSS %.1f MiB (private %.1f MiB, mapped code %.1f MiB), CPU %.2f %% of one core over %d s, %d threads",
+                     after.rssMiB, after.anonymousRSSMiB, after.fileRSSMiB, cpu, seconds, after.threads))
     }
 }
 

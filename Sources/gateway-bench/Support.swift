@@ -5,6 +5,10 @@ struct ProcessSample {
     var cpuSeconds: Double = 0
     var rssMiB: Double = 0
     var peakRSSMiB: Double = 0
+    /// The private part of RSS (heap, stacks): what the process alone costs.
+    var anonymousRSSMiB: Double = 0
+    /// Mapped file pages (code of the binary and shared libraries), shared and reclaimable.
+    var fileRSSMiB: Double = 0
     var threads = 0
 
     init(pid: Int32) {
@@ -24,6 +28,8 @@ struct ProcessSample {
                 switch parts[0] {
                 case "VmRSS": rssMiB = number / 1024
                 case "VmHWM": peakRSSMiB = number / 1024
+                case "RssAnon": anonymousRSSMiB = number / 1024
+                case "RssFile": fileRSSMiB = number / 1024
                 case "Threads": threads = Int(number)
                 default: break
                 }

@@ -1,0 +1,23 @@
+/// Decides which occurrences of a repeating problem get a log line: the first one, then at most
+/// one per `window`, reporting how many were suppressed in between. A device spamming bad
+/// payloads then costs one log line per window, not one per message.
+struct BurstLimiter: Sendable {
+    let window: Duration
+    private var lastLogged: ContinuousClock.Instant?
+    private var suppressed = 0
+
+    init(window: Duration = .seconds(10)) {
+        self.window = window
+    }
+
+    /// nil: stay silent. Otherwise log now, mentioning the returned number of suppressed occurrences.
+    mutating func shouldLog(now: ContinuousClock.Instant = .now) -> Int? {
+        if let lastLogged, now - lastLogged < window {
+            suppressed += 1
+            return nil
+        }
+        lastLogged = now
+        defer { suppressed = 0 }
+        return suppressed
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import GatewayKit
+import MQTT
+
+/// The `broker` section: where the external broker is and how to log in.
+public struct MQTTBrokerConfiguration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var clientID: String
+    public var version: MQTTVersion
+    public var keepAliveSeconds: Int
+    /// MQTT 3.1/3.1.1 clean session.
+    public var cleanSession: Bool
+    /// MQTT 5 clean start.
+    public var cleanStart: Bool
+    /// MQTT 5 session expiry, seconds.
+    public var sessionExpiryInterval: UInt32
+    public var security: MQTTBrokerSecurity
+
+    /// The client settings this section stands for.
+    public func clientConfiguration() -> MQTTClientConfiguration {
+        var tls: MQTTTLSConfiguration?
+        if security.kind == .certificates {
+            tls = MQTTTLSConfiguration(caCertificateFile: security.caCertificateFile,
+                                       certificateFile: security.clientCertificateFile,
+                                       privateKeyFile: security.privateKeyFile,
+                                       verifyHostname: !security.insecure)
+        }
+        return MQTTClientConfiguration(
+            host: host, port: port, clientID: clientID, version: version,
+            keepAlive: .seconds(keepAliveSeconds),
+            cleanSession: version == .v5 ? cleanStart : cleanSession,
+            sessionExpiryInterval: version == .v5 ? sessionExpiryInterval : nil,
+            username: security.username, password: security.password.map { Array($0.utf8) },
+            tls: tls)
+    }
+
+    static func parse(_ reader: ConfigReader) throws(ConfigError) -> MQTTBrokerConfiguration {
+        let host = try reader.string("host", default: nil)
+        let port = try reader.int("port", default: 1883, in: 1...65_535)
+        let clientID = try reader.string("clientId", nonEmpty: false).flatMap { $0.isEmpty ? nil : $0 }
+            ?? randomClientID()
+        let versionNumber = try reader.int("version", default: 5, in: 3...5)
+        let version: MQTTVersion = switch versionNumber {
+        case 3: .v3_1
+        case 4: .v3_1_1
+        default: .v5
+        }
+        return MQTTBrokerConfiguration(
+            host: host, port: port, clientID: clientID, version: version,
+            keepAliveSeconds: try reader.int("keepAlive", default: 60, in: 0...65_535),
+            cleanSession: try reader.bool("cleanSession", default: true),
+            cleanStart: try reader.bool("cleanStart", default: true),
+            sessionExpiryInterval: UInt32(try reader.int64("sessionExpiryInterval", default: 0,
+                                                           in: 0...Int64(UInt32.max))),
+            security: try MQTTBrokerSecurity.parse(reader.child("security"), parent: reader))
+    }
+
+    /// 23 lowercase letters, as the reference does when `clientId` is absent (23 is the longest
+    /// id every MQTT 3.1 broker must accept).
+    static func randomClientID() -> String {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        return String((0..<23).map { _ in letters.randomElement()! })
+    }
+}
+
+/// `broker.security`.
+public struct MQTTBrokerSecurity: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        case anonymous, basic, certificates
+    }
+
+    public var kind: Kind
+    /// Sent whenever configured, whatever the kind (as the reference does).
+    public var username: String?
+    public var password: String?
+    /// TLS (`certificates`): the CA bundle (nil = system trust store), client certificate and key.
+    public var caCertificateFile: String?
+    public var clientCertificateFile: String?
+    public var privateKeyFile: String?
+    /// Skip host name verification (the chain is still verified).
+    public var insecure: Bool
+
+    public static let anonymous = MQTTBrokerSecurity(kind: .anonymous, insecure: false)
+
+    public init(kind: Kind, username: String? = nil, password: String? = nil, caCertificateFile: String? = nil,
+                clientCertificateFile: String? = nil, privateKeyFile: String? = nil, insecure: Bool = false) {
+        self.kind = kind
+        self.username = username
+        self.password = password
+        self.caCertificateFile = caCertificateFile
+        self.clientCertificateFile = clientCertificateFile
+        self.privateKeyFile = privateKeyFile
+        self.insecure = insecure
+    }
+
+    static func parse(_ reader: ConfigReader?, parent: ConfigReader) throws(ConfigError) -> MQTTBrokerSecurity {
+        guard let reader else { return .anonymous }
+        let kinds = Kind.allCases.map(\.rawValue)
+        var kind = Kind.anonymous
+        if let typeValue = reader.value("type") {
+            // The reference compares the type case-insensitively.
+            guard let name = typeValue.stringValue, let parsed = Kind(rawValue: name.lowercased()) else {
+                throw reader.failure("type", expected: "one of " + kinds.map { "\"\($0)\"" }.joined(separator: ", "),
+                                     found: typeValue)
+            }
+            kind = parsed
+        }
+        var security = MQTTBrokerSecurity(kind: kind)
+        security.username = try reader.string("username")
+        security.password = try reader.string("password")
+        if kind == .basic, security.username == nil {
+            throw reader.failure("username", expected: "a string (security type \"basic\")", found: nil)
+        }
+        if kind == .certificates {
+            security.caCertificateFile = try readableFile(reader, "pathToCACert")
+            security.clientCertificateFile = try readableFile(reader, "pathToClientCert")
+            security.privateKeyFile = try readableFile(reader, "pathToPrivateKey")
+            if (security.clientCertificateFile == nil) != (security.privateKeyFile == nil) {
+                throw reader.failure(security.privateKeyFile == nil ? "pathToPrivateKey" : "pathToClientCert",
+                                     expected: "a file (pathToClientCert and pathToPrivateKey go together)", found: nil)
+            }
+            security.insecure = try reader.bool("insecure", default: false)
+        }
+        return security
+    }
+
+    /// A path that must exist now: a typo is reported at start-up rather than as a TLS error on
+    /// every reconnect.
+    private static func readableFile(_ reader: ConfigReader, _ key: String) throws(ConfigError) -> String? {
+        guard let path = try reader.string(key, nonEmpty: true) else { return nil }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw reader.failure(key, expected: "a readable file", found: .string(path))
+        }
+        return path
+    }
+}

@@ -1,0 +1,61 @@
+import Synchronization
+
+/// Counters of one MQTT connector, readable from any thread while it runs.
+public final class MQTTConnectorStatistics: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        /// Messages taken from the broker.
+        public var messagesReceived: Int
+        /// Messages that matched no mapping and no request.
+        public var messagesUnmatched: Int
+        /// Messages (or parts of them) that could not be converted: bad JSON, no device name, ...
+        public var malformedMessages: Int
+        /// Device readings (`ConvertedData`) handed to the gateway and accepted.
+        public var devicesSent: Int
+        /// Device readings the gateway refused.
+        public var sendRejected: Int
+        public var connectRequests: Int
+        public var disconnectRequests: Int
+        /// Successful broker connections (1 + reconnects).
+        public var connections: Int
+        public var failedConnectionAttempts: Int
+        /// Connections on which every filter was subscribed (SUBACK received).
+        public var subscribedConnections: Int
+    }
+
+    private let received = Atomic<Int>(0)
+    private let unmatched = Atomic<Int>(0)
+    private let malformed = Atomic<Int>(0)
+    private let sent = Atomic<Int>(0)
+    private let rejected = Atomic<Int>(0)
+    private let connects = Atomic<Int>(0)
+    private let disconnects = Atomic<Int>(0)
+    private let connectionCount = Atomic<Int>(0)
+    private let failedConnections = Atomic<Int>(0)
+    private let subscribed = Atomic<Int>(0)
+
+    public init() {}
+
+    public var snapshot: Snapshot {
+        Snapshot(messagesReceived: received.load(ordering: .relaxed),
+                 messagesUnmatched: unmatched.load(ordering: .relaxed),
+                 malformedMessages: malformed.load(ordering: .relaxed),
+                 devicesSent: sent.load(ordering: .relaxed),
+                 sendRejected: rejected.load(ordering: .relaxed),
+                 connectRequests: connects.load(ordering: .relaxed),
+                 disconnectRequests: disconnects.load(ordering: .relaxed),
+                 connections: connectionCount.load(ordering: .relaxed),
+                 failedConnectionAttempts: failedConnections.load(ordering: .relaxed),
+                 subscribedConnections: subscribed.load(ordering: .relaxed))
+    }
+
+    func countReceived() { received.add(1, ordering: .relaxed) }
+    func countUnmatched() { unmatched.add(1, ordering: .relaxed) }
+    func countMalformed() { malformed.add(1, ordering: .relaxed) }
+    func countSent() { sent.add(1, ordering: .relaxed) }
+    func countRejected() { rejected.add(1, ordering: .relaxed) }
+    func countConnectRequest() { connects.add(1, ordering: .relaxed) }
+    func countDisconnectRequest() { disconnects.add(1, ordering: .relaxed) }
+    func countConnection() { connectionCount.add(1, ordering: .relaxed) }
+    func countFailedConnection() { failedConnections.add(1, ordering: .relaxed) }
+    func countSubscribed() { subscribed.add(1, ordering: .relaxed) }
+}

@@ -1,0 +1,153 @@
+import GatewayKit
+import Logging
+import MQTT
+
+/// Routes one received message: to every mapping whose filter matches it (each converter runs,
+/// as in the reference), else to the connect/disconnect requests. Pure: no I/O, so routing and
+/// conversion are tested without a broker.
+struct MQTTUplinkRouter: Sendable {
+    struct Route: Sendable {
+        let filter: MQTTTopicFilter
+        let converter: any MQTTUplinkConverter
+        /// Device level: the mapping's strategy, else the connector's.
+        let reportStrategy: ReportStrategy?
+    }
+
+    enum DeviceEvent: Sendable, Equatable {
+        case connect(deviceName: String, profile: String)
+        case disconnect(deviceName: String)
+    }
+
+    struct Result: Sendable {
+        var data: [ConvertedData] = []
+        var problems: [String] = []
+        var deviceEvents: [DeviceEvent] = []
+        var matched = false
+    }
+
+    let routes: [Route]
+    let connectRequests: [MQTTDeviceRequest]
+    let disconnectRequests: [MQTTDeviceRequest]
+    /// Every filter to subscribe on each connect, once each, at the highest QoS asked for it.
+    let subscriptions: [MQTTSubscription]
+    /// Mappings left out (a custom converter nobody registered), for the start-up log.
+    let skipped: [String]
+
+    init(configuration: MQTTConnectorConfiguration, file: String, logger: Logger) throws(ConfigError) {
+        var routes: [Route] = []
+        var skipped: [String] = []
+        var shared: [String: any MQTTUplinkConverter] = [:]
+        var subscriptions: [MQTTSubscription] = []
+        func subscribe(_ filter: MQTTTopicFilter, _ qos: MQTTQoS) {
+            if let index = subscriptions.firstIndex(where: { $0.filter == filter.filter }) {
+                subscriptions[index].qos = max(subscriptions[index].qos, qos)
+            } else {
+                subscriptions.append(MQTTSubscription(filter: filter.filter, qos: qos))
+            }
+        }
+        for (index, mapping) in configuration.mappings.enumerated() {
+            let converter: any MQTTUplinkConverter
+            switch mapping.converter {
+            case .json(let spec): converter = JSONUplinkConverter(spec: spec)
+            case .bytes(let spec): converter = BytesUplinkConverter(spec: spec)
+            case .custom(let spec):
+                let sharingKey = spec.sharedGlobal ? spec.extensionName : spec.sharedID
+                if let sharingKey, let existing = shared[sharingKey] {
+                    converter = existing
+                } else if let made = try Self.makeCustom(spec, file: file, logger: logger) {
+                    converter = made
+                    if let sharingKey { shared[sharingKey] = made }
+                } else {
+                    skipped.append("mapping[\(index)] (\(mapping.topicFilter)): no custom converter named "
+                                   + "\"\(spec.extensionName)\" is registered")
+                    continue
+                }
+            }
+            routes.append(Route(filter: mapping.topicFilter, converter: converter,
+                                reportStrategy: mapping.reportStrategy ?? configuration.reportStrategy))
+            subscribe(mapping.topicFilter, mapping.subscriptionQoS)
+        }
+        for request in configuration.requests.connectRequests + configuration.requests.disconnectRequests {
+            subscribe(request.topicFilter, request.subscriptionQoS)
+        }
+        self.routes = routes
+        self.connectRequests = configuration.requests.connectRequests
+        self.disconnectRequests = configuration.requests.disconnectRequests
+        self.subscriptions = subscriptions
+        self.skipped = skipped
+    }
+
+    private static func makeCustom(_ spec: MQTTCustomConverterSpec, file: String, logger: Logger)
+        throws(ConfigError) -> (any MQTTUplinkConverter)?
+    {
+        guard let factory = MQTTCustomConverters.factory(named: spec.extensionName) else { return nil }
+        let reader = try ConfigReader(.object(spec.converter), file: file, path: spec.path)
+        do {
+            return try factory(MQTTCustomConverterSetup(name: spec.extensionName, converter: reader,
+                                                        extensionConfig: spec.extensionConfig, logger: logger))
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(file: file, keyPath: spec.path,
+                              expected: "a configuration custom converter \"\(spec.extensionName)\" accepts",
+                              found: "\(error)")
+        }
+    }
+
+    func route(_ message: MQTTUplinkMessage) -> Result {
+        var result = Result()
+        let levels = MQTTTopicFilter.split(message.topic)
+        for route in routes where route.filter.matches(levels: levels) {
+            result.matched = true
+            var converted: [ConvertedData]
+            do {
+                converted = try route.converter.convert(message)
+            } catch {
+                result.problems.append(error.reason)
+                converted = error.partial
+            }
+            for var data in converted where !data.isEmpty {
+                if data.reportStrategy == nil { data.reportStrategy = route.reportStrategy }
+                result.data.append(data)
+            }
+        }
+        guard !result.matched else { return result }
+
+        // Not device data: maybe a device announcing itself. The payload is parsed once, and only
+        // when an expression reads it.
+        var parsed: JSONValue??
+        func document() -> JSONValue? {
+            if parsed == nil { parsed = .some(try? JSONValue.parse(message.payload.readableBytesView)) }
+            return parsed!
+        }
+        for request in connectRequests where request.topicFilter.matches(levels: levels) {
+            result.matched = true
+            guard let name = resolve(request.deviceName, message, document) else {
+                result.problems.append("connect request on \(message.topic): no device name (\(request.deviceName) found nothing)")
+                continue
+            }
+            let profile = request.deviceProfile.flatMap { resolve($0, message, document) }
+                ?? (request.deviceProfile?.source == .topic ? request.deviceProfile?.expression : nil) ?? "default"
+            result.deviceEvents.append(.connect(deviceName: name, profile: profile))
+        }
+        for request in disconnectRequests where request.topicFilter.matches(levels: levels) {
+            result.matched = true
+            guard let name = resolve(request.deviceName, message, document) else {
+                result.problems.append("disconnect request on \(message.topic): no device name (\(request.deviceName) found nothing)")
+                continue
+            }
+            result.deviceEvents.append(.disconnect(deviceName: name))
+            break  // The reference acts on the first matching disconnect request only.
+        }
+        return result
+    }
+
+    private func resolve(_ expression: MQTTDeviceExpression, _ message: MQTTUplinkMessage,
+                         _ document: () -> JSONValue?) -> String? {
+        guard expression.source == .message || (expression.source == nil && expression.expression.contains("${")) else {
+            return expression.evaluate(topic: message.topic, message: .null)
+        }
+        guard let document = document() else { return nil }
+        return expression.evaluate(topic: message.topic, message: document)
+    }
+}

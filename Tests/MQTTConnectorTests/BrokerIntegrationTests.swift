@@ -1,0 +1,171 @@
+import Foundation
+import GatewayKit
+import Logging
+import MQTT
+import NIOCore
+import Testing
+import TestSupport
+@testable import MQTTConnector
+
+/// The connector against a real mosquitto started per test (a missing mosquitto fails the test).
+@Suite(.serialized) struct BrokerIntegrationTests {
+    static let identity = ConnectorIdentity(name: "MQTT Broker", type: "mqtt", id: "mqtt-1")
+
+    func connectorConfig(port: Int, mappings: [String] = [sensorMapping, messageNamedMapping, bytesMapping]) -> String {
+        #"{"broker": {"host": "127.0.0.1", "port": \#(port), "clientId": "gw-under-test", "version": 5, "keepAlive": 5},"#
+            + #""mapping": ["# + mappings.joined(separator: ",") + "]}"
+    }
+
+    /// Starts the connector in a task and waits until it has subscribed `rounds` times.
+    func start(_ text: String, context: RecordingContext) async throws -> (MQTTConnector, Task<Void, any Error>) {
+        let configuration = try MQTTConnectorConfiguration.parse(try JSONValue.parse(text), file: "mqtt.json")
+        let connector = try MQTTConnector(
+            identity: Self.identity, configuration: configuration, configurationFile: "mqtt.json", context: context,
+            logger: Logger(label: "mqtt-connector-test"),
+            reconnectBackoff: ExponentialBackoff(initial: .milliseconds(100), maximum: .milliseconds(400)))
+        let task = Task { try await connector.run() }
+        try await waitForSubscriptions(connector, rounds: 1)
+        return (connector, task)
+    }
+
+    func waitForSubscriptions(_ connector: MQTTConnector, rounds: Int) async throws {
+        let subscribed = await waitUntil(timeout: 15) { connector.statistics.snapshot.subscribedConnections >= rounds }
+        try #require(subscribed, "connector did not subscribe \(rounds) time(s): \(connector.statistics.snapshot)")
+    }
+
+    /// Publishes with our own client, as a device would (QoS 1: the broker has it when this returns).
+    func publish(port: Int, _ messages: [(String, ByteBuffer)]) async throws {
+        let client = MQTTClient(configuration: MQTTClientConfiguration(host: "127.0.0.1", port: port,
+                                                                       clientID: "device-\(UUID().uuidString.prefix(8))"),
+                                logger: Logger(label: "device"))
+        _ = try await client.connect()
+        for (topic, payload) in messages {
+            let result = try await client.publish(MQTTMessage(topic: topic, payload: payload, qos: .atLeastOnce))
+            #expect(result.isSuccess)
+        }
+        await client.shutdown()
+    }
+
+    func publish(port: Int, _ messages: [(String, String)]) async throws {
+        try await publish(port: port, messages.map { ($0.0, ByteBuffer(string: $0.1)) })
+    }
+
+    @Test func jsonArrayAndBytesMessagesArriveAsDeviceReadings() async throws {
+        let broker = try await startBroker()
+        let context = RecordingContext()
+        let (connector, task) = try await start(connectorConfig(port: broker.port), context: context)
+        defer { task.cancel() }
+
+        try await publish(port: broker.port, [
+            ("sensor/SN-001/data", #"{"sensorModel": "T1000", "temp": 25.5, "hum": 40}"#),
+            ("batch", #"[{"serial": "A", "kind": "meter", "n": 1, "ts": 1700000000100}, {"serial": "B", "kind": "meter", "n": 2, "ts": 1700000000100}]"#),
+            ("sensor/raw_data", "SN0125.5"),
+        ])
+        let all = await context.waitFor { $0.received.count >= 4 }
+        let soFar = await context.received
+        #expect(all, "received: \(soFar)")
+
+        let sensor = try #require(await context.received(device: "SN-001").first)
+        #expect(sensor.deviceType == "Thermometer")
+        #expect(sensor.attributes == ["model": "T1000"])
+        #expect(sensor.telemetry.map(\.values) == [["temperature": 25.5, "humidity": "40"]])
+        #expect(await context.received(device: "A").first?.telemetry == [TelemetryEntry(ts: 1_700_000_000_100, values: ["count": 1])])
+        #expect(await context.received(device: "B").first?.deviceType == "meter")
+        let bytes = try #require(await context.received(device: "SN01").first)
+        #expect(bytes.attributes["rawData"] == "SN0125.5")
+        #expect(bytes.telemetry.first?.values["temp"] == "25.5")
+
+        let stats = connector.statistics.snapshot
+        #expect(stats.messagesReceived == 3)
+        #expect(stats.devicesSent == 4)
+        #expect(stats.malformedMessages == 0)
+        #expect(await context.received.count == 4)
+        task.cancel()
+        await stopBroker(broker)
+    }
+
+    @Test func aMalformedPayloadIsCountedAndTheNextOneStillArrives() async throws {
+        let broker = try await startBroker()
+        let context = RecordingContext()
+        let (connector, task) = try await start(connectorConfig(port: broker.port), context: context)
+        defer { task.cancel() }
+
+        try await publish(port: broker.port, [
+            ("sensor/SN-002/data", #"{"temp": 21.0, "hum""#),            // cut off: not JSON
+            ("batch", #"{"n": 5}"#),                                        // no device name
+            ("sensor/SN-002/data", #"{"temp": 22.5, "hum": 50}"#),
+        ])
+        let arrived = await context.waitFor { !$0.received(device: "SN-002").isEmpty }
+        #expect(arrived)
+        let readings = await context.received
+        #expect(readings.map(\.deviceName) == ["SN-002"])
+        #expect(readings.first?.telemetry.first?.values == ["temperature": 22.5, "humidity": "50"])
+        #expect(connector.statistics.snapshot.malformedMessages == 2)
+        task.cancel()
+        await stopBroker(broker)
+    }
+
+    @Test func afterABrokerRestartTheConnectorResubscribesAndDataFlowsAgain() async throws {
+        let port = freeTCPPort()
+        let first = try await startBroker(port: port)
+        let context = RecordingContext()
+        let (connector, task) = try await start(connectorConfig(port: port), context: context)
+        defer { task.cancel() }
+
+        try await publish(port: port, [("sensor/before/data", #"{"temp": 1}"#)])
+        #expect(await context.waitFor { !$0.received(device: "before").isEmpty })
+
+        await stopBroker(first)
+        // Down for a while: several reconnect attempts fail, none blocks the connector.
+        let failing = await waitUntil(timeout: 10) { connector.statistics.snapshot.failedConnectionAttempts >= 2 }
+        #expect(failing)
+        let second = try await startBroker(port: port)  // a fresh broker: no session, so subscriptions must be made again
+        try await waitForSubscriptions(connector, rounds: 2)
+
+        try await publish(port: port, [("sensor/after/data", #"{"temp": 2}"#)])
+        #expect(await context.waitFor { !$0.received(device: "after").isEmpty })
+        #expect(connector.statistics.snapshot.connections == 2)
+        await stopBroker(second)
+    }
+
+    @Test func stoppingTheTaskEndsRunWithoutError() async throws {
+        let broker = try await startBroker()
+        let (_, task) = try await start(connectorConfig(port: broker.port), context: RecordingContext())
+        task.cancel()
+        try await task.value
+        await stopBroker(broker)
+    }
+
+    @Test func anUnreachableBrokerIsRetriedUntilStopped() async throws {
+        let port = freeTCPPort()  // nobody listens here
+        let context = RecordingContext()
+        let configuration = try MQTTConnectorConfiguration.parse(try JSONValue.parse(connectorConfig(port: port)),
+                                                                 file: "mqtt.json")
+        let connector = try MQTTConnector(
+            identity: Self.identity, configuration: configuration, configurationFile: "mqtt.json", context: context,
+            logger: Logger(label: "mqtt-connector-test"),
+            reconnectBackoff: ExponentialBackoff(initial: .milliseconds(50), maximum: .milliseconds(100)))
+        let task = Task { try await connector.run() }
+        let retried = await waitUntil(timeout: 10) { connector.statistics.snapshot.failedConnectionAttempts >= 3 }
+        #expect(retried)
+        task.cancel()
+        try await task.value
+    }
+}
+
+/// Starting and stopping mosquitto block (polling for the port, waiting for the exit): done on a
+/// Dispatch thread so they never hold one of the two cooperative threads the connector needs.
+func startBroker(port: Int? = nil) async throws -> Mosquitto {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try Mosquitto(port: port) }) }
+    }
+}
+
+func stopBroker(_ broker: Mosquitto) async {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            broker.stop()
+            continuation.resume()
+        }
+    }
+}
