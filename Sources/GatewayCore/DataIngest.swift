@@ -30,6 +30,9 @@ public actor DataIngest: GatewayContext {
     private let logger: Logger
     private let clock: @Sendable () -> Int64
     private var lastStamp: [String: Int64] = [:]
+    /// Which connector a device belongs to (the last one that sent its data or connected it),
+    /// for routing RPCs and attribute updates back.
+    private var owners: [String: String] = [:]
     private var pending: [StoredEvent] = []
     private var pendingWaiters: [CheckedContinuation<SendOutcome, Never>] = []
     private var writerWakeUp: CheckedContinuation<Void, Never>?
@@ -82,6 +85,7 @@ public actor DataIngest: GatewayContext {
         }
         wakeReporterIfDue()
         stamp(&data)
+        if owners[data.deviceName] != connector.name { owners[data.deviceName] = connector.name }
         stats.perConnector[connector.name, default: 0] += 1
         let count = Int64(data.datapointCount)
         let event = StoredEvent(data)
@@ -215,4 +219,9 @@ public actor DataIngest: GatewayContext {
     }
 
     public func statistics() -> Statistics { stats }
+
+    /// The connector that owns `device`, nil for a device no connector has reported.
+    public func owner(of device: String) -> String? { owners[device] }
+
+    func setOwner(_ connector: String?, of device: String) { owners[device] = connector }
 }

@@ -118,22 +118,25 @@ struct AssembledGateway {
         client = ThingsBoardClient(configuration: connection, logger: Logger(label: "tb_connection"))
         uplink = Uplink(storage: storage, client: client, logger: Logger(label: "uplink"),
                         packSize: storageConfiguration.readPackSize)
-        inbound = InboundHandler(client: client, logger: Logger(label: "service"))
+        let link = GatewayLink(ingest: ingest, client: client, logger: Logger(label: "service"))
 
         var supervisors: [ConnectorSupervisor] = []
+        var downlinks: [String: any DownlinkConnector] = [:]
         for (entry, document, factory) in accepted {
             let connectorLogger = Self.logger(for: entry)
             let setup = ConnectorSetup(identity: ConnectorIdentity(name: entry.name, type: entry.type, id: entry.id),
                                        configuration: document, configurationFile: entry.file,
-                                       context: ingest, logger: connectorLogger)
+                                       context: link, logger: connectorLogger)
             do {
                 let connector = try factory.make(setup)
+                if let downlink = connector as? any DownlinkConnector { downlinks[entry.name] = downlink }
                 supervisors.append(ConnectorSupervisor(connector: connector, logger: connectorLogger))
             } catch {
                 connectorLogger.error("connector not started: \(error)")
             }
         }
         self.supervisors = supervisors
+        inbound = InboundHandler(client: client, ingest: ingest, connectors: downlinks, logger: Logger(label: "service"))
     }
 
     static func logger(for entry: ConnectorEntry) -> Logger {

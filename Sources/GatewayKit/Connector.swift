@@ -21,6 +21,14 @@ public protocol GatewayContext: Sendable {
     /// Hands one device's converted readings to the gateway (device filter, report strategy,
     /// storage). Suspends while storage applies back-pressure; never drops silently.
     func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
+    /// Announces a device (`v1/gateway/connect`) and records the connector as its owner, so its
+    /// RPCs and attribute updates reach the connector (a device also becomes the connector's when
+    /// it sends data).
+    func connectDevice(_ name: String, type: String, from connector: ConnectorIdentity) async
+    /// Announces that a device went away (`v1/gateway/disconnect`).
+    func disconnectDevice(_ name: String, from connector: ConnectorIdentity) async
+    /// Asks ThingsBoard for a device's attributes; returns them by key.
+    func requestAttributes(_ request: AttributeRequest, from connector: ConnectorIdentity) async throws(GatewayRequestError) -> JSONObject
 }
 
 public enum SendOutcome: Sendable, Equatable {

@@ -48,8 +48,9 @@ public actor ThingsBoardClient {
     /// Client-side RPCs to the server (`getSessionLimits`). Ids start high so that they never
     /// collide with the ids of server-side RPCs, whose replies travel on the same topics.
     private var nextClientRPCID = 1_000_000 + Int.random(in: 0..<1_000_000)
-    private var pendingClientRPCs: [String: CheckedContinuation<JSONValue?, Never>] = [:]
-    private var earlyClientRPCReplies: [String: JSONValue] = [:]
+    private var clientRPCReplies = PendingReplies()
+    private var nextAttributeRequestID = 1
+    private var attributeReplies = PendingReplies()
 
     public init(configuration: ThingsBoardConnectionConfiguration, logger: Logger,
                 eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -178,9 +179,8 @@ public actor ThingsBoardClient {
         sessionAlive = false
         stats.connected = false
         if state != .stopped { state = .disconnected }
-        for (_, waiter) in pendingClientRPCs { waiter.resume(returning: nil) }
-        pendingClientRPCs.removeAll()
-        earlyClientRPCReplies.removeAll()
+        clientRPCReplies.failAll()
+        attributeReplies.failAll()
     }
 
     private func waitForDisconnect() async {
@@ -216,12 +216,16 @@ public actor ThingsBoardClient {
         stats.messagesReceived += 1
         if topic.hasPrefix(GatewayTopics.deviceRPCResponsePrefix) {
             let id = String(topic.dropFirst(GatewayTopics.deviceRPCResponsePrefix.count))
-            if let reply = try? JSONValue.parse(payload), resolveClientRPC(id: id, reply: reply) { return }
+            if let reply = try? JSONValue.parse(payload), clientRPCReplies.resolve(id, with: reply) { return }
         }
         if topic.hasPrefix(GatewayTopics.deviceRPCRequestPrefix),
            Int(topic.dropFirst(GatewayTopics.deviceRPCRequestPrefix.count)).map({ $0 >= 1_000_000 }) == true,
            (try? JSONValue.parse(payload))?["method"]?.stringValue == "getSessionLimits" {
             return  // our own request echoed by a broker without No Local
+        }
+        if topic == GatewayTopics.attributesResponse, let reply = try? JSONValue.parse(payload),
+           let id = reply["id"]?.intValue, attributeReplies.resolve(String(id), with: reply) {
+            return
         }
         if let decoded = ThingsBoardInbound.decode(topic: topic, payload: payload) {
             inboundContinuation.yield(decoded)
@@ -353,34 +357,57 @@ public actor ThingsBoardClient {
         let request: JSONValue = ["method": .string(method), "params": params]
         let message = GatewayMessage(topic: GatewayTopics.deviceRPCRequestPrefix + id, payload: request.jsonBytes,
                                      kind: .other, forDevices: false)
-        do {
-            try await send(message, qos: .atLeastOnce)
-        } catch {
-            return nil
-        }
-        if let early = earlyClientRPCReplies.removeValue(forKey: id) { return early }
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            _ = await self?.resolveClientRPC(id: id, reply: nil)
-        }
-        defer { timer.cancel() }
-        return await withCheckedContinuation { continuation in
-            if !sessionAlive { continuation.resume(returning: nil) } else { pendingClientRPCs[id] = continuation }
+        return await sendAndAwaitReply(message, id: id, in: .clientRPC, timeout: timeout)
+    }
+
+    // MARK: - Attribute requests for devices
+
+    /// Asks ThingsBoard for attributes of a device (`v1/gateway/attributes/request`; `keys`
+    /// empty = all, `client` = client scope, else shared) and returns the response object
+    /// (`{"id","device","value"}` for one key, `{"id","device","values":{...}}` for several), or
+    /// nil after `timeout` or when the connection is lost.
+    public func requestDeviceAttributes(device: String, keys: [String], client: Bool,
+                                        timeout: Duration = .seconds(20)) async -> JSONValue? {
+        let id = nextAttributeRequestID
+        nextAttributeRequestID += 1
+        let request: JSONValue = ["id": .int(Int64(id)), "device": .string(device), "client": .bool(client),
+                                  "keys": .array(keys.map { .string($0) })]
+        let message = GatewayMessage(topic: GatewayTopics.attributesRequest, payload: request.jsonBytes,
+                                     kind: .other, forDevices: false)
+        return await sendAndAwaitReply(message, id: String(id), in: .attributes, timeout: timeout)
+    }
+
+    private enum ReplyKind { case clientRPC, attributes }
+
+    private func replies<T>(_ kind: ReplyKind, _ body: (inout PendingReplies) -> T) -> T {
+        switch kind {
+        case .clientRPC: return body(&clientRPCReplies)
+        case .attributes: return body(&attributeReplies)
         }
     }
 
-    /// Returns true when the reply belonged to a client-side RPC of ours.
-    @discardableResult
-    private func resolveClientRPC(id: String, reply: JSONValue?) -> Bool {
-        if let waiter = pendingClientRPCs.removeValue(forKey: id) {
-            waiter.resume(returning: reply)
-            return true
+    /// Publishes a request and waits for the reply collected for `id`.
+    private func sendAndAwaitReply(_ message: GatewayMessage, id: String, in kind: ReplyKind, timeout: Duration) async -> JSONValue? {
+        guard sessionAlive else { return nil }
+        replies(kind) { $0.issue(id) }
+        do {
+            try await send(message, qos: .atLeastOnce)
+        } catch {
+            _ = replies(kind) { $0.resolve(id, with: nil) }
+            return nil
         }
-        if let reply, let number = Int(id), number >= 1_000_000, number < nextClientRPCID {
-            earlyClientRPCReplies[id] = reply
-            return true
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.timeOut(id, in: kind)
         }
-        return false
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            replies(kind) { $0.wait(for: id, continuation) }
+        }
+    }
+
+    private func timeOut(_ id: String, in kind: ReplyKind) {
+        _ = replies(kind) { $0.resolve(id, with: nil) }
     }
 }
 

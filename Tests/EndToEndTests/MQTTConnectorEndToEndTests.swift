@@ -110,4 +110,75 @@ import TestSupport
         #expect(gateway.log().contains("SN-9") || gateway.log().lowercased().contains("malformed"),
                 "the malformed payload was not logged")
     }
+
+    /// ThingsBoard → gateway → device: shared attribute updates and RPCs (one-way and two-way)
+    /// routed to the MQTT connector that owns the device, published on the devices' broker with
+    /// the reference config's topics, replies back on `v1/gateway/rpc`; and a device's connect
+    /// request announced to ThingsBoard.
+    @Test func downlinkRoundTripsThroughTheReferenceConfig() async throws {
+        let devices = try Mosquitto()
+        defer { devices.stop() }
+        let thingsBoard = try Mosquitto()
+        defer { thingsBoard.stop() }
+        let responder = try await SessionLimitsResponder(port: thingsBoard.port)
+        let observer = try BrokerObserver(port: thingsBoard.port, topics: EndToEndTests.topics)
+        defer { observer.stop() }
+        let deviceSide = try BrokerObserver(port: devices.port, topics: ["sensor/#", "devices/#"])
+        defer { deviceSide.stop() }
+
+        let gateway = try GatewayUnderTest(label: "mqtt-downlink")
+        try gateway.writeMainConfig(
+            port: thingsBoard.port, storage: #"{"type": "memory"}"#,
+            connectors: [#"{"type": "mqtt", "name": "MQTT", "configuration": "mqtt.json"}"#])
+        try gateway.write("mqtt.json", try referenceConfig(brokerPort: devices.port))
+        try gateway.start()
+        defer { gateway.stop() }
+
+        // SN-001 becomes the MQTT connector's device by sending data.
+        let known = await waitUntil(timeout: 30) {
+            try? mosquittoPublish(port: devices.port, topic: "sensor/SN-001/data", payload: #"{"temp": 20}"#)
+            return observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("SN-001") }
+        }
+        #expect(known, "the device never reported; gateway log:\n\(gateway.log())")
+
+        // A connect request on the devices' broker is announced to ThingsBoard.
+        try mosquittoPublish(port: devices.port, topic: "sensor/SN-7/connect", payload: "{}")
+        let connected = await waitUntil(timeout: 10) {
+            observer.messages(on: "v1/gateway/connect").contains { $0.payload == #"{"device":"SN-7","type":"default"}"# }
+        }
+        #expect(connected, "connect request not announced; gateway log:\n\(gateway.log())")
+
+        // Shared attribute update → attributeUpdates entry "relay" → sensor/request/setRelay.
+        try mosquittoPublish(port: thingsBoard.port, topic: "v1/gateway/attributes",
+                             payload: #"{"device":"SN-001","data":{"relay":true}}"#)
+        let updated = await waitUntil(timeout: 10) {
+            deviceSide.messages(on: "sensor/request/setRelay").contains { $0.payload == "true" }
+        }
+        #expect(updated, "attribute update not published to the device; gateway log:\n\(gateway.log())")
+
+        // One-way RPC: published to sensor/request/setRelay, answered {"success":true}.
+        try mosquittoPublish(port: thingsBoard.port, topic: "v1/gateway/rpc",
+                             payload: #"{"device":"SN-001","data":{"id":41,"method":"setRelay","params":{"on":true}}}"#)
+        func reply(_ id: Int64) -> JSONValue? {
+            observer.messages(on: "v1/gateway/rpc").compactMap { try? JSONValue.parse($0.payload) }
+                .first { $0["id"]?.intValue == id && $0["device"]?.stringValue == "SN-001" }
+        }
+        let oneWay = await waitUntil(timeout: 10) { reply(41) != nil }
+        #expect(oneWay, "no one-way RPC reply; gateway log:\n\(gateway.log())")
+        #expect(reply(41)?["data"] == ["success": true])
+        #expect(deviceSide.messages(on: "sensor/request/setRelay").contains { $0.payload == #"{"on":true}"# })
+
+        // Two-way RPC: the device answers on the response topic; its answer is the reply's data.
+        try mosquittoPublish(port: thingsBoard.port, topic: "v1/gateway/rpc",
+                             payload: #"{"device":"SN-001","data":{"id":42,"method":"getRelay","params":{"which":1}}}"#)
+        let requested = await waitUntil(timeout: 10) {
+            !deviceSide.messages(on: "sensor/SN-001/request/getRelay/42").isEmpty
+        }
+        #expect(requested, "two-way RPC request not published; gateway log:\n\(gateway.log())")
+        try mosquittoPublish(port: devices.port, topic: "sensor/SN-001/response/getRelay/42", payload: #"{"relay":"on"}"#)
+        let twoWay = await waitUntil(timeout: 10) { reply(42) != nil }
+        await responder.stop()
+        #expect(twoWay, "no two-way RPC reply; gateway log:\n\(gateway.log())")
+        #expect(reply(42)?["data"] == ["relay": "on"])
+    }
 }
