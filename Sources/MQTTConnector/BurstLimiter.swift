@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Decides which occurrences of a repeating problem get a log line: the first one, then at most
 /// one per `window`, reporting how many were suppressed in between. A device spamming bad
 /// payloads then costs one log line per window, not one per message.
@@ -20,4 +22,15 @@ struct BurstLimiter: Sendable {
         defer { suppressed = 0 }
         return suppressed
     }
+}
+
+/// A `BurstLimiter` shared by concurrent tasks (e.g. the attribute-request workers).
+final class SharedBurstLimiter: Sendable {
+    private let limiter: Mutex<BurstLimiter>
+
+    init(window: Duration = .seconds(10)) {
+        limiter = Mutex(BurstLimiter(window: window))
+    }
+
+    func shouldLog() -> Int? { limiter.withLock { $0.shouldLog() } }
 }

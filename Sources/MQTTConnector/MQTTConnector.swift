@@ -16,18 +16,26 @@ public enum MQTTConnectorFactory: ConnectorFactory {
 }
 
 /// Subscribes to an external MQTT broker and turns the messages of the configured topics into
-/// device readings for the gateway (reference §5.1, uplink side).
+/// device readings for the gateway; publishes attribute updates and RPCs to the devices and
+/// answers their attribute requests (reference §5.1).
 ///
-/// Two child tasks: one keeps the broker connection up (reconnecting with back-off and
-/// subscribing every filter again on each connect), the other is the single consumer of the
-/// client's messages, converting and handing them to the gateway in arrival order. When the
-/// gateway applies back-pressure the consumer waits, the client's buffer fills and the broker
-/// connection stops being read: nothing is dropped.
+/// Three child tasks: one keeps the broker connection up (reconnecting with back-off and
+/// subscribing every filter again on each connect), one is the single consumer of the client's
+/// messages, converting and handing them to the gateway in arrival order (and passing answers
+/// to waiting two-way RPCs), one serves the devices' attribute requests. When the gateway applies
+/// back-pressure the consumer waits, the client's buffer fills and the broker connection stops
+/// being read: nothing is dropped. Downlink calls (`handleRPC`, `handleAttributeUpdate`) run on
+/// the gateway's tasks and use the client of the running connector.
 public struct MQTTConnector: Connector {
     public let identity: ConnectorIdentity
     public let configuration: MQTTConnectorConfiguration
     public let statistics = MQTTConnectorStatistics()
     let router: MQTTUplinkRouter
+    let downlink: MQTTDownlinkRules
+    let client = MQTTClientSlot()
+    let responses = MQTTResponseWaiters()
+    /// Attribute updates no entry publishes: logged once per burst, not once per update.
+    let unpublishedUpdateLog = SharedBurstLimiter()
     let context: any GatewayContext
     let logger: Logger
     let reconnectBackoff: ExponentialBackoff
@@ -44,7 +52,12 @@ public struct MQTTConnector: Connector {
         self.logger = logger
         self.reconnectBackoff = reconnectBackoff
         self.router = try MQTTUplinkRouter(configuration: configuration, file: configurationFile, logger: logger)
+        self.downlink = MQTTDownlinkRules(requests: configuration.requests, connectorType: identity.type)
     }
+
+    /// Attribute requests waiting for a worker; more are dropped (and logged) rather than queued
+    /// without bound behind a slow ThingsBoard.
+    static let attributeRequestBacklog = 256
 
     /// Runs until cancelled (a normal stop, returns without error).
     public func run() async throws {
@@ -61,17 +74,23 @@ public struct MQTTConnector: Connector {
             "subscriptions": "\(router.subscriptions.count)",
         ])
         let client = MQTTClient(configuration: broker.clientConfiguration(), logger: logger)
+        self.client.attach(client)
+        let (attributeRequests, attributeRequestQueue) = AsyncStream.makeStream(
+            of: MQTTAttributeRequestCall.self, bufferingPolicy: .bufferingOldest(Self.attributeRequestBacklog))
         do {
             try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { await consumeMessages(client) }
+                group.addTask { await consumeMessages(client, attributeRequests: attributeRequestQueue) }
                 group.addTask { try await maintainConnection(client) }
+                group.addTask { await serveAttributeRequests(attributeRequests, client: client) }
             }
         } catch is CancellationError {
             // A normal stop.
         } catch {
+            self.client.detach()
             await client.shutdown()
             throw error
         }
+        self.client.detach()
         await client.shutdown()
         logger.info("MQTT connector stopped")
     }
@@ -122,7 +141,9 @@ public struct MQTTConnector: Connector {
     }
 
     private func subscribeAll(_ client: MQTTClient) async {
-        let subscriptions = router.subscriptions
+        // Response topics of two-way RPCs in progress too: a clean session forgot them.
+        let pending = responses.filters.compactMap { try? MQTTTopicFilter($0) }.filter { !router.covers($0) }
+        let subscriptions = router.subscriptions + pending.map { MQTTSubscription(filter: $0.filter, qos: .atLeastOnce) }
         guard !subscriptions.isEmpty else {
             statistics.countSubscribed()
             return
@@ -146,15 +167,21 @@ public struct MQTTConnector: Connector {
 
     // MARK: messages
 
-    private func consumeMessages(_ client: MQTTClient) async {
+    private func consumeMessages(_ client: MQTTClient,
+                                 attributeRequests: AsyncStream<MQTTAttributeRequestCall>.Continuation) async {
+        defer { attributeRequests.finish() }
         var malformedLog = BurstLimiter()
         var rejectedLog = BurstLimiter()
+        var droppedLog = BurstLimiter()
         for await message in client.messages {
             statistics.countReceived()
+            // An answer to a two-way RPC; mappings of the same topic still get it below.
+            let answeredRPC = responses.deliver(message)
             let uplink = MQTTUplinkMessage(topic: message.topic, payload: message.payload,
                                            receivedAt: Self.currentMilliseconds())
             let result = router.route(uplink)
             if !result.matched {
+                if answeredRPC { continue }
                 statistics.countUnmatched()
                 logger.debug("Message on a topic no mapping or request handles", metadata: ["topic": "\(message.topic)"])
                 continue
@@ -168,15 +195,24 @@ public struct MQTTConnector: Connector {
                 }
             }
             for event in result.deviceEvents {
-                // TODO: announce the device to the gateway (v1/gateway/connect / disconnect) once
-                // GatewayContext has a device-lifecycle API; until then it is counted and logged.
                 switch event {
                 case .connect(let name, let profile):
                     statistics.countConnectRequest()
-                    logger.info("Connect request (not forwarded yet)", metadata: ["device": "\(name)", "profile": "\(profile)"])
+                    logger.info("Connecting device", metadata: ["device": "\(name)", "profile": "\(profile)"])
+                    await context.connectDevice(name, type: profile, from: identity)
                 case .disconnect(let name):
                     statistics.countDisconnectRequest()
-                    logger.info("Disconnect request (not forwarded yet)", metadata: ["device": "\(name)"])
+                    logger.info("Disconnecting device", metadata: ["device": "\(name)"])
+                    await context.disconnectDevice(name, from: identity)
+                case .attributeRequest(let request):
+                    statistics.countAttributeRequest()
+                    if case .dropped = attributeRequests.yield(request) {
+                        statistics.countAttributeRequestFailed()
+                        if let suppressed = droppedLog.shouldLog() {
+                            logger.warning("Too many attribute requests waiting for ThingsBoard; request dropped",
+                                           metadata: ["device": "\(request.deviceName)", "suppressedSinceLastLog": "\(suppressed)"])
+                        }
+                    }
                 }
             }
             for data in result.data {

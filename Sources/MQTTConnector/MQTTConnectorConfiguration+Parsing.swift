@@ -148,19 +148,28 @@ extension MQTTConnectorConfiguration {
         let filter = try topicFilter(entry, "topicFilter")
         let (name, _) = try deviceInfo(entry, bytes: false)
         let sources = MQTTDeviceExpression.Source.allCases.map(\.rawValue)
-        let nameSource = try entry.choice("attributeNameExpressionSource", of: sources, default: "message")
+        let nameSourceText = try entry.choice("attributeNameExpressionSource", of: sources, default: "message")
+        let nameSource = MQTTDeviceExpression.Source(rawValue: nameSourceText) ?? .message
+        let nameExpression = try entry.string("attributeNameExpression", default: nil)
+        let attributeNames: MQTTAttributeNames
+        do {
+            attributeNames = try MQTTAttributeNames(source: nameSource, expression: nameExpression)
+        } catch {
+            throw expressionFailure(entry, "attributeNameExpression", error)
+        }
         let scope = try entry.choice("scope", of: ["shared", "client"], default: "shared")
         let topicExpression = try entry.string("topicExpression", default: nil)
         let valueExpression = try entry.string("valueExpression", default: nil)
-        _ = try template(entry, "topicExpression", topicExpression)
-        _ = try template(entry, "valueExpression", valueExpression)
         return MQTTAttributeRequest(
             topicFilter: filter, subscriptionQoS: try qos(entry, "subscriptionQos", default: .atLeastOnce),
-            deviceName: name, attributeNameSource: MQTTDeviceExpression.Source(rawValue: nameSource) ?? .message,
-            attributeNameExpression: try entry.string("attributeNameExpression", default: nil),
+            deviceName: name, attributeNameSource: nameSource,
+            attributeNameExpression: nameExpression,
             scope: MQTTAttributeRequest.Scope(rawValue: scope) ?? .shared,
             topicExpression: topicExpression, valueExpression: valueExpression,
-            retain: try entry.bool("retain", default: false), qos: try qos(entry, "qos", default: .atMostOnce))
+            retain: try entry.bool("retain", default: false), qos: try qos(entry, "qos", default: .atMostOnce),
+            attributeNames: attributeNames,
+            topicTemplate: try template(entry, "topicExpression", topicExpression, usage: .topic),
+            valueTemplate: try template(entry, "valueExpression", valueExpression))
     }
 
     static func parseAttributeUpdate(_ entry: ConfigReader) throws(ConfigError) -> MQTTAttributeUpdate {
@@ -169,10 +178,11 @@ extension MQTTConnectorConfiguration {
         let topicExpression = try entry.string("topicExpression", default: nil)
         let valueExpression = try entry.string("valueExpression", default: nil)
         return MQTTAttributeUpdate(
-            deviceNameFilter: deviceNameFilter, attributeFilter: attributeFilter,
+            deviceNameFilter: deviceNameFilter.pattern, attributeFilter: attributeFilter.pattern,
             topicExpression: topicExpression, valueExpression: valueExpression,
             retain: try entry.bool("retain", default: false), qos: try qos(entry, "qos", default: .atMostOnce),
-            topicTemplate: try template(entry, "topicExpression", topicExpression),
+            deviceNameRegex: deviceNameFilter, attributeRegex: attributeFilter,
+            topicTemplate: try template(entry, "topicExpression", topicExpression, usage: .topic),
             valueTemplate: try template(entry, "valueExpression", valueExpression))
     }
 
@@ -190,15 +200,16 @@ extension MQTTConnectorConfiguration {
             throw entry.failure("responseTopicExpression", expected: "a topic template (type \"twoWay\")", found: nil)
         }
         return MQTTServerSideRPC(
-            kind: kind, deviceNameFilter: deviceNameFilter, methodFilter: methodFilter,
+            kind: kind, deviceNameFilter: deviceNameFilter.pattern, methodFilter: methodFilter.pattern,
             requestTopicExpression: requestTopic, responseTopicExpression: responseTopic,
             responseTopicQoS: try qos(entry, "responseTopicQoS", default: .atLeastOnce),
             responseTimeoutMs: try entry.int64("responseTimeout", in: 1...Int64.max),
             valueExpression: valueExpression,
             retain: try entry.bool("retain", default: false), qos: try qos(entry, "qos", default: .atMostOnce),
-            requestTopicTemplate: try template(entry, "requestTopicExpression", requestTopic),
+            deviceNameRegex: deviceNameFilter, methodRegex: methodFilter,
+            requestTopicTemplate: try template(entry, "requestTopicExpression", requestTopic, usage: .topic),
             responseTopicTemplate: try responseTopic.map { text throws(ConfigError) in
-                try template(entry, "responseTopicExpression", text)
+                try template(entry, "responseTopicExpression", text, usage: .topic)
             },
             valueTemplate: try template(entry, "valueExpression", valueExpression))
     }
@@ -253,22 +264,21 @@ extension MQTTConnectorConfiguration {
     }
 
     /// A regular expression; "" is allowed (it matches everything, as in the reference).
-    static func regex(_ reader: ConfigReader, _ key: String) throws(ConfigError) -> String {
+    static func regex(_ reader: ConfigReader, _ key: String) throws(ConfigError) -> PythonRegex {
         guard let pattern = try reader.string(key) else {
             throw reader.failure(key, expected: "a regular expression", found: nil)
         }
-        guard !pattern.isEmpty else { return pattern }
         do {
-            _ = try NSRegularExpression(pattern: pattern)
+            return try PythonRegex(pattern)
         } catch {
             throw reader.failure(key, expected: "a valid regular expression", found: .string(pattern))
         }
-        return pattern
     }
 
-    static func template(_ reader: ConfigReader, _ key: String, _ text: String) throws(ConfigError) -> DownlinkTemplate {
+    static func template(_ reader: ConfigReader, _ key: String, _ text: String,
+                         usage: DownlinkTemplate.Usage = .payload) throws(ConfigError) -> DownlinkTemplate {
         do {
-            return try DownlinkTemplate(text)
+            return try DownlinkTemplate(text, usage: usage)
         } catch {
             throw expressionFailure(reader, key, error)
         }

@@ -20,6 +20,15 @@ public final class MQTTConnectorStatistics: Sendable {
         public var failedConnectionAttempts: Int
         /// Connections on which every filter was subscribed (SUBACK received).
         public var subscribedConnections: Int
+        /// Attribute requests of devices recognised / not answered (ThingsBoard silent, backlog full, publish failed).
+        public var attributeRequests: Int
+        public var attributeRequestsFailed: Int
+        /// Messages published to devices: attribute updates, RPC requests, attribute request answers.
+        public var messagesPublished: Int
+        public var publishFailures: Int
+        /// RPCs handled / two-way RPCs whose device did not answer in time.
+        public var rpcRequests: Int
+        public var rpcTimeouts: Int
     }
 
     private let received = Atomic<Int>(0)
@@ -32,6 +41,12 @@ public final class MQTTConnectorStatistics: Sendable {
     private let connectionCount = Atomic<Int>(0)
     private let failedConnections = Atomic<Int>(0)
     private let subscribed = Atomic<Int>(0)
+    private let attributeRequestCount = Atomic<Int>(0)
+    private let attributeRequestFailures = Atomic<Int>(0)
+    private let published = Atomic<Int>(0)
+    private let publishFailed = Atomic<Int>(0)
+    private let rpcs = Atomic<Int>(0)
+    private let rpcTimeoutCount = Atomic<Int>(0)
 
     public init() {}
 
@@ -45,7 +60,13 @@ public final class MQTTConnectorStatistics: Sendable {
                  disconnectRequests: disconnects.load(ordering: .relaxed),
                  connections: connectionCount.load(ordering: .relaxed),
                  failedConnectionAttempts: failedConnections.load(ordering: .relaxed),
-                 subscribedConnections: subscribed.load(ordering: .relaxed))
+                 subscribedConnections: subscribed.load(ordering: .relaxed),
+                 attributeRequests: attributeRequestCount.load(ordering: .relaxed),
+                 attributeRequestsFailed: attributeRequestFailures.load(ordering: .relaxed),
+                 messagesPublished: published.load(ordering: .relaxed),
+                 publishFailures: publishFailed.load(ordering: .relaxed),
+                 rpcRequests: rpcs.load(ordering: .relaxed),
+                 rpcTimeouts: rpcTimeoutCount.load(ordering: .relaxed))
     }
 
     func countReceived() { received.add(1, ordering: .relaxed) }
@@ -58,4 +79,10 @@ public final class MQTTConnectorStatistics: Sendable {
     func countConnection() { connectionCount.add(1, ordering: .relaxed) }
     func countFailedConnection() { failedConnections.add(1, ordering: .relaxed) }
     func countSubscribed() { subscribed.add(1, ordering: .relaxed) }
+    func countAttributeRequest() { attributeRequestCount.add(1, ordering: .relaxed) }
+    func countAttributeRequestFailed() { attributeRequestFailures.add(1, ordering: .relaxed) }
+    func countPublished() { published.add(1, ordering: .relaxed) }
+    func countPublishFailure() { publishFailed.add(1, ordering: .relaxed) }
+    func countRPC() { rpcs.add(1, ordering: .relaxed) }
+    func countRPCTimeout() { rpcTimeoutCount.add(1, ordering: .relaxed) }
 }

@@ -5,8 +5,8 @@ import MQTT
 /// `requestsMapping`: messages that are not device data (connect/disconnect announcements,
 /// attribute requests) and the downlink rules (attribute updates, RPC).
 ///
-/// Only connect/disconnect requests are acted on so far (see `MQTTConnector`); the others are
-/// parsed and validated so a config is checked completely, and kept for the downlink side.
+/// Connect/disconnect and attribute requests are routed by `MQTTUplinkRouter`; attribute
+/// updates and RPCs are turned into messages by `MQTTDownlinkRules`.
 public struct MQTTRequestsMapping: Sendable, Equatable {
     public var connectRequests: [MQTTDeviceRequest] = []
     public var disconnectRequests: [MQTTDeviceRequest] = []
@@ -41,6 +41,17 @@ public struct MQTTAttributeRequest: Sendable, Equatable {
     public var valueExpression: String
     public var retain: Bool
     public var qos: MQTTQoS
+    let attributeNames: MQTTAttributeNames
+    let topicTemplate: DownlinkTemplate
+    let valueTemplate: DownlinkTemplate
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.topicFilter == rhs.topicFilter && lhs.subscriptionQoS == rhs.subscriptionQoS
+            && lhs.deviceName == rhs.deviceName && lhs.attributeNameSource == rhs.attributeNameSource
+            && lhs.attributeNameExpression == rhs.attributeNameExpression && lhs.scope == rhs.scope
+            && lhs.topicExpression == rhs.topicExpression && lhs.valueExpression == rhs.valueExpression
+            && lhs.retain == rhs.retain && lhs.qos == rhs.qos
+    }
 }
 
 /// An `attributeUpdates` entry: shared attribute changes of matching devices are published.
@@ -52,6 +63,8 @@ public struct MQTTAttributeUpdate: Sendable, Equatable {
     public var valueExpression: String
     public var retain: Bool
     public var qos: MQTTQoS
+    let deviceNameRegex: PythonRegex
+    let attributeRegex: PythonRegex
     let topicTemplate: DownlinkTemplate
     let valueTemplate: DownlinkTemplate
 
@@ -85,6 +98,8 @@ public struct MQTTServerSideRPC: Sendable, Equatable {
     public var valueExpression: String
     public var retain: Bool
     public var qos: MQTTQoS
+    let deviceNameRegex: PythonRegex
+    let methodRegex: PythonRegex
     let requestTopicTemplate: DownlinkTemplate
     let responseTopicTemplate: DownlinkTemplate?
     let valueTemplate: DownlinkTemplate

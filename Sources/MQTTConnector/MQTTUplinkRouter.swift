@@ -3,8 +3,8 @@ import Logging
 import MQTT
 
 /// Routes one received message: to every mapping whose filter matches it (each converter runs,
-/// as in the reference), else to the connect/disconnect requests. Pure: no I/O, so routing and
-/// conversion are tested without a broker.
+/// as in the reference), else to the connect requests, else the disconnect requests, else the
+/// attribute requests. Pure: no I/O, so routing and conversion are tested without a broker.
 struct MQTTUplinkRouter: Sendable {
     struct Route: Sendable {
         let filter: MQTTTopicFilter
@@ -16,6 +16,7 @@ struct MQTTUplinkRouter: Sendable {
     enum DeviceEvent: Sendable, Equatable {
         case connect(deviceName: String, profile: String)
         case disconnect(deviceName: String)
+        case attributeRequest(MQTTAttributeRequestCall)
     }
 
     struct Result: Sendable {
@@ -28,6 +29,7 @@ struct MQTTUplinkRouter: Sendable {
     let routes: [Route]
     let connectRequests: [MQTTDeviceRequest]
     let disconnectRequests: [MQTTDeviceRequest]
+    let attributeRequests: [MQTTAttributeRequest]
     /// Every filter to subscribe on each connect, once each, at the highest QoS asked for it.
     let subscriptions: [MQTTSubscription]
     /// Mappings left out (a custom converter nobody registered), for the start-up log.
@@ -70,9 +72,13 @@ struct MQTTUplinkRouter: Sendable {
         for request in configuration.requests.connectRequests + configuration.requests.disconnectRequests {
             subscribe(request.topicFilter, request.subscriptionQoS)
         }
+        for request in configuration.requests.attributeRequests {
+            subscribe(request.topicFilter, request.subscriptionQoS)
+        }
         self.routes = routes
         self.connectRequests = configuration.requests.connectRequests
         self.disconnectRequests = configuration.requests.disconnectRequests
+        self.attributeRequests = configuration.requests.attributeRequests
         self.subscriptions = subscriptions
         self.skipped = skipped
     }
@@ -91,6 +97,18 @@ struct MQTTUplinkRouter: Sendable {
             throw ConfigError(file: file, keyPath: spec.path,
                               expected: "a configuration custom converter \"\(spec.extensionName)\" accepts",
                               found: "\(error)")
+        }
+    }
+
+    /// Whether the connector's own subscriptions already deliver every message of `filter`: the
+    /// same filter, or (for a topic without wildcards) a non-shared filter matching it.
+    func covers(_ filter: MQTTTopicFilter) -> Bool {
+        if subscriptions.contains(where: { $0.filter == filter.filter }) { return true }
+        guard !filter.filter.contains("+"), !filter.filter.contains("#"), !filter.filter.hasPrefix("$share/") else { return false }
+        let levels = MQTTTopicFilter.split(filter.filter)
+        return subscriptions.contains { subscription in
+            guard !subscription.filter.hasPrefix("$share/"), let own = try? MQTTTopicFilter(subscription.filter) else { return false }
+            return own.matches(levels: levels)
         }
     }
 
@@ -130,6 +148,7 @@ struct MQTTUplinkRouter: Sendable {
                 ?? (request.deviceProfile?.source == .topic ? request.deviceProfile?.expression : nil) ?? "default"
             result.deviceEvents.append(.connect(deviceName: name, profile: profile))
         }
+        guard !result.matched else { return result }  // The reference stops at a connect request.
         for request in disconnectRequests where request.topicFilter.matches(levels: levels) {
             result.matched = true
             guard let name = resolve(request.deviceName, message, document) else {
@@ -138,6 +157,24 @@ struct MQTTUplinkRouter: Sendable {
             }
             result.deviceEvents.append(.disconnect(deviceName: name))
             break  // The reference acts on the first matching disconnect request only.
+        }
+        guard !result.matched else { return result }
+        for (index, request) in attributeRequests.enumerated() where request.topicFilter.matches(levels: levels) {
+            result.matched = true
+            guard let name = resolve(request.deviceName, message, document) else {
+                result.problems.append("attribute request on \(message.topic): no device name (\(request.deviceName) found nothing)")
+                continue
+            }
+            let keys = request.attributeNames.names(topic: message.topic,
+                                                    message: request.attributeNames.readsMessage ? document() : nil)
+            guard !keys.isEmpty else {
+                result.problems.append("attribute request on \(message.topic): no attribute name "
+                                       + "(\(request.attributeNameExpression) found nothing)")
+                continue
+            }
+            result.deviceEvents.append(.attributeRequest(MQTTAttributeRequestCall(
+                entryIndex: index, deviceName: name, keys: keys, clientScope: request.scope == .client)))
+            break  // The reference answers with the first entry that found a device and names.
         }
         return result
     }
@@ -150,4 +187,13 @@ struct MQTTUplinkRouter: Sendable {
         guard let document = document() else { return nil }
         return expression.evaluate(topic: message.topic, message: document)
     }
+}
+
+/// An attribute request a device made (`attributeRequests` entry `entryIndex`): which attributes
+/// of which device to ask ThingsBoard for.
+struct MQTTAttributeRequestCall: Sendable, Equatable {
+    var entryIndex: Int
+    var deviceName: String
+    var keys: [String]
+    var clientScope: Bool
 }

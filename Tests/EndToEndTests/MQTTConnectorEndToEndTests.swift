@@ -8,39 +8,10 @@ import TestSupport
 /// mosquitto as the devices' broker and another in the role of ThingsBoard, `mosquitto_pub` as
 /// the devices and `mosquitto_sub` watching what reaches ThingsBoard.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct MQTTConnectorEndToEndTests {
-    /// The compatibility corpus' mqtt.json with its broker moved to `port`.
-    func referenceConfig(brokerPort: Int) throws -> String {
-        let url = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/compat/reference-configs/mqtt.json")
-        guard var document = try? JSONValue.parse(String(contentsOf: url, encoding: .utf8)) else {
-            throw PeerUnavailable(what: "compatibility corpus", hint: "expected \(url.path) (../shared beside the project)")
-        }
-        guard case .object(var root) = document, case .object(var broker) = root["broker"] ?? .null else {
-            throw PeerUnavailable(what: "mqtt.json", hint: "no broker section")
-        }
-        broker["port"] = .int(Int64(brokerPort))
-        root["broker"] = .object(broker)
-        document = .object(root)
-        return document.jsonString
-    }
-
     @Test func referenceConfigDeliversJSONAndBytesMappingsToThingsBoard() async throws {
-        let devices = try Mosquitto()
-        defer { devices.stop() }
-        let thingsBoard = try Mosquitto()
-        defer { thingsBoard.stop() }
-        let responder = try await SessionLimitsResponder(port: thingsBoard.port)
-        let observer = try BrokerObserver(port: thingsBoard.port, topics: EndToEndTests.topics)
-        defer { observer.stop() }
-
-        let gateway = try GatewayUnderTest(label: "mqtt-connector")
-        try gateway.writeMainConfig(
-            port: thingsBoard.port, storage: #"{"type": "memory"}"#,
-            connectors: [#"{"type": "mqtt", "name": "MQTT Broker Connector", "configuration": "mqtt.json"}"#])
-        try gateway.write("mqtt.json", try referenceConfig(brokerPort: devices.port))
-        try gateway.start()
-        defer { gateway.stop() }
+        let rig = try await MQTTConnectorRig(label: "mqtt-connector")
+        defer { rig.stop() }
+        let (devices, observer, gateway) = (rig.devices, rig.observer, rig.gateway)
 
         // The connector subscribes once it is connected; publish until a reading gets through.
         let firstArrived = await waitUntil(timeout: 30) {
@@ -55,7 +26,7 @@ import TestSupport
         let bytesArrived = await waitUntil(timeout: 15) {
             observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""AB12""#) }
         }
-        await responder.stop()
+        await rig.responder.stop()
         #expect(bytesArrived, "no telemetry from the bytes mapping; gateway log:\n\(gateway.log())")
 
         let messages = observer.messages()
@@ -74,21 +45,9 @@ import TestSupport
     }
 
     @Test func aMalformedPayloadIsSkippedAndTheNextOneArrives() async throws {
-        let devices = try Mosquitto()
-        defer { devices.stop() }
-        let thingsBoard = try Mosquitto()
-        defer { thingsBoard.stop() }
-        let responder = try await SessionLimitsResponder(port: thingsBoard.port)
-        let observer = try BrokerObserver(port: thingsBoard.port, topics: EndToEndTests.topics)
-        defer { observer.stop() }
-
-        let gateway = try GatewayUnderTest(label: "mqtt-malformed")
-        try gateway.writeMainConfig(
-            port: thingsBoard.port, storage: #"{"type": "memory"}"#,
-            connectors: [#"{"type": "mqtt", "name": "MQTT", "configuration": "mqtt.json"}"#])
-        try gateway.write("mqtt.json", try referenceConfig(brokerPort: devices.port))
-        try gateway.start()
-        defer { gateway.stop() }
+        let rig = try await MQTTConnectorRig(label: "mqtt-malformed")
+        defer { rig.stop() }
+        let (devices, observer, gateway) = (rig.devices, rig.observer, rig.gateway)
 
         let ready = await waitUntil(timeout: 30) {
             try? mosquittoPublish(port: devices.port, topic: "sensor/warmup/data", payload: #"{"temp": 1}"#)
@@ -101,7 +60,7 @@ import TestSupport
         let good = await waitUntil(timeout: 15) {
             observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("SN-9") }
         }
-        await responder.stop()
+        await rig.responder.stop()
         #expect(good, "the good message after a malformed one did not arrive; gateway log:\n\(gateway.log())")
         let values = observer.messages(on: "v1/gateway/telemetry")
             .compactMap { try? JSONValue.parse($0.payload)["SN-9"]?.arrayValue }
@@ -116,23 +75,11 @@ import TestSupport
     /// the reference config's topics, replies back on `v1/gateway/rpc`; and a device's connect
     /// request announced to ThingsBoard.
     @Test func downlinkRoundTripsThroughTheReferenceConfig() async throws {
-        let devices = try Mosquitto()
-        defer { devices.stop() }
-        let thingsBoard = try Mosquitto()
-        defer { thingsBoard.stop() }
-        let responder = try await SessionLimitsResponder(port: thingsBoard.port)
-        let observer = try BrokerObserver(port: thingsBoard.port, topics: EndToEndTests.topics)
-        defer { observer.stop() }
+        let rig = try await MQTTConnectorRig(label: "mqtt-downlink")
+        defer { rig.stop() }
+        let (devices, thingsBoard, observer, gateway) = (rig.devices, rig.thingsBoard, rig.observer, rig.gateway)
         let deviceSide = try BrokerObserver(port: devices.port, topics: ["sensor/#", "devices/#"])
         defer { deviceSide.stop() }
-
-        let gateway = try GatewayUnderTest(label: "mqtt-downlink")
-        try gateway.writeMainConfig(
-            port: thingsBoard.port, storage: #"{"type": "memory"}"#,
-            connectors: [#"{"type": "mqtt", "name": "MQTT", "configuration": "mqtt.json"}"#])
-        try gateway.write("mqtt.json", try referenceConfig(brokerPort: devices.port))
-        try gateway.start()
-        defer { gateway.stop() }
 
         // SN-001 becomes the MQTT connector's device by sending data.
         let known = await waitUntil(timeout: 30) {
@@ -177,8 +124,56 @@ import TestSupport
         #expect(requested, "two-way RPC request not published; gateway log:\n\(gateway.log())")
         try mosquittoPublish(port: devices.port, topic: "sensor/SN-001/response/getRelay/42", payload: #"{"relay":"on"}"#)
         let twoWay = await waitUntil(timeout: 10) { reply(42) != nil }
-        await responder.stop()
+        await rig.responder.stop()
         #expect(twoWay, "no two-way RPC reply; gateway log:\n\(gateway.log())")
         #expect(reply(42)?["data"] == ["relay": "on"])
+    }
+}
+
+/// The MQTT connector's test bench: a mosquitto for the devices, one in the role of ThingsBoard
+/// (with a getSessionLimits responder and an observer), and the gateway running the reference
+/// mqtt.json pointed at the devices' broker.
+final class MQTTConnectorRig: Sendable {
+    let devices: Mosquitto
+    let thingsBoard: Mosquitto
+    let responder: SessionLimitsResponder
+    let observer: BrokerObserver
+    let gateway: GatewayUnderTest
+
+    init(label: String) async throws {
+        devices = try Mosquitto()
+        thingsBoard = try Mosquitto()
+        responder = try await SessionLimitsResponder(port: thingsBoard.port)
+        observer = try BrokerObserver(port: thingsBoard.port, topics: EndToEndTests.topics)
+        gateway = try GatewayUnderTest(label: label)
+        try gateway.writeMainConfig(
+            port: thingsBoard.port, storage: #"{"type": "memory"}"#,
+            connectors: [#"{"type": "mqtt", "name": "MQTT Broker Connector", "configuration": "mqtt.json"}"#])
+        try gateway.write("mqtt.json", try Self.referenceConfig(brokerPort: devices.port))
+        try gateway.start()
+    }
+
+    func stop() {
+        gateway.stop()
+        observer.stop()
+        thingsBoard.stop()
+        devices.stop()
+    }
+
+    /// The compatibility corpus' mqtt.json with its broker moved to `port`.
+    static func referenceConfig(brokerPort: Int) throws -> String {
+        let url = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/compat/reference-configs/mqtt.json")
+        guard var document = try? JSONValue.parse(String(contentsOf: url, encoding: .utf8)) else {
+            throw PeerUnavailable(what: "compatibility corpus", hint: "expected \(url.path) (../shared beside the project)")
+        }
+        guard case .object(var root) = document, case .object(var broker) = root["broker"] ?? .null else {
+            throw PeerUnavailable(what: "mqtt.json", hint: "no broker section")
+        }
+        broker["port"] = .int(Int64(brokerPort))
+        root["broker"] = .object(broker)
+        document = .object(root)
+        return document.jsonString
     }
 }

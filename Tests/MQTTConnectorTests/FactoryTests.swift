@@ -13,14 +13,18 @@ import Testing
     @Test func theReferenceExampleMakesAConnector() throws {
         #expect(MQTTConnectorFactory.type == "mqtt")
         let document = try loadJSON(compatDirectory().appendingPathComponent("reference-configs/mqtt.json"))
-        let connector = try #require(try MQTTConnectorFactory.make(setup(document)) as? MQTTConnector)
+        let made = try MQTTConnectorFactory.make(setup(document))
+        #expect(made is any DownlinkConnector)  // the gateway finds the downlink through the factory's result
+        let connector = try #require(made as? MQTTConnector)
         #expect(connector.identity.name == "MQTT Broker Connector")
         // The custom converter of the example is not registered here: that mapping is left out.
         #expect(connector.router.routes.count == 3)
         #expect(connector.router.skipped.count == 1)
         #expect(connector.router.subscriptions.map(\.filter)
                 == ["data/", "sensor/+/data", "sensor/raw_data", "sensor/connect", "sensor/+/connect",
-                    "sensor/disconnect", "sensor/+/disconnect"])
+                    "sensor/disconnect", "sensor/+/disconnect", "v1/devices/me/attributes/request"])
+        #expect(connector.downlink.attributeUpdates.count == 1)
+        #expect(connector.downlink.serverSideRpc.count == 2)
     }
 
     @Test func aBadConfigurationIsAConfigError() throws {

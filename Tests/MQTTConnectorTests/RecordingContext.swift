@@ -1,14 +1,38 @@
 import GatewayKit
 import Logging
 
-/// Stands in for the gateway: records every `send` of the connector (exactly what the gateway
-/// would receive) and accepts it.
+/// Stands in for the gateway: records every `send`, device connect/disconnect and attribute
+/// request of the connector (exactly what the gateway would receive) and answers attribute
+/// requests from `attributes` (device → key → value), as ThingsBoard would.
 actor RecordingContext: GatewayContext {
     private(set) var received: [ConvertedData] = []
+    private(set) var connected: [(name: String, type: String)] = []
+    private(set) var disconnected: [String] = []
+    private(set) var attributeRequests: [AttributeRequest] = []
+    /// The attributes ThingsBoard knows; a device missing here gets no answer (`.noAnswer`).
+    var attributes: [String: JSONObject] = [:]
+
+    init(attributes: [String: JSONObject] = [:]) {
+        self.attributes = attributes
+    }
 
     func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
         received.append(data)
         return .accepted
+    }
+
+    func connectDevice(_ name: String, type: String, from connector: ConnectorIdentity) async {
+        connected.append((name, type))
+    }
+
+    func disconnectDevice(_ name: String, from connector: ConnectorIdentity) async {
+        disconnected.append(name)
+    }
+
+    func requestAttributes(_ request: AttributeRequest, from connector: ConnectorIdentity) async throws(GatewayRequestError) -> JSONObject {
+        attributeRequests.append(request)
+        guard let known = attributes[request.deviceName] else { throw .noAnswer }
+        return request.keys.isEmpty ? known : known.filter { request.keys.contains($0.key) }
     }
 
     func received(device: String) -> [ConvertedData] { received.filter { $0.deviceName == device } }

@@ -1,0 +1,187 @@
+import GatewayKit
+import MQTT
+import NIOCore
+
+/// The downlink: ThingsBoard's shared-attribute updates and RPCs for this connector's devices
+/// are published to the external broker (reference §1.7, §1.8, §5.1).
+extension MQTTConnector: DownlinkConnector {
+    public func handleAttributeUpdate(_ update: AttributeUpdate) async {
+        let result = downlink.messages(for: update)
+        for problem in result.problems {
+            logger.debug("Attribute update not (fully) published: \(problem)", metadata: ["device": "\(update.deviceName)"])
+        }
+        if result.messages.isEmpty {
+            if let suppressed = unpublishedUpdateLog.shouldLog() {
+                logger.warning("Attribute update for \(update.deviceName) published nothing: \(result.problems.first ?? "no entry")",
+                               metadata: ["suppressedSinceLastLog": "\(suppressed)"])
+            }
+            return
+        }
+        guard let client = client.current else {
+            statistics.countPublishFailure()
+            logger.warning("Attribute update for \(update.deviceName) not published: the connector is not running")
+            return
+        }
+        for message in result.messages {
+            do {
+                try await publish(message, with: client)
+                logger.debug("Attribute update published", metadata: ["topic": "\(message.topic)", "device": "\(update.deviceName)"])
+            } catch {
+                logger.warning("Attribute update for \(update.deviceName) not published to \(message.topic): \(error)")
+            }
+        }
+    }
+
+    /// One-way: `{"success": true}` once published. Two-way: the device's answer (JSON when it
+    /// parses, else the text) or `{"success": false}` when none came in time. Publishing failed:
+    /// `{"error": "Error on publish to target broker: '...'", "success": false}`. Not handled:
+    /// `{"error": "...", "code": 400 | 404}`.
+    public func handleRPC(_ request: DeviceRPCRequest) async -> JSONValue {
+        statistics.countRPC()
+        switch downlink.plan(for: request) {
+        case .reply(let reply):
+            logger.error("RPC not handled: \(reply["error"]?.stringValue ?? "")",
+                         metadata: ["device": "\(request.deviceName)", "method": "\(request.method)", "id": "\(request.id)"])
+            return reply
+        case .call(let call):
+            logger.info("RPC to device", metadata: ["device": "\(request.deviceName)", "method": "\(request.method)",
+                                                    "id": "\(request.id)", "topic": "\(call.request.topic)"])
+            guard let client = client.current else {
+                statistics.countPublishFailure()
+                return MQTTDownlinkRules.publishFailed(MQTTError.notConnected)
+            }
+            guard let responseTopic = call.responseTopic else {
+                do {
+                    try await publish(call.request, with: client)
+                    return MQTTDownlinkRules.published
+                } catch {
+                    return MQTTDownlinkRules.publishFailed(error)
+                }
+            }
+            // Answer before ThingsBoard gives up on the request.
+            var wait = request.timeout * 0.9
+            if let configured = call.responseTimeout { wait = min(wait, configured) }
+            return await exchange(call, responseTopic: responseTopic, wait: wait, client: client)
+        }
+    }
+
+    /// Two-way: subscribe to the response topic, publish, take the first answer, unsubscribe.
+    private func exchange(_ call: MQTTRPCCall, responseTopic: String, wait: Duration, client: MQTTClient) async -> JSONValue {
+        let filter: MQTTTopicFilter
+        do {
+            filter = try MQTTTopicFilter(responseTopic)
+        } catch {
+            return MQTTDownlinkRules.error("response topic \"\(responseTopic)\" is not usable: \(error.reason)", code: 400)
+        }
+        // When a mapping's subscription already brings the answer, it stays as it is: subscribing
+        // again would deliver every answer twice (overlapping subscriptions) and unsubscribing
+        // would end the mapping's.
+        let permanent = router.covers(filter)
+        let (id, answer) = responses.register(filter)
+        let reply: JSONValue
+        do {
+            if !permanent {
+                let granted = try await client.subscribe([MQTTSubscription(filter: filter.filter, qos: call.responseQoS)])
+                if let refused = granted.first, refused.grantedQoS == nil {
+                    throw MQTTError.subscribeFailed("broker refused \(filter.filter): \(refused.reasonCode)")
+                }
+            }
+            try await publish(call.request, with: client)
+            if let message = await MQTTResponseWaiters.first(of: answer, within: wait) {
+                reply = MQTTDownlinkRules.responseData(Array(message.payload.readableBytesView))
+            } else {
+                statistics.countRPCTimeout()
+                logger.warning("No RPC answer on \(responseTopic) within \(wait)")
+                reply = MQTTDownlinkRules.noResponse
+            }
+        } catch {
+            reply = MQTTDownlinkRules.publishFailed(error)
+        }
+        if responses.release(id, filter: filter), !permanent {
+            do {
+                try await client.unsubscribe([filter.filter])
+            } catch {
+                logger.debug("Unsubscribing \(filter.filter) failed: \(error)")
+            }
+        }
+        return reply
+    }
+
+    /// Publishes one message; a refusal (MQTT 5 reason code) is an error.
+    func publish(_ outgoing: MQTTOutgoing, with client: MQTTClient) async throws {
+        do {
+            let result = try await client.publish(MQTTMessage(topic: outgoing.topic, payload: outgoing.payload,
+                                                              qos: outgoing.qos, retain: outgoing.retain))
+            guard result.isSuccess else {
+                throw MQTTPublishRefused(topic: outgoing.topic, reasonCode: result.reasonCode, reason: result.reasonString)
+            }
+            statistics.countPublished()
+        } catch {
+            statistics.countPublishFailure()
+            throw error
+        }
+    }
+
+    // MARK: attribute requests of devices
+
+    /// Attribute requests answered at the same time; more wait in the (bounded) queue.
+    static let attributeRequestWorkers = 8
+
+    /// Asks ThingsBoard for the attributes devices requested and publishes the answers. Runs
+    /// beside the message loop, so a slow ThingsBoard never holds up device data.
+    func serveAttributeRequests(_ requests: AsyncStream<MQTTAttributeRequestCall>, client: MQTTClient) async {
+        let failureLog = SharedBurstLimiter()
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await request in requests {
+                if running >= Self.attributeRequestWorkers {
+                    await group.next()
+                    running -= 1
+                }
+                running += 1
+                group.addTask { await answer(request, client: client, failureLog: failureLog) }
+            }
+        }
+    }
+
+    private func answer(_ request: MQTTAttributeRequestCall, client: MQTTClient, failureLog: SharedBurstLimiter) async {
+        let entry = router.attributeRequests[request.entryIndex]
+        let values: JSONObject
+        do {
+            values = try await context.requestAttributes(
+                AttributeRequest(deviceName: request.deviceName, keys: request.keys, clientScope: request.clientScope),
+                from: identity)
+        } catch {
+            statistics.countAttributeRequestFailed()
+            if let suppressed = failureLog.shouldLog() {
+                logger.warning("Attribute request not answered: \(error)", metadata: [
+                    "device": "\(request.deviceName)", "keys": "\(request.keys)", "suppressedSinceLastLog": "\(suppressed)",
+                ])
+            }
+            return
+        }
+        guard let outgoing = entry.answer(deviceName: request.deviceName, keys: request.keys, values: values) else {
+            logger.debug("ThingsBoard has no value for the requested attributes",
+                         metadata: ["device": "\(request.deviceName)", "keys": "\(request.keys)"])
+            return
+        }
+        do {
+            try await publish(outgoing, with: client)
+        } catch {
+            statistics.countAttributeRequestFailed()
+            if let suppressed = failureLog.shouldLog() {
+                logger.warning("Attribute request answer not published to \(outgoing.topic): \(error)",
+                               metadata: ["device": "\(request.deviceName)", "suppressedSinceLastLog": "\(suppressed)"])
+            }
+        }
+    }
+}
+
+/// The broker refused a publish (MQTT 5 reason code).
+struct MQTTPublishRefused: Error, CustomStringConvertible {
+    var topic: String
+    var reasonCode: MQTTReasonCode
+    var reason: String?
+
+    var description: String { "broker refused the publish to \(topic): \(reasonCode)\(reason.map { " (\($0))" } ?? "")" }
+}

@@ -1,0 +1,102 @@
+import GatewayKit
+import Logging
+import MQTT
+import NIOCore
+import Testing
+@testable import MQTTConnector
+
+/// Connect, disconnect and attribute requests found by the router, and the answers to attribute
+/// requests (the cases of the reference's test_request_attributes.py and its data files).
+@Suite struct RequestRoutingTests {
+    static func attributeRequest(names: String, scope: String = "shared") -> String {
+        #"""
+        {"topicFilter": "v1/devices/me/attributes/request", "scope": "\#(scope)", "retain": false,
+         "deviceInfo": {"deviceNameExpressionSource": "message", "deviceNameExpression": "${serialNumber}"},
+         "attributeNameExpressionSource": "message", "attributeNameExpression": "\#(names)",
+         "topicExpression": "devices/${deviceName}/attrs", "valueExpression": "{\"${attributeKey}\": ${attributeValue}}"}
+        """#
+    }
+
+    func router(attributeRequests: [String] = [], extra: String = "") throws -> MQTTUplinkRouter {
+        let configuration = try parse(#"{"broker": {"host": "h"}, "requestsMapping": {"attributeRequests": ["#
+                                      + attributeRequests.joined(separator: ",") + "]" + extra + "}}")
+        return try MQTTUplinkRouter(configuration: configuration, file: "mqtt.json", logger: Logger(label: "test"))
+    }
+
+    func route(_ router: MQTTUplinkRouter, _ topic: String, _ payload: String) -> MQTTUplinkRouter.Result {
+        router.route(MQTTUplinkMessage(topic: topic, payload: ByteBuffer(string: payload), receivedAt: 0))
+    }
+
+    @Test func aSharedAttributeRequestNamesDeviceAndKey() throws {
+        let router = try router(attributeRequests: [Self.attributeRequest(names: "${versionAttribute}")])
+        #expect(router.subscriptions.map(\.filter) == ["v1/devices/me/attributes/request"])
+        let result = route(router, "v1/devices/me/attributes/request", #"{"serialNumber":"SN-002","versionAttribute":"firmwareVersion2"}"#)
+        #expect(result.deviceEvents == [.attributeRequest(MQTTAttributeRequestCall(
+            entryIndex: 0, deviceName: "SN-002", keys: ["firmwareVersion2"], clientScope: false))])
+    }
+
+    @Test func severalAttributesAndClientScope() throws {
+        let router = try router(attributeRequests: [Self.attributeRequest(names: "${versionAttribute}, ${versionModel}", scope: "client")])
+        let result = route(router, "v1/devices/me/attributes/request",
+                           #"{"serialNumber":"SN-002","versionAttribute":"firmwareVersion2","versionModel":"model3"}"#)
+        #expect(result.deviceEvents == [.attributeRequest(MQTTAttributeRequestCall(
+            entryIndex: 0, deviceName: "SN-002", keys: ["firmwareVersion2", "model3"], clientScope: true))])
+    }
+
+    @Test func aNameThatIsNotFoundIsLeftOut() throws {
+        let router = try router(attributeRequests: [Self.attributeRequest(names: "${versionAttribute}, ${versionModel}")])
+        let result = route(router, "v1/devices/me/attributes/request",
+                           #"{"serialNumber":"SN-002","versionAttribute":"firmwareVersion2","wrongAttribute":"wrong"}"#)
+        #expect(result.deviceEvents == [.attributeRequest(MQTTAttributeRequestCall(
+            entryIndex: 0, deviceName: "SN-002", keys: ["firmwareVersion2"], clientScope: false))])
+    }
+
+    @Test func noDeviceNameOrNoAttributeNameIsAProblemAndNoRequest() throws {
+        let router = try router(attributeRequests: [Self.attributeRequest(names: "${versionAttribute}")])
+        let empty = route(router, "v1/devices/me/attributes/request", "")
+        #expect(empty.matched && empty.deviceEvents.isEmpty)
+        #expect(empty.problems.first?.contains("no device name") == true)
+        let noName = route(router, "v1/devices/me/attributes/request", #"{"serialNumber":"SN-002"}"#)
+        #expect(noName.deviceEvents.isEmpty)
+        #expect(noName.problems.first?.contains("no attribute name") == true)
+    }
+
+    @Test func constantAndTopicAttributeNames() throws {
+        let router = try router(attributeRequests: [#"""
+            {"topicFilter": "req/+/+", "deviceInfo": {"deviceNameExpressionSource": "topic", "deviceNameExpression": "(?<=req/)[^/]+"},
+             "attributeNameExpressionSource": "topic", "attributeNameExpression": "[^/]+$",
+             "topicExpression": "t", "valueExpression": "${attributeValue}"}
+            """#, #"""
+            {"topicFilter": "fixed", "deviceInfo": {"deviceNameExpressionSource": "constant", "deviceNameExpression": "D"},
+             "attributeNameExpressionSource": "constant", "attributeNameExpression": "mode",
+             "topicExpression": "t", "valueExpression": "${attributeValue}"}
+            """#])
+        #expect(route(router, "req/SN-5/volume", "not json").deviceEvents == [.attributeRequest(MQTTAttributeRequestCall(
+            entryIndex: 0, deviceName: "SN-5", keys: ["volume"], clientScope: false))])
+        #expect(route(router, "fixed", "").deviceEvents == [.attributeRequest(MQTTAttributeRequestCall(
+            entryIndex: 1, deviceName: "D", keys: ["mode"], clientScope: false))])
+    }
+
+    @Test func answersAreRenderedAsTheReferenceRendersThem() throws {
+        let single = try #require(try parse(#"{"broker": {"host": "h"}, "requestsMapping": {"attributeRequests": ["#
+                                            + Self.attributeRequest(names: "${a}") + "]}}").requests.attributeRequests.first)
+        #expect(single.answer(deviceName: "SN-002", keys: ["firmwareVersion2"], values: ["firmwareVersion2": 7.1])
+                == MQTTOutgoing(topic: "devices/SN-002/attrs", payload: #"{"firmwareVersion2": 7.1}"#, qos: .atMostOnce, retain: false))
+        #expect(single.answer(deviceName: "SN-002", keys: ["model"], values: ["model": "M-1"])?.payload == #"{"model": "M-1"}"#)
+        #expect(single.answer(deviceName: "SN-002", keys: ["model"], values: [:]) == nil)
+        #expect(single.answer(deviceName: "SN-002", keys: ["a", "b"], values: ["firmwareVersion2": 7.1, "model3": "M-123"])?.payload
+                == #"{"firmwareVersion2":7.1,"model3":"M-123"}"#)
+    }
+
+    @Test func connectStopsRoutingAndDisconnectActsOnce() throws {
+        let router = try router(extra: #"""
+            , "connectRequests": [{"topicFilter": "dev/+/up", "deviceInfo": {"deviceNameExpressionSource": "topic",
+                "deviceNameExpression": "(?<=dev/)[^/]+", "deviceProfileExpressionSource": "constant", "deviceProfileExpression": "Lamp"}}],
+              "disconnectRequests": [{"topicFilter": "dev/+/up", "deviceInfo": {"deviceNameExpression": "x"}},
+                                     {"topicFilter": "dev/+/down", "deviceInfo": {"deviceNameExpression": "${id}"}},
+                                     {"topicFilter": "dev/#", "deviceInfo": {"deviceNameExpression": "other"}}]
+            """#)
+        #expect(route(router, "dev/L1/up", "").deviceEvents == [.connect(deviceName: "L1", profile: "Lamp")])
+        #expect(route(router, "dev/L1/down", #"{"id": "L1"}"#).deviceEvents == [.disconnect(deviceName: "L1")])
+    }
+}
