@@ -75,7 +75,7 @@ import TestSupport
     /// the reference config's topics, replies back on `v1/gateway/rpc`; and a device's connect
     /// request announced to ThingsBoard.
     @Test func downlinkRoundTripsThroughTheReferenceConfig() async throws {
-        let rig = try await MQTTConnectorRig(label: "mqtt-downlink")
+        let rig = try await MQTTConnectorRig(label: "mqtt-downlink", attributes: ["Demo Device": ["relayState": "on"]])
         defer { rig.stop() }
         let (devices, thingsBoard, observer, gateway) = (rig.devices, rig.thingsBoard, rig.observer, rig.gateway)
         let deviceSide = try BrokerObserver(port: devices.port, topics: ["sensor/#", "devices/#"])
@@ -124,9 +124,18 @@ import TestSupport
         #expect(requested, "two-way RPC request not published; gateway log:\n\(gateway.log())")
         try mosquittoPublish(port: devices.port, topic: "sensor/SN-001/response/getRelay/42", payload: #"{"relay":"on"}"#)
         let twoWay = await waitUntil(timeout: 10) { reply(42) != nil }
-        await rig.responder.stop()
         #expect(twoWay, "no two-way RPC reply; gateway log:\n\(gateway.log())")
         #expect(reply(42)?["data"] == ["relay": "on"])
+
+        // Attribute request from a device: the attribute named by the message's "relay" field is
+        // asked of ThingsBoard and the answer published on devices/<device>/attrs, JSON-encoded
+        // as the reference does (a string arrives quoted).
+        try mosquittoPublish(port: devices.port, topic: "v1/devices/me/attributes/request", payload: #"{"relay": "relayState"}"#)
+        let answered = await waitUntil(timeout: 15) {
+            deviceSide.messages(on: "devices/Demo Device/attrs").contains { $0.payload == #""on""# }
+        }
+        await rig.responder.stop()
+        #expect(answered, "attribute request not answered on the devices' broker: \(deviceSide.messages()); gateway log:\n\(gateway.log())")
     }
 }
 
@@ -140,10 +149,11 @@ final class MQTTConnectorRig: Sendable {
     let observer: BrokerObserver
     let gateway: GatewayUnderTest
 
-    init(label: String) async throws {
+    /// `attributes`: what "ThingsBoard" answers to attribute requests, by device.
+    init(label: String, attributes: [String: JSONObject] = [:]) async throws {
         devices = try Mosquitto()
         thingsBoard = try Mosquitto()
-        responder = try await SessionLimitsResponder(port: thingsBoard.port)
+        responder = try await SessionLimitsResponder(port: thingsBoard.port, attributes: attributes)
         observer = try BrokerObserver(port: thingsBoard.port, topics: EndToEndTests.topics)
         gateway = try GatewayUnderTest(label: label)
         try gateway.writeMainConfig(

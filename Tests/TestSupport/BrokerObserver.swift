@@ -29,7 +29,9 @@ public final class BrokerObserver: @unchecked Sendable {
 
     /// Starts (again) after a broker restart; the persistent session delivers what was queued.
     public func start() throws {
-        var arguments = ["-h", "127.0.0.1", "-p", "\(port)", "-V", "mqttv311", "-q", "1", "-c", "-i", clientID, "-v"]
+        var arguments = ["-h", "127.0.0.1", "-p", "\(port)", "-V", "mqttv311", "-q", "1", "-c", "-i", clientID,
+                         // Topic and payload separated by a unit separator: topics may contain spaces.
+                         "-F", "%t\u{1F}%p"]
         for topic in topics { arguments += ["-t", topic] }
         lock.lock()
         defer { lock.unlock() }
@@ -52,8 +54,8 @@ public final class BrokerObserver: @unchecked Sendable {
         for log in logs {
             guard let text = try? String(contentsOf: log, encoding: .utf8) else { continue }
             for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-                guard let space = line.firstIndex(of: " ") else { continue }
-                result.append(Message(topic: String(line[..<space]), payload: String(line[line.index(after: space)...])))
+                guard let separator = line.firstIndex(of: "\u{1F}") else { continue }
+                result.append(Message(topic: String(line[..<separator]), payload: String(line[line.index(after: separator)...])))
             }
         }
         return result
