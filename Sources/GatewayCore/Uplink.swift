@@ -70,9 +70,16 @@ public actor Uplink {
             var completed: [Int: DeliveredPack] = [:]
             var nextSequence = 0
             var nextToAcknowledge = 0
+            var lastPackWasFull = false
             while true {
                 try Task.checkCancellation()
-                if outstanding.count < maxPacksInFlight, let pack = try await storage.nextPack(maxEvents: packSize) {
+                // Another pack goes out beside those in flight only when storage has a backlog
+                // (the last pack was full): while the uplink keeps up, events gather during a
+                // round trip and go out as one pack instead of many tiny ones, each costing a
+                // storage read, an acknowledge and a publish.
+                if outstanding.count < maxPacksInFlight, outstanding.isEmpty || lastPackWasFull,
+                   let pack = try await storage.nextPack(maxEvents: packSize) {
+                    lastPackWasFull = pack.events.count >= packSize
                     let publishing = try await prepare(pack, sequence: nextSequence)
                     group.addTask { try await publishing.run() }
                     outstanding[nextSequence] = pack

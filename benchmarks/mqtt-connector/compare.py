@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+"""MQTT connector benchmark: the Python reference gateway and swift-iot-gateway, same run.
+
+Both gateways get the same load through the same two mosquitto brokers on the same machine, with
+the SAME configuration folder contents (refbench's gwconf: tb_gateway.json + mqtt_bench.json +
+the Python package's logs.json), one after the other, interleaved per storage kind:
+
+  loadgen.py ──► mosquitto :1883 ──► gateway (MQTT connector) ──► mosquitto :1884 ──► fake TB (tb_sink)
+
+The company harness (refbench) is reused, not copied: its loadgen.py is run as a subprocess, its
+TBSink class (tb_sink.py) and /proc + run-folder helpers (bench.py) are imported, the brokers use
+its conf/ files, and the Python gateway is started through its run_gateway.py exactly as refbench
+does (update check off, MQTT5 No-Local on the TB subscriptions; swift-iot-gateway sets No-Local
+itself). What this file adds is the choice of gateway command (like refbench's `gw_cmd`) and the
+side-by-side table.
+
+Run through run.sh (installs prerequisites when missing); directly:
+  /tmp/bench-venv/bin/python compare.py --refbench ../shared/refbench --swift-bin .build-release/release/iot-gateway
+
+Per run: fresh brokers, sink and gateway; start-up probe; idle sample (RSS 13 s after start-up, CPU
+over 10 s); closed-loop load; drain until every reading arrived, or no progress for --stall s, or
+--drain-cap s after publishing ended; everything this script started is stopped by PID.
+"""
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import types
+
+import paho.mqtt.client as mqtt
+
+EXT_PORT, TB_PORT = 1883, 1884
+GATEWAYS = ("python", "swift")
+MiB = 1024.0
+
+
+def load_refbench(path):
+    """Imports refbench's bench.py (which imports tb_sink.py) from its own folder."""
+    path = os.path.abspath(path)
+    if not os.path.isfile(os.path.join(path, "bench.py")):
+        sys.exit("refbench not found at %s" % path)
+    sys.path.insert(0, path)
+    sys.dont_write_bytecode = True  # leave no __pycache__ behind in the shared refbench folder
+    import bench  # noqa: E402  (refbench/bench.py)
+    import tb_sink  # noqa: E402
+    return bench, tb_sink
+
+
+def proc_mem(pid):
+    """VmRSS, VmHWM, RssAnon (private, heap) in KiB and thread count from /proc/<pid>/status."""
+    out = {}
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                if k in ("VmRSS", "VmHWM", "RssAnon", "Threads"):
+                    out[k] = int(v.split()[0])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return out
+
+
+def gateway_command(args, gateway, cfg_file):
+    """The only difference between the two runs: which gateway is started on the same config."""
+    if gateway == "python":
+        return [args.gw_python, os.path.join(args.refbench, "run_gateway.py"), cfg_file,
+                "--no-local-tb-subscriptions", str(TB_PORT)]
+    return [args.swift_bin, "run", "--config", os.path.dirname(cfg_file), "--log-level", "warning"]
+
+
+def one_run(rb, tb_sink, args, gateway, storage, messages, idx):
+    bench = rb
+    run_dir = os.path.join(args.run_root, "%s-%s-qos%d-%d" % (gateway, storage, args.qos, idx))
+    # refbench's own run-folder builder: identical config files for both gateways
+    cfg_args = types.SimpleNamespace(gw_python=args.gw_python, name_source="message", storage=storage)
+    cfg_file = bench.prepare_run_dir(cfg_args, run_dir)
+    res = {"gateway": gateway, "storage": storage, "qos": args.qos, "run": idx, "messages": messages,
+           "devices": args.devices, "run_dir": run_dir}
+    procs = {}
+    sink = probe = None
+    try:
+        for port in (EXT_PORT, TB_PORT):
+            if bench.port_open(port):
+                raise RuntimeError("port %d already in use - stop that broker first" % port)
+        for name, conf in (("mosq_ext", "mosquitto-ext.conf"), ("mosq_tb", "mosquitto-tb.conf")):
+            procs[name] = subprocess.Popen(["mosquitto", "-c", os.path.join(args.refbench, "conf", conf)],
+                                           stdout=open(os.path.join(run_dir, name + ".log"), "w"),
+                                           stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 5
+        while not (bench.port_open(EXT_PORT) and bench.port_open(TB_PORT)):
+            if time.monotonic() > deadline:
+                raise RuntimeError("brokers did not start within 5 s")
+            time.sleep(0.1)
+
+        sink = tb_sink.TBSink("127.0.0.1", TB_PORT)
+        sink.start()
+        probe = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="mqttbench-probe",
+                            protocol=mqtt.MQTTv311)
+        probe.connect("127.0.0.1", EXT_PORT)
+        probe.loop_start()
+
+        # ---- start-up: a probe sensor publishes every 100 ms until its telemetry reaches the sink
+        t_launch = time.time()
+        procs["gateway"] = gw = subprocess.Popen(gateway_command(args, gateway, cfg_file), cwd=run_dir,
+                                                 stdout=open(os.path.join(run_dir, "gateway.out"), "w"),
+                                                 stderr=subprocess.STDOUT)
+        k = 0
+        deadline = time.monotonic() + 60
+        while sink.t_first_probe is None and time.monotonic() < deadline and gw.poll() is None:
+            k += 1
+            probe.publish("sensor/PROBE-0001/data",
+                          '{"serialNumber":"PROBE-0001","sensorType":"probe","model":"P","temperature":%d,'
+                          '"humidity":0}' % k, 0)
+            time.sleep(0.1)
+        if sink.t_first_probe is None:
+            raise RuntimeError("gateway produced no telemetry within 60 s (exit code %r, see %s/gateway.out)"
+                               % (gw.poll(), run_dir))
+        res["startup_to_first_telemetry_s"] = sink.t_first_probe - t_launch
+
+        # ---- idle: RSS 13 s after start-up, CPU over the last 10 s of that
+        time.sleep(3)
+        c0 = bench.proc_cpu_s(gw.pid)
+        time.sleep(args.idle_seconds)
+        c1 = bench.proc_cpu_s(gw.pid)
+        mem = proc_mem(gw.pid)
+        res["idle_rss_kib"] = mem.get("VmRSS")
+        res["idle_rss_anon_kib"] = mem.get("RssAnon")
+        res["idle_threads"] = mem.get("Threads")
+        res["idle_cpu_pct"] = 100.0 * (c1 - c0) / args.idle_seconds
+
+        # ---- load: refbench's load generator, closed loop
+        lg_cmd = [sys.executable, os.path.join(args.refbench, "loadgen.py"), "--devices", str(args.devices),
+                  "--qos", str(args.qos), "--port", str(EXT_PORT), "--messages", str(messages),
+                  "--max-seconds", str(args.publish_cap)]
+        broker_cpu0 = {n: bench.proc_cpu_s(p.pid) for n, p in procs.items() if n.startswith("mosq")}
+        self_cpu0 = time.process_time()
+        busy0 = bench.machine_busy_s()
+        cpu_load0 = bench.proc_cpu_s(gw.pid)
+        samples = []  # (t, gw_cpu_s, rss_kib, rss_anon_kib, delivered)
+
+        def sample():
+            m = proc_mem(gw.pid)
+            samples.append((time.time(), bench.proc_cpu_s(gw.pid), m.get("VmRSS"), m.get("RssAnon"),
+                            sink.bench_unique))
+
+        procs["loadgen"] = lg = subprocess.Popen(lg_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                 text=True)
+        lg_deadline = time.monotonic() + args.publish_cap + 70  # loadgen's own cap + its 60 s flush wait
+        while lg.poll() is None:
+            if time.monotonic() > lg_deadline:
+                raise RuntimeError("loadgen did not finish in time")
+            sample()
+            time.sleep(0.25)
+        lg_out, lg_err = lg.communicate()
+        try:
+            lgres = json.loads(lg_out.strip().splitlines()[-1])
+        except Exception:  # noqa
+            raise RuntimeError("loadgen failed: %s %s" % (lg_out, lg_err))
+        res["loadgen"] = lgres
+        published = lgres["published"]
+        t_pub_end = time.monotonic()
+        last_progress_t, last_count = t_pub_end, sink.bench_unique
+        ended = "all delivered"
+        while sink.bench_unique < published:
+            sample()
+            now = time.monotonic()
+            if sink.bench_unique != last_count:
+                last_count, last_progress_t = sink.bench_unique, now
+            if now - last_progress_t > args.stall:
+                ended = "stalled (no new data for %ss)" % args.stall
+                break
+            if now - t_pub_end > args.drain_cap:
+                ended = "drain cap (%ss after publishing) reached" % args.drain_cap
+                break
+            if gw.poll() is not None:
+                ended = "gateway exited with %r" % gw.poll()
+                break
+            time.sleep(0.25)
+        sample()
+        busy1 = bench.machine_busy_s()
+        snap = sink.snapshot()
+        res["ended"] = ended
+        miss = bench.missing_readings(sink, published, args.devices)
+
+        # CPU up to the first sample at/after the last delivery (excludes the stall wait)
+        t_last = snap["t_last_tel"] or time.time()
+        cpu_end = next((s[1] for s in samples if s[0] >= t_last and s[1] is not None), samples[-1][1])
+        gw_cpu = cpu_end - cpu_load0
+        delivered = snap["bench_unique_readings"]
+        e2e = (snap["t_last_tel"] - lgres["t_first_publish"]) if snap["t_last_tel"] else None
+        end_mem = proc_mem(gw.pid)
+        rss_vals = [s[2] for s in samples if s[2]]
+        anon_vals = [s[3] for s in samples if s[3]]
+        broker_cpu = {n: (bench.proc_cpu_s(procs[n].pid) or 0) - (c or 0) for n, c in broker_cpu0.items()}
+        gw_total = (bench.proc_cpu_s(gw.pid) or 0) - (cpu_load0 or 0)
+        own = gw_total + sum(broker_cpu.values()) + (time.process_time() - self_cpu0) + \
+            (lgres.get("loadgen_cpu_s") or 0)
+        res.update({
+            "published_messages": published,
+            "delivered_unique_readings": delivered,
+            "lost_readings": published - delivered,
+            "lost_pct": 100.0 * (published - delivered) / published if published else None,
+            "lost_seq_sample": miss[:20],
+            "duplicate_readings": snap["duplicate_readings"],
+            "first_publish_to_last_delivery_s": e2e,
+            "delivered_datapoints_per_s": (2 * delivered / e2e) if e2e else None,
+            "loadgen_publish_rate_msgs_per_s": lgres.get("achieved_rate"),
+            "drain_after_last_publish_s": (snap["t_last_tel"] - lgres["t_last_publish"])
+            if snap["t_last_tel"] else None,
+            "gateway_cpu_s": gw_cpu,
+            "gateway_cpu_s_per_100k_datapoints": (gw_cpu / (2 * delivered) * 100000) if delivered else None,
+            "gateway_cpu_pct_during_load": (100.0 * gw_cpu / e2e) if e2e else None,
+            # peak RSS as refbench: max(VmHWM, sampled VmRSS); VmHWM covers start-up as well
+            "peak_rss_kib": max([end_mem.get("VmHWM") or 0] + rss_vals),
+            "peak_rss_anon_kib": max(anon_vals) if anon_vals else None,
+            "threads_end": end_mem.get("Threads"),
+            "telemetry_mqtt_messages": snap["telemetry_mqtt_messages"],
+            "broker_cpu_s": broker_cpu,
+            "harness_cpu_s": time.process_time() - self_cpu0,
+            # CPU of anything else on the machine during the load (non-zero = competition for the cores)
+            "other_processes_cpu_s_during_load": (busy1 - busy0) - own,
+        })
+        with open(os.path.join(run_dir, "gateway.out"), errors="replace") as f:
+            res["gateway_log_lines"] = sum(1 for _ in f)
+        return res
+    except Exception as e:  # noqa
+        res["error"] = repr(e)
+        return res
+    finally:
+        if probe is not None:
+            probe.disconnect()
+            probe.loop_stop()
+        bench.stop_pid(procs.get("loadgen"))
+        bench.stop_pid(procs.get("gateway"), grace=10.0)
+        if sink is not None:
+            sink.stop()
+        bench.stop_pid(procs.get("mosq_tb"))
+        bench.stop_pid(procs.get("mosq_ext"))
+
+
+# ---------------------------------------------------------------------------------- table
+def med(results, key, scale=1.0):
+    vals = [r[key] for r in results if r.get(key) is not None]
+    return statistics.median(vals) * scale if vals else None
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "–"
+    return "{:,.{d}f}".format(v, d=digits)
+
+
+def ratio(a, b, digits=1):
+    if a is None or b is None or b == 0:
+        return "–"
+    return "%.*f×" % (digits, a / b)
+
+
+def table(results, storages):
+    """Markdown: one block of columns (python | swift | ratio) per storage kind."""
+    head = ["metric"]
+    for s in storages:
+        head += ["%s: Python" % s, "%s: Swift" % s, "%s: Swift vs Python" % s]
+    rows = []
+
+    def kept_up(storage, gateway):
+        """Drained within 1 s of the last publish: the load generator, not the gateway, set the pace."""
+        d = med([r for r in results if r["storage"] == storage and r["gateway"] == gateway],
+                "drain_after_last_publish_s")
+        return d is not None and d < 1.0
+
+    def add(label, key, better, scale=1.0, digits=0, ratio_digits=1, lower_bound_if_kept_up=False):
+        row = [label]
+        for s in storages:
+            py = med([r for r in results if r["storage"] == s and r["gateway"] == "python"], key, scale)
+            sw = med([r for r in results if r["storage"] == s and r["gateway"] == "swift"], key, scale)
+            row += [fmt(py, digits), fmt(sw, digits)]
+            if better == "higher":
+                r = ratio(sw, py, ratio_digits)
+                bound = "≥ " if lower_bound_if_kept_up and kept_up(s, "swift") else ""
+                row.append(bound + r + " more" if r != "–" else r)
+            elif better == "lower":
+                r = ratio(py, sw, ratio_digits)
+                row.append(r + " less" if r != "–" else r)
+            else:
+                row.append("")
+        rows.append(row)
+
+    add("messages published (closed loop)", "published_messages", None)
+    add("delivered datapoints/s", "delivered_datapoints_per_s", "higher", lower_bound_if_kept_up=True)
+    add("gateway CPU s per 100k datapoints", "gateway_cpu_s_per_100k_datapoints", "lower", digits=2)
+    add("gateway CPU % of one core during load", "gateway_cpu_pct_during_load", None)
+    add("peak RSS MiB", "peak_rss_kib", "lower", 1 / MiB, 1)
+    add("peak private (anon) RSS MiB", "peak_rss_anon_kib", "lower", 1 / MiB, 1)
+    add("idle RSS MiB (13 s after start-up)", "idle_rss_kib", "lower", 1 / MiB, 1)
+    add("idle private (anon) RSS MiB", "idle_rss_anon_kib", "lower", 1 / MiB, 1)
+    add("idle CPU % of one core", "idle_cpu_pct", None, digits=2)
+    add("messages lost (unique readings missing)", "lost_readings", None)
+    add("messages lost, % of published", "lost_pct", None, digits=3)
+    add("duplicate readings", "duplicate_readings", None)
+    add("start-up → first telemetry s", "startup_to_first_telemetry_s", "lower", digits=2)
+    add("loadgen publish rate msg/s", "loadgen_publish_rate_msgs_per_s", None)
+    add("drain after last publish s", "drain_after_last_publish_s", None, digits=2)
+    add("other processes' CPU s during load", "other_processes_cpu_s_during_load", None, digits=1)
+    row = ["kept up with the load generator (drain < 1 s)"]
+    for s in storages:
+        row += ["yes" if kept_up(s, "python") else "no", "yes" if kept_up(s, "swift") else "no", ""]
+    rows.append(row)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    notes = ["", "Ratios compare medians. \"≥\": that gateway kept up with the load generator (its delivered rate "
+             "is the generator's publish rate), so the throughput ratio is a lower bound."]
+    return "\n".join(lines + notes)
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt()
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.abspath(os.path.join(here, "..", ".."))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--refbench", default=os.path.join(root, "..", "shared", "refbench"))
+    ap.add_argument("--swift-bin", default=os.path.join(root, ".build-release", "release", "iot-gateway"))
+    ap.add_argument("--gw-python", default="/tmp/tbgw-venv/bin/python")
+    ap.add_argument("--storages", default="memory,sqlite", help="comma list of memory,file,sqlite")
+    ap.add_argument("--gateways", default="python,swift")
+    ap.add_argument("--qos", type=int, default=1, choices=(0, 1), help="sensor → external broker QoS")
+    ap.add_argument("--py-messages", type=int, default=20000,
+                    help="closed-loop messages for the Python gateway (≈1,250 dp/s: ≈20 s)")
+    ap.add_argument("--swift-messages", type=int, default=200000,
+                    help="closed-loop messages for swift-iot-gateway")
+    ap.add_argument("--devices", type=int, default=100)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--idle-seconds", type=float, default=10)
+    ap.add_argument("--stall", type=float, default=10)
+    ap.add_argument("--publish-cap", type=float, default=100, help="loadgen hard stop, s")
+    ap.add_argument("--drain-cap", type=float, default=100, help="s after publishing ended")
+    ap.add_argument("--run-root", default="/tmp/mqttbench-runs")
+    ap.add_argument("--out", default=None, help="JSON lines of every run (default <run-root>/results.jsonl)")
+    args = ap.parse_args()
+    args.refbench = os.path.abspath(args.refbench)
+    args.swift_bin = os.path.abspath(args.swift_bin)
+    storages = [s for s in args.storages.split(",") if s]
+    gateways = [g for g in args.gateways.split(",") if g]
+    for g in gateways:
+        if g not in GATEWAYS:
+            ap.error("unknown gateway %r" % g)
+    if "swift" in gateways and not os.access(args.swift_bin, os.X_OK):
+        ap.error("no gateway binary at %s (build it in release first, see README.md)" % args.swift_bin)
+    rb, tb_sink = load_refbench(args.refbench)
+    os.makedirs(args.run_root, exist_ok=True)
+    out_path = args.out or os.path.join(args.run_root, "results.jsonl")
+    # SIGTERM behaves like Ctrl-C: the finally-blocks stop everything this script started
+    signal.signal(signal.SIGTERM, interrupt)
+
+    print("# MQTT connector: Python reference gateway vs swift-iot-gateway (closed loop, QoS %d, %d devices)"
+          % (args.qos, args.devices), flush=True)
+    print("# Python gets %d messages, Swift %d: throughput is a rate (delivered / (last delivery - first "
+          "publish)), CPU is per 100k delivered datapoints, so unequal run lengths compare fairly; they only "
+          "keep each Python run under ~2 minutes." % (args.py_messages, args.swift_messages), flush=True)
+    results = []
+    t_start = time.time()
+    for idx in range(1, args.runs + 1):
+        for storage in storages:
+            for gateway in gateways:
+                n = args.py_messages if gateway == "python" else args.swift_messages
+                r = one_run(rb, tb_sink, args, gateway, storage, n, idx)
+                results.append(r)
+                with open(out_path, "a") as f:
+                    f.write(json.dumps(r) + "\n")
+                brief = {k: r.get(k) for k in ("gateway", "storage", "run", "error", "ended", "published_messages",
+                                               "delivered_datapoints_per_s", "gateway_cpu_s_per_100k_datapoints",
+                                               "peak_rss_kib", "idle_rss_kib", "lost_readings",
+                                               "other_processes_cpu_s_during_load")}
+                print(json.dumps(brief), flush=True)
+    ok = [r for r in results if "error" not in r]
+    print()
+    print("Measured %s UTC, %d run(s) per cell (medians), %.0f s total; per-run JSON: %s"
+          % (time.strftime("%Y-%m-%d %H:%M", time.gmtime(t_start)), args.runs, time.time() - t_start, out_path))
+    print()
+    print(table(ok, storages))
+    failed = [r for r in results if "error" in r]
+    for r in failed:
+        print("FAILED: %s %s run %d: %s (run folder %s)" % (r["gateway"], r["storage"], r["run"], r["error"],
+                                                           r["run_dir"]))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# One command: the MQTT connector benchmark, Python reference gateway vs. swift-iot-gateway,
+# same load, same configs, same brokers, same machine, in one invocation.
+#
+#   bash benchmarks/mqtt-connector/run.sh                 # QoS 1, memory + sqlite, 1 run each
+#   bash benchmarks/mqtt-connector/run.sh --runs 3        # medians of 3
+#   bash benchmarks/mqtt-connector/run.sh --help          # all options (compare.py)
+#
+# Prerequisites are installed here only when missing: the company harness's setup.sh
+# (../shared/refbench/setup.sh from the project root: mosquitto via apt-get, /tmp/tbgw-venv with
+# thingsboard-gateway 3.8.5, /tmp/bench-venv with paho-mqtt) is called, never copied.
+# The release binary is built only when missing, with exactly the project's release flags.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+REFBENCH="${REFBENCH:-$ROOT/../shared/refbench}"
+if [[ ! -f "$REFBENCH/bench.py" ]]; then
+    echo "refbench not found at $REFBENCH (set REFBENCH=/path/to/refbench)" >&2
+    exit 2
+fi
+REFBENCH="$(cd "$REFBENCH" && pwd)"
+
+prereqs_ok() {
+    command -v mosquitto >/dev/null 2>&1 &&
+    command -v mosquitto_sub >/dev/null 2>&1 &&
+    /tmp/tbgw-venv/bin/python -c "import thingsboard_gateway" >/dev/null 2>&1 &&
+    /tmp/bench-venv/bin/python -c "import paho.mqtt.client" >/dev/null 2>&1
+}
+if ! prereqs_ok; then
+    echo "== installing prerequisites with $REFBENCH/setup.sh (log: /tmp/mqttbench-setup.log)" >&2
+    # setup.sh creates the venvs from scratch; an interrupted earlier install is simply redone.
+    # Its exit code is not used: its last line (`mosquitto -h | head -1` under pipefail) exits 3
+    # even when everything installed; what counts is the check below.
+    bash "$REFBENCH/setup.sh" >/tmp/mqttbench-setup.log 2>&1 || true
+    prereqs_ok || { echo "prerequisites still missing after $REFBENCH/setup.sh:" >&2
+                    tail -20 /tmp/mqttbench-setup.log >&2; exit 1; }
+fi
+
+SWIFT_BIN="${SWIFT_BIN:-$ROOT/.build-release/release/iot-gateway}"
+if [[ ! -x "$SWIFT_BIN" ]]; then
+    echo "== building the release gateway (takes long on 2 cores)" >&2
+    (cd "$ROOT" && swift build -c release --scratch-path .build-release --static-swift-stdlib \
+        -Xlinker --gc-sections --product iot-gateway)
+fi
+
+exec /tmp/bench-venv/bin/python "$HERE/compare.py" --refbench "$REFBENCH" --swift-bin "$SWIFT_BIN" "$@"
