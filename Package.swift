@@ -36,6 +36,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
+            name: "Modbus",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]),
+        .target(
             name: "Storage",
             dependencies: [
                 "GatewayKit",
@@ -61,6 +70,14 @@ let package = Package(
             name: "MQTTConnector",
             dependencies: [
                 "GatewayKit", "Expressions", "MQTT",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]),
+        .target(
+            name: "ModbusConnector",
+            dependencies: [
+                "GatewayKit", "Expressions", "Modbus",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,6 +122,16 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]),
+        .testTarget(
+            name: "ModbusTests",
+            dependencies: [
+                "Modbus", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "ModbusConnectorTests",
+            dependencies: ["ModbusConnector", "Modbus", "GatewayKit", "Expressions", "TestSupport"]),
         .testTarget(name: "SimulatorConnectorTests", dependencies: ["SimulatorConnector", "GatewayKit"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "GatewayKit", "TestSupport"]),
         .testTarget(

@@ -1,0 +1,1 @@
+// Placeholder until real files land.
