@@ -79,13 +79,18 @@ let package = Package(
             dependencies: [
                 "GatewayKit", "Expressions", "Modbus",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Collections", package: "swift-collections"),
             ],
             exclude: ["README.md"]),
         .target(
             name: "GatewayCore",
             dependencies: [
                 "GatewayKit", "Storage", "ThingsBoard", "MQTT", "Reporting", "SimulatorConnector", "MQTTConnector",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

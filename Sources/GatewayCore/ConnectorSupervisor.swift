@@ -10,7 +10,7 @@ public actor ConnectorSupervisor {
     }
 
     public nonisolated let identity: ConnectorIdentity
-    private let connector: any Connector
+    private nonisolated let connector: any Connector
     private let logger: Logger
     private var backoff: ExponentialBackoff
     /// A run that lasted this long counts as healthy: the next failure starts the back-off anew.
@@ -28,6 +28,9 @@ public actor ConnectorSupervisor {
         self.backoff = backoff
         self.healthyRunDuration = healthyRunDuration
     }
+
+    /// The connector's traffic counters (readable while it runs).
+    public nonisolated func traffic() -> ConnectorTraffic? { connector.traffic() }
 
     /// Runs the connector until the calling task is cancelled.
     public func run() async {

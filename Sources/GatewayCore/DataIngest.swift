@@ -24,15 +24,16 @@ public actor DataIngest: GatewayContext {
         /// Periodic reports (ON_REPORT_PERIOD...) written.
         public var periodicReports: Int64 = 0
         public var perConnector: [String: Int64] = [:]
+        /// Datapoints accepted per connector.
+        public var datapointsPerConnector: [String: Int64] = [:]
+        /// False while storage refuses events (disk full, unwritable); readiness reports it.
+        public var storageWritable = true
     }
 
     private let storage: any EventStorage
     private let logger: Logger
     private let clock: @Sendable () -> Int64
     private var lastStamp: [String: Int64] = [:]
-    /// Which connector a device belongs to (the last one that sent its data or connected it),
-    /// for routing RPCs and attribute updates back.
-    private var owners: [String: String] = [:]
     private var pending: [StoredEvent] = []
     private var pendingWaiters: [CheckedContinuation<SendOutcome, Never>] = []
     private var writerWakeUp: CheckedContinuation<Void, Never>?
@@ -85,7 +86,6 @@ public actor DataIngest: GatewayContext {
         }
         wakeReporterIfDue()
         stamp(&data)
-        if owners[data.deviceName] != connector.name { owners[data.deviceName] = connector.name }
         stats.perConnector[connector.name, default: 0] += 1
         let count = Int64(data.datapointCount)
         let event = StoredEvent(data)
@@ -98,6 +98,7 @@ public actor DataIngest: GatewayContext {
         if outcome == .accepted {
             stats.eventsAccepted += 1
             stats.datapointsAccepted += count
+            stats.datapointsPerConnector[connector.name, default: 0] += count
         } else {
             stats.eventsRejected += 1
         }
@@ -208,8 +209,10 @@ public actor DataIngest: GatewayContext {
             let dropped = try await storage.append(batch)
             stats.eventsDroppedByStorage += Int64(dropped)
             storageErrorReported = false
+            stats.storageWritable = true
             for waiter in waiters { waiter.resume(returning: .accepted) }
         } catch {
+            stats.storageWritable = false
             if !storageErrorReported {
                 logger.error("storage refused events; connectors will retry", metadata: ["error": "\(error)"])
                 storageErrorReported = true
@@ -219,9 +222,4 @@ public actor DataIngest: GatewayContext {
     }
 
     public func statistics() -> Statistics { stats }
-
-    /// The connector that owns `device`, nil for a device no connector has reported.
-    public func owner(of device: String) -> String? { owners[device] }
-
-    func setOwner(_ connector: String?, of device: String) { owners[device] = connector }
 }

@@ -3,31 +3,36 @@ import Logging
 import ThingsBoard
 
 /// What connectors talk to (`GatewayContext`): data goes to the ingest (report strategies,
-/// storage); device lifecycle and attribute requests go to ThingsBoard.
+/// storage) under the device's ThingsBoard name; the device registry learns every device and its
+/// owner; device lifecycle and attribute requests go to ThingsBoard.
 struct GatewayLink: GatewayContext {
     let ingest: DataIngest
     let client: ThingsBoardClient
+    let devices: DeviceRegistry
     let logger: Logger
 
     func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
-        await ingest.send(data, from: connector)
+        var data = data
+        let (name, change) = devices.sighting(of: data.deviceName, type: data.deviceType, by: connector)
+        data.deviceName = name
+        if change != .known {
+            if change == .new { await announce(name, type: data.deviceType) }
+            await sendConnectorAttributes(of: name, connector: connector)
+        }
+        return await ingest.send(data, from: connector)
     }
 
     func connectDevice(_ name: String, type: String, from connector: ConnectorIdentity) async {
-        await ingest.setOwner(connector.name, of: name)
-        do {
-            try await client.announce([(name: name, type: type)])
-        } catch {
-            // The client re-announces every known device on its next (re)connect.
-            logger.debug("device connect not published now; it is re-sent on reconnect",
-                         metadata: ["device": "\(name)", "error": "\(error)"])
-        }
+        let (published, change) = devices.sighting(of: name, type: type, by: connector)
+        await announce(published, type: type)
+        if change != .known { await sendConnectorAttributes(of: published, connector: connector) }
     }
 
     func disconnectDevice(_ name: String, from connector: ConnectorIdentity) async {
-        await ingest.setOwner(nil, of: name)
+        devices.markDisconnected(name)
+        let published = devices.thingsBoardName(of: name)
         do {
-            try await client.disconnectDevice(name)
+            try await client.disconnectDevice(published)
         } catch {
             logger.debug("device disconnect not published", metadata: ["device": "\(name)", "error": "\(error)"])
         }
@@ -42,5 +47,24 @@ struct GatewayLink: GatewayContext {
         if case .object(let values)? = reply["values"] { return values }
         if let value = reply["value"], let key = request.keys.first { return [key: value] }
         return [:]
+    }
+
+    private func announce(_ name: String, type: String) async {
+        do {
+            try await client.announce([(name: name, type: type)])
+        } catch {
+            // The client re-announces every known device on its next (re)connect.
+            logger.debug("device connect not published now; it is re-sent on reconnect",
+                         metadata: ["device": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    /// `connectorType` / `connectorName` client attributes, as the reference sends them on first
+    /// sight and when the owning connector changes; through storage, so they are not lost.
+    private func sendConnectorAttributes(of device: String, connector: ConnectorIdentity) async {
+        let attributes = ConvertedData(deviceName: device, attributes: [
+            "connectorType": .string(connector.type), "connectorName": .string(connector.name),
+        ], reportStrategy: .onReceived)
+        _ = await ingest.send(attributes, from: connector)
     }
 }

@@ -45,6 +45,7 @@ public enum GatewayRuntime {
         configuration.maximumGracefulShutdownDuration = options.shutdownTimeout
         configuration.maximumCancellationDuration = .seconds(3)
         let group = ServiceGroup(configuration: configuration)
+        gateway.control.attach(group)
         var code: Int32 = 0
         do {
             try await group.run()
@@ -54,6 +55,10 @@ public enum GatewayRuntime {
         }
         await gateway.storage.close()
         logger.info("gateway stopped")
+        if gateway.control.restartRequested {
+            logger.info("restarting")
+            GatewayControl.execSelf()
+        }
         return code
     }
 
@@ -83,9 +88,13 @@ struct AssembledGateway {
     let uplink: Uplink
     let supervisors: [ConnectorSupervisor]
     let inbound: InboundHandler
+    let devices: DeviceRegistry
+    let control = GatewayControl()
+    let adminSettings: AdminSettings
 
     init(loaded: LoadedConfiguration, connection: ThingsBoardConnectionConfiguration, logger: Logger) throws {
         let configuration = loaded.configuration
+        adminSettings = configuration.admin
         let storageConfiguration = try StorageConfiguration(json: configuration.storage, file: configuration.mainFile)
         storage = try makeEventStorage(storageConfiguration, baseDirectory: FileManager.default.currentDirectoryPath,
                                        logger: Logger(label: "storage"))
@@ -118,7 +127,9 @@ struct AssembledGateway {
         client = ThingsBoardClient(configuration: connection, logger: Logger(label: "tb_connection"))
         uplink = Uplink(storage: storage, client: client, logger: Logger(label: "uplink"),
                         packSize: storageConfiguration.readPackSize)
-        let link = GatewayLink(ingest: ingest, client: client, logger: Logger(label: "service"))
+        devices = DeviceRegistry(file: (configuration.directory as NSString).appendingPathComponent("connected_devices.json"),
+                                 logger: Logger(label: "service"))
+        let link = GatewayLink(ingest: ingest, client: client, devices: devices, logger: Logger(label: "service"))
 
         var supervisors: [ConnectorSupervisor] = []
         var downlinks: [String: any DownlinkConnector] = [:]
@@ -136,7 +147,35 @@ struct AssembledGateway {
             }
         }
         self.supervisors = supervisors
-        inbound = InboundHandler(client: client, ingest: ingest, connectors: downlinks, logger: Logger(label: "service"))
+        devices.bind(to: supervisors.map(\.identity))
+        let gatewayRPC = GatewayRPC(devices: devices, ingest: ingest, uplink: uplink, connectors: downlinks,
+                                    control: control, configDirectory: configuration.directory,
+                                    logger: Logger(label: "service"))
+        inbound = InboundHandler(client: client, devices: devices, connectors: downlinks, gatewayRPC: gatewayRPC,
+                                 logger: Logger(label: "service"))
+    }
+
+    /// Serves the admin endpoints until cancelled; a port already taken costs the endpoint, not
+    /// the gateway.
+    @Sendable func admin() async {
+        guard adminSettings.enabled else { return }
+        let logger = Logger(label: "service")
+        let endpoints = AdminEndpoints(supervisors: supervisors, ingest: ingest, storage: storage, uplink: uplink,
+                                       client: client, devices: devices)
+        let server: AdminHTTPServer
+        do {
+            server = try await AdminHTTPServer(host: adminSettings.host, port: adminSettings.port) { method, path in
+                await endpoints.respond(method: method, path: path)
+            }
+        } catch {
+            logger.error("admin endpoint not started on \(adminSettings.host):\(adminSettings.port): \(error)")
+            return
+        }
+        logger.info("admin endpoint listening", metadata: [
+            "address": "http://\(adminSettings.host):\(server.port ?? adminSettings.port)",
+            "paths": "/healthz /readyz /metrics /status"])
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        await server.close()
     }
 
     static func logger(for entry: ConnectorEntry) -> Logger {
@@ -156,6 +195,7 @@ struct AssembledGateway {
             GatewayService("uplink") { await uplink.run() },
             GatewayService("storage-writer") { await ingest.runWriter() },
             GatewayService("report-strategies") { await ingest.runReporter() },
+            GatewayService("admin") { await admin() },
             GatewayService("connectors") {
                 await withTaskGroup(of: Void.self) { group in
                     for supervisor in supervisors {

@@ -3,22 +3,25 @@ import Logging
 import ThingsBoard
 
 /// Reads what ThingsBoard sends and routes it: device RPCs and shared-attribute updates go to
-/// the connector that owns the device (reference §1.7, §1.8); the gateway's own RPCs are
-/// answered here. Each request is handled in its own child task, so a slow device never holds
-/// up the others.
+/// the connector that owns the device (reference §1.7, §1.8), under the device's original name
+/// when ThingsBoard renamed it; RPCs to the gateway device go to `GatewayRPC`. Each request is
+/// handled in its own child task, so a slow device never holds up the others.
 actor InboundHandler {
     private let client: ThingsBoardClient
-    private let ingest: DataIngest
+    private let devices: DeviceRegistry
     private let connectors: [String: any DownlinkConnector]
+    private let gatewayRPC: GatewayRPC
     private let logger: Logger
     /// How long an RPC for a device no connector has reported yet waits for it to appear before
     /// it is answered 408 (the reference's default).
     static let unknownDeviceWait: Duration = .seconds(5)
 
-    init(client: ThingsBoardClient, ingest: DataIngest, connectors: [String: any DownlinkConnector], logger: Logger) {
+    init(client: ThingsBoardClient, devices: DeviceRegistry, connectors: [String: any DownlinkConnector],
+         gatewayRPC: GatewayRPC, logger: Logger) {
         self.client = client
-        self.ingest = ingest
+        self.devices = devices
         self.connectors = connectors
+        self.gatewayRPC = gatewayRPC
         self.logger = logger
     }
 
@@ -26,12 +29,12 @@ actor InboundHandler {
         await withDiscardingTaskGroup { group in
             for await message in client.inbound {
                 switch message {
-                case .gatewayRPC(let requestID, let method, _):
-                    group.addTask { await self.answerGatewayRPC(requestID: requestID, method: method) }
+                case .gatewayRPC(let requestID, let method, let params):
+                    group.addTask { await self.answerGatewayRPC(requestID: requestID, method: method, params: params) }
                 case .deviceRPC(let device, let id, let method, let params):
                     group.addTask { await self.routeRPC(device: device, id: id, method: method, params: params) }
                 case .deviceAttributeUpdate(let device, let data):
-                    group.addTask { await self.routeAttributeUpdate(AttributeUpdate(deviceName: device, values: data)) }
+                    group.addTask { await self.routeAttributeUpdate(device: device, values: data) }
                 default:
                     logger.debug("message from ThingsBoard not handled yet", metadata: ["message": "\(message)"])
                 }
@@ -39,31 +42,37 @@ actor InboundHandler {
         }
     }
 
-    private func answerGatewayRPC(requestID: String, method: String) async {
-        let reply: JSONValue
-        switch method {
-        case "gateway_ping", "ping": reply = ["code": 200, "resp": "pong"]
-        case "gateway_version", "version":
-            reply = ["code": 200, "resp": ["current_version": .string(GatewayVersion.current),
-                                           "latest_version": .string(GatewayVersion.current)]]
-        default: reply = ["error": "Method not found", "code": 404]
-        }
+    private func answerGatewayRPC(requestID: String, method: String, params: JSONValue) async {
+        let outcome = await gatewayRPC.answer(method: method, params: params)
         let response = GatewayMessage(topic: GatewayTopics.deviceRPCResponsePrefix + requestID,
-                                      payload: reply.jsonBytes, kind: .rpcReply, forDevices: false)
-        try? await client.publish(response, qos: .atMostOnce)
+                                      payload: outcome.reply.jsonBytes, kind: .rpcReply, forDevices: false)
+        do {
+            try await client.publish(response, qos: .atMostOnce)
+        } catch {
+            logger.warning("gateway RPC reply not sent: \(error)", metadata: ["method": "\(method)"])
+        }
+        await outcome.afterReply?()
     }
 
-    /// The connector owning `device`; for a device not seen yet, waits once for it to appear.
-    private func owner(of device: String) async -> (any DownlinkConnector)? {
-        if let name = await ingest.owner(of: device) { return connectors[name] }
+    /// The connector owning `device` (a ThingsBoard name) and the device's original name; for a
+    /// device not seen yet, waits once for it to appear.
+    private func owner(of device: String) async -> (connector: any DownlinkConnector, device: String)? {
+        if let found = resolve(device) { return found }
         try? await Task.sleep(for: Self.unknownDeviceWait)
-        return await ingest.owner(of: device).flatMap { connectors[$0] }
+        return resolve(device)
+    }
+
+    private func resolve(_ device: String) -> (connector: any DownlinkConnector, device: String)? {
+        guard let (name, original) = devices.owner(ofThingsBoardName: device), let connector = connectors[name] else {
+            return nil
+        }
+        return (connector, original)
     }
 
     private func routeRPC(device: String, id: JSONValue, method: String, params: JSONValue) async {
         let data: JSONValue
-        if let connector = await owner(of: device), let numericID = id.intValue {
-            data = await connector.handleRPC(DeviceRPCRequest(deviceName: device, id: numericID, method: method, params: params))
+        if let (connector, original) = await owner(of: device), let numericID = id.intValue {
+            data = await connector.handleRPC(DeviceRPCRequest(deviceName: original, id: numericID, method: method, params: params))
         } else {
             logger.warning("RPC for a device no running connector owns", metadata: ["device": "\(device)", "method": "\(method)"])
             data = ["error": "Request timeout", "code": 408]
@@ -79,12 +88,12 @@ actor InboundHandler {
         try? await client.publish(GatewayMessage(topic: GatewayTopics.rpc, payload: reply, kind: .rpcReply), qos: .atMostOnce)
     }
 
-    private func routeAttributeUpdate(_ update: AttributeUpdate) async {
-        guard let name = await ingest.owner(of: update.deviceName), let connector = connectors[name] else {
+    private func routeAttributeUpdate(device: String, values: JSONObject) async {
+        guard let (connector, original) = resolve(device) else {
             logger.debug("shared attribute update for a device no running connector owns",
-                         metadata: ["device": "\(update.deviceName)"])
+                         metadata: ["device": "\(device)"])
             return
         }
-        await connector.handleAttributeUpdate(update)
+        await connector.handleAttributeUpdate(AttributeUpdate(deviceName: original, values: values))
     }
 }

@@ -42,6 +42,12 @@ public protocol Connector: Sendable {
     var identity: ConnectorIdentity { get }
     /// Runs until the surrounding task is cancelled (a graceful stop) or a fatal error is thrown.
     func run() async throws
+    /// Traffic so far; nil when the connector does not count it.
+    func traffic() -> ConnectorTraffic?
+}
+
+extension Connector {
+    public func traffic() -> ConnectorTraffic? { nil }
 }
 
 /// Everything a connector factory gets to build one connector from its configuration file.

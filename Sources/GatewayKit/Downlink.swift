@@ -38,6 +38,15 @@ public protocol DownlinkConnector: Connector {
     /// Executes an RPC and returns the `data` of the reply sent to ThingsBoard: the device's
     /// answer, `{"success": true}`, or `{"error": "...", "code": N}`.
     func handleRPC(_ request: DeviceRPCRequest) async -> JSONValue
+    /// A connector RPC (`<connectorType>_<method>`) sent to the gateway device rather than to one
+    /// device: the connector runs it for each of its devices and returns the list of results.
+    func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue
+}
+
+extension DownlinkConnector {
+    public func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue {
+        ["error": .string("\(identity.type) connector '\(identity.name)' has no connector-wide RPCs"), "code": 404]
+    }
 }
 
 /// A gateway attribute request (`v1/gateway/attributes/request`).

@@ -59,6 +59,8 @@ public struct MQTTConnector: Connector {
     /// without bound behind a slow ThingsBoard.
     static let attributeRequestBacklog = 256
 
+    public func traffic() -> ConnectorTraffic? { statistics.traffic }
+
     /// Runs until cancelled (a normal stop, returns without error).
     public func run() async throws {
         let broker = configuration.broker
@@ -174,7 +176,7 @@ public struct MQTTConnector: Connector {
         var rejectedLog = BurstLimiter()
         var droppedLog = BurstLimiter()
         for await message in client.messages {
-            statistics.countReceived()
+            statistics.countReceived(bytes: message.payload.readableBytes)
             // An answer to a two-way RPC; mappings of the same topic still get it below.
             let answeredRPC = responses.deliver(message)
             let uplink = MQTTUplinkMessage(topic: message.topic, payload: message.payload,
@@ -230,7 +232,5 @@ public struct MQTTConnector: Connector {
         }
     }
 
-    static func currentMilliseconds() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-    }
+    static func currentMilliseconds() -> Int64 { WallClock.milliseconds() }
 }

@@ -1,3 +1,4 @@
+import GatewayKit
 import Synchronization
 
 /// Counters of one MQTT connector, readable from any thread while it runs.
@@ -32,6 +33,7 @@ public final class MQTTConnectorStatistics: Sendable {
     }
 
     private let received = Atomic<Int>(0)
+    private let receivedBytes = Atomic<Int>(0)
     private let unmatched = Atomic<Int>(0)
     private let malformed = Atomic<Int>(0)
     private let sent = Atomic<Int>(0)
@@ -69,7 +71,20 @@ public final class MQTTConnectorStatistics: Sendable {
                  rpcTimeouts: rpcTimeoutCount.load(ordering: .relaxed))
     }
 
-    func countReceived() { received.add(1, ordering: .relaxed) }
+    func countReceived(bytes: Int) {
+        received.add(1, ordering: .relaxed)
+        receivedBytes.add(bytes, ordering: .relaxed)
+    }
+
+    /// Totals for the gateway's metrics: errors are malformed messages, failed publishes,
+    /// failed connection attempts, unanswered attribute requests and RPC timeouts.
+    public var traffic: ConnectorTraffic {
+        let snapshot = self.snapshot
+        let errors = snapshot.malformedMessages + snapshot.publishFailures + snapshot.failedConnectionAttempts
+            + snapshot.attributeRequestsFailed + snapshot.rpcTimeouts
+        return ConnectorTraffic(messagesIn: Int64(snapshot.messagesReceived),
+                                bytesIn: Int64(receivedBytes.load(ordering: .relaxed)), errors: Int64(errors))
+    }
     func countUnmatched() { unmatched.add(1, ordering: .relaxed) }
     func countMalformed() { malformed.add(1, ordering: .relaxed) }
     func countSent() { sent.add(1, ordering: .relaxed) }

@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import GatewayKit
 
 /// Continuations of tasks suspended in `waitForEvents()`, owned by the storage actor.
 /// `append` resumes them all; a cancelled waiter is removed and resumed by its id.
@@ -80,8 +81,4 @@ struct DropReporter {
 }
 
 /// Wall-clock epoch milliseconds (event timestamps, file names, TTL).
-func currentMilliseconds() -> Int64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_REALTIME, &spec)
-    return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
-}
+func currentMilliseconds() -> Int64 { WallClock.milliseconds() }

@@ -42,8 +42,13 @@ import TestSupport
         let firstData = try #require(messages.firstIndex { $0.topic.hasPrefix("v1/gateway/telemetry") || $0.topic == "v1/gateway/attributes" })
         #expect(messages.firstIndex(of: connect)! < firstData)
 
-        let attributes = try #require(messages.first { $0.topic == "v1/gateway/attributes" })
-        #expect(attributes.payload == #"{"Boiler 1":{"model":"SIM-1"}}"#)
+        // The device's own attributes, and on first sight its connector (reference §1.6).
+        for message in messages where message.topic == "v1/gateway/attributes" {
+            #expect(message.payload.hasPrefix(#"{"Boiler 1":{"#), "\(message.payload)")
+        }
+        let seen = attributes(of: "Boiler 1", in: messages)
+        #expect(seen["model"] == "SIM-1" && seen["connectorType"] == "simulator" && seen["connectorName"] == "Simulator",
+                "\(seen)")
 
         let telemetry = try #require(messages.first { $0.topic == "v1/gateway/telemetry" })
         let document = try JSONValue.parse(telemetry.payload)

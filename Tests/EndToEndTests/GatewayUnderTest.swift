@@ -37,7 +37,8 @@ final class GatewayUnderTest: @unchecked Sendable {
     /// tb_gateway.json for a broker on 127.0.0.1:port with the given storage section and
     /// connectors (by default the simulator connector reading simulator.json).
     func writeMainConfig(port: Int, storage: String, extraThingsBoard: String = "",
-                         connectors: [String] = [GatewayUnderTest.simulatorConnector]) throws {
+                         connectors: [String] = [GatewayUnderTest.simulatorConnector],
+                         admin: String = #"{"enabled": false}"#) throws {
         try write("tb_gateway.json", """
             {
               "thingsboard": {
@@ -46,6 +47,7 @@ final class GatewayUnderTest: @unchecked Sendable {
                 "remoteConfiguration": false, "statistics": {"enable": false}\(extraThingsBoard)
               },
               "storage": \(storage),
+              "admin": \(admin),
               "connectors": [\(connectors.joined(separator: ", "))]
             }
             """)
@@ -77,6 +79,16 @@ func readings(of device: String, key: String, in messages: [BrokerObserver.Messa
         }
     }
     return values
+}
+
+/// Every attribute of `device` seen on v1/gateway/attributes, merged (the uplink may pack the
+/// device's own attributes and its connector attributes into one message or several).
+func attributes(of device: String, in messages: [BrokerObserver.Message]) -> JSONObject {
+    var merged: JSONObject = [:]
+    for message in messages where message.topic == "v1/gateway/attributes" {
+        if case .object(let values)? = try? JSONValue.parse(message.payload)[device] { merged.merge(values) { $1 } }
+    }
+    return merged
 }
 
 import GatewayKit

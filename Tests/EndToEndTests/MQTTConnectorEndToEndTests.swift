@@ -32,7 +32,8 @@ import TestSupport
         let messages = observer.messages()
         let connects = messages.filter { $0.topic == "v1/gateway/connect" }.map(\.payload)
         #expect(connects.contains(#"{"device":"SN-001","type":"Thermometer"}"#))
-        #expect(messages.contains { $0.topic == "v1/gateway/attributes" && $0.payload == #"{"SN-001":{"model":"T1000"}}"# })
+        #expect(attributes(of: "SN-001", in: messages)["model"] == "T1000")
+        #expect(attributes(of: "SN-001", in: messages)["connectorType"] == "mqtt")
 
         let telemetry = try #require(messages.first { $0.topic == "v1/gateway/telemetry" && $0.payload.contains("SN-001") })
         let entry = try #require(JSONValue.parse(telemetry.payload)["SN-001"]?.arrayValue?.first)
@@ -41,7 +42,7 @@ import TestSupport
 
         let raw = try #require(messages.first { $0.topic == "v1/gateway/telemetry" && $0.payload.contains(#""AB12""#) })
         #expect(try JSONValue.parse(raw.payload)["AB12"]?.arrayValue?.first?["values"] == ["temp": "34.5"])
-        #expect(messages.contains { $0.topic == "v1/gateway/attributes" && $0.payload == #"{"AB12":{"rawData":"AB1234.5"}}"# })
+        #expect(attributes(of: "AB12", in: messages)["rawData"] == "AB1234.5")
     }
 
     @Test func aMalformedPayloadIsSkippedAndTheNextOneArrives() async throws {

@@ -13,6 +13,7 @@ public struct GatewayConfiguration: Sendable {
     /// The raw `storage` section; the Storage target parses it.
     public var storage: JSONValue
     public var logLevel: Logger.Level
+    public var admin: AdminSettings
 }
 
 /// One `connectors[]` entry and its loaded file; `document` is nil when it could not be loaded,
@@ -42,7 +43,8 @@ extension GatewayConfiguration {
         try thingsboard.applyEnvironment(environment, file: "environment", directory: directory)
         let storage = root.object["storage"] ?? ["type": "memory"]
         let configuration = GatewayConfiguration(directory: directory, mainFile: mainFile, thingsboard: thingsboard,
-                                                 storage: storage, logLevel: logLevel(directory: directory))
+                                                 storage: storage, logLevel: logLevel(directory: directory),
+                                                 admin: try AdminSettings(root: root))
         return LoadedConfiguration(configuration: configuration,
                                    connectors: try connectors(root: root, directory: directory))
     }

@@ -56,7 +56,9 @@ extension ThingsBoardSettings {
         case "usernamePassword"?:
             self.security = .usernamePassword(username: try security.string("username"), password: try security.string("password"),
                                               clientID: try security.string("clientId"))
-        case "x509Certificate"?, "tlsX509"?, "certificates"?, nil where security.object["cert"] != nil:
+        case nil where security.object["cert"] != nil:
+            fallthrough  // No type but a certificate: x509, as the reference infers.
+        case "x509Certificate"?, "tlsX509"?, "certificates"?:
             guard let cert = try path("cert") else {
                 throw security.failure("cert", expected: "the path of the gateway's client certificate (PEM)", found: nil)
             }

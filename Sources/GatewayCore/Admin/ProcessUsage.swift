@@ -1,0 +1,26 @@
+import Foundation
+
+/// This process's CPU time and memory from /proc (Linux), for `/metrics` and statistics.
+struct ProcessUsage: Sendable, Equatable {
+    var cpuSeconds: Double
+    var residentBytes: Int64
+    var virtualBytes: Int64
+    var threads: Int
+
+    /// nil where /proc is not available.
+    static func current() -> ProcessUsage? {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8) else { return nil }
+        // Fields after the command name, which is in parentheses and may contain spaces.
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state): utime is field 14, stime 15, threads 20, vsize 23, rss 24.
+        guard fields.count > 21, let user = Double(fields[11]), let system = Double(fields[12]),
+              let threads = Int(fields[17]), let virtual = Int64(fields[20]), let residentPages = Int64(fields[21]) else {
+            return nil
+        }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let pageSize = Int64(sysconf(Int32(_SC_PAGESIZE)))
+        return ProcessUsage(cpuSeconds: (user + system) / ticks, residentBytes: residentPages * pageSize,
+                            virtualBytes: virtual, threads: threads)
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import GatewayKit
+import Logging
+import Synchronization
+
+/// Every device the gateway has seen, its owning connector and its ThingsBoard name, persisted
+/// in `connected_devices.json` so that a restarted gateway still routes RPCs and attribute
+/// updates of devices that have not sent data yet (reference §1.6, §1.12).
+///
+/// The data path asks on every message whether the device is new or changed owner; that is one
+/// lock and one dictionary lookup. The file is rewritten only when something changes.
+final class DeviceRegistry: Sendable {
+    enum Sighting: Equatable {
+        /// Known, same connector: nothing to do.
+        case known
+        /// First sight: announce it (`v1/gateway/connect`) and send its connector attributes.
+        case new
+        /// Another connector now reports it: re-send its connector attributes.
+        case ownerChanged
+    }
+
+    private struct State {
+        var records: [String: DeviceRecord] = [:]
+        /// ThingsBoard name → original name, for renamed devices.
+        var originalNames: [String: String] = [:]
+    }
+
+    private let state: Mutex<State>
+    private let file: String?
+    private let logger: Logger
+
+    /// - Parameter file: where to persist; nil keeps the registry in memory (tests, check-config).
+    init(file: String?, logger: Logger) {
+        self.file = file
+        self.logger = logger
+        var initial = State()
+        if let file, let data = FileManager.default.contents(atPath: file), !data.isEmpty {
+            do {
+                if case .object(let entries) = try JSONValue.parse(Array(data)) {
+                    for (name, value) in entries {
+                        guard let record = DeviceRecord(json: value) else {
+                            logger.warning("\(file): entry for \"\(name)\" not understood; dropped")
+                            continue
+                        }
+                        initial.records[name] = record
+                        if let renamed = record.renaming { initial.originalNames[renamed] = name }
+                    }
+                }
+            } catch {
+                logger.error("\(file) is not valid JSON (\(error)); starting with no known devices")
+            }
+        }
+        state = Mutex(initial)
+    }
+
+    /// Re-binds the persisted devices to the running connectors (by id, else by name) and drops
+    /// those whose connector is gone, as the reference does at start.
+    func bind(to connectors: [ConnectorIdentity]) {
+        let byID = Dictionary(connectors.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byName = Dictionary(connectors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        mutate { state in
+            var changed = false
+            for (name, record) in state.records {
+                if let connector = byID[record.connectorID] ?? byName[record.connectorName] {
+                    if record.connectorID != connector.id || record.connectorName != connector.name {
+                        state.records[name]?.connectorID = connector.id
+                        state.records[name]?.connectorName = connector.name
+                        changed = true
+                    }
+                } else {
+                    state.records[name] = nil
+                    if let renamed = record.renaming { state.originalNames[renamed] = nil }
+                    changed = true
+                }
+            }
+            return changed
+        }
+    }
+
+    /// Notes that `connector` reports `device`; returns the name to publish it under (its
+    /// ThingsBoard name after a rename) and what changed.
+    func sighting(of device: String, type: String?, by connector: ConnectorIdentity) -> (name: String, change: Sighting) {
+        var result: (name: String, change: Sighting) = (device, .known)
+        mutate { state in
+            if var record = state.records[device] {
+                result.name = record.renaming ?? device
+                var changed = false
+                if record.connectorName != connector.name || record.connectorID != connector.id {
+                    record.connectorName = connector.name
+                    record.connectorID = connector.id
+                    result.change = .ownerChanged
+                    changed = true
+                }
+                if record.disconnected {
+                    record.disconnected = false
+                    changed = true
+                }
+                if let type, type != record.deviceType {
+                    record.deviceType = type
+                    changed = true
+                }
+                if changed { state.records[device] = record }
+                return changed
+            }
+            state.records[device] = DeviceRecord(connector: connector, deviceType: type ?? "default")
+            result.change = .new
+            return true
+        }
+        return result
+    }
+
+    /// The connector reported the device gone; it stays owned (RPCs still reach the connector).
+    func markDisconnected(_ device: String) {
+        mutate { state in
+            guard state.records[device]?.disconnected == false else { return false }
+            state.records[device]?.disconnected = true
+            return true
+        }
+    }
+
+    /// The connector owning a device, by the name ThingsBoard uses for it.
+    func owner(ofThingsBoardName name: String) -> (connector: String, device: String)? {
+        state.withLock { state in
+            let original = state.originalNames[name] ?? name
+            guard let record = state.records[original] else { return nil }
+            return (record.connectorName, original)
+        }
+    }
+
+    /// The name ThingsBoard knows a device by (its new name after a rename).
+    func thingsBoardName(of device: String) -> String {
+        state.withLock { $0.records[device]?.renaming ?? device }
+    }
+
+    /// ThingsBoard renamed a device (`gateway_device_renamed` `{"old": "new"}`).
+    @discardableResult
+    func rename(_ thingsBoardName: String, to newName: String) -> Bool {
+        var found = false
+        mutate { state in
+            let original = state.originalNames[thingsBoardName] ?? thingsBoardName
+            guard var record = state.records[original] else { return false }
+            found = true
+            if let previous = record.renaming { state.originalNames[previous] = nil }
+            record.renaming = newName == original ? nil : newName
+            if let renamed = record.renaming { state.originalNames[renamed] = original }
+            state.records[original] = record
+            return true
+        }
+        return found
+    }
+
+    /// ThingsBoard deleted a device (`gateway_device_deleted`): forget it.
+    @discardableResult
+    func delete(_ thingsBoardName: String) -> Bool {
+        var found = false
+        mutate { state in
+            let original = state.originalNames[thingsBoardName] ?? thingsBoardName
+            guard let record = state.records.removeValue(forKey: original) else { return false }
+            found = true
+            if let renamed = record.renaming { state.originalNames[renamed] = nil }
+            return true
+        }
+        return found
+    }
+
+    /// ThingsBoard name → connector name, for `gateway_devices` and the status endpoint.
+    var devicesByConnector: [String: String] {
+        state.withLock { state in
+            var result: [String: String] = [:]
+            for (name, record) in state.records { result[record.renaming ?? name] = record.connectorName }
+            return result
+        }
+    }
+
+    var snapshot: [String: DeviceRecord] { state.withLock { $0.records } }
+
+    /// Applies `change` and, when it reports a change, rewrites the file (still under the lock,
+    /// so that two writers cannot reorder their snapshots; changes are rare).
+    private func mutate(_ change: (inout State) -> Bool) {
+        state.withLock { state in
+            guard change(&state) else { return }
+            guard let file else { return }
+            write(state.records, to: file)
+        }
+    }
+
+    private func write(_ records: [String: DeviceRecord], to file: String) {
+        var out: [UInt8] = []
+        out.append(UInt8(ascii: "{"))
+        for (index, name) in records.keys.sorted().enumerated() {
+            out.append(contentsOf: index == 0 ? Array("\n  ".utf8) : Array(",\n  ".utf8))
+            JSONWriter.writeString(name, into: &out)
+            out.append(contentsOf: Array(": ".utf8))
+            records[name]!.json.write(into: &out)
+        }
+        out.append(contentsOf: Array((records.isEmpty ? "}\n" : "\n}\n").utf8))
+        do {
+            try Data(out).write(to: URL(fileURLWithPath: file), options: .atomic)
+        } catch {
+            logger.error("cannot save \(file): \(error)")
+        }
+    }
+}

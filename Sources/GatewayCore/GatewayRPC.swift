@@ -1,0 +1,143 @@
+import Foundation
+import GatewayKit
+import Logging
+import ThingsBoard
+
+/// RPCs sent to the gateway device itself (`v1/devices/me/rpc/request/<id>`, reference §1.7):
+/// the `gateway_*` methods, and connector RPCs `<connectorType>_<method>` run by every connector
+/// of that type. Replies have the reference's bodies and error codes.
+struct GatewayRPC: Sendable {
+    let devices: DeviceRegistry
+    let ingest: DataIngest
+    let uplink: Uplink
+    let connectors: [String: any DownlinkConnector]
+    let control: GatewayControl
+    let configDirectory: String
+    let logger: Logger
+
+    /// What to reply, and what to do once the reply is out (a restart waits for its delay).
+    struct Outcome: Sendable {
+        var reply: JSONValue
+        var afterReply: (@Sendable () async -> Void)?
+    }
+
+    func answer(method: String, params: JSONValue) async -> Outcome {
+        let name = method.hasPrefix("gateway_") ? String(method.dropFirst("gateway_".count)) : method
+        switch name {
+        case "ping":
+            return Outcome(reply: ["code": 200, "resp": "pong"])
+        case "version":
+            return Outcome(reply: ["code": 200, "resp": ["current_version": .string(GatewayVersion.current),
+                                                         "latest_version": .string(GatewayVersion.current)]])
+        case "devices":
+            var resp: JSONObject = [:]
+            for (device, connector) in devices.devicesByConnector.sorted(by: { $0.key < $1.key }) {
+                resp[device] = .string(connector)
+            }
+            return Outcome(reply: ["code": 200, "resp": .object(resp)])
+        case "stats":
+            return Outcome(reply: await statistics())
+        case "restart":
+            let delay = Self.delay(params)
+            logger.warning("restart requested over RPC", metadata: ["inSeconds": "\(delay)"])
+            return Outcome(reply: ["success": true]) {
+                try? await Task.sleep(for: .seconds(delay))
+                await control.restart()
+            }
+        case "reboot":
+            let delay = Self.delay(params)
+            logger.warning("machine reboot requested over RPC", metadata: ["inSeconds": "\(delay)"])
+            return Outcome(reply: ["success": true]) {
+                try? await Task.sleep(for: .seconds(delay))
+                Self.rebootMachine(logger: logger)
+            }
+        case "device_renamed":
+            guard case .object(let renames) = params, !renames.isEmpty else {
+                return Outcome(reply: ["error": "expected params {\"old name\": \"new name\"}", "code": 400])
+            }
+            for (old, new) in renames {
+                guard let newName = new.stringValue else { continue }
+                if devices.rename(old, to: newName) {
+                    logger.info("device renamed", metadata: ["from": "\(old)", "to": "\(newName)"])
+                } else {
+                    logger.warning("rename of a device this gateway does not know", metadata: ["device": "\(old)"])
+                }
+            }
+            return Outcome(reply: ["success": true])
+        case "device_deleted":
+            guard let device = params.stringValue else {
+                return Outcome(reply: ["error": "expected the device name as params", "code": 400])
+            }
+            if devices.delete(device) { logger.info("device deleted", metadata: ["device": "\(device)"]) }
+            return Outcome(reply: ["success": true])
+        case "remove_provisioned_credentials":
+            return removeProvisionedCredentials()
+        default:
+            if method.hasPrefix("gateway_") { return Outcome(reply: ["error": "Method not found", "code": 404]) }
+            return await connectorRPC(method: method, params: params)
+        }
+    }
+
+    /// `<type>_<method>`: every running connector of that type answers; the reply lists them.
+    private func connectorRPC(method: String, params: JSONValue) async -> Outcome {
+        guard let separator = method.firstIndex(of: "_") else {
+            return Outcome(reply: ["error": "Method not found", "code": 404])
+        }
+        let type = String(method[..<separator])
+        let ofType = connectors.values.filter { $0.identity.type == type }.sorted { $0.identity.name < $1.identity.name }
+        guard !ofType.isEmpty else {
+            return Outcome(reply: ["error": .string("\(type) - connector not found in available connectors."), "code": 404])
+        }
+        var results: [JSONValue] = []
+        for connector in ofType {
+            let answer = await connector.handleConnectorRPC(method: method, params: params)
+            if case .array(let list) = answer { results.append(contentsOf: list) } else { results.append(answer) }
+        }
+        return Outcome(reply: .array(results))
+    }
+
+    private func statistics() async -> JSONValue {
+        let produced = await ingest.statistics()
+        let delivered = await uplink.statistics()
+        var reply: JSONObject = ["eventsProduced": .int(produced.eventsAccepted),
+                                 "eventsSent": .int(delivered.eventsDelivered)]
+        for (connector, count) in produced.perConnector.sorted(by: { $0.key < $1.key }) {
+            reply["\(connector)EventsProduced"] = .int(count)
+        }
+        return .object(reply)
+    }
+
+    private func removeProvisionedCredentials() -> Outcome {
+        let file = (configDirectory as NSString).appendingPathComponent(".credentials")
+        guard FileManager.default.fileExists(atPath: file) else {
+            return Outcome(reply: ["code": 404, "error": "No provisioned credentials found"])
+        }
+        do {
+            try FileManager.default.removeItem(atPath: file)
+        } catch {
+            return Outcome(reply: ["code": 500, "error": .string("\(error)")])
+        }
+        logger.warning("provisioned credentials removed over RPC; restarting to provision again")
+        return Outcome(reply: ["code": 200, "resp": "Provisioned credentials removed. Gateway will be restarted."]) {
+            try? await Task.sleep(for: .seconds(1))
+            await control.restart()
+        }
+    }
+
+    /// The delay of a restart or reboot: params seconds, at least 1 (the reference's floor).
+    static func delay(_ params: JSONValue) -> Double {
+        let seconds = params.doubleValue ?? params.stringValue.flatMap(Double.init) ?? 1
+        return max(1, seconds)
+    }
+
+    static func rebootMachine(logger: Logger) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/sbin/shutdown")
+        process.arguments = ["-r", "now"]
+        do {
+            try process.run()
+        } catch {
+            logger.error("reboot failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GatewayKit
+import Testing
+import TestSupport
+
+/// The gateway's own services as ThingsBoard uses them: RPCs to the gateway device, device
+/// ownership that survives a restart (connected_devices.json), renames and deletes.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct GatewayServicesEndToEndTests {
+    /// Sends an RPC to the gateway device and returns its reply.
+    func gatewayRPC(_ id: Int, method: String, params: String = "{}", rig: MQTTConnectorRig) async throws -> JSONValue? {
+        try mosquittoPublish(port: rig.thingsBoard.port, topic: "v1/devices/me/rpc/request/\(id)",
+                             payload: #"{"method":"\#(method)","params":\#(params)}"#)
+        var reply: JSONValue?
+        _ = await waitUntil(timeout: 10) {
+            reply = rig.observer.messages(on: "v1/devices/me/rpc/response/\(id)").last.flatMap { try? JSONValue.parse($0.payload) }
+            return reply != nil
+        }
+        return reply
+    }
+
+    func deviceRPCReply(_ id: Int64, device: String, rig: MQTTConnectorRig) async -> JSONValue? {
+        var reply: JSONValue?
+        _ = await waitUntil(timeout: 15) {
+            reply = rig.observer.messages(on: "v1/gateway/rpc").compactMap { try? JSONValue.parse($0.payload) }
+                .first { $0["id"]?.intValue == id && $0["device"]?.stringValue == device }
+            return reply != nil
+        }
+        return reply
+    }
+
+    func reportData(_ serial: String, rig: MQTTConnectorRig) async -> Bool {
+        await waitUntil(timeout: 30) {
+            try? mosquittoPublish(port: rig.devices.port, topic: "sensor/\(serial)/data", payload: #"{"temp": 20}"#)
+            return rig.observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(serial) }
+        }
+    }
+
+    @Test func gatewayRPCsAnswerInTheReferenceShapes() async throws {
+        let rig = try await MQTTConnectorRig(label: "gateway-rpc")
+        defer { rig.stop() }
+        #expect(await reportData("SN-001", rig: rig), "no data; gateway log:\n\(rig.gateway.log())")
+
+        // First sight of a device: its connector as client attributes (reference §1.6).
+        let connectorAttributes = await waitUntil(timeout: 10) {
+            rig.observer.messages(on: "v1/gateway/attributes").contains {
+                $0.payload.contains(#""connectorType":"mqtt""#) && $0.payload.contains(#""connectorName":"MQTT Broker Connector""#)
+                    && $0.payload.contains("SN-001")
+            }
+        }
+        #expect(connectorAttributes, "\(rig.observer.messages(on: "v1/gateway/attributes"))")
+
+        #expect(try await gatewayRPC(1, method: "gateway_ping", rig: rig) == ["code": 200, "resp": "pong"])
+        let devices = try await gatewayRPC(2, method: "gateway_devices", rig: rig)
+        #expect(devices?["code"] == 200)
+        #expect(devices?["resp"]?["SN-001"] == "MQTT Broker Connector", "\(String(describing: devices))")
+        let stats = try #require(try await gatewayRPC(3, method: "gateway_stats", rig: rig))
+        #expect((stats["eventsProduced"]?.intValue ?? 0) >= 1, "\(stats)")
+        #expect((stats["MQTT Broker ConnectorEventsProduced"]?.intValue ?? 0) >= 1, "\(stats)")
+        #expect(try await gatewayRPC(4, method: "gateway_nonsense", rig: rig) == ["error": "Method not found", "code": 404])
+        #expect(try await gatewayRPC(5, method: "opcua_read", rig: rig)
+                == ["error": "opcua - connector not found in available connectors.", "code": 404])
+        #expect(try await gatewayRPC(6, method: "gateway_remove_provisioned_credentials", rig: rig)?["code"] == 404)
+    }
+
+    @Test func deviceOwnershipSurvivesARestartAndRenamesRouteBothWays() async throws {
+        let rig = try await MQTTConnectorRig(label: "gateway-devices")
+        defer { rig.stop() }
+        #expect(await reportData("SN-001", rig: rig), "no data; gateway log:\n\(rig.gateway.log())")
+
+        // The registry is on disk in the reference's format.
+        let file = rig.gateway.configDirectory.appendingPathComponent("connected_devices.json")
+        let saved = await waitUntil(timeout: 5) { (try? Data(contentsOf: file)).map { !$0.isEmpty } ?? false }
+        #expect(saved)
+        let registry = try JSONValue.parse(String(contentsOf: file, encoding: .utf8))
+        #expect(registry["SN-001"]?["connectorName"] == "MQTT Broker Connector")
+        #expect(registry["SN-001"]?["deviceType"] != nil)
+        #expect(registry["SN-001"]?["disconnected"] == false)
+        #expect(registry["SN-001"]?["renaming"] == .null)
+
+        // After a restart the device has sent nothing, yet its RPC reaches the MQTT connector at
+        // once (the reference answers 408 only for devices it does not know).
+        rig.gateway.stop()
+        try rig.gateway.start()
+        let sessionUp = await waitUntil(timeout: 20) { rig.gateway.log().contains("MQTT connector starting") }
+        #expect(sessionUp)
+        try await Task.sleep(for: .seconds(1))
+        try mosquittoPublish(port: rig.thingsBoard.port, topic: "v1/gateway/rpc",
+                             payload: #"{"device":"SN-001","data":{"id":51,"method":"setRelay","params":{"on":true}}}"#)
+        let started = ContinuousClock.now
+        let reply = await deviceRPCReply(51, device: "SN-001", rig: rig)
+        #expect(reply?["data"] == ["success": true], "gateway log:\n\(rig.gateway.log())")
+        #expect(ContinuousClock.now - started < .seconds(4), "the RPC waited for the device to reappear")
+
+        // ThingsBoard renames SN-001: its data now arrives under the new name, and RPCs for the
+        // new name reach the device.
+        #expect(try await gatewayRPC(7, method: "gateway_device_renamed", params: #"{"SN-001":"Pump 1"}"#, rig: rig)
+                == ["success": true])
+        let renamedData = await waitUntil(timeout: 20) {
+            try? mosquittoPublish(port: rig.devices.port, topic: "sensor/SN-001/data", payload: #"{"temp": 21}"#)
+            return rig.observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.hasPrefix(#"{"Pump 1":"#) }
+        }
+        #expect(renamedData, "telemetry not published under the new name; gateway log:\n\(rig.gateway.log())")
+        try mosquittoPublish(port: rig.thingsBoard.port, topic: "v1/gateway/rpc",
+                             payload: #"{"device":"Pump 1","data":{"id":52,"method":"setRelay","params":{"on":false}}}"#)
+        #expect(await deviceRPCReply(52, device: "Pump 1", rig: rig)?["data"] == ["success": true])
+        let renamed = try JSONValue.parse(String(contentsOf: file, encoding: .utf8))
+        #expect(renamed["SN-001"]?["renaming"] == "Pump 1")
+
+        // Deleted in ThingsBoard: forgotten by the gateway.
+        #expect(try await gatewayRPC(8, method: "gateway_device_deleted", params: #""Pump 1""#, rig: rig) == ["success": true])
+        let forgotten = try JSONValue.parse(String(contentsOf: file, encoding: .utf8))
+        #expect(forgotten["SN-001"] == nil)
+        await rig.responder.stop()
+    }
+}
