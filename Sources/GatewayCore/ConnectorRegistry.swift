@@ -1,4 +1,5 @@
 import GatewayKit
+import ModbusConnector
 import MQTTConnector
 import SimulatorConnector
 
@@ -7,6 +8,7 @@ public enum ConnectorRegistry {
     public static let factories: [String: any ConnectorFactory.Type] = [
         SimulatorConnectorFactory.type: SimulatorConnectorFactory.self,
         MQTTConnectorFactory.type: MQTTConnectorFactory.self,
+        ModbusConnectorFactory.type: ModbusConnectorFactory.self,
     ]
 
     public static func factory(for type: String) -> (any ConnectorFactory.Type)? {

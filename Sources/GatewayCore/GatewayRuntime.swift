@@ -91,6 +91,7 @@ struct AssembledGateway {
     let devices: DeviceRegistry
     let control = GatewayControl()
     let adminSettings: AdminSettings
+    let statistics: StatisticsReporter
 
     init(loaded: LoadedConfiguration, connection: ThingsBoardConnectionConfiguration, logger: Logger) throws {
         let configuration = loaded.configuration
@@ -148,6 +149,9 @@ struct AssembledGateway {
         }
         self.supervisors = supervisors
         devices.bind(to: supervisors.map(\.identity))
+        statistics = StatisticsReporter(settings: configuration.thingsboard.statistics, configDirectory: configuration.directory,
+                                        supervisors: supervisors, ingest: ingest, storage: storage, uplink: uplink,
+                                        client: client, logger: Logger(label: "service"))
         let gatewayRPC = GatewayRPC(devices: devices, ingest: ingest, uplink: uplink, connectors: downlinks,
                                     control: control, configDirectory: configuration.directory,
                                     logger: Logger(label: "service"))
@@ -188,7 +192,7 @@ struct AssembledGateway {
     /// flushes what they handed over, then the uplink and the ThingsBoard session end.
     var services: [any Service] {
         let client = self.client, uplink = self.uplink, ingest = self.ingest
-        let supervisors = self.supervisors, inbound = self.inbound
+        let supervisors = self.supervisors, inbound = self.inbound, statistics = self.statistics
         return [
             GatewayService("thingsboard") { await client.run() },
             GatewayService("inbound") { await inbound.run() },
@@ -196,6 +200,7 @@ struct AssembledGateway {
             GatewayService("storage-writer") { await ingest.runWriter() },
             GatewayService("report-strategies") { await ingest.runReporter() },
             GatewayService("admin") { await admin() },
+            GatewayService("statistics") { await statistics.run() },
             GatewayService("connectors") {
                 await withTaskGroup(of: Void.self) { group in
                     for supervisor in supervisors {

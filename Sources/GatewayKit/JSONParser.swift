@@ -253,7 +253,8 @@ struct JSONByteParser {
             guard index > digits else { throw error("expected a digit in the exponent") }
         }
         let span = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-        if isInteger, span.count <= 19, let value = Self.integer(span) { return .int(value) }
+        // 20: nineteen digits and a minus sign; `integer` reports overflow itself.
+        if isInteger, span.count <= 20, let value = Self.integer(span) { return .int(value) }
         // Text of a valid JSON number is ASCII; Double(String) parses it exactly.
         guard let value = Double(String(decoding: span, as: UTF8.self)) else {
             throw JSONParseError(offset: start, reason: "number out of range")

@@ -112,4 +112,45 @@ import TestSupport
         #expect(forgotten["SN-001"] == nil)
         await rig.responder.stop()
     }
+
+    @Test func statisticsAndCustomCommandsArriveAsGatewayTelemetry() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await SessionLimitsResponder(port: broker.port)
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/devices/me/telemetry", "v1/devices/me/attributes"])
+        defer { observer.stop() }
+        let gateway = try GatewayUnderTest(label: "statistics")
+        try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#)
+        // The main config turns statistics off; this one turns them on with the shortest period.
+        let main = gateway.configDirectory.appendingPathComponent("tb_gateway.json")
+        let text = try String(contentsOf: main, encoding: .utf8).replacingOccurrences(
+            of: #""statistics": {"enable": false}"#,
+            with: #""statistics": {"enable": true, "statsSendPeriodInSeconds": 10, "enableCustom": true, "customStatsSendPeriodInSeconds": 3600, "configuration": "statistics.json"}"#)
+        try text.write(to: main, atomically: true, encoding: .utf8)
+        try gateway.write("statistics.json", #"[{"attributeOnGateway": "answer", "command": "echo 42", "timeout": 5}, {"attributeOnGateway": "os", "command": ["/bin/echo", "linux box"], "timeout": 5}]"#)
+        try gateway.write("simulator.json", """
+            {"devices": [{"name": "Boiler 1", "type": "boiler", "periodMs": 100,
+              "telemetry": [{"key": "counter", "kind": "counter", "start": 0, "step": 1}]}]}
+            """)
+        try gateway.start()
+        defer { gateway.stop() }
+
+        func telemetry() -> [JSONValue] {
+            observer.messages(on: "v1/devices/me/telemetry").compactMap { try? JSONValue.parse($0.payload) }
+        }
+        let custom = await waitUntil(timeout: 15) { telemetry().contains { $0["answer"] != nil } }
+        #expect(custom, "no custom statistics; gateway log:\n\(gateway.log())")
+        #expect(telemetry().contains { $0["answer"] == 42 && $0["os"] == "linux box" }, "\(telemetry())")
+        let machine = observer.messages(on: "v1/devices/me/attributes").compactMap { try? JSONValue.parse($0.payload) }
+        #expect(machine.contains { $0["cpuCount"]?.intValue ?? 0 >= 1 && $0["totalMemory"] != nil })
+
+        let periodic = await waitUntil(timeout: 25) { telemetry().contains { $0["machineStats"] != nil } }
+        #expect(periodic, "no statistics telemetry; gateway log:\n\(gateway.log())")
+        let stats = try #require(telemetry().first { $0["machineStats"] != nil })
+        #expect(stats["machineStats"]?["gwMemory"]?.doubleValue ?? 0 > 1)
+        #expect((stats["machineStats"]?["msgsSentToPlatform"]?.intValue ?? 0) > 0)
+        let simulator = try #require(stats["connectorsStats"]?["Simulator"])
+        #expect((simulator["storageMsgPushed"]?.intValue ?? 0) > 10, "\(simulator)")
+        await responder.stop()
+    }
 }

@@ -16,6 +16,15 @@ import Testing
         #expect(try JSONValue.parse(value.jsonString) == value)
     }
 
+    @Test func integersKeepEveryDigitUpToTheInt64Limits() throws {
+        #expect(try JSONValue.parse("-3766759526339565247") == .int(-3_766_759_526_339_565_247))
+        #expect(try JSONValue.parse("-9223372036854775808") == .int(.min))
+        #expect(try JSONValue.parse("9223372036854775807") == .int(.max))
+        // Beyond Int64: a double, as any JSON reader without big integers does.
+        #expect(try JSONValue.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        #expect(try JSONValue.parse("-9223372036854775809") == .double(-9_223_372_036_854_775_809))
+    }
+
     @Test func unicodeEscapesAndSurrogatePairs() throws {
         #expect(try JSONValue.parse(#""\u00e9\ud83d\ude00 é""#) == .string("é😀 é"))
         #expect(throws: JSONParseError.self) { try JSONValue.parse(#""\ud83d""#) }

@@ -13,7 +13,9 @@ extension ThingsBoardSettings {
         maxPayloadSizeBytes = try section.int("maxPayloadSizeBytes", in: 256...268_435_455) ?? maxPayloadSizeBytes
         minPackSendDelayMS = try section.int("minPackSendDelayMS", in: 0...60_000) ?? minPackSendDelayMS
         remoteConfiguration = try section.bool("remoteConfiguration") ?? remoteConfiguration
-        statisticsEnabled = try section.child("statistics")?.bool("enable") ?? statisticsEnabled
+        if let statisticsSection = try section.child("statistics") {
+            statistics = try StatisticsSettings(statisticsSection, directory: directory)
+        }
         messagesRateLimits = try section.string("messagesRateLimits") ?? messagesRateLimits
         rateLimits = try section.string("rateLimits") ?? rateLimits
         dpRateLimits = try section.string("dpRateLimits") ?? dpRateLimits

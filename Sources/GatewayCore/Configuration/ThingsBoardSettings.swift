@@ -48,7 +48,7 @@ public struct ThingsBoardSettings: Sendable, Equatable {
     public var remoteConfiguration = false
     /// The main `reportStrategy`, the default of every connector (nil: ON_RECEIVED).
     public var reportStrategy: ReportStrategy?
-    public var statisticsEnabled = false
+    public var statistics = StatisticsSettings()
     public var messagesRateLimits = ""
     public var rateLimits = ""
     public var dpRateLimits = ""

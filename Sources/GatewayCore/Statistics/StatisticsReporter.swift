@@ -1,0 +1,152 @@
+import Foundation
+import GatewayKit
+import Logging
+import Storage
+import ThingsBoard
+
+/// Sends the gateway's statistics to ThingsBoard as gateway-device telemetry (reference §1.11):
+/// once at start the machine's size as attributes, then every `statsSendPeriodInSeconds`
+/// `machineStats`, `serviceStats` and `connectorsStats` with the counts of that period; custom
+/// commands' outputs every `customStatsSendPeriodInSeconds`.
+///
+/// Counts come from the running parts' cumulative counters: each message carries the difference
+/// since the previous one, as the reference clears its counters after sending.
+struct StatisticsReporter: Sendable {
+    let settings: StatisticsSettings
+    let configDirectory: String
+    let supervisors: [ConnectorSupervisor]
+    let ingest: DataIngest
+    let storage: any EventStorage
+    let uplink: Uplink
+    let client: ThingsBoardClient
+    let logger: Logger
+
+    /// Cumulative counters at one instant.
+    struct Totals: Sendable, Equatable {
+        var machine: MachineUsage
+        var processCPUSeconds: Double
+        var at: ContinuousClock.Instant
+        var published: Int64
+        var received: Int64
+        var delivered: Int64
+        var connectors: [String: (messages: Int64, bytes: Int64, events: Int64, datapoints: Int64, errors: Int64)]
+
+        static func == (lhs: Totals, rhs: Totals) -> Bool { lhs.at == rhs.at }
+    }
+
+    func run() async {
+        guard settings.enabled || settings.customEnabled else { return }
+        await withDiscardingTaskGroup { group in
+            if settings.enabled { group.addTask { await reportPeriodically() } }
+            if settings.customEnabled { group.addTask { await runCustomCommands() } }
+        }
+    }
+
+    private func reportPeriodically() async {
+        try? await client.waitUntilReady()
+        let machine = MachineUsage.current(diskPath: configDirectory)
+        await publish(["totalMemory": .string(MachineUsage.humanSize(machine.memoryTotalBytes)),
+                       "totalDisk": .string(MachineUsage.humanSize(machine.diskTotalBytes)),
+                       "cpuCount": .int(Int64(ProcessInfo.processInfo.activeProcessorCount))],
+                      topic: GatewayTopics.deviceAttributes)
+        var previous = await totals()
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(settings.sendPeriodSeconds)) } catch { return }
+            let current = await totals()
+            await publish(await message(from: previous, to: current), topic: GatewayTopics.deviceTelemetry)
+            previous = current
+        }
+    }
+
+    func totals() async -> Totals {
+        let ingested = await ingest.statistics()
+        let session = await client.statistics()
+        var connectors: [String: (Int64, Int64, Int64, Int64, Int64)] = [:]
+        for supervisor in supervisors {
+            let name = supervisor.identity.name
+            let traffic = supervisor.traffic() ?? ConnectorTraffic()
+            connectors[name] = (traffic.messagesIn, traffic.bytesIn, ingested.perConnector[name] ?? 0,
+                                ingested.datapointsPerConnector[name] ?? 0, traffic.errors)
+        }
+        return Totals(machine: MachineUsage.current(diskPath: configDirectory),
+                      processCPUSeconds: ProcessUsage.current()?.cpuSeconds ?? 0, at: .now,
+                      published: session.messagesPublished, received: session.messagesReceived,
+                      delivered: await uplink.statistics().eventsDelivered, connectors: connectors)
+    }
+
+    func message(from previous: Totals, to current: Totals) async -> JSONValue {
+        let elapsed = max(0.001, (current.at - previous.at).seconds)
+        let process = ProcessUsage.current()
+        let machine = current.machine
+        let machineStats: JSONObject = [
+            "totalCpuUsage": .double(MachineUsage.cpuPercent(from: previous.machine, to: machine)),
+            "diskUsage": .double(machine.diskUsedPercent),
+            // The reference's "freeMemory" is the share of RAM in use; kept for dashboards built on it.
+            "freeMemory": .double(machine.memoryUsedPercent),
+            "freeDisk": .string(MachineUsage.humanSize(machine.diskFreeBytes)),
+            "gwProcessCpuUsage": .double(((current.processCPUSeconds - previous.processCPUSeconds) / elapsed * 1000).rounded() / 10),
+            "gwMemory": .double((Double(process?.residentBytes ?? 0) / 1_048_576 * 10).rounded() / 10),
+            "gwProcessMemoryFullInfo": ["rss": .int(process?.residentBytes ?? 0), "vms": .int(process?.virtualBytes ?? 0),
+                                        "threads": .int(Int64(process?.threads ?? 0))],
+            "msgsSentToPlatform": .int(current.published - previous.published),
+            "msgsReceivedFromPlatform": .int(current.received - previous.received),
+        ]
+        let stored = await storage.statistics()
+        let serviceStats: JSONObject = [
+            "storageMsgPulled": .int(current.delivered - previous.delivered),
+            "storageMsgCount": .int(Int64(stored.events)),
+            "platformMsgPushed": .int(current.published - previous.published),
+        ]
+        var connectorsStats: JSONObject = [:]
+        for name in current.connectors.keys.sorted() {
+            let now = current.connectors[name]!
+            let before = previous.connectors[name] ?? (0, 0, 0, 0, 0)
+            connectorsStats[name] = [
+                "connectorMsgsReceived": .int(now.messages - before.messages),
+                "connectorBytesReceived": .int(now.bytes - before.bytes),
+                "convertersMsgProcessed": .int(now.events - before.events),
+                "convertersDatapointsProduced": .int(now.datapoints - before.datapoints),
+                "convertersMsgDropped": .int(now.errors - before.errors),
+                "storageMsgPushed": .int(now.events - before.events),
+            ]
+        }
+        return ["machineStats": .object(machineStats), "serviceStats": .object(serviceStats),
+                "connectorsStats": .object(connectorsStats)]
+    }
+
+    private func runCustomCommands() async {
+        guard let file = settings.commandsFile else {
+            logger.error("statistics.enableCustom is set but statistics.configuration names no commands file")
+            return
+        }
+        let commands: [CustomStatisticsCommand]
+        do {
+            commands = try CustomStatisticsCommand.load(file: file)
+        } catch {
+            logger.error("custom statistics not sent: \(error)")
+            return
+        }
+        try? await client.waitUntilReady()
+        while !Task.isCancelled {
+            var values: JSONObject = [:]
+            for command in commands {
+                if let output = await CommandRunner.output(of: command.arguments, timeout: .seconds(command.timeoutSeconds)) {
+                    values[command.key] = Double(output).map(JSONValue.double) ?? .string(output)
+                } else {
+                    logger.warning("statistics command failed or timed out", metadata: ["key": "\(command.key)"])
+                }
+            }
+            if !values.isEmpty { await publish(.object(values), topic: GatewayTopics.deviceTelemetry) }
+            do { try await Task.sleep(for: .seconds(settings.customSendPeriodSeconds)) } catch { return }
+        }
+    }
+
+    private func publish(_ value: JSONValue, topic: String) async {
+        let message = GatewayMessage(topic: topic, payload: value.jsonBytes, kind: .other, forDevices: false)
+        do {
+            try await client.publish(message)
+        } catch {
+            logger.debug("statistics not sent: \(error)")
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import GatewayKit
+import Logging
+import Modbus
+import Synchronization
+
+/// Registers the Modbus connector under type "modbus".
+public enum ModbusConnectorFactory: ConnectorFactory {
+    public static let type = "modbus"
+
+    public static func make(_ setup: ConnectorSetup) throws -> any Connector {
+        let configuration = try ModbusConnectorConfiguration(json: setup.configuration, file: setup.configurationFile)
+        for warning in configuration.warnings {
+            setup.logger.warning("\(setup.configurationFile): \(warning)")
+        }
+        return ModbusConnector(identity: setup.identity, configuration: configuration, context: setup.context,
+                               logger: setup.logger)
+    }
+}
+
+/// Polls Modbus devices (`master.slaves`) and serves registers of its own (`slave`), per reference
+/// §5.2. Devices on the same endpoint share one link; each device is an actor whose polls,
+/// writes and RPCs take turns; poll schedules are spread over the period so that many devices do
+/// not fire at once. Shared-attribute updates and RPCs of a device are written to it.
+public struct ModbusConnector: DownlinkConnector {
+    public let identity: ConnectorIdentity
+    public let configuration: ModbusConnectorConfiguration
+    let devices = ModbusDeviceDirectory()
+    let logger: Logger
+    private let gateway: ModbusGatewayPort
+
+    public init(identity: ConnectorIdentity, configuration: ModbusConnectorConfiguration,
+                context: any GatewayContext, logger: Logger) {
+        self.identity = identity
+        self.configuration = configuration
+        self.logger = logger
+        self.gateway = ModbusGatewayPort(context: context, identity: identity, logger: logger)
+    }
+
+    public func traffic() -> ConnectorTraffic? {
+        var traffic = ConnectorTraffic()
+        for device in devices.all {
+            let counts = device.statistics.snapshot
+            traffic.messagesIn += counts.responses
+            traffic.bytesIn += counts.responseBytes
+            traffic.errors += counts.failedRequests
+        }
+        return traffic
+    }
+
+    public func run() async throws {
+        let links = ModbusLinkPool(logger: logger)
+        var built: [ModbusDevice] = []
+        for device in configuration.devices {
+            let link = try await links.link(for: device)
+            built.append(ModbusDevice(configuration: device, sender: link, gateway: gateway, logger: logger))
+        }
+        var server: ModbusServerMode?
+        if let serverConfiguration = configuration.server {
+            let mode = try ModbusServerMode(configuration: serverConfiguration, logger: logger)
+            try await mode.start()
+            built.append(ModbusDevice(configuration: serverConfiguration.device, sender: mode.sender,
+                                      gateway: gateway, logger: logger))
+            server = mode
+        }
+        devices.publish(built)
+        let linkCount = await links.count
+        logger.info("Modbus connector starting", metadata: [
+            "devices": "\(configuration.devices.count)", "links": "\(linkCount)",
+            "server": "\(configuration.server.map { $0.connection.description } ?? "none")",
+        ])
+        await withDiscardingTaskGroup { group in
+            for (index, device) in built.enumerated() {
+                let phase = Self.phase(index: index, of: built.count, period: device.configuration.pollPeriod)
+                group.addTask { await device.runPolling(phase: phase) }
+            }
+            // Keeps the connector running until cancelled, even with nothing to poll.
+            group.addTask {
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            }
+        }
+        devices.publish([])
+        await links.closeAll()
+        await server?.stop()
+        logger.info("Modbus connector stopped")
+    }
+
+    /// Where in its period device `index` of `count` first polls: evenly spread, so 500 devices
+    /// polled every second make a steady stream of requests rather than a burst each second.
+    static func phase(index: Int, of count: Int, period: Duration) -> Duration {
+        guard count > 1 else { return .zero }
+        return period * (Double(index) / Double(count))
+    }
+}
+
+/// The running devices by name, for downlink calls that arrive on the gateway's tasks.
+final class ModbusDeviceDirectory: Sendable {
+    private let byName = Mutex<[String: ModbusDevice]>([:])
+    private let ordered = Mutex<[ModbusDevice]>([])
+
+    func publish(_ devices: [ModbusDevice]) {
+        byName.withLock { map in
+            map = [:]
+            for device in devices { map[device.configuration.deviceName] = device }
+        }
+        ordered.withLock { $0 = devices }
+    }
+
+    func device(named name: String) -> ModbusDevice? { byName.withLock { $0[name] } }
+    var all: [ModbusDevice] { ordered.withLock { $0 } }
+}

@@ -1,0 +1,168 @@
+import GatewayKit
+import Logging
+import Modbus
+
+/// One configured Modbus device (a `master.slaves` entry, or the gateway's own server). Its polls,
+/// attribute writes and RPCs take turns through one gate, so the device sees one request at a
+/// time from us while other devices on the same TCP link run in parallel (MBAP transaction ids
+/// keep their answers apart). A device that stops answering only times out its own requests.
+actor ModbusDevice {
+    nonisolated let configuration: ModbusDeviceConfiguration
+    nonisolated let plan: ModbusReadPlan
+    nonisolated let statistics: ModbusDeviceStatistics
+    private let sender: any ModbusRequestSender
+    private let gateway: ModbusGatewayPort
+    private let logger: Logger
+    private var gate = SerialGate()
+    private var announced = false
+    private var consecutiveFailedPolls = 0
+    private var failureLog = BurstLimiter(window: .seconds(60))
+
+    init(configuration: ModbusDeviceConfiguration, sender: any ModbusRequestSender, gateway: ModbusGatewayPort,
+         logger: Logger) {
+        self.configuration = configuration
+        self.plan = ModbusReadPlan(items: configuration.readItems)
+        self.sender = sender
+        self.gateway = gateway
+        self.statistics = ModbusDeviceStatistics()
+        var logger = logger
+        logger[metadataKey: "device"] = "\(configuration.deviceName)"
+        self.logger = logger
+    }
+
+    // MARK: taking turns
+
+    /// Runs `body` when it is this caller's turn on the device.
+    private func exclusively<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if !gate.tryEnter() {
+            await withCheckedContinuation { gate.enqueue($0) }
+        }
+        defer { gate.leave() }
+        return try await body()
+    }
+
+    // MARK: polling
+
+    /// Polls every `pollPeriod`, starting `phase` after the call, until cancelled. Ticks missed
+    /// because a poll ran long are skipped (counted), never queued up.
+    func runPolling(phase: Duration) async {
+        guard !plan.requests.isEmpty else {
+            logger.debug("Nothing to poll: no attributes or timeseries configured")
+            return
+        }
+        let clock = ContinuousClock()
+        let period = configuration.pollPeriod
+        var next = clock.now + phase
+        while !Task.isCancelled {
+            do { try await clock.sleep(until: next) } catch { return }
+            _ = try? await exclusively { await pollOnce() }
+            next += period
+            let now = clock.now
+            if next < now {
+                let missed = Int(((now - next) / period).rounded(.down)) + 1
+                statistics.countSkippedPolls(missed)
+                next += period * missed
+            }
+        }
+    }
+
+    /// Reads every planned request once and hands the converted values to the gateway.
+    private func pollOnce() async {
+        let readAt = WallClock.milliseconds()
+        var responses: [ModbusResponse?] = []
+        responses.reserveCapacity(plan.requests.count)
+        var firstFailure: String?
+        var failures = 0
+        var linkDown = false
+        for (index, planned) in plan.requests.enumerated() {
+            if linkDown {
+                responses.append(nil)
+                continue
+            }
+            if index > 0, configuration.delayBetweenRequests > .zero {
+                try? await Task.sleep(for: configuration.delayBetweenRequests)
+            }
+            guard let request = ModbusRequest.read(functionCode: planned.functionCode, address: planned.address,
+                                                   count: planned.count) else {
+                responses.append(nil)
+                continue
+            }
+            do {
+                let response = try await sender.send(request, unitId: configuration.unitId,
+                                                     timeout: configuration.timeout, retries: configuration.retries)
+                responses.append(response)
+                statistics.countResponse(response)
+            } catch {
+                statistics.countFailedRequest()
+                responses.append(nil)
+                failures += 1
+                if firstFailure == nil { firstFailure = "FC\(planned.functionCode) @\(planned.address)×\(planned.count): \(error)" }
+                if Self.linkIsDown(error) { linkDown = true }
+            }
+        }
+        let succeeded = failures < plan.requests.count
+        await updateConnectivity(pollSucceeded: succeeded, linkDown: linkDown)
+        if let firstFailure, let suppressed = failureLog.shouldLog() {
+            logger.warning("Poll incomplete: \(failures) of \(plan.requests.count) requests failed; first: \(firstFailure)",
+                           metadata: ["suppressedSinceLastLog": "\(suppressed)"])
+        }
+        guard succeeded else { return }
+        let data = ModbusUplink.convert(plan: plan, responses: responses, device: configuration, readAt: readAt)
+        guard !data.isEmpty else { return }
+        statistics.countDatapoints(data.datapointCount)
+        await gateway.send(data)
+    }
+
+    /// The reference announces a device while its link is up and removes it when the link fails;
+    /// a unit that stops answering on a healthy link is given its connect-attempt count of polls.
+    private func updateConnectivity(pollSucceeded: Bool, linkDown: Bool) async {
+        if pollSucceeded {
+            consecutiveFailedPolls = 0
+            if !announced {
+                announced = true
+                await gateway.connect(device: configuration.deviceName, type: configuration.deviceType)
+            }
+            return
+        }
+        consecutiveFailedPolls += 1
+        if announced, linkDown || consecutiveFailedPolls >= configuration.connectAttemptCount {
+            announced = false
+            await gateway.disconnect(device: configuration.deviceName)
+        }
+    }
+
+    // MARK: downlink
+
+    /// Reads one item now (an RPC with function code 1–4) and decodes it with its format.
+    func read(functionCode: UInt8, address: UInt16, format: ModbusValueFormat, timeout: Duration) async throws -> JSONValue {
+        let count = UInt16(clamping: format.readCount(functionCode: functionCode))
+        guard let request = ModbusRequest.read(functionCode: functionCode, address: address, count: count) else {
+            throw ModbusRPCError.badParams("function code \(functionCode) does not read")
+        }
+        let response = try await exclusively {
+            try await sender.send(request, unitId: configuration.unitId, timeout: timeout, retries: configuration.retries)
+        }
+        statistics.countResponse(response)
+        guard let value = format.decode(response) else {
+            throw ModbusRPCError.badParams("the answer of function code \(functionCode) at \(address) does not decode as \(format.typeName)")
+        }
+        return value
+    }
+
+    /// Writes an encoded value (function code 5, 6, 15 or 16).
+    func write(_ payload: ModbusWritePayload, address: UInt16, timeout: Duration) async throws {
+        let request = ModbusRequest.write(payload, address: address)
+        _ = try await exclusively {
+            try await sender.send(request, unitId: configuration.unitId, timeout: timeout, retries: configuration.retries)
+        }
+    }
+
+    static func linkIsDown(_ error: any Error) -> Bool {
+        if error is ModbusLinkUnavailable { return true }
+        guard let error = error as? ModbusClientError else { return false }
+        switch error {
+        case .notConnected, .connectionClosed: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import GatewayKit
+import Modbus
+
+/// Turns one poll's responses into the device's readings: each item's slice of its request's
+/// answer, decoded with the item's format; attributes and timeseries by their section; telemetry
+/// stamped with the read time, as the reference does.
+enum ModbusUplink {
+    static func convert(plan: ModbusReadPlan, responses: [ModbusResponse?], device: ModbusDeviceConfiguration,
+                        readAt: Int64) -> ConvertedData {
+        let items = device.readItems
+        let attributeCount = device.attributes.count
+        var attributes: JSONObject = [:]
+        var telemetry: JSONObject = [:]
+        var keyStrategies: [String: ReportStrategy] = [:]
+        func place(_ index: Int, _ value: JSONValue?) {
+            guard let value else { return }
+            let item = items[index]
+            if index < attributeCount { attributes[item.key] = value } else { telemetry[item.key] = value }
+            if let strategy = item.reportStrategy { keyStrategies[item.key] = strategy }
+        }
+        for (request, response) in zip(plan.requests, responses) {
+            switch response {
+            case .registers(let registers)?:
+                plan.forEachItem(of: request, response: registers, items: items) { index, slice in
+                    place(index, items[index].format.decode(registers: slice))
+                }
+            case .bits(let bits)?:
+                plan.forEachItem(of: request, response: bits, items: items) { index, slice in
+                    place(index, items[index].format.decode(bits: slice))
+                }
+            case .writeAcknowledged?, nil:
+                continue
+            }
+        }
+        return ConvertedData(deviceName: device.deviceName, deviceType: device.deviceType,
+                             telemetry: telemetry.isEmpty ? [] : [TelemetryEntry(ts: readAt, values: telemetry)],
+                             attributes: attributes, reportStrategy: device.reportStrategy,
+                             keyReportStrategies: keyStrategies)
+    }
+}
