@@ -140,7 +140,8 @@ import TestSupport
         }
         let custom = await waitUntil(timeout: 15) { telemetry().contains { $0["answer"] != nil } }
         #expect(custom, "no custom statistics; gateway log:\n\(gateway.log())")
-        #expect(telemetry().contains { $0["answer"] == 42 && $0["os"] == "linux box" }, "\(telemetry())")
+        // A number is sent as a float, as the reference does (`float(output)`).
+        #expect(telemetry().contains { $0["answer"] == 42.0 && $0["os"] == "linux box" }, "\(telemetry())")
         let machine = observer.messages(on: "v1/devices/me/attributes").compactMap { try? JSONValue.parse($0.payload) }
         #expect(machine.contains { $0["cpuCount"]?.intValue ?? 0 >= 1 && $0["totalMemory"] != nil })
 

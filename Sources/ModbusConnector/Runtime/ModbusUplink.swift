@@ -8,29 +8,32 @@ enum ModbusUplink {
     static func convert(plan: ModbusReadPlan, responses: [ModbusResponse?], device: ModbusDeviceConfiguration,
                         readAt: Int64) -> ConvertedData {
         let items = device.readItems
-        let attributeCount = device.attributes.count
-        var attributes: JSONObject = [:]
-        var telemetry: JSONObject = [:]
-        var keyStrategies: [String: ReportStrategy] = [:]
-        func place(_ index: Int, _ value: JSONValue?) {
-            guard let value else { return }
-            let item = items[index]
-            if index < attributeCount { attributes[item.key] = value } else { telemetry[item.key] = value }
-            if let strategy = item.reportStrategy { keyStrategies[item.key] = strategy }
-        }
+        // Decoded per item first, then emitted in configuration order (as the reference's
+        // dictionaries are), whatever order the planner read them in.
+        var decoded = [JSONValue?](repeating: nil, count: items.count)
         for (request, response) in zip(plan.requests, responses) {
             switch response {
             case .registers(let registers)?:
                 plan.forEachItem(of: request, response: registers, items: items) { index, slice in
-                    place(index, items[index].format.decode(registers: slice))
+                    decoded[index] = items[index].format.decode(registers: slice)
                 }
             case .bits(let bits)?:
                 plan.forEachItem(of: request, response: bits, items: items) { index, slice in
-                    place(index, items[index].format.decode(bits: slice))
+                    decoded[index] = items[index].format.decode(bits: slice)
                 }
             case .writeAcknowledged?, nil:
                 continue
             }
+        }
+        let attributeCount = device.attributes.count
+        var attributes: JSONObject = [:]
+        var telemetry: JSONObject = [:]
+        var keyStrategies: [String: ReportStrategy] = [:]
+        for (index, value) in decoded.enumerated() {
+            guard let value else { continue }
+            let item = items[index]
+            if index < attributeCount { attributes[item.key] = value } else { telemetry[item.key] = value }
+            if let strategy = item.reportStrategy { keyStrategies[item.key] = strategy }
         }
         return ConvertedData(deviceName: device.deviceName, deviceType: device.deviceType,
                              telemetry: telemetry.isEmpty ? [] : [TelemetryEntry(ts: readAt, values: telemetry)],
