@@ -142,6 +142,31 @@ import TestSupport
         #expect(all == [["result": 4242, "device_name": "Pump"]])
     }
 
+    @Test(arguments: ["rtu", "ascii"])
+    func aSerialDevicePollsOverAPseudoTerminal(framing: String) async throws {
+        let scratch = try makeScratchDirectory("modbus-serial-\(framing)")
+        let pty = try await PtyPair(in: scratch)
+        defer { pty.stop() }
+        let server = try await ModbusPeer.startSerialServer(mode: framing, tty: pty.first, in: scratch)
+        defer { server.stop() }
+        let device: JSONObject = [
+            "type": "serial", "port": .string(pty.second), "method": .string(framing), "baudrate": 19200,
+            "bytesize": 8, "parity": "N", "stopbits": 1, "unitId": 1, "deviceName": "Meter", "pollPeriod": 200,
+            "timeout": 2, "byteOrder": "BIG", "wordOrder": "BIG",
+            "timeseries": [["tag": "hr", "type": "16uint", "functionCode": 3, "objectsCount": 1, "address": 2],
+                           ["tag": "ir", "type": "16uint", "functionCode": 4, "objectsCount": 1, "address": 3]],
+            "attributeUpdates": [["tag": "hr", "type": "16uint", "functionCode": 6, "objectsCount": 1, "address": 2]],
+        ]
+        let running = try RunningModbusConnector(ModbusTestConfig.master([device]))
+        let polled = await waitUntil(timeout: 15) { running.gateway.latest("ir", of: "Meter") == 203 }
+        #expect(polled, "no serial readings; server log:\n\(server.output().suffix(1500))")
+        #expect(running.gateway.latest("hr", of: "Meter") == 102)
+        await running.connector.handleAttributeUpdate(AttributeUpdate(deviceName: "Meter", values: ["hr": 999]))
+        let written = await waitUntil(timeout: 10) { running.gateway.latest("hr", of: "Meter") == 999 }
+        await running.stop()
+        #expect(written, "the write over \(framing) never read back")
+    }
+
     @Test func aDeviceThatStopsAnsweringDoesNotDelayAHealthyOne() async throws {
         let scratch = try makeScratchDirectory("modbus-dead")
         let (healthyServer, healthyPort) = try await ModbusPeer.startNetworkServer(in: scratch)
