@@ -10,7 +10,7 @@ struct GatewayRPC: Sendable {
     let devices: DeviceRegistry
     let ingest: DataIngest
     let uplink: Uplink
-    let connectors: [String: any DownlinkConnector]
+    let connectors: ConnectorManager
     let control: GatewayControl
     let configDirectory: String
     let logger: Logger
@@ -84,7 +84,7 @@ struct GatewayRPC: Sendable {
             return Outcome(reply: ["error": "Method not found", "code": 404])
         }
         let type = String(method[..<separator])
-        let ofType = connectors.values.filter { $0.identity.type == type }.sorted { $0.identity.name < $1.identity.name }
+        let ofType = connectors.downlinks.filter { $0.identity.type == type }
         guard !ofType.isEmpty else {
             return Outcome(reply: ["error": .string("\(type) - connector not found in available connectors."), "code": 404])
         }

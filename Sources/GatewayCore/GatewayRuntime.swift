@@ -29,7 +29,8 @@ public enum GatewayRuntime {
         do {
             let connection = try await ThingsBoardConnectionFactory.make(loaded.configuration, options: options,
                                                                          logger: Logger(label: "tb_connection"))
-            gateway = try AssembledGateway(loaded: loaded, connection: connection, logger: logger)
+            gateway = try AssembledGateway(loaded: loaded, connection: connection, environment: options.environment,
+                                           logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
             return 2
@@ -37,7 +38,7 @@ public enum GatewayRuntime {
         logger.info("iot-gateway \(GatewayVersion.current) starting",
                     metadata: ["thingsboard": "\(gateway.client.configuration.host):\(gateway.client.configuration.port)",
                                "storage": "\(gateway.storageDescription)",
-                               "connectors": "\(gateway.supervisors.map(\.identity.name))"])
+                               "connectors": "\(gateway.initialConnectors.map(\.name))"])
 
         var configuration = ServiceGroupConfiguration(services: gateway.services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint],
@@ -86,45 +87,30 @@ struct AssembledGateway {
     let ingest: DataIngest
     let client: ThingsBoardClient
     let uplink: Uplink
-    let supervisors: [ConnectorSupervisor]
+    let connectors: ConnectorManager
+    let initialConnectors: [ConnectorEntry]
+    let fileWatcher: ConnectorFileWatcher
+    let remoteConfiguration: RemoteConfigurator
     let inbound: InboundHandler
     let devices: DeviceRegistry
     let control = GatewayControl()
     let adminSettings: AdminSettings
     let statistics: StatisticsReporter
 
-    init(loaded: LoadedConfiguration, connection: ThingsBoardConnectionConfiguration, logger: Logger) throws {
+    init(loaded: LoadedConfiguration, connection: ThingsBoardConnectionConfiguration, environment: [String: String],
+         logger: Logger) throws {
         let configuration = loaded.configuration
+        fileWatcher = ConnectorFileWatcher(directory: configuration.directory, environment: environment,
+                                           period: configuration.thingsboard.checkConnectorsConfigurationSeconds,
+                                           logger: Logger(label: "service"))
         adminSettings = configuration.admin
         let storageConfiguration = try StorageConfiguration(json: configuration.storage, file: configuration.mainFile)
         storage = try makeEventStorage(storageConfiguration, baseDirectory: FileManager.default.currentDirectoryPath,
                                        logger: Logger(label: "storage"))
         storageDescription = "\(storageConfiguration.typeName)"
-        // Connectors are validated first: the ingest needs their report strategies, and the
-        // connectors need the ingest as their context, so they are built against it after.
-        var accepted: [(entry: ConnectorEntry, document: JSONValue, factory: any ConnectorFactory.Type)] = []
-        var connectorStrategies: [String: ReportStrategy] = [:]
-        for entry in loaded.connectors {
-            let connectorLogger = Self.logger(for: entry)
-            guard let document = entry.document else {
-                connectorLogger.error("connector not started: \(entry.error.map { "\($0)" } ?? "no configuration")")
-                continue
-            }
-            guard let factory = ConnectorRegistry.factory(for: entry.type) else {
-                connectorLogger.error("connector not started: \(entry.file): type \"\(entry.type)\" is not built in (available: \(ConnectorRegistry.knownTypes.joined(separator: ", ")))")
-                continue
-            }
-            do {
-                if let strategy = try entry.rootReportStrategy() { connectorStrategies[entry.name] = strategy }
-            } catch {
-                connectorLogger.error("connector not started: \(error)")
-                continue
-            }
-            accepted.append((entry, document, factory))
-        }
+        // Each connector's own root reportStrategy is set by the connector manager as it starts it.
         ingest = DataIngest(storage: storage, logger: Logger(label: "storage"),
-                            reportStrategy: configuration.thingsboard.reportStrategy,
-                            connectorReportStrategies: connectorStrategies)
+                            reportStrategy: configuration.thingsboard.reportStrategy)
         client = ThingsBoardClient(configuration: connection, logger: Logger(label: "tb_connection"))
         uplink = Uplink(storage: storage, client: client, logger: Logger(label: "uplink"),
                         packSize: storageConfiguration.readPackSize)
@@ -132,30 +118,24 @@ struct AssembledGateway {
                                  logger: Logger(label: "service"))
         let link = GatewayLink(ingest: ingest, client: client, devices: devices, logger: Logger(label: "service"))
 
-        var supervisors: [ConnectorSupervisor] = []
-        var downlinks: [String: any DownlinkConnector] = [:]
-        for (entry, document, factory) in accepted {
-            let connectorLogger = Self.logger(for: entry)
-            let setup = ConnectorSetup(identity: ConnectorIdentity(name: entry.name, type: entry.type, id: entry.id),
-                                       configuration: document, configurationFile: entry.file,
-                                       context: link, logger: connectorLogger)
-            do {
-                let connector = try factory.make(setup)
-                if let downlink = connector as? any DownlinkConnector { downlinks[entry.name] = downlink }
-                supervisors.append(ConnectorSupervisor(connector: connector, logger: connectorLogger))
-            } catch {
-                connectorLogger.error("connector not started: \(error)")
-            }
-        }
-        self.supervisors = supervisors
-        devices.bind(to: supervisors.map(\.identity))
+        connectors = ConnectorManager(context: link, ingest: ingest, logger: Logger(label: "service"))
+        initialConnectors = loaded.connectors
+        // Devices persisted for connectors that are still configured keep their owner.
+        devices.bind(to: loaded.connectors.filter { $0.document != nil }
+            .map { ConnectorIdentity(name: $0.name, type: $0.type, id: $0.id) })
         statistics = StatisticsReporter(settings: configuration.thingsboard.statistics, configDirectory: configuration.directory,
-                                        supervisors: supervisors, ingest: ingest, storage: storage, uplink: uplink,
+                                        connectors: connectors, ingest: ingest, storage: storage, uplink: uplink,
                                         client: client, logger: Logger(label: "service"))
-        let gatewayRPC = GatewayRPC(devices: devices, ingest: ingest, uplink: uplink, connectors: downlinks,
+        let gatewayRPC = GatewayRPC(devices: devices, ingest: ingest, uplink: uplink, connectors: connectors,
                                     control: control, configDirectory: configuration.directory,
                                     logger: Logger(label: "service"))
-        inbound = InboundHandler(client: client, devices: devices, connectors: downlinks, gatewayRPC: gatewayRPC,
+        remoteConfiguration = RemoteConfigurator(
+            enabled: configuration.thingsboard.remoteConfiguration, mainFile: configuration.mainFile,
+            files: ConfigurationFiles(directory: configuration.directory), environment: environment,
+            thingsboardSection: configuration.thingsboard.raw, storageSection: configuration.storage,
+            connectors: connectors, client: client, logger: Logger(label: "service"))
+        inbound = InboundHandler(client: client, devices: devices, connectors: connectors, gatewayRPC: gatewayRPC,
+                                 remoteConfiguration: remoteConfiguration,
                                  logger: Logger(label: "service"))
     }
 
@@ -164,7 +144,7 @@ struct AssembledGateway {
     @Sendable func admin() async {
         guard adminSettings.enabled else { return }
         let logger = Logger(label: "service")
-        let endpoints = AdminEndpoints(supervisors: supervisors, ingest: ingest, storage: storage, uplink: uplink,
+        let endpoints = AdminEndpoints(connectors: connectors, ingest: ingest, storage: storage, uplink: uplink,
                                        client: client, devices: devices)
         let server: AdminHTTPServer
         do {
@@ -192,7 +172,8 @@ struct AssembledGateway {
     /// flushes what they handed over, then the uplink and the ThingsBoard session end.
     var services: [any Service] {
         let client = self.client, uplink = self.uplink, ingest = self.ingest
-        let supervisors = self.supervisors, inbound = self.inbound, statistics = self.statistics
+        let connectors = self.connectors, initialConnectors = self.initialConnectors, fileWatcher = self.fileWatcher
+        let inbound = self.inbound, statistics = self.statistics, remoteConfiguration = self.remoteConfiguration
         return [
             GatewayService("thingsboard") { await client.run() },
             GatewayService("inbound") { await inbound.run() },
@@ -201,14 +182,12 @@ struct AssembledGateway {
             GatewayService("report-strategies") { await ingest.runReporter() },
             GatewayService("admin") { await admin() },
             GatewayService("statistics") { await statistics.run() },
+            GatewayService("remote-configuration") { await remoteConfiguration.run() },
             GatewayService("connectors") {
-                await withTaskGroup(of: Void.self) { group in
-                    for supervisor in supervisors {
-                        group.addTask {
-                            Logger(label: "connector").info("connector started", metadata: ["connector": "\(supervisor.identity.name)", "type": "\(supervisor.identity.type)"])
-                            await supervisor.run()
-                        }
-                    }
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await connectors.run() }
+                    await connectors.apply(initialConnectors)
+                    group.addTask { await fileWatcher.run(applyingTo: connectors) }
                 }
             },
         ]

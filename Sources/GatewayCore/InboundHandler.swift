@@ -9,15 +9,17 @@ import ThingsBoard
 actor InboundHandler {
     private let client: ThingsBoardClient
     private let devices: DeviceRegistry
-    private let connectors: [String: any DownlinkConnector]
+    private let connectors: ConnectorManager
     private let gatewayRPC: GatewayRPC
+    private let remoteConfiguration: RemoteConfigurator
     private let logger: Logger
     /// How long an RPC for a device no connector has reported yet waits for it to appear before
     /// it is answered 408 (the reference's default).
     static let unknownDeviceWait: Duration = .seconds(5)
 
-    init(client: ThingsBoardClient, devices: DeviceRegistry, connectors: [String: any DownlinkConnector],
-         gatewayRPC: GatewayRPC, logger: Logger) {
+    init(client: ThingsBoardClient, devices: DeviceRegistry, connectors: ConnectorManager,
+         gatewayRPC: GatewayRPC, remoteConfiguration: RemoteConfigurator, logger: Logger) {
+        self.remoteConfiguration = remoteConfiguration
         self.client = client
         self.devices = devices
         self.connectors = connectors
@@ -35,6 +37,9 @@ actor InboundHandler {
                     group.addTask { await self.routeRPC(device: device, id: id, method: method, params: params) }
                 case .deviceAttributeUpdate(let device, let data):
                     group.addTask { await self.routeAttributeUpdate(device: device, values: data) }
+                case .gatewayAttributeUpdate(let values):
+                    // In arrival order: a later change of the same connector must win.
+                    await remoteConfiguration.apply(values)
                 default:
                     logger.debug("message from ThingsBoard not handled yet", metadata: ["message": "\(message)"])
                 }
@@ -63,7 +68,8 @@ actor InboundHandler {
     }
 
     private func resolve(_ device: String) -> (connector: any DownlinkConnector, device: String)? {
-        guard let (name, original) = devices.owner(ofThingsBoardName: device), let connector = connectors[name] else {
+        guard let (name, original) = devices.owner(ofThingsBoardName: device),
+              let connector = connectors.downlink(named: name) else {
             return nil
         }
         return (connector, original)

@@ -51,6 +51,9 @@ public actor ThingsBoardClient {
     private var clientRPCReplies = PendingReplies()
     private var nextAttributeRequestID = 1
     private var attributeReplies = PendingReplies()
+    /// Answers to the gateway device's own attribute requests (`v1/devices/me/attributes/request/<n>`).
+    private var ownAttributeReplies = PendingReplies()
+    private var nextOwnAttributeRequestID = 1
 
     public init(configuration: ThingsBoardConnectionConfiguration, logger: Logger,
                 eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -181,6 +184,7 @@ public actor ThingsBoardClient {
         if state != .stopped { state = .disconnected }
         clientRPCReplies.failAll()
         attributeReplies.failAll()
+        ownAttributeReplies.failAll()
     }
 
     private func waitForDisconnect() async {
@@ -222,6 +226,10 @@ public actor ThingsBoardClient {
            Int(topic.dropFirst(GatewayTopics.deviceRPCRequestPrefix.count)).map({ $0 >= 1_000_000 }) == true,
            (try? JSONValue.parse(payload))?["method"]?.stringValue == "getSessionLimits" {
             return  // our own request echoed by a broker without No Local
+        }
+        if topic.hasPrefix(GatewayTopics.deviceAttributesResponsePrefix) {
+            let id = String(topic.dropFirst(GatewayTopics.deviceAttributesResponsePrefix.count))
+            if let reply = try? JSONValue.parse(payload), ownAttributeReplies.resolve(id, with: reply) { return }
         }
         if topic == GatewayTopics.attributesResponse, let reply = try? JSONValue.parse(payload),
            let id = reply["id"]?.intValue, attributeReplies.resolve(String(id), with: reply) {
@@ -377,12 +385,28 @@ public actor ThingsBoardClient {
         return await sendAndAwaitReply(message, id: String(id), in: .attributes, timeout: timeout)
     }
 
-    private enum ReplyKind { case clientRPC, attributes }
+    /// Asks ThingsBoard for the gateway device's own shared (and client) attributes and returns
+    /// the response (`{"shared": {...}, "client": {...}}`), or nil after `timeout` or when the
+    /// connection is lost.
+    public func requestOwnAttributes(sharedKeys: [String], clientKeys: [String] = [],
+                                     timeout: Duration = .seconds(20)) async -> JSONValue? {
+        let id = String(nextOwnAttributeRequestID)
+        nextOwnAttributeRequestID += 1
+        var request: JSONObject = [:]
+        if !sharedKeys.isEmpty { request["sharedKeys"] = .string(sharedKeys.joined(separator: ",")) }
+        if !clientKeys.isEmpty { request["clientKeys"] = .string(clientKeys.joined(separator: ",")) }
+        let message = GatewayMessage(topic: GatewayTopics.deviceAttributesRequestPrefix + id,
+                                     payload: JSONValue.object(request).jsonBytes, kind: .other, forDevices: false)
+        return await sendAndAwaitReply(message, id: id, in: .ownAttributes, timeout: timeout)
+    }
+
+    private enum ReplyKind { case clientRPC, attributes, ownAttributes }
 
     private func replies<T>(_ kind: ReplyKind, _ body: (inout PendingReplies) -> T) -> T {
         switch kind {
         case .clientRPC: return body(&clientRPCReplies)
         case .attributes: return body(&attributeReplies)
+        case .ownAttributes: return body(&ownAttributeReplies)
         }
     }
 
@@ -401,8 +425,13 @@ public actor ThingsBoardClient {
             await self?.timeOut(id, in: kind)
         }
         defer { timer.cancel() }
-        return await withCheckedContinuation { continuation in
-            replies(kind) { $0.wait(for: id, continuation) }
+        // Cancellation (a graceful stop) answers nil at once instead of waiting out the timeout.
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                replies(kind) { $0.wait(for: id, continuation) }
+            }
+        } onCancel: {
+            Task { await self.timeOut(id, in: kind) }
         }
     }
 

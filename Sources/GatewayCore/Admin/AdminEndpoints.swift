@@ -9,7 +9,7 @@ import ThingsBoard
 /// - `/metrics`: Prometheus text — connectors, ingest, storage, uplink, process;
 /// - `/status`: JSON — connectors with their state and traffic, devices, storage, uplink.
 struct AdminEndpoints: Sendable {
-    let supervisors: [ConnectorSupervisor]
+    let connectors: ConnectorManager
     let ingest: DataIngest
     let storage: any EventStorage
     let uplink: Uplink
@@ -40,7 +40,7 @@ struct AdminEndpoints: Sendable {
     func metrics() async -> String {
         var out = PrometheusText()
         let ingested = await ingest.statistics()
-        for supervisor in supervisors {
+        for supervisor in connectors.supervisors {
             let name = supervisor.identity.name
             let labels = [("connector", name), ("type", supervisor.identity.type)]
             let state = await supervisor.state
@@ -107,9 +107,9 @@ struct AdminEndpoints: Sendable {
     }
 
     func status() async -> JSONValue {
-        var connectors: [JSONValue] = []
+        var connectorList: [JSONValue] = []
         let ingested = await ingest.statistics()
-        for supervisor in supervisors {
+        for supervisor in connectors.supervisors {
             var entry: JSONObject = ["name": .string(supervisor.identity.name), "type": .string(supervisor.identity.type),
                                      "state": .string(await supervisor.state.rawValue),
                                      "restarts": .int(Int64(await supervisor.restarts)),
@@ -120,7 +120,7 @@ struct AdminEndpoints: Sendable {
                 entry["bytesIn"] = .int(traffic.bytesIn)
                 entry["errors"] = .int(traffic.errors)
             }
-            connectors.append(.object(entry))
+            connectorList.append(.object(entry))
         }
         var deviceList: JSONObject = [:]
         for (name, record) in devices.snapshot.sorted(by: { $0.key < $1.key }) {
@@ -133,7 +133,7 @@ struct AdminEndpoints: Sendable {
         return ["version": .string(GatewayVersion.current),
                 "thingsboard": ["connected": .bool(await client.isReady),
                                 "host": .string(client.configuration.host), "port": .int(Int64(client.configuration.port))],
-                "connectors": .array(connectors),
+                "connectors": .array(connectorList),
                 "devices": .object(deviceList),
                 "storage": ["events": .int(Int64(stored.events)), "bytes": .int(stored.bytes),
                             "oldestAgeMs": stored.oldestAgeMilliseconds.map(JSONValue.int) ?? .null,

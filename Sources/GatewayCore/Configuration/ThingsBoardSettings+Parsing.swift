@@ -13,6 +13,8 @@ extension ThingsBoardSettings {
         maxPayloadSizeBytes = try section.int("maxPayloadSizeBytes", in: 256...268_435_455) ?? maxPayloadSizeBytes
         minPackSendDelayMS = try section.int("minPackSendDelayMS", in: 0...60_000) ?? minPackSendDelayMS
         remoteConfiguration = try section.bool("remoteConfiguration") ?? remoteConfiguration
+        checkConnectorsConfigurationSeconds = try section.int("checkConnectorsConfigurationInSeconds", in: 0...86_400)
+            ?? checkConnectorsConfigurationSeconds
         if let statisticsSection = try section.child("statistics") {
             statistics = try StatisticsSettings(statisticsSection, directory: directory)
         }

@@ -49,6 +49,8 @@ public struct ThingsBoardSettings: Sendable, Equatable {
     /// The main `reportStrategy`, the default of every connector (nil: ON_RECEIVED).
     public var reportStrategy: ReportStrategy?
     public var statistics = StatisticsSettings()
+    /// Seconds between checks of the connector files for local edits; 0 turns the check off.
+    public var checkConnectorsConfigurationSeconds = 60
     public var messagesRateLimits = ""
     public var rateLimits = ""
     public var dpRateLimits = ""

@@ -185,17 +185,10 @@ final class DeviceRegistry: Sendable {
     }
 
     private func write(_ records: [String: DeviceRecord], to file: String) {
-        var out: [UInt8] = []
-        out.append(UInt8(ascii: "{"))
-        for (index, name) in records.keys.sorted().enumerated() {
-            out.append(contentsOf: index == 0 ? Array("\n  ".utf8) : Array(",\n  ".utf8))
-            JSONWriter.writeString(name, into: &out)
-            out.append(contentsOf: Array(": ".utf8))
-            records[name]!.json.write(into: &out)
-        }
-        out.append(contentsOf: Array((records.isEmpty ? "}\n" : "\n}\n").utf8))
+        var document: JSONObject = [:]
+        for name in records.keys.sorted() { document[name] = records[name]!.json }
         do {
-            try Data(out).write(to: URL(fileURLWithPath: file), options: .atomic)
+            try Data(JSONValue.object(document).prettyBytes).write(to: URL(fileURLWithPath: file), options: .atomic)
         } catch {
             logger.error("cannot save \(file): \(error)")
         }

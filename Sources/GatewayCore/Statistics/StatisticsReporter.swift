@@ -14,7 +14,7 @@ import ThingsBoard
 struct StatisticsReporter: Sendable {
     let settings: StatisticsSettings
     let configDirectory: String
-    let supervisors: [ConnectorSupervisor]
+    let connectors: ConnectorManager
     let ingest: DataIngest
     let storage: any EventStorage
     let uplink: Uplink
@@ -61,17 +61,17 @@ struct StatisticsReporter: Sendable {
     func totals() async -> Totals {
         let ingested = await ingest.statistics()
         let session = await client.statistics()
-        var connectors: [String: (Int64, Int64, Int64, Int64, Int64)] = [:]
-        for supervisor in supervisors {
+        var counts: [String: (Int64, Int64, Int64, Int64, Int64)] = [:]
+        for supervisor in connectors.supervisors {
             let name = supervisor.identity.name
             let traffic = supervisor.traffic() ?? ConnectorTraffic()
-            connectors[name] = (traffic.messagesIn, traffic.bytesIn, ingested.perConnector[name] ?? 0,
+            counts[name] = (traffic.messagesIn, traffic.bytesIn, ingested.perConnector[name] ?? 0,
                                 ingested.datapointsPerConnector[name] ?? 0, traffic.errors)
         }
         return Totals(machine: MachineUsage.current(diskPath: configDirectory),
                       processCPUSeconds: ProcessUsage.current()?.cpuSeconds ?? 0, at: .now,
                       published: session.messagesPublished, received: session.messagesReceived,
-                      delivered: await uplink.statistics().eventsDelivered, connectors: connectors)
+                      delivered: await uplink.statistics().eventsDelivered, connectors: counts)
     }
 
     func message(from previous: Totals, to current: Totals) async -> JSONValue {

@@ -4,25 +4,27 @@ import Collections
 /// order they arrived. A device's polls, writes and RPCs take turns through one gate, so a write
 /// never lands between the requests of a poll and the device sees one request stream.
 ///
-/// Used only from inside one actor (the device), which owns its state.
-struct SerialGate {
+/// Used only from inside one actor (a Modbus device, the connector manager), which owns its state.
+public struct SerialGate: Sendable {
     private var busy = false
     private var waiters: Deque<CheckedContinuation<Void, Never>> = []
 
     /// Whether the caller got the turn at once; otherwise it must `await` the continuation it is
     /// given through `enqueue`.
-    mutating func tryEnter() -> Bool {
+    public init() {}
+
+    public mutating func tryEnter() -> Bool {
         if busy { return false }
         busy = true
         return true
     }
 
-    mutating func enqueue(_ waiter: CheckedContinuation<Void, Never>) {
+    public mutating func enqueue(_ waiter: CheckedContinuation<Void, Never>) {
         waiters.append(waiter)
     }
 
     /// Hands the turn to the next waiter, or frees the gate.
-    mutating func leave() {
+    public mutating func leave() {
         if let next = waiters.popFirst() {
             next.resume()  // The turn passes on: `busy` stays true.
         } else {

@@ -1,0 +1,198 @@
+import Foundation
+import GatewayKit
+import Logging
+import ThingsBoard
+
+/// Remote configuration through the gateway device's attributes (reference §1.9), when
+/// `thingsboard.remoteConfiguration` is true.
+///
+/// On every new session it publishes the current configuration as client attributes (`Version`,
+/// `active_connectors`, `general_configuration`, `storage_configuration`, and one attribute per
+/// connector named after it) and asks for the shared keys that carry changes. A shared attribute
+/// named after a connector (`{"name","type","configuration","configurationJson",...}`) creates or
+/// updates that connector: the new configuration is checked first, the file rewritten with a
+/// backup, and only that connector restarts; `active_connectors` stops the connectors it does not
+/// list. A refused change leaves everything running as it was and is reported back as the client
+/// attribute `<key>_error`; an applied one is echoed back under its key.
+struct RemoteConfigurator: Sendable {
+    let enabled: Bool
+    let mainFile: String
+    let files: ConfigurationFiles
+    let environment: [String: String]
+    let thingsboardSection: JSONValue
+    let storageSection: JSONValue
+    let connectors: ConnectorManager
+    let client: ThingsBoardClient
+    let logger: Logger
+
+    /// Keys that are not connector configurations.
+    static let serviceKeys: Set<String> = ["RemoteLoggingLevel", "general_configuration", "storage_configuration",
+                                           "grpc_configuration", "logs_configuration", "active_connectors"]
+
+    /// Publishes the configuration and asks for pending changes after every (re)connect.
+    func run() async {
+        guard enabled else { return }
+        var lastSession: Int64 = 0
+        while !Task.isCancelled {
+            do { try await client.waitUntilReady() } catch { return }
+            let session = await client.statistics().connects
+            if session != lastSession {
+                lastSession = session
+                await publishCurrent()
+                await fetchPending()
+            }
+            // A new session shows as a new connect count; checked every few seconds.
+            do { try await Task.sleep(for: .seconds(2)) } catch { return }
+        }
+    }
+
+    // MARK: publishing
+
+    func publishCurrent() async {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var attributes: JSONObject = [
+            "Version": .string(GatewayVersion.current),
+            "active_connectors": .array(connectors.running.map { .string($0.entry.name) }),
+            "general_configuration": Self.stamped(Self.withoutSecrets(thingsboardSection), now),
+            "storage_configuration": Self.stamped(storageSection, now),
+        ]
+        for slot in connectors.running {
+            attributes[slot.entry.name] = Self.describe(slot.entry, ts: now)
+        }
+        await publish(attributes)
+    }
+
+    static func describe(_ entry: ConnectorEntry, ts: Int64) -> JSONValue {
+        ["name": .string(entry.name), "type": .string(entry.type), "configuration": .string(entry.file),
+         "id": .string(entry.id), "configurationJson": entry.document ?? .null, "ts": .int(ts)]
+    }
+
+    /// The thingsboard section without credentials: they are not ThingsBoard's to read back.
+    static func withoutSecrets(_ section: JSONValue) -> JSONValue {
+        guard case .object(var object) = section else { return section }
+        object["security"] = nil
+        object["provisioning"] = nil
+        return .object(object)
+    }
+
+    static func stamped(_ value: JSONValue, _ ts: Int64) -> JSONValue {
+        guard case .object(var object) = value else { return value }
+        object["ts"] = .int(ts)
+        return .object(object)
+    }
+
+    private func publish(_ attributes: JSONObject) async {
+        let message = GatewayMessage(topic: GatewayTopics.deviceAttributes, payload: JSONValue.object(attributes).jsonBytes,
+                                     kind: .other, forDevices: false)
+        do {
+            try await client.publish(message)
+        } catch {
+            logger.warning("remote configuration attributes not published: \(error)")
+        }
+    }
+
+    /// Asks for the service keys, then for the shared attribute of every active connector.
+    private func fetchPending() async {
+        guard let reply = await client.requestOwnAttributes(sharedKeys: Array(Self.serviceKeys).sorted()),
+              case .object(let shared)? = reply["shared"] else { return }
+        await apply(shared)
+        guard let names = shared["active_connectors"]?.arrayValue?.compactMap(\.stringValue), !names.isEmpty,
+              let perConnector = await client.requestOwnAttributes(sharedKeys: names),
+              case .object(let configurations)? = perConnector["shared"] else { return }
+        await apply(configurations)
+    }
+
+    // MARK: applying
+
+    /// Applies a shared-attribute update of the gateway device.
+    func apply(_ update: JSONObject) async {
+        guard enabled else { return }
+        for (key, value) in update {
+            switch key {
+            case "active_connectors":
+                await applyActiveConnectors(value, key: key)
+            case "general_configuration", "storage_configuration", "grpc_configuration", "logs_configuration",
+                 "RemoteLoggingLevel":
+                await refuse(key, "changing \(key) remotely is not supported by this gateway yet; edit the file and restart")
+            default:
+                guard case .object(let description) = value, description["configurationJson"] != nil else { continue }
+                await applyConnector(key: key, description: description)
+            }
+        }
+    }
+
+    private func applyActiveConnectors(_ value: JSONValue, key: String) async {
+        guard let names = value.arrayValue?.compactMap(\.stringValue) else {
+            await refuse(key, "expected a list of connector names")
+            return
+        }
+        let keep = Set(names)
+        let removed = connectors.running.map(\.entry.name).filter { !keep.contains($0) }
+        guard !removed.isEmpty else { return }
+        do {
+            try files.updateConnectorList(mainFile: mainFile) { list in
+                list.removeAll { entry in entry["name"]?.stringValue.map { !keep.contains($0) } ?? false }
+            }
+        } catch {
+            await refuse(key, "\(error)")
+            return
+        }
+        logger.info("remote configuration: connectors no longer active", metadata: ["stopped": "\(removed)"])
+        await reload()
+        await publish([key: value])
+    }
+
+    private func applyConnector(key: String, description: JSONObject) async {
+        let name = description["name"]?.stringValue ?? key
+        guard let type = description["type"]?.stringValue, !type.isEmpty,
+              let document = description["configurationJson"], case .object = document else {
+            await refuse(key, "expected {\"name\", \"type\", \"configuration\", \"configurationJson\": {...}}")
+            return
+        }
+        let running = connectors.running.first { $0.entry.name == name }
+        let file = description["configuration"]?.stringValue ?? running?.entry.file
+            ?? ConfigurationFiles.defaultFileName(forConnector: name)
+        // The reference skips an update no newer than the file while the connector runs.
+        if let ts = description["ts"]?.intValue, running != nil, let modified = files.modifiedMilliseconds(file), ts <= modified {
+            return
+        }
+        if let running, running.entry.type == type, running.entry.document == document { return }
+        let id = document["id"]?.stringValue ?? running?.entry.id ?? GatewayConfiguration.stableIdentifier(for: name)
+        let proposed = ConnectorEntry(name: name, type: type, id: id, file: file, document: document, error: nil)
+        if let problem = connectors.check(proposed) {
+            await refuse(key, problem)
+            return
+        }
+        do {
+            try files.write(document, to: file)
+            if running == nil {
+                try files.updateConnectorList(mainFile: mainFile) { list in
+                    list.removeAll { $0["name"]?.stringValue == name }
+                    list.append(["type": .string(type), "name": .string(name), "configuration": .string(file)])
+                }
+            }
+        } catch {
+            await refuse(key, "\(error)")
+            return
+        }
+        logger.info("remote configuration: connector \(running == nil ? "added" : "updated")",
+                    metadata: ["connector": "\(name)", "file": "\(file)"])
+        await reload()
+        await publish([key: Self.describe(proposed, ts: Int64(Date().timeIntervalSince1970 * 1000))])
+    }
+
+    /// Reads the directory again and applies it as a diff: only changed connectors restart.
+    private func reload() async {
+        do {
+            let entries = try GatewayConfiguration.load(directory: files.directory, environment: environment).connectors
+            await connectors.apply(entries)
+        } catch {
+            logger.error("remote configuration written but not reloaded: \(error)")
+        }
+    }
+
+    private func refuse(_ key: String, _ reason: String) async {
+        logger.error("remote configuration refused", metadata: ["key": "\(key)", "reason": "\(reason)"])
+        await publish(["\(key)_error": .string(reason)])
+    }
+}

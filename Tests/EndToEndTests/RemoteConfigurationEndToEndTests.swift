@@ -1,0 +1,98 @@
+import Foundation
+import GatewayKit
+import Testing
+import TestSupport
+
+/// Remote configuration as ThingsBoard drives it: the gateway publishes its configuration as
+/// client attributes; shared attributes named after a connector create or change just that
+/// connector (file rewritten with a backup); a refused change is reported and changes nothing;
+/// `active_connectors` stops the connectors it does not list.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct RemoteConfigurationEndToEndTests {
+    func simulator(device: String) -> String {
+        """
+        {"devices": [{"name": "\(device)", "type": "sim", "periodMs": 100,
+          "telemetry": [{"key": "counter", "kind": "counter", "start": 0, "step": 1}]}]}
+        """
+    }
+
+    @Test func sharedAttributesReconfigureOneConnectorAtATime() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await SessionLimitsResponder(port: broker.port)
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry", "v1/devices/me/attributes"])
+        defer { observer.stop() }
+        let gateway = try GatewayUnderTest(label: "remote-config")
+        try gateway.writeMainConfig(
+            port: broker.port, storage: #"{"type": "memory"}"#,
+            connectors: [#"{"type": "simulator", "name": "A", "configuration": "a.json"}"#,
+                         #"{"type": "simulator", "name": "B", "configuration": "b.json"}"#])
+        // remoteConfiguration on (the helper writes it off).
+        let main = gateway.configDirectory.appendingPathComponent("tb_gateway.json")
+        try String(contentsOf: main, encoding: .utf8)
+            .replacingOccurrences(of: #""remoteConfiguration": false"#, with: #""remoteConfiguration": true"#)
+            .write(to: main, atomically: true, encoding: .utf8)
+        try gateway.write("a.json", simulator(device: "Alpha"))
+        try gateway.write("b.json", simulator(device: "Beta"))
+        try gateway.start()
+        defer { gateway.stop() }
+
+        func clientAttributes() -> [JSONValue] {
+            observer.messages(on: "v1/devices/me/attributes").compactMap { try? JSONValue.parse($0.payload) }
+        }
+        let published = await waitUntil(timeout: 30) {
+            clientAttributes().contains { $0["active_connectors"] == ["A", "B"] && $0["A"]?["type"] == "simulator" }
+        }
+        #expect(published, "configuration not published; gateway log:\n\(gateway.log())")
+        let initial = try #require(clientAttributes().first { $0["active_connectors"] != nil })
+        #expect(initial["B"]?["configurationJson"]?["devices"]?.arrayValue?.first?["name"] == "Beta")
+        #expect(initial["general_configuration"]?["host"] == "127.0.0.1")
+        #expect(initial["general_configuration"]?["security"] == nil, "credentials must not be published")
+        let flowing = await waitUntil(timeout: 20) { readings(of: "Beta", key: "counter", in: observer.messages()).count >= 3 }
+        #expect(flowing)
+
+        func share(_ json: String) throws {
+            try mosquittoPublish(port: broker.port, topic: "v1/devices/me/attributes", payload: json)
+        }
+        // B gets a new configuration: only B restarts.
+        let newB = simulator(device: "Gamma").replacingOccurrences(of: "\n", with: " ")
+        try share(#"{"B": {"name": "B", "type": "simulator", "configuration": "b.json", "configurationJson": \#(newB)}}"#)
+        let gamma = await waitUntil(timeout: 15) { readings(of: "Gamma", key: "counter", in: observer.messages()).count >= 3 }
+        #expect(gamma, "B not reconfigured; gateway log:\n\(gateway.log())")
+        let alpha = readings(of: "Alpha", key: "counter", in: observer.messages())
+        #expect(alpha == Array(0..<Int64(alpha.count)), "A restarted: \(alpha.prefix(40))")
+        let rewritten = try JSONValue.parse(String(contentsOf: gateway.configDirectory.appendingPathComponent("b.json"), encoding: .utf8))
+        #expect(rewritten["devices"]?.arrayValue?.first?["name"] == "Gamma")
+        let backups = try FileManager.default.contentsOfDirectory(atPath: gateway.configDirectory.appendingPathComponent("backup").path)
+        #expect(backups.contains { $0.hasPrefix("b.backup.") }, "\(backups)")
+        #expect(clientAttributes().contains { $0["B"]?["configurationJson"]?["devices"]?.arrayValue?.first?["name"] == "Gamma" })
+
+        // A refused configuration changes nothing and says why.
+        try share(#"{"A": {"name": "A", "type": "simulator", "configuration": "a.json", "configurationJson": {"devices": "nope"}}}"#)
+        let reported = await waitUntil(timeout: 10) { clientAttributes().contains { $0["A_error"] != nil } }
+        #expect(reported, "no error attribute; gateway log:\n\(gateway.log())")
+        let aFile = try String(contentsOf: gateway.configDirectory.appendingPathComponent("a.json"), encoding: .utf8)
+        #expect(aFile.contains("Alpha"))
+
+        // A new connector C: its file is created and tb_gateway.json lists it.
+        let newC = simulator(device: "Delta").replacingOccurrences(of: "\n", with: " ")
+        try share(#"{"C Line": {"name": "C Line", "type": "simulator", "configurationJson": \#(newC)}}"#)
+        let delta = await waitUntil(timeout: 15) { readings(of: "Delta", key: "counter", in: observer.messages()).count >= 3 }
+        #expect(delta, "C not started; gateway log:\n\(gateway.log())")
+        #expect(FileManager.default.fileExists(atPath: gateway.configDirectory.appendingPathComponent("c_line.json").path))
+        let listed = try JSONValue.parse(String(contentsOf: main, encoding: .utf8))["connectors"]?.arrayValue ?? []
+        #expect(listed.contains { $0["name"] == "C Line" && $0["configuration"] == "c_line.json" })
+
+        // active_connectors without B: B stops and leaves tb_gateway.json.
+        try share(#"{"active_connectors": ["A", "C Line"]}"#)
+        let stopped = await waitUntil(timeout: 10) {
+            !((try? JSONValue.parse(String(contentsOf: main, encoding: .utf8)))?["connectors"]?.arrayValue ?? [])
+                .contains { $0["name"] == "B" }
+        }
+        #expect(stopped)
+        try await Task.sleep(for: .seconds(1))
+        let gammaCount = readings(of: "Gamma", key: "counter", in: observer.messages()).count
+        try await Task.sleep(for: .seconds(1))
+        #expect(readings(of: "Gamma", key: "counter", in: observer.messages()).count == gammaCount, "B still delivers")
+        await responder.stop()
+    }
+}
