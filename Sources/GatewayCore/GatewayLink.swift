@@ -9,15 +9,23 @@ struct GatewayLink: GatewayContext {
     let ingest: DataIngest
     let client: ThingsBoardClient
     let devices: DeviceRegistry
+    /// nil when `syncDevicesSharedAttributesOnConnect` is off.
+    let sharedAttributeSync: SharedAttributeSync?
     let logger: Logger
 
     func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
         var data = data
         let (name, change) = devices.sighting(of: data.deviceName, type: data.deviceType, by: connector)
         data.deviceName = name
-        if change != .known {
+        switch change {
+        case .known:
+            break
+        case .reconnected:
+            await announce(name, type: data.deviceType)
+        case .new, .ownerChanged:
             if change == .new { await announce(name, type: data.deviceType) }
             await sendConnectorAttributes(of: name, connector: connector)
+            sharedAttributeSync?.request(device: data.deviceName, connector: connector.name)
         }
         return await ingest.send(data, from: connector)
     }
@@ -25,7 +33,10 @@ struct GatewayLink: GatewayContext {
     func connectDevice(_ name: String, type: String, from connector: ConnectorIdentity) async {
         let (published, change) = devices.sighting(of: name, type: type, by: connector)
         await announce(published, type: type)
-        if change != .known { await sendConnectorAttributes(of: published, connector: connector) }
+        if change == .new || change == .ownerChanged {
+            await sendConnectorAttributes(of: published, connector: connector)
+        }
+        if change != .known { sharedAttributeSync?.request(device: name, connector: connector.name) }
     }
 
     func disconnectDevice(_ name: String, from connector: ConnectorIdentity) async {

@@ -91,6 +91,8 @@ struct AssembledGateway {
     let initialConnectors: [ConnectorEntry]
     let fileWatcher: ConnectorFileWatcher
     let remoteConfiguration: RemoteConfigurator
+    let sharedAttributeSync: SharedAttributeSync?
+    let inactivity: ThingsBoardSettings.InactivityCheck?
     let inbound: InboundHandler
     let devices: DeviceRegistry
     let control = GatewayControl()
@@ -116,7 +118,11 @@ struct AssembledGateway {
                         packSize: storageConfiguration.readPackSize)
         devices = DeviceRegistry(file: (configuration.directory as NSString).appendingPathComponent("connected_devices.json"),
                                  logger: Logger(label: "service"))
-        let link = GatewayLink(ingest: ingest, client: client, devices: devices, logger: Logger(label: "service"))
+        sharedAttributeSync = configuration.thingsboard.syncDevicesSharedAttributesOnConnect
+            ? SharedAttributeSync(logger: Logger(label: "service")) : nil
+        inactivity = configuration.thingsboard.inactivity
+        let link = GatewayLink(ingest: ingest, client: client, devices: devices, sharedAttributeSync: sharedAttributeSync,
+                               logger: Logger(label: "service"))
 
         connectors = ConnectorManager(context: link, ingest: ingest, logger: Logger(label: "service"))
         initialConnectors = loaded.connectors
@@ -137,6 +143,22 @@ struct AssembledGateway {
         inbound = InboundHandler(client: client, devices: devices, connectors: connectors, gatewayRPC: gatewayRPC,
                                  remoteConfiguration: remoteConfiguration,
                                  logger: Logger(label: "service"))
+    }
+
+    /// Shared-attribute sync on connect and the inactivity check, until cancelled.
+    @Sendable func devicesActivity() async {
+        let client = self.client, devices = self.devices, connectors = self.connectors
+        await withDiscardingTaskGroup { group in
+            if let sync = sharedAttributeSync {
+                group.addTask { await sync.run(client: client, devices: devices, connectors: connectors) }
+            }
+            if let inactivity {
+                group.addTask {
+                    await InactivityMonitor(check: inactivity, devices: devices, client: client,
+                                            logger: Logger(label: "service")).run()
+                }
+            }
+        }
     }
 
     /// Serves the admin endpoints until cancelled; a port already taken costs the endpoint, not
@@ -183,6 +205,7 @@ struct AssembledGateway {
             GatewayService("admin") { await admin() },
             GatewayService("statistics") { await statistics.run() },
             GatewayService("remote-configuration") { await remoteConfiguration.run() },
+            GatewayService("device-activity") { await devicesActivity() },
             GatewayService("connectors") {
                 await withDiscardingTaskGroup { group in
                     group.addTask { await connectors.run() }

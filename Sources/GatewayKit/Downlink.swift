@@ -41,9 +41,14 @@ public protocol DownlinkConnector: Connector {
     /// A connector RPC (`<connectorType>_<method>`) sent to the gateway device rather than to one
     /// device: the connector runs it for each of its devices and returns the list of results.
     func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue
+    /// The shared attributes the connector writes to `device` (its attribute updates), asked of
+    /// ThingsBoard when the device connects (`syncDevicesSharedAttributesOnConnect`); nil: none.
+    func sharedAttributeKeys(of device: String) -> [String]?
 }
 
 extension DownlinkConnector {
+    public func sharedAttributeKeys(of device: String) -> [String]? { nil }
+
     public func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue {
         ["error": .string("\(identity.type) connector '\(identity.name)' has no connector-wide RPCs"), "code": 404]
     }

@@ -154,4 +154,32 @@ import TestSupport
         #expect((simulator["storageMsgPushed"]?.intValue ?? 0) > 10, "\(simulator)")
         await responder.stop()
     }
+
+    @Test func silentDevicesAreReportedDisconnectedAndActiveOnesAreNot() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await SessionLimitsResponder(port: broker.port)
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/connect", "v1/gateway/disconnect"])
+        defer { observer.stop() }
+        let gateway = try GatewayUnderTest(label: "inactivity")
+        try gateway.writeMainConfig(
+            port: broker.port, storage: #"{"type": "memory"}"#,
+            extraThingsBoard: #", "checkingDeviceActivity": {"checkDeviceInactivity": true, "inactivityTimeoutSeconds": 2, "inactivityCheckPeriodSeconds": 1}"#)
+        // "Quiet" sends three readings and stops; "Busy" keeps sending.
+        try gateway.write("simulator.json", """
+            {"devices": [{"name": "Quiet", "type": "sim", "periodMs": 100, "maxReadings": 3,
+                          "telemetry": [{"key": "n", "kind": "counter", "start": 0, "step": 1}]},
+                         {"name": "Busy", "type": "sim", "periodMs": 100,
+                          "telemetry": [{"key": "n", "kind": "counter", "start": 0, "step": 1}]}]}
+            """)
+        try gateway.start()
+        defer { gateway.stop() }
+        let disconnected = await waitUntil(timeout: 20) {
+            observer.messages(on: "v1/gateway/disconnect").contains { $0.payload == #"{"device":"Quiet"}"# }
+        }
+        #expect(disconnected, "gateway log:\n\(gateway.log())")
+        try await Task.sleep(for: .seconds(3))
+        #expect(!observer.messages(on: "v1/gateway/disconnect").contains { $0.payload.contains("Busy") })
+        await responder.stop()
+    }
 }

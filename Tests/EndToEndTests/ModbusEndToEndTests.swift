@@ -110,4 +110,33 @@ import TestSupport
         #expect(limitWritten)
         await responder.stop()
     }
+
+    @Test func sharedAttributesAreSyncedWhenADeviceConnects() async throws {
+        let scratch = try makeScratchDirectory("modbus-sync")
+        let (device, devicePort) = try await ModbusPeer.startNetworkServer(in: scratch)
+        defer { device.stop() }
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        // "ThingsBoard" holds setpoint = 33 for the device, set while the gateway was away.
+        let responder = try await SessionLimitsResponder(port: broker.port, attributes: ["Boiler 7": ["setpoint": 33]])
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry", "v1/gateway/attributes/request"])
+        defer { observer.stop() }
+        let gateway = try GatewayUnderTest(label: "modbus-sync")
+        try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#,
+                                    connectors: [#"{"type": "modbus", "name": "Modbus Connector", "configuration": "modbus.json"}"#])
+        try gateway.write("modbus.json", modbusConfig(devicePort: devicePort, serverPort: freeTCPPort()))
+        try gateway.start()
+        defer { gateway.stop() }
+        let requested = await waitUntil(timeout: 30) {
+            observer.messages(on: "v1/gateway/attributes/request").contains {
+                (try? JSONValue.parse($0.payload))?["keys"] == ["setpoint"]
+            }
+        }
+        #expect(requested, "no attribute request; gateway log:\n\(gateway.log())")
+        let synced = await waitUntil(timeout: 15) {
+            observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""setpoint":33"#) }
+        }
+        #expect(synced, "setpoint not written on connect; gateway log:\n\(gateway.log())")
+        await responder.stop()
+    }
 }

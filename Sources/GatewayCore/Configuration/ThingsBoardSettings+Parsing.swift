@@ -13,6 +13,12 @@ extension ThingsBoardSettings {
         maxPayloadSizeBytes = try section.int("maxPayloadSizeBytes", in: 256...268_435_455) ?? maxPayloadSizeBytes
         minPackSendDelayMS = try section.int("minPackSendDelayMS", in: 0...60_000) ?? minPackSendDelayMS
         remoteConfiguration = try section.bool("remoteConfiguration") ?? remoteConfiguration
+        syncDevicesSharedAttributesOnConnect = try section.bool("syncDevicesSharedAttributesOnConnect")
+            ?? syncDevicesSharedAttributesOnConnect
+        if let activity = try section.child("checkingDeviceActivity"), try activity.bool("checkDeviceInactivity") == true {
+            inactivity = InactivityCheck(timeoutSeconds: try activity.int("inactivityTimeoutSeconds", default: 50, in: 1...31_536_000),
+                          checkPeriodSeconds: try activity.int("inactivityCheckPeriodSeconds", default: 1, in: 1...86_400))
+        }
         checkConnectorsConfigurationSeconds = try section.int("checkConnectorsConfigurationInSeconds", in: 0...86_400)
             ?? checkConnectorsConfigurationSeconds
         if let statisticsSection = try section.child("statistics") {

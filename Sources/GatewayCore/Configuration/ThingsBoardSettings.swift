@@ -49,6 +49,16 @@ public struct ThingsBoardSettings: Sendable, Equatable {
     /// The main `reportStrategy`, the default of every connector (nil: ON_RECEIVED).
     public var reportStrategy: ReportStrategy?
     public var statistics = StatisticsSettings()
+    /// Ask ThingsBoard for a device's shared attributes when it connects and hand them to its connector.
+    public var syncDevicesSharedAttributesOnConnect = true
+    /// `checkingDeviceActivity`: devices silent for `inactivityTimeoutSeconds` are reported
+    /// disconnected (checked every `inactivityCheckPeriodSeconds`); nil: off.
+    public var inactivity: InactivityCheck?
+
+    public struct InactivityCheck: Sendable, Equatable {
+        public var timeoutSeconds: Int
+        public var checkPeriodSeconds: Int
+    }
     /// Seconds between checks of the connector files for local edits; 0 turns the check off.
     public var checkConnectorsConfigurationSeconds = 60
     public var messagesRateLimits = ""

@@ -17,12 +17,16 @@ final class DeviceRegistry: Sendable {
         case new
         /// Another connector now reports it: re-send its connector attributes.
         case ownerChanged
+        /// It was reported disconnected (by its connector or for inactivity) and is back: announce it.
+        case reconnected
     }
 
     private struct State {
         var records: [String: DeviceRecord] = [:]
         /// ThingsBoard name → original name, for renamed devices.
         var originalNames: [String: String] = [:]
+        /// When each device last sent data (epoch ms); not persisted.
+        var lastData: [String: Int64] = [:]
     }
 
     private let state: Mutex<State>
@@ -79,9 +83,11 @@ final class DeviceRegistry: Sendable {
 
     /// Notes that `connector` reports `device`; returns the name to publish it under (its
     /// ThingsBoard name after a rename) and what changed.
-    func sighting(of device: String, type: String?, by connector: ConnectorIdentity) -> (name: String, change: Sighting) {
+    func sighting(of device: String, type: String?, by connector: ConnectorIdentity,
+                  at now: Int64 = WallClock.milliseconds()) -> (name: String, change: Sighting) {
         var result: (name: String, change: Sighting) = (device, .known)
         mutate { state in
+            state.lastData[device] = now
             if var record = state.records[device] {
                 result.name = record.renaming ?? device
                 var changed = false
@@ -93,6 +99,7 @@ final class DeviceRegistry: Sendable {
                 }
                 if record.disconnected {
                     record.disconnected = false
+                    if result.change == .known { result.change = .reconnected }
                     changed = true
                 }
                 if let type, type != record.deviceType {
@@ -115,6 +122,17 @@ final class DeviceRegistry: Sendable {
             guard state.records[device]?.disconnected == false else { return false }
             state.records[device]?.disconnected = true
             return true
+        }
+    }
+
+    /// Connected devices whose last data is older than `timeout` ms (devices not heard from since
+    /// start count from `since`): `checkingDeviceActivity`.
+    func inactiveDevices(timeout: Int64, now: Int64, since start: Int64) -> [String] {
+        state.withLock { state in
+            state.records.compactMap { name, record in
+                guard !record.disconnected else { return nil }
+                return now - (state.lastData[name] ?? start) > timeout ? name : nil
+            }.sorted()
         }
     }
 

@@ -30,6 +30,11 @@ extension ModbusConnector {
         }
     }
 
+    /// The device's `attributeUpdates` keys: synced from ThingsBoard when it connects.
+    public func sharedAttributeKeys(of device: String) -> [String]? {
+        devices.device(named: device).map { $0.configuration.attributeUpdates.map(\.key) }
+    }
+
     /// The reference gives an attribute write 5 seconds.
     static let attributeUpdateTimeout = Duration.seconds(5)
 
