@@ -9,11 +9,17 @@ struct GatewayLink: GatewayContext {
     let ingest: DataIngest
     let client: ThingsBoardClient
     let devices: DeviceRegistry
+    /// `deviceFiltering` (list.json); nil when off.
+    let filter: DeviceFilter?
     /// nil when `syncDevicesSharedAttributesOnConnect` is off.
     let sharedAttributeSync: SharedAttributeSync?
     let logger: Logger
 
     func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
+        if let filter, !filter.allows(data.deviceName, from: connector.name) {
+            // Dropped as the reference drops it; accepted for the connector, which has nothing to retry.
+            return .accepted
+        }
         var data = data
         let (name, change) = devices.sighting(of: data.deviceName, type: data.deviceType, by: connector)
         data.deviceName = name

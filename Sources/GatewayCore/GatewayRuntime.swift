@@ -121,7 +121,11 @@ struct AssembledGateway {
         sharedAttributeSync = configuration.thingsboard.syncDevicesSharedAttributesOnConnect
             ? SharedAttributeSync(logger: Logger(label: "service")) : nil
         inactivity = configuration.thingsboard.inactivity
-        let link = GatewayLink(ingest: ingest, client: client, devices: devices, sharedAttributeSync: sharedAttributeSync,
+        let filter = try configuration.thingsboard.deviceFilterFile.map { file throws(ConfigError) in
+            try DeviceFilter(file: file)
+        }
+        let link = GatewayLink(ingest: ingest, client: client, devices: devices, filter: filter,
+                               sharedAttributeSync: sharedAttributeSync,
                                logger: Logger(label: "service"))
 
         connectors = ConnectorManager(context: link, ingest: ingest, logger: Logger(label: "service"))

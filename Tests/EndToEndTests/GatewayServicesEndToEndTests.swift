@@ -182,4 +182,29 @@ import TestSupport
         #expect(!observer.messages(on: "v1/gateway/disconnect").contains { $0.payload.contains("Busy") })
         await responder.stop()
     }
+
+    @Test func devicesDeniedByTheFilterFileNeverReachThingsBoard() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await SessionLimitsResponder(port: broker.port)
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry", "v1/gateway/connect"])
+        defer { observer.stop() }
+        let gateway = try GatewayUnderTest(label: "device-filter")
+        try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#,
+                                    extraThingsBoard: #", "deviceFiltering": {"enable": true, "filterFile": "list.json"}"#)
+        try gateway.write("list.json", #"{"deny": {"Simulator": ["Secret.*"]}, "allow": {}}"#)
+        try gateway.write("simulator.json", """
+            {"devices": [{"name": "Secret Pump", "type": "sim", "periodMs": 100,
+                          "telemetry": [{"key": "n", "kind": "counter", "start": 0, "step": 1}]},
+                         {"name": "Open Pump", "type": "sim", "periodMs": 100,
+                          "telemetry": [{"key": "n", "kind": "counter", "start": 0, "step": 1}]}]}
+            """)
+        try gateway.start()
+        defer { gateway.stop() }
+        let open = await waitUntil(timeout: 30) { readings(of: "Open Pump", key: "n", in: observer.messages()).count >= 10 }
+        #expect(open, "gateway log:\n\(gateway.log())")
+        #expect(readings(of: "Secret Pump", key: "n", in: observer.messages()).isEmpty)
+        #expect(!observer.messages().contains { $0.payload.contains("Secret Pump") })
+        await responder.stop()
+    }
 }

@@ -13,6 +13,9 @@ extension ThingsBoardSettings {
         maxPayloadSizeBytes = try section.int("maxPayloadSizeBytes", in: 256...268_435_455) ?? maxPayloadSizeBytes
         minPackSendDelayMS = try section.int("minPackSendDelayMS", in: 0...60_000) ?? minPackSendDelayMS
         remoteConfiguration = try section.bool("remoteConfiguration") ?? remoteConfiguration
+        if let filtering = try section.child("deviceFiltering"), try filtering.bool("enable") == true {
+            deviceFilterFile = Self.resolve(try filtering.string("filterFile", default: "list.json"), in: directory)
+        }
         syncDevicesSharedAttributesOnConnect = try section.bool("syncDevicesSharedAttributesOnConnect")
             ?? syncDevicesSharedAttributesOnConnect
         if let activity = try section.child("checkingDeviceActivity"), try activity.bool("checkDeviceInactivity") == true {
