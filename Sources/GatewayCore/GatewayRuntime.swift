@@ -72,11 +72,7 @@ public enum GatewayRuntime {
         defer { loggingLock.unlock() }
         guard !loggingBootstrapped else { return }
         loggingBootstrapped = true
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in GatewayLogHandler(label: label, level: level) }
     }
 }
 
@@ -210,6 +206,7 @@ struct AssembledGateway {
             GatewayService("statistics") { await statistics.run() },
             GatewayService("remote-configuration") { await remoteConfiguration.run() },
             GatewayService("device-activity") { await devicesActivity() },
+            GatewayService("remote-logging") { await RemoteLogPublisher(sink: .shared, client: client).run() },
             GatewayService("connectors") {
                 await withDiscardingTaskGroup { group in
                     group.addTask { await connectors.run() }

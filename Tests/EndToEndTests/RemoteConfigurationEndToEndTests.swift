@@ -95,4 +95,48 @@ import TestSupport
         #expect(readings(of: "Gamma", key: "counter", in: observer.messages()).count == gammaCount, "B still delivers")
         await responder.stop()
     }
+
+    @Test func remoteLoggingLevelStreamsLogsAndErrorCountsAsGatewayTelemetry() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await SessionLimitsResponder(port: broker.port)
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/devices/me/telemetry", "v1/devices/me/attributes"])
+        defer { observer.stop() }
+        let gateway = try GatewayUnderTest(label: "remote-logging")
+        try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#)
+        let main = gateway.configDirectory.appendingPathComponent("tb_gateway.json")
+        try String(contentsOf: main, encoding: .utf8)
+            .replacingOccurrences(of: #""remoteConfiguration": false"#, with: #""remoteConfiguration": true"#)
+            .write(to: main, atomically: true, encoding: .utf8)
+        try gateway.write("simulator.json", simulator(device: "Alpha"))
+        try gateway.start()
+        defer { gateway.stop() }
+        let up = await waitUntil(timeout: 30) {
+            observer.messages(on: "v1/devices/me/attributes").contains { $0.payload.contains("active_connectors") }
+        }
+        #expect(up, "gateway log:\n\(gateway.log())")
+        func telemetry() -> [JSONValue] {
+            observer.messages(on: "v1/devices/me/telemetry").compactMap { try? JSONValue.parse($0.payload) }
+        }
+        #expect(!telemetry().contains { $0.arrayValue != nil }, "logs streamed before they were asked for")
+
+        try mosquittoPublish(port: broker.port, topic: "v1/devices/me/attributes", payload: #"{"RemoteLoggingLevel": "INFO"}"#)
+        // The change itself is logged by the service logger, and so streamed.
+        let streamed = await waitUntil(timeout: 10) {
+            telemetry().compactMap(\.arrayValue).joined().contains {
+                $0["values"]?["SERVICE_LOGS"]?.stringValue?.contains("remote logging level set") == true
+                    && $0["values"]?["LOGS"] != nil && $0["ts"]?.intValue != nil
+            }
+        }
+        #expect(streamed, "no SERVICE_LOGS; telemetry: \(telemetry())")
+
+        // An error (a refused remote configuration) is counted.
+        try mosquittoPublish(port: broker.port, topic: "v1/devices/me/attributes",
+                             payload: #"{"Simulator": {"name": "Simulator", "type": "simulator", "configurationJson": {"devices": 3}}}"#)
+        let counted = await waitUntil(timeout: 15) {
+            telemetry().contains { ($0["service_ERRORS_COUNT"]?.intValue ?? 0) >= 1 && ($0["ALL_ERRORS_COUNT"]?.intValue ?? 0) >= 1 }
+        }
+        #expect(counted, "no error counters; telemetry: \(telemetry())")
+        await responder.stop()
+    }
 }

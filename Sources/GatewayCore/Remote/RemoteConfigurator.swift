@@ -111,8 +111,14 @@ struct RemoteConfigurator: Sendable {
             switch key {
             case "active_connectors":
                 await applyActiveConnectors(value, key: key)
-            case "general_configuration", "storage_configuration", "grpc_configuration", "logs_configuration",
-                 "RemoteLoggingLevel":
+            case "RemoteLoggingLevel":
+                guard let text = value.stringValue, let level = RemoteLogSink.parseLevel(text) else {
+                    await refuse(key, "expected NONE, CRITICAL, ERROR, WARNING, INFO, DEBUG or TRACE")
+                    continue
+                }
+                RemoteLogSink.shared.remoteLevel = level
+                logger.info("remote logging level set", metadata: ["level": "\(text.uppercased())"])
+            case "general_configuration", "storage_configuration", "grpc_configuration", "logs_configuration":
                 await refuse(key, "changing \(key) remotely is not supported by this gateway yet; edit the file and restart")
             default:
                 guard case .object(let description) = value, description["configurationJson"] != nil else { continue }

@@ -1,0 +1,139 @@
+import Foundation
+import GatewayKit
+import Logging
+import Synchronization
+
+/// Where log records go besides standard error when ThingsBoard asked for them with the shared
+/// attribute `RemoteLoggingLevel` (reference §1.10), and the per-logger error counters behind
+/// `<logger>_ERRORS_COUNT`. Logging never waits for it: records beyond the bounded queue are
+/// dropped (and counted), as the reference's queue of 1000 drops them.
+final class RemoteLogSink: Sendable {
+    struct Record: Sendable {
+        var ts: Int64
+        /// The telemetry key: SERVICE_LOGS, CONNECTION_LOGS, STORAGE_LOGS, EXTENSION_LOGS or
+        /// `<connector name>_LOGS`.
+        var key: String
+        var line: String
+    }
+
+    static let shared = RemoteLogSink()
+    static let queueCapacity = 1000
+
+    private let level = Mutex<Logger.Level?>(nil)
+    private let errors = Mutex<[String: Int64]>([:])
+    private let dropped = Atomic<Int>(0)
+    let records: AsyncStream<Record>
+    private let queue: AsyncStream<Record>.Continuation
+
+    private init() {
+        (records, queue) = AsyncStream.makeStream(of: Record.self, bufferingPolicy: .bufferingNewest(Self.queueCapacity))
+    }
+
+    /// nil: remote logging off (`NONE`).
+    var remoteLevel: Logger.Level? {
+        get { level.withLock { $0 } }
+        set { level.withLock { $0 = newValue } }
+    }
+
+    /// Called by the log handler for every record at or above the local level.
+    func note(level recordLevel: Logger.Level, label: String, connector: String?, message: String) {
+        if recordLevel >= .error {
+            let name = Self.counterName(label: label, connector: connector)
+            errors.withLock { $0[name, default: 0] += 1 }
+        }
+        guard let threshold = level.withLock({ $0 }), recordLevel >= threshold else { return }
+        guard let key = Self.key(label: label, connector: connector) else { return }
+        let ts = WallClock.milliseconds()
+        let line = "\(Self.timestamp(ts)) - |\(Self.pythonName(recordLevel))| - [\(label)] - \(message)"
+        if case .dropped = queue.yield(Record(ts: ts, key: key, line: line)) {
+            dropped.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// The error counters since the last reset, by logger name.
+    func errorCounts() -> [String: Int64] { errors.withLock { $0 } }
+    func resetErrorCounts() { errors.withLock { $0 = [:] } }
+
+    static func key(label: String, connector: String?) -> String? {
+        switch label {
+        case "service", "gateway": return "SERVICE_LOGS"
+        case "tb_connection", "uplink": return "CONNECTION_LOGS"
+        case "storage": return "STORAGE_LOGS"
+        case "extension": return "EXTENSION_LOGS"
+        case "connector": return connector.map { "\($0)_LOGS" }
+        default: return nil
+        }
+    }
+
+    static func counterName(label: String, connector: String?) -> String {
+        if label == "connector", let connector { return connector }
+        return label
+    }
+
+    /// `RemoteLoggingLevel` values: NONE|CRITICAL|ERROR|WARNING|INFO|DEBUG|TRACE.
+    static func parseLevel(_ text: String) -> Logger.Level?? {
+        switch text.uppercased() {
+        case "NONE": return .some(nil)
+        case "CRITICAL": return .some(.critical)
+        case "ERROR": return .some(.error)
+        case "WARNING", "WARN": return .some(.warning)
+        case "INFO": return .some(.info)
+        case "DEBUG": return .some(.debug)
+        case "TRACE": return .some(.trace)
+        default: return nil
+        }
+    }
+
+    static func pythonName(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace: "TRACE"
+        case .debug: "DEBUG"
+        case .info, .notice: "INFO"
+        case .warning: "WARNING"
+        case .error: "ERROR"
+        case .critical: "CRITICAL"
+        }
+    }
+
+    /// "2026-11-21 23:43:12,123", the Python logging default.
+    static func timestamp(_ ms: Int64) -> String {
+        var seconds = time_t(ms / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d,%03d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec, Int(ms % 1000))
+    }
+}
+
+/// The gateway's log handler: standard error as before, plus the remote sink.
+struct GatewayLogHandler: LogHandler {
+    private var stream: StreamLogHandler
+    private let label: String
+
+    init(label: String, level: Logger.Level) {
+        self.label = label
+        stream = StreamLogHandler.standardError(label: label)
+        stream.logLevel = level
+    }
+
+    var logLevel: Logger.Level {
+        get { stream.logLevel }
+        set { stream.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { stream.metadata }
+        set { stream.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { stream[metadataKey: key] }
+        set { stream[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        stream.log(event: event)
+        let connector = (event.metadata?["connector"] ?? stream.metadata["connector"]).map { "\($0)" }
+        RemoteLogSink.shared.note(level: event.level, label: label, connector: connector, message: "\(event.message)")
+    }
+}
