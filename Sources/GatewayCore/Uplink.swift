@@ -14,6 +14,10 @@ public actor Uplink {
         public var datapointsDelivered: Int64 = 0
         public var packsRetried: Int64 = 0
         public var unreadableEvents: Int64 = 0
+        /// Packs published and not yet acknowledged.
+        public var packsInFlight = 0
+        /// From a pack's publishing start to the broker's acknowledgement of its last message.
+        public var packLatency = LatencyHistogram()
     }
 
     private let storage: any EventStorage
@@ -84,6 +88,7 @@ public actor Uplink {
                     group.addTask { try await publishing.run() }
                     outstanding[nextSequence] = pack
                     nextSequence += 1
+                    stats.packsInFlight = outstanding.count
                     continue
                 }
                 if outstanding.isEmpty {
@@ -91,6 +96,7 @@ public actor Uplink {
                     continue
                 }
                 guard let done = try await group.next() else { continue }
+                stats.packLatency.observe(.now - done.started)
                 completed[done.sequence] = done
                 var lastReady: EventPack?
                 while let ready = completed.removeValue(forKey: nextToAcknowledge) {
@@ -99,6 +105,7 @@ public actor Uplink {
                     stats.datapointsDelivered += Int64(ready.datapoints)
                     nextToAcknowledge += 1
                 }
+                stats.packsInFlight = outstanding.count
                 // Acknowledging a pack implies every earlier one: one storage call per run of packs.
                 if let lastReady {
                     try await storage.acknowledge(lastReady)
@@ -136,7 +143,8 @@ public actor Uplink {
         return PackPublishing(client: client, messages: builder.messages(for: batch),
                               window: max(1, limits.maxInflightMessages / maxPacksInFlight),
                               result: DeliveredPack(sequence: sequence, events: pack.events.count,
-                                                    datapoints: batch.reduce(0) { $0 + $1.datapointCount }))
+                                                    datapoints: batch.reduce(0) { $0 + $1.datapointCount },
+                                                    started: .now))
     }
 
     /// A message never carries more datapoints than the smallest datapoint window allows, so it
@@ -152,6 +160,7 @@ private struct DeliveredPack: Sendable {
     var sequence: Int
     var events: Int
     var datapoints: Int
+    var started: ContinuousClock.Instant
 }
 
 /// Publishes one pack's messages with at most `window` of them unacknowledged at once.

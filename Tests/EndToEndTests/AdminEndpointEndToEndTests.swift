@@ -77,6 +77,10 @@ import TestSupport
         #expect(first.contains { $0.name == "process_resident_memory_bytes" && $0.value > 1_000_000 })
         let acknowledged = first.first { $0.name == "iotgw_uplink_datapoints_acknowledged_total" }?.value ?? 0
         #expect(acknowledged > 0)
+        // The uplink's pack latency histogram: every pack counted in the +Inf bucket.
+        let packs = first.first { $0.name == "iotgw_uplink_pack_latency_seconds_count" }?.value ?? 0
+        #expect(packs > 0)
+        #expect(first.contains { $0.name == "iotgw_uplink_pack_latency_seconds_bucket" && $0.labels["le"] == "+Inf" && $0.value == packs })
         try await Task.sleep(for: .seconds(1))
         let later = try #require(datapointsOut(try scrape("\(base)/metrics", label: "scrape2")))
         #expect(later > before, "the counter did not move: \(before) → \(later)")

@@ -95,6 +95,18 @@ struct AdminEndpoints: Sendable {
                    value: delivered.datapointsDelivered)
         out.sample("iotgw_uplink_packs_retried_total", .counter, help: "Storage packs sent again after a failure.",
                    value: delivered.packsRetried)
+        out.sample("iotgw_uplink_packs_in_flight", .gauge, help: "Storage packs published and not yet acknowledged.",
+                   value: Int64(delivered.packsInFlight))
+        for (bound, count) in delivered.packLatency.cumulative {
+            out.sample("iotgw_uplink_pack_latency_seconds_bucket", .histogram,
+                       help: "From a pack's publishing to ThingsBoard's acknowledgement of its last message.",
+                       labels: [("le", PrometheusText.format(bound))], value: count,
+                       family: "iotgw_uplink_pack_latency_seconds")
+        }
+        out.sample("iotgw_uplink_pack_latency_seconds_sum", .histogram, help: "", value: delivered.packLatency.sum,
+                   family: "iotgw_uplink_pack_latency_seconds")
+        out.sample("iotgw_uplink_pack_latency_seconds_count", .histogram, help: "", value: delivered.packLatency.count,
+                   family: "iotgw_uplink_pack_latency_seconds")
         out.sample("iotgw_devices", .gauge, help: "Devices the gateway knows.", value: Int64(devices.snapshot.count))
 
         if let usage = ProcessUsage.current() {

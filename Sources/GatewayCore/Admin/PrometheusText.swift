@@ -4,11 +4,15 @@ struct PrometheusText {
     private(set) var text = ""
     private var declared: Set<String> = []
 
-    enum Kind: String { case counter, gauge }
+    enum Kind: String { case counter, gauge, histogram }
 
-    mutating func sample(_ name: String, _ kind: Kind, help: String, labels: [(String, String)] = [], value: Double) {
-        if declared.insert(name).inserted {
-            text += "# HELP \(name) \(help)\n# TYPE \(name) \(kind.rawValue)\n"
+    /// - Parameter family: the metric family the sample belongs to when its name differs (a
+    ///   histogram's `_bucket`, `_sum` and `_count` samples).
+    mutating func sample(_ name: String, _ kind: Kind, help: String, labels: [(String, String)] = [], value: Double,
+                         family: String? = nil) {
+        let family = family ?? name
+        if declared.insert(family).inserted {
+            text += "# HELP \(family) \(help)\n# TYPE \(family) \(kind.rawValue)\n"
         }
         text += name
         if !labels.isEmpty {
@@ -19,8 +23,9 @@ struct PrometheusText {
         text += " \(Self.format(value))\n"
     }
 
-    mutating func sample(_ name: String, _ kind: Kind, help: String, labels: [(String, String)] = [], value: Int64) {
-        sample(name, kind, help: help, labels: labels, value: Double(value))
+    mutating func sample(_ name: String, _ kind: Kind, help: String, labels: [(String, String)] = [], value: Int64,
+                         family: String? = nil) {
+        sample(name, kind, help: help, labels: labels, value: Double(value), family: family)
     }
 
     static func escape(_ value: String) -> String {
