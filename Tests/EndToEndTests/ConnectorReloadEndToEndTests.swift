@@ -6,13 +6,6 @@ import TestSupport
 /// Local edits of connector files hot-reload just the changed connector; a broken edit is refused
 /// and the connector keeps running with its last good configuration.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ConnectorReloadEndToEndTests {
-    func simulator(device: String) -> String {
-        """
-        {"devices": [{"name": "\(device)", "type": "sim", "periodMs": 100,
-          "telemetry": [{"key": "counter", "kind": "counter", "start": 0, "step": 1}]}]}
-        """
-    }
-
     @Test func editingOneConnectorFileRestartsOnlyThatConnector() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
@@ -24,8 +17,8 @@ import TestSupport
             port: broker.port, storage: #"{"type": "memory"}"#, extraThingsBoard: #", "checkConnectorsConfigurationInSeconds": 1"#,
             connectors: [#"{"type": "simulator", "name": "A", "configuration": "a.json"}"#,
                          #"{"type": "simulator", "name": "B", "configuration": "b.json"}"#])
-        try gateway.write("a.json", simulator(device: "Alpha"))
-        try gateway.write("b.json", simulator(device: "Beta"))
+        try gateway.write("a.json", GatewayUnderTest.counterSimulator(device: "Alpha"))
+        try gateway.write("b.json", GatewayUnderTest.counterSimulator(device: "Beta"))
         try gateway.start()
         defer { gateway.stop() }
         let flowing = await waitUntil(timeout: 30) {
@@ -36,7 +29,7 @@ import TestSupport
 
         // B's file changes: B restarts with its new device; A is untouched (a restarted simulator
         // would count from 0 again).
-        try gateway.write("b.json", simulator(device: "Gamma"))
+        try gateway.write("b.json", GatewayUnderTest.counterSimulator(device: "Gamma"))
         let reloaded = await waitUntil(timeout: 15) { readings(of: "Gamma", key: "counter", in: observer.messages()).count >= 3 }
         #expect(reloaded, "B not reloaded; gateway log:\n\(gateway.log())")
         try await Task.sleep(for: .seconds(1))

@@ -53,6 +53,22 @@ final class GatewayUnderTest: @unchecked Sendable {
             """)
     }
 
+    /// Turns `thingsboard.remoteConfiguration` on in the tb_gateway.json written by `writeMainConfig`.
+    func enableRemoteConfiguration() throws {
+        let main = configDirectory.appendingPathComponent("tb_gateway.json")
+        try String(contentsOf: main, encoding: .utf8)
+            .replacingOccurrences(of: #""remoteConfiguration": false"#, with: #""remoteConfiguration": true"#)
+            .write(to: main, atomically: true, encoding: .utf8)
+    }
+
+    /// A simulator connector file: one device sending a counter `counter` every 100 ms.
+    static func counterSimulator(device: String) -> String {
+        """
+        {"devices": [{"name": "\(device)", "type": "sim", "periodMs": 100,
+          "telemetry": [{"key": "counter", "kind": "counter", "start": 0, "step": 1}]}]}
+        """
+    }
+
     func start(arguments extra: [String] = []) throws {
         runs += 1
         process = try PeerProcess(

@@ -8,13 +8,6 @@ import TestSupport
 /// connector (file rewritten with a backup); a refused change is reported and changes nothing;
 /// `active_connectors` stops the connectors it does not list.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct RemoteConfigurationEndToEndTests {
-    func simulator(device: String) -> String {
-        """
-        {"devices": [{"name": "\(device)", "type": "sim", "periodMs": 100,
-          "telemetry": [{"key": "counter", "kind": "counter", "start": 0, "step": 1}]}]}
-        """
-    }
-
     @Test func sharedAttributesReconfigureOneConnectorAtATime() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
@@ -26,13 +19,10 @@ import TestSupport
             port: broker.port, storage: #"{"type": "memory"}"#,
             connectors: [#"{"type": "simulator", "name": "A", "configuration": "a.json"}"#,
                          #"{"type": "simulator", "name": "B", "configuration": "b.json"}"#])
-        // remoteConfiguration on (the helper writes it off).
+        try gateway.enableRemoteConfiguration()
         let main = gateway.configDirectory.appendingPathComponent("tb_gateway.json")
-        try String(contentsOf: main, encoding: .utf8)
-            .replacingOccurrences(of: #""remoteConfiguration": false"#, with: #""remoteConfiguration": true"#)
-            .write(to: main, atomically: true, encoding: .utf8)
-        try gateway.write("a.json", simulator(device: "Alpha"))
-        try gateway.write("b.json", simulator(device: "Beta"))
+        try gateway.write("a.json", GatewayUnderTest.counterSimulator(device: "Alpha"))
+        try gateway.write("b.json", GatewayUnderTest.counterSimulator(device: "Beta"))
         try gateway.start()
         defer { gateway.stop() }
 
@@ -54,7 +44,7 @@ import TestSupport
             try mosquittoPublish(port: broker.port, topic: "v1/devices/me/attributes", payload: json)
         }
         // B gets a new configuration: only B restarts.
-        let newB = simulator(device: "Gamma").replacingOccurrences(of: "\n", with: " ")
+        let newB = GatewayUnderTest.counterSimulator(device: "Gamma").replacingOccurrences(of: "\n", with: " ")
         try share(#"{"B": {"name": "B", "type": "simulator", "configuration": "b.json", "configurationJson": \#(newB)}}"#)
         let gamma = await waitUntil(timeout: 15) { readings(of: "Gamma", key: "counter", in: observer.messages()).count >= 3 }
         #expect(gamma, "B not reconfigured; gateway log:\n\(gateway.log())")
@@ -74,7 +64,7 @@ import TestSupport
         #expect(aFile.contains("Alpha"))
 
         // A new connector C: its file is created and tb_gateway.json lists it.
-        let newC = simulator(device: "Delta").replacingOccurrences(of: "\n", with: " ")
+        let newC = GatewayUnderTest.counterSimulator(device: "Delta").replacingOccurrences(of: "\n", with: " ")
         try share(#"{"C Line": {"name": "C Line", "type": "simulator", "configurationJson": \#(newC)}}"#)
         let delta = await waitUntil(timeout: 15) { readings(of: "Delta", key: "counter", in: observer.messages()).count >= 3 }
         #expect(delta, "C not started; gateway log:\n\(gateway.log())")
@@ -104,11 +94,8 @@ import TestSupport
         defer { observer.stop() }
         let gateway = try GatewayUnderTest(label: "remote-logging")
         try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#)
-        let main = gateway.configDirectory.appendingPathComponent("tb_gateway.json")
-        try String(contentsOf: main, encoding: .utf8)
-            .replacingOccurrences(of: #""remoteConfiguration": false"#, with: #""remoteConfiguration": true"#)
-            .write(to: main, atomically: true, encoding: .utf8)
-        try gateway.write("simulator.json", simulator(device: "Alpha"))
+        try gateway.enableRemoteConfiguration()
+        try gateway.write("simulator.json", GatewayUnderTest.counterSimulator(device: "Alpha"))
         try gateway.start()
         defer { gateway.stop() }
         let up = await waitUntil(timeout: 30) {
