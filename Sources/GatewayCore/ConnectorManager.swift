@@ -203,7 +203,13 @@ private actor ChangeQueue {
 extension ConnectorEntry {
     /// Same connector, same configuration: nothing to restart.
     func isSame(as other: ConnectorEntry) -> Bool {
-        type == other.type && id == other.id && file == other.file && document == other.document
-            && (error == nil) == (other.error == nil)
+        guard type == other.type, id == other.id, file == other.file, (error == nil) == (other.error == nil) else {
+            return false
+        }
+        switch (document, other.document) {
+        case (nil, nil): return true
+        case (let mine?, let theirs?): return mine.isEquivalent(to: theirs)
+        default: return false
+        }
     }
 }

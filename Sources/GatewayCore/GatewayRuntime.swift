@@ -139,7 +139,7 @@ struct AssembledGateway {
             enabled: configuration.thingsboard.remoteConfiguration, mainFile: configuration.mainFile,
             files: ConfigurationFiles(directory: configuration.directory), environment: environment,
             thingsboardSection: configuration.thingsboard.raw, storageSection: configuration.storage,
-            connectors: connectors, client: client, logger: Logger(label: "service"))
+            connectors: connectors, client: client, control: control, logger: Logger(label: "service"))
         inbound = InboundHandler(client: client, devices: devices, connectors: connectors, gatewayRPC: gatewayRPC,
                                  remoteConfiguration: remoteConfiguration,
                                  logger: Logger(label: "service"))

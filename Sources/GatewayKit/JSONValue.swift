@@ -94,3 +94,21 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
         self = .object(JSONObject(uniqueKeysWithValues: elements))
     }
 }
+
+extension JSONValue {
+    /// Equal as JSON documents: object keys in any order, and numbers by value (`5` and `5.0`).
+    /// `==` compares key order too, which a round trip through another JSON library may change.
+    public func isEquivalent(to other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.object(let left), .object(let right)):
+            guard left.count == right.count else { return false }
+            return left.allSatisfy { key, value in right[key].map { value.isEquivalent(to: $0) } ?? false }
+        case (.array(let left), .array(let right)):
+            return left.count == right.count && zip(left, right).allSatisfy { $0.isEquivalent(to: $1) }
+        case (.int, .double), (.double, .int):
+            return doubleValue == other.doubleValue
+        default:
+            return self == other
+        }
+    }
+}

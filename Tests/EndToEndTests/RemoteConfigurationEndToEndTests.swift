@@ -126,4 +126,48 @@ import TestSupport
         #expect(counted, "no error counters; telemetry: \(telemetry())")
         await responder.stop()
     }
+
+    @Test func storageConfigurationAppliesOnlyWhenChangedAndRestartsGracefully() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await SessionLimitsResponder(port: broker.port)
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry", "v1/devices/me/attributes"])
+        defer { observer.stop() }
+        let gateway = try GatewayUnderTest(label: "remote-storage")
+        try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory", "max_records_count": 10000}"#)
+        try gateway.enableRemoteConfiguration()
+        try gateway.write("simulator.json", GatewayUnderTest.counterSimulator(device: "Alpha"))
+        try gateway.start()
+        defer { gateway.stop() }
+        let up = await waitUntil(timeout: 30) { readings(of: "Alpha", key: "counter", in: observer.messages()).count >= 3 }
+        #expect(up, "gateway log:\n\(gateway.log())")
+        func share(_ json: String) throws {
+            try mosquittoPublish(port: broker.port, topic: "v1/devices/me/attributes", payload: json)
+        }
+        let main = gateway.configDirectory.appendingPathComponent("tb_gateway.json")
+
+        // The same section (keys reordered, with a ts): nothing is rebuilt, nothing restarts.
+        try share(#"{"storage_configuration": {"max_records_count": 10000, "type": "memory", "ts": 1}}"#)
+        // A refused one: reported, nothing changes.
+        try share(#"{"storage_configuration": {"type": "tape"}}"#)
+        let refused = await waitUntil(timeout: 10) {
+            observer.messages(on: "v1/devices/me/attributes").contains { $0.payload.contains("storage_configuration_error") }
+        }
+        #expect(refused, "gateway log:\n\(gateway.log())")
+        #expect(!gateway.log().contains("restarting the gateway"))
+        #expect(try JSONValue.parse(String(contentsOf: main, encoding: .utf8))["storage"]?["type"] == "memory")
+
+        // A real change: written (after a backup), and the gateway restarts to apply it.
+        let dataPath = gateway.directory.appendingPathComponent("data").path
+        try share(#"{"storage_configuration": {"type": "sqlite", "data_file_path": "\#(dataPath)/data.db", "ts": 2}}"#)
+        // Two start-up lines ("iot-gateway <version> starting"): the process re-executed itself.
+        let restarted = await waitUntil(timeout: 20) { gateway.log().components(separatedBy: "] iot-gateway ").count > 2 }
+        #expect(restarted, "gateway log:\n\(gateway.log())")
+        #expect(try JSONValue.parse(String(contentsOf: main, encoding: .utf8))["storage"]?["type"] == "sqlite")
+        let before = readings(of: "Alpha", key: "counter", in: observer.messages()).count
+        let flowingAgain = await waitUntil(timeout: 30) { readings(of: "Alpha", key: "counter", in: observer.messages()).count > before + 5 }
+        #expect(flowingAgain, "no data after the restart; gateway log:\n\(gateway.log())")
+        #expect(FileManager.default.fileExists(atPath: "\(dataPath)/data.db"))
+        await responder.stop()
+    }
 }

@@ -25,6 +25,16 @@ import Testing
         #expect(try JSONValue.parse("-9223372036854775809") == .double(-9_223_372_036_854_775_809))
     }
 
+    @Test func equivalenceIgnoresKeyOrderAndNumberSpelling() throws {
+        let a = try JSONValue.parse(#"{"a": 1, "b": {"x": [1, 2.5], "y": null}}"#)
+        let b = try JSONValue.parse(#"{"b": {"y": null, "x": [1.0, 2.5]}, "a": 1}"#)
+        #expect(a != b)
+        #expect(a.isEquivalent(to: b))
+        #expect(!a.isEquivalent(to: try JSONValue.parse(#"{"a": 1, "b": {"x": [2.5, 1], "y": null}}"#)))
+        #expect(!a.isEquivalent(to: try JSONValue.parse(#"{"a": 1}"#)))
+        #expect(!JSONValue.string("1").isEquivalent(to: .int(1)))
+    }
+
     @Test func unicodeEscapesAndSurrogatePairs() throws {
         #expect(try JSONValue.parse(#""\u00e9\ud83d\ude00 é""#) == .string("é😀 é"))
         #expect(throws: JSONParseError.self) { try JSONValue.parse(#""\ud83d""#) }

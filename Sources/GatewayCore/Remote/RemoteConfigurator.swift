@@ -1,6 +1,7 @@
 import Foundation
 import GatewayKit
 import Logging
+import Storage
 import ThingsBoard
 
 /// Remote configuration through the gateway device's attributes (reference §1.9), when
@@ -23,6 +24,7 @@ struct RemoteConfigurator: Sendable {
     let storageSection: JSONValue
     let connectors: ConnectorManager
     let client: ThingsBoardClient
+    let control: GatewayControl
     let logger: Logger
 
     /// Keys that are not connector configurations.
@@ -118,7 +120,23 @@ struct RemoteConfigurator: Sendable {
                 }
                 RemoteLogSink.shared.remoteLevel = level
                 logger.info("remote logging level set", metadata: ["level": "\(text.uppercased())"])
-            case "general_configuration", "storage_configuration", "grpc_configuration", "logs_configuration":
+            case "general_configuration":
+                await applySection("thingsboard", value, key: key, current: thingsboardSection) { section throws in
+                    // The published copy has no credentials: keep the configured ones unless new ones came.
+                    var merged = section
+                    if case .object(var object) = section, object["security"] == nil, let security = thingsboardSection["security"] {
+                        object["security"] = security
+                        merged = .object(object)
+                    }
+                    _ = try ThingsBoardSettings(json: merged, file: mainFile, directory: files.directory)
+                    return merged
+                }
+            case "storage_configuration":
+                await applySection("storage", value, key: key, current: storageSection) { section throws in
+                    _ = try StorageConfiguration(json: section, file: mainFile)
+                    return section
+                }
+            case "grpc_configuration", "logs_configuration":
                 await refuse(key, "changing \(key) remotely is not supported by this gateway yet; edit the file and restart")
             default:
                 guard case .object(let description) = value, description["configurationJson"] != nil else { continue }
@@ -162,7 +180,7 @@ struct RemoteConfigurator: Sendable {
         if let ts = description["ts"]?.intValue, running != nil, let modified = files.modifiedMilliseconds(file), ts <= modified {
             return
         }
-        if let running, running.entry.type == type, running.entry.document == document { return }
+        if let running, running.entry.type == type, running.entry.document?.isEquivalent(to: document) == true { return }
         let id = document["id"]?.stringValue ?? running?.entry.id ?? GatewayConfiguration.stableIdentifier(for: name)
         let proposed = ConnectorEntry(name: name, type: type, id: id, file: file, document: document, error: nil)
         if let problem = connectors.check(proposed) {
@@ -185,6 +203,41 @@ struct RemoteConfigurator: Sendable {
                     metadata: ["connector": "\(name)", "file": "\(file)"])
         await reload()
         await publish([key: Self.describe(proposed, ts: Int64(Date().timeIntervalSince1970 * 1000))])
+    }
+
+    /// `general_configuration` / `storage_configuration`: a section equal to the running one (its
+    /// `ts` aside) changes nothing — storage in particular is not rebuilt; a different one is
+    /// validated, written to the main file after a backup, echoed back, and the gateway restarts
+    /// gracefully to apply it (file and sqlite storage keep their buffered events across it). A
+    /// refused one leaves everything as it was.
+    private func applySection(_ name: String, _ value: JSONValue, key: String, current: JSONValue,
+                              validate: (JSONValue) throws -> JSONValue) async {
+        guard case .object(var proposed) = value else {
+            await refuse(key, "expected an object")
+            return
+        }
+        proposed["ts"] = nil
+        let section: JSONValue
+        do {
+            section = try validate(.object(proposed))
+        } catch {
+            await refuse(key, "\(error)")
+            return
+        }
+        if section.isEquivalent(to: current) { return }
+        do {
+            guard case .object(var root)? = files.read(mainFile) else {
+                throw ConfigError(file: mainFile, keyPath: "", expected: "a readable JSON object to update")
+            }
+            root[name] = section
+            try files.write(.object(root), to: mainFile)
+        } catch {
+            await refuse(key, "\(error)")
+            return
+        }
+        logger.warning("remote configuration changed the \(name) section; restarting the gateway to apply it")
+        await publish([key: value])
+        await control.restart()
     }
 
     /// Reads the directory again and applies it as a diff: only changed connectors restart.
