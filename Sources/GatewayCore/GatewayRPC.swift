@@ -12,6 +12,8 @@ struct GatewayRPC: Sendable {
     let uplink: Uplink
     let connectors: ConnectorManager
     let control: GatewayControl
+    /// nil unless `thingsboard.remoteShell` is true.
+    let shell: RemoteShell?
     let configDirectory: String
     let logger: Logger
 
@@ -72,6 +74,15 @@ struct GatewayRPC: Sendable {
             return Outcome(reply: ["success": true])
         case "remove_provisioned_credentials":
             return removeProvisionedCredentials()
+        case "getTermInfo", "sendCommand", "getCommandStatus", "terminateCommand":
+            if name == "sendCommand" {
+                logger.warning("remote shell command requested", metadata: ["command": "\(params["command"] ?? .null)",
+                                                                             "enabled": "\(shell != nil)"])
+            }
+            guard let shell, let reply = shell.answer(name, params: params) else {
+                return Outcome(reply: ["error": "Method not found (remote shell is off: thingsboard.remoteShell)", "code": 404])
+            }
+            return Outcome(reply: reply)
         default:
             if method.hasPrefix("gateway_") { return Outcome(reply: ["error": "Method not found", "code": 404]) }
             return await connectorRPC(method: method, params: params)

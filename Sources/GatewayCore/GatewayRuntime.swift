@@ -133,7 +133,8 @@ struct AssembledGateway {
                                         connectors: connectors, ingest: ingest, storage: storage, uplink: uplink,
                                         client: client, logger: Logger(label: "service"))
         let gatewayRPC = GatewayRPC(devices: devices, ingest: ingest, uplink: uplink, connectors: connectors,
-                                    control: control, configDirectory: configuration.directory,
+                                    control: control, shell: configuration.thingsboard.remoteShell ? RemoteShell() : nil,
+                                    configDirectory: configuration.directory,
                                     logger: Logger(label: "service"))
         remoteConfiguration = RemoteConfigurator(
             enabled: configuration.thingsboard.remoteConfiguration, mainFile: configuration.mainFile,

@@ -60,6 +60,9 @@ import TestSupport
         #expect(try await gatewayRPC(5, method: "opcua_read", rig: rig)
                 == ["error": "opcua - connector not found in available connectors.", "code": 404])
         #expect(try await gatewayRPC(6, method: "gateway_remove_provisioned_credentials", rig: rig)?["code"] == 404)
+        // The remote shell is off unless remoteShell is true.
+        let shell = try await gatewayRPC(9, method: "sendCommand", params: #"{"command": "touch /tmp/should-not-exist"}"#, rig: rig)
+        #expect(shell?["code"] == 404, "\(String(describing: shell))")
     }
 
     @Test func deviceOwnershipSurvivesARestartAndRenamesRouteBothWays() async throws {
@@ -205,6 +208,46 @@ import TestSupport
         #expect(open, "gateway log:\n\(gateway.log())")
         #expect(readings(of: "Secret Pump", key: "n", in: observer.messages()).isEmpty)
         #expect(!observer.messages().contains { $0.payload.contains("Secret Pump") })
+        await responder.stop()
+    }
+
+    @Test func theRemoteShellRunsCommandsOnlyWhenEnabled() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await SessionLimitsResponder(port: broker.port)
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/devices/me/rpc/response/+", "v1/gateway/telemetry"])
+        defer { observer.stop() }
+        let gateway = try GatewayUnderTest(label: "remote-shell")
+        try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#, extraThingsBoard: #", "remoteShell": true"#)
+        try gateway.write("simulator.json", GatewayUnderTest.counterSimulator(device: "Alpha"))
+        try gateway.start()
+        defer { gateway.stop() }
+        func rpc(_ id: Int, _ method: String, _ params: String = "{}") async throws -> JSONValue? {
+            try mosquittoPublish(port: broker.port, topic: "v1/devices/me/rpc/request/\(id)",
+                                 payload: #"{"method":"\#(method)","params":\#(params)}"#)
+            var reply: JSONValue?
+            _ = await waitUntil(timeout: 15) {
+                reply = observer.messages(on: "v1/devices/me/rpc/response/\(id)").last.flatMap { try? JSONValue.parse($0.payload) }
+                return reply != nil
+            }
+            return reply
+        }
+        let up = await waitUntil(timeout: 30) { readings(of: "Alpha", key: "counter", in: observer.messages()).count >= 3 }
+        #expect(up, "gateway log:\n\(gateway.log())")
+        let info = try await rpc(1, "getTermInfo")
+        #expect(info?["platform"] == "Linux", "gateway log:\n\(gateway.log())")
+        #expect(try await rpc(2, "sendCommand", #"{"command": "echo hello; echo oops >&2; pwd", "cwd": "/tmp"}"#) == ["ok": true])
+        var stdout = "", stderr = "", done = false
+        for attempt in 0..<20 where !done {
+            let status = try #require(try await rpc(10 + attempt, "getCommandStatus"))
+            stdout += status["data"]?.arrayValue?.first?["stdout"]?.stringValue ?? ""
+            stderr += status["data"]?.arrayValue?.first?["stderr"]?.stringValue ?? ""
+            done = status["done"] == true
+            if !done { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(done)
+        #expect(stdout == "hello\n/tmp\n", "\(stdout)")
+        #expect(stderr == "oops\n")
         await responder.stop()
     }
 }

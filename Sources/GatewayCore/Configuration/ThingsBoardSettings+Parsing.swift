@@ -13,6 +13,7 @@ extension ThingsBoardSettings {
         maxPayloadSizeBytes = try section.int("maxPayloadSizeBytes", in: 256...268_435_455) ?? maxPayloadSizeBytes
         minPackSendDelayMS = try section.int("minPackSendDelayMS", in: 0...60_000) ?? minPackSendDelayMS
         remoteConfiguration = try section.bool("remoteConfiguration") ?? remoteConfiguration
+        remoteShell = try section.bool("remoteShell") ?? remoteShell
         if let filtering = try section.child("deviceFiltering"), try filtering.bool("enable") == true {
             deviceFilterFile = Self.resolve(try filtering.string("filterFile", default: "list.json"), in: directory)
         }

@@ -49,6 +49,8 @@ public struct ThingsBoardSettings: Sendable, Equatable {
     /// The main `reportStrategy`, the default of every connector (nil: ON_RECEIVED).
     public var reportStrategy: ReportStrategy?
     public var statistics = StatisticsSettings()
+    /// `remoteShell`: run shell commands sent as gateway RPCs (off by default; see RemoteShell).
+    public var remoteShell = false
     /// `deviceFiltering`: the filter file's path when enabled.
     public var deviceFilterFile: String?
     /// Ask ThingsBoard for a device's shared attributes when it connects and hand them to its connector.

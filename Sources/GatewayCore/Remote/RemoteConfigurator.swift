@@ -136,7 +136,9 @@ struct RemoteConfigurator: Sendable {
                     _ = try StorageConfiguration(json: section, file: mainFile)
                     return section
                 }
-            case "grpc_configuration", "logs_configuration":
+            case "logs_configuration":
+                await applyLogsConfiguration(value, key: key)
+            case "grpc_configuration":
                 await refuse(key, "changing \(key) remotely is not supported by this gateway yet; edit the file and restart")
             default:
                 guard case .object(let description) = value, description["configurationJson"] != nil else { continue }
@@ -236,6 +238,26 @@ struct RemoteConfigurator: Sendable {
             return
         }
         logger.warning("remote configuration changed the \(name) section; restarting the gateway to apply it")
+        await publish([key: value])
+        await control.restart()
+    }
+
+    /// `logs_configuration`: the new logs.json (Python logging dictConfig; this gateway reads its
+    /// levels), written after a backup and applied by a graceful restart when it changed.
+    private func applyLogsConfiguration(_ value: JSONValue, key: String) async {
+        guard case .object(var proposed) = value else {
+            await refuse(key, "expected the logs.json object")
+            return
+        }
+        proposed["ts"] = nil
+        if let current = files.read("logs.json"), JSONValue.object(proposed).isEquivalent(to: current) { return }
+        do {
+            try files.write(.object(proposed), to: "logs.json")
+        } catch {
+            await refuse(key, "\(error)")
+            return
+        }
+        logger.warning("remote configuration changed logs.json; restarting the gateway to apply it")
         await publish([key: value])
         await control.restart()
     }
