@@ -26,6 +26,8 @@ public actor DataIngest: GatewayContext {
         public var perConnector: [String: Int64] = [:]
         /// Datapoints accepted per connector.
         public var datapointsPerConnector: [String: Int64] = [:]
+        /// Of those, attribute values (the rest are telemetry values).
+        public var attributesPerConnector: [String: Int64] = [:]
         /// False while storage refuses events (disk full, unwritable); readiness reports it.
         public var storageWritable = true
     }
@@ -99,6 +101,7 @@ public actor DataIngest: GatewayContext {
             stats.eventsAccepted += 1
             stats.datapointsAccepted += count
             stats.datapointsPerConnector[connector.name, default: 0] += count
+            stats.attributesPerConnector[connector.name, default: 0] += Int64(data.attributes.count)
         } else {
             stats.eventsRejected += 1
         }

@@ -155,6 +155,11 @@ import TestSupport
         #expect((stats["machineStats"]?["msgsSentToPlatform"]?.intValue ?? 0) > 0)
         let simulator = try #require(stats["connectorsStats"]?["Simulator"])
         #expect((simulator["storageMsgPushed"]?.intValue ?? 0) > 10, "\(simulator)")
+        // The reference's keys, each counted: one counter value per reading; attributes at most the
+        // two connector attributes sent on the device's first sight.
+        #expect((simulator["convertersTsProduced"]?.intValue ?? 0) > 10, "\(simulator)")
+        #expect((simulator["convertersAttrProduced"]?.intValue ?? -1) <= 2, "\(simulator)")
+        #expect((stats["serviceStats"]?["platformTsProduced"]?.intValue ?? 0) > 10, "\(stats)")
         await responder.stop()
     }
 

@@ -29,7 +29,7 @@ struct StatisticsReporter: Sendable {
         var published: Int64
         var received: Int64
         var delivered: Int64
-        var connectors: [String: (messages: Int64, bytes: Int64, events: Int64, datapoints: Int64, errors: Int64)]
+        var connectors: [String: (messages: Int64, bytes: Int64, events: Int64, attributes: Int64, telemetry: Int64, errors: Int64)]
 
         static func == (lhs: Totals, rhs: Totals) -> Bool { lhs.at == rhs.at }
     }
@@ -61,12 +61,13 @@ struct StatisticsReporter: Sendable {
     func totals() async -> Totals {
         let ingested = await ingest.statistics()
         let session = await client.statistics()
-        var counts: [String: (Int64, Int64, Int64, Int64, Int64)] = [:]
+        var counts: [String: (Int64, Int64, Int64, Int64, Int64, Int64)] = [:]
         for supervisor in connectors.supervisors {
             let name = supervisor.identity.name
             let traffic = supervisor.traffic() ?? ConnectorTraffic()
-            counts[name] = (traffic.messagesIn, traffic.bytesIn, ingested.perConnector[name] ?? 0,
-                                ingested.datapointsPerConnector[name] ?? 0, traffic.errors)
+            let attributes = ingested.attributesPerConnector[name] ?? 0
+            counts[name] = (traffic.messagesIn, traffic.bytesIn, ingested.perConnector[name] ?? 0, attributes,
+                            (ingested.datapointsPerConnector[name] ?? 0) - attributes, traffic.errors)
         }
         return Totals(machine: MachineUsage.current(diskPath: configDirectory),
                       processCPUSeconds: ProcessUsage.current()?.cpuSeconds ?? 0, at: .now,
@@ -92,20 +93,29 @@ struct StatisticsReporter: Sendable {
             "msgsReceivedFromPlatform": .int(current.received - previous.received),
         ]
         let stored = await storage.statistics()
+        var attributesProduced: Int64 = 0, telemetryProduced: Int64 = 0
+        for (name, now) in current.connectors {
+            let before = previous.connectors[name] ?? (0, 0, 0, 0, 0, 0)
+            attributesProduced += now.attributes - before.attributes
+            telemetryProduced += now.telemetry - before.telemetry
+        }
         let serviceStats: JSONObject = [
             "storageMsgPulled": .int(current.delivered - previous.delivered),
             "storageMsgCount": .int(Int64(stored.events)),
             "platformMsgPushed": .int(current.published - previous.published),
+            "platformAttrProduced": .int(attributesProduced),
+            "platformTsProduced": .int(telemetryProduced),
         ]
         var connectorsStats: JSONObject = [:]
         for name in current.connectors.keys.sorted() {
             let now = current.connectors[name]!
-            let before = previous.connectors[name] ?? (0, 0, 0, 0, 0)
+            let before = previous.connectors[name] ?? (0, 0, 0, 0, 0, 0)
             connectorsStats[name] = [
                 "connectorMsgsReceived": .int(now.messages - before.messages),
                 "connectorBytesReceived": .int(now.bytes - before.bytes),
                 "convertersMsgProcessed": .int(now.events - before.events),
-                "convertersDatapointsProduced": .int(now.datapoints - before.datapoints),
+                "convertersAttrProduced": .int(now.attributes - before.attributes),
+                "convertersTsProduced": .int(now.telemetry - before.telemetry),
                 "convertersMsgDropped": .int(now.errors - before.errors),
                 "storageMsgPushed": .int(now.events - before.events),
             ]
