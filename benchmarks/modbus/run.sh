@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One command: the Modbus connector benchmark. swift-iot-gateway polls 500 simulated Modbus TCP devices
+# × 30 registers every second (Neuron's published test, 15,000 tags/s), then the Python reference gateway
+# and swift-iot-gateway poll a smaller load (25 × 30) with the same config generator and simulator.
+#
+#   bash benchmarks/modbus/run.sh                          # defaults: 500×30, Python 25×30, 60 s windows
+#   bash benchmarks/modbus/run.sh --window 30 --python-devices 50
+#   bash benchmarks/modbus/run.sh --help                   # all options (compare.py)
+#
+# Prerequisites are installed only when missing: refbench's setup.sh (mosquitto, /tmp/tbgw-venv with
+# thingsboard-gateway 3.8.5, /tmp/bench-venv with paho-mqtt), and into /tmp/tbgw-venv the pymodbus version
+# thingsboard-gateway 3.8.5 pins (3.9.2; the gateway would otherwise pip-install it itself at start-up).
+# The release binaries are built only when missing, with exactly the project's release flags.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+REFBENCH="${REFBENCH:-$ROOT/../shared/refbench}"
+if [[ ! -f "$REFBENCH/bench.py" ]]; then
+    echo "refbench not found at $REFBENCH (set REFBENCH=/path/to/refbench)" >&2
+    exit 2
+fi
+REFBENCH="$(cd "$REFBENCH" && pwd)"
+
+prereqs_ok() {
+    command -v mosquitto >/dev/null 2>&1 &&
+    /tmp/tbgw-venv/bin/python -c "import thingsboard_gateway" >/dev/null 2>&1 &&
+    /tmp/bench-venv/bin/python -c "import paho.mqtt.client" >/dev/null 2>&1
+}
+if ! prereqs_ok; then
+    echo "== installing prerequisites with $REFBENCH/setup.sh (log: /tmp/modbusbench-setup.log)" >&2
+    # setup.sh's last line exits non-zero even on success; what counts is the check below.
+    bash "$REFBENCH/setup.sh" >/tmp/modbusbench-setup.log 2>&1 || true
+    prereqs_ok || { echo "prerequisites still missing after $REFBENCH/setup.sh:" >&2
+                    tail -20 /tmp/modbusbench-setup.log >&2; exit 1; }
+fi
+if ! /tmp/tbgw-venv/bin/python -c "import pymodbus, serial_asyncio, sys; sys.exit(pymodbus.__version__ != '3.9.2')" \
+        >/dev/null 2>&1; then
+    echo "== installing pymodbus 3.9.2 (pinned by thingsboard-gateway 3.8.5) into /tmp/tbgw-venv" >&2
+    /tmp/tbgw-venv/bin/pip install "pymodbus==3.9.2" pyserial pyserial-asyncio >/tmp/modbusbench-pip.log 2>&1
+fi
+
+SWIFT_BIN="${SWIFT_BIN:-$ROOT/.build-release/release/iot-gateway}"
+SIM_BIN="${SIM_BIN:-$ROOT/.build-release/release/gateway-bench}"
+for product in iot-gateway gateway-bench; do
+    binary="$SWIFT_BIN"; [[ $product == gateway-bench ]] && binary="$SIM_BIN"
+    if [[ ! -x "$binary" ]]; then
+        echo "== building $product in release (takes long on 2 cores)" >&2
+        (cd "$ROOT" && swift build -c release --scratch-path .build-release --static-swift-stdlib \
+            -Xlinker --gc-sections --product "$product")
+    fi
+done
+
+# 500 devices: 500 listeners + 500 connections in the simulator, 500 sockets in the gateway.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+exec /tmp/bench-venv/bin/python "$HERE/compare.py" --refbench "$REFBENCH" --swift-bin "$SWIFT_BIN" \
+    --sim-bin "$SIM_BIN" "$@"
