@@ -65,8 +65,9 @@ actor ModbusLink: ModbusRequestSender {
     }
 
     private func ensureConnected() async throws {
-        if connected, await client.isConnected { return }
-        connected = false
+        // Trusted until a request reports the connection gone (then `connected` is cleared): asking
+        // the client on every request would cost an extra hop per poll.
+        if connected { return }
         if let connecting {
             guard await connecting.value else { throw unavailable() }
             return
