@@ -67,7 +67,7 @@ public actor DataIngest: GatewayContext {
         reportFilter.setConnectorDefault(strategy, for: connector)
     }
 
-    public nonisolated func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
+    public nonisolated(nonsending) func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
         await accept(data, from: connector)
     }
 

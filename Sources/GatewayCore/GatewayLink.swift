@@ -15,7 +15,7 @@ struct GatewayLink: GatewayContext {
     let sharedAttributeSync: SharedAttributeSync?
     let logger: Logger
 
-    func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
+    nonisolated(nonsending) func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
         if let filter, !filter.allows(data.deviceName, from: connector.name) {
             // Dropped as the reference drops it; accepted for the connector, which has nothing to retry.
             return .accepted

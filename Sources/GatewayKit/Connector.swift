@@ -20,7 +20,7 @@ public struct ConnectorIdentity: Sendable, Hashable, CustomStringConvertible {
 public protocol GatewayContext: Sendable {
     /// Hands one device's converted readings to the gateway (device filter, report strategy,
     /// storage). Suspends while storage applies back-pressure; never drops silently.
-    func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
+    nonisolated(nonsending) func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
     /// Announces a device (`v1/gateway/connect`) and records the connector as its owner, so its
     /// RPCs and attribute updates reach the connector (a device also becomes the connector's when
     /// it sends data).

@@ -7,7 +7,7 @@ struct ModbusGatewayPort: Sendable {
     let identity: ConnectorIdentity
     let logger: Logger
 
-    func send(_ data: ConvertedData) async {
+    nonisolated(nonsending) func send(_ data: ConvertedData) async {
         if case .rejected(let reason) = await context.send(data, from: identity) {
             logger.warning("Gateway refused data of \(data.deviceName): \(reason)")
         }

@@ -2,6 +2,7 @@ import GatewayKit
 import Logging
 import Modbus
 import NIOSSL
+import Synchronization
 
 /// One shared connection to a Modbus endpoint (a TCP host:port, a UDP peer, a serial port): every
 /// device configured on it sends through this link, as the reference shares its masters. It owns
@@ -10,13 +11,17 @@ import NIOSSL
 /// Connecting is single-flight (devices arriving while a connect runs wait for that one) and
 /// obeys `ConnectAttemptPolicy`: between allowed attempts, sends fail at once with
 /// `ModbusLinkUnavailable`, so a device whose link is down costs nothing and delays nobody.
+///
+/// While the link is up, `send` goes straight from the device to the client (the connected flag
+/// is atomic): the actor is entered only to connect and to note a lost connection, which saves
+/// two hops per request on the poll path.
 actor ModbusLink: ModbusRequestSender {
     let endpointDescription: String
     private let client: ModbusClient
     private let connectTimeout: Duration
     private var policy: ConnectAttemptPolicy
     private var connecting: Task<Bool, Never>?
-    private var connected = false
+    private let connected = Atomic<Bool>(false)
     private var lastError = "not connected yet"
     private var errorLog = BurstLimiter(window: .seconds(60))
     private let logger: Logger
@@ -34,8 +39,8 @@ actor ModbusLink: ModbusRequestSender {
         get async { await client.isConnected }
     }
 
-    func send(_ request: ModbusRequest, unitId: UInt8, timeout: Duration, retries: Int) async throws -> ModbusResponse {
-        try await ensureConnected()
+    nonisolated(nonsending) func send(_ request: ModbusRequest, unitId: UInt8, timeout: Duration, retries: Int) async throws -> ModbusResponse {
+        if !connected.load(ordering: .acquiring) { try await ensureConnected() }
         var attempt = 0
         while true {
             do {
@@ -47,8 +52,7 @@ actor ModbusLink: ModbusRequestSender {
                     attempt += 1
                     if attempt > retries { throw error }
                 case .notConnected, .connectionClosed:
-                    connected = false
-                    lastError = "\(error)"
+                    await connectionLost(error)
                     throw error
                 default:
                     throw error
@@ -57,17 +61,22 @@ actor ModbusLink: ModbusRequestSender {
         }
     }
 
+    private func connectionLost(_ error: ModbusClientError) {
+        connected.store(false, ordering: .releasing)
+        lastError = "\(error)"
+    }
+
     /// Closes the client (the connector is stopping).
     func close() async {
         connecting?.cancel()
         await client.close()
-        connected = false
+        connected.store(false, ordering: .releasing)
     }
 
     private func ensureConnected() async throws {
         // Trusted until a request reports the connection gone (then `connected` is cleared): asking
         // the client on every request would cost an extra hop per poll.
-        if connected { return }
+        if connected.load(ordering: .acquiring) { return }
         if let connecting {
             guard await connecting.value else { throw unavailable() }
             return
@@ -91,7 +100,7 @@ actor ModbusLink: ModbusRequestSender {
                 logger.info("Connected to \(endpointDescription)")
             }
             policy.recordSuccess()
-            connected = true
+            connected.store(true, ordering: .releasing)
             errorLog = BurstLimiter(window: .seconds(60))
             return true
         } catch {

@@ -6,7 +6,7 @@ protocol ModbusRequestSender: Sendable {
     /// Sends one request and returns the device's answer. Throws `ModbusException` for an
     /// exception response, `ModbusLinkUnavailable` while the link is down, and the client's
     /// errors (timeout, connection closed) otherwise.
-    func send(_ request: ModbusRequest, unitId: UInt8, timeout: Duration, retries: Int) async throws -> ModbusResponse
+    nonisolated(nonsending) func send(_ request: ModbusRequest, unitId: UInt8, timeout: Duration, retries: Int) async throws -> ModbusResponse
     /// Whether the link is up now (the device is then announced to ThingsBoard).
     var isUp: Bool { get async }
 }

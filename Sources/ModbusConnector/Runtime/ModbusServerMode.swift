@@ -40,7 +40,7 @@ struct ModbusServerMode: Sendable {
 struct ModbusStoreSender: ModbusRequestSender {
     let store: ModbusDataStore
 
-    func send(_ request: ModbusRequest, unitId: UInt8, timeout: Duration, retries: Int) async throws -> ModbusResponse {
+    nonisolated(nonsending) func send(_ request: ModbusRequest, unitId: UInt8, timeout: Duration, retries: Int) async throws -> ModbusResponse {
         try store.handle(request, unitId: unitId)
     }
 
