@@ -5,9 +5,15 @@ Both gateways get the same load through the same two mosquitto brokers on the sa
 the SAME configuration folder contents (refbench's gwconf: tb_gateway.json + mqtt_bench.json +
 the Python package's logs.json), one after the other, interleaved per storage kind:
 
-  loadgen.py ──► mosquitto :1883 ──► gateway (MQTT connector) ──► mosquitto :1884 ──► fake TB (tb_sink)
+  mqtt-load ──► mosquitto :1883 ──► gateway (MQTT connector) ──► mosquitto :1884 ──► fake TB (tb_sink)
 
-The company harness (refbench) is reused, not copied: its loadgen.py is run as a subprocess, its
+The load generator is `gateway-bench mqtt-load` (Swift, loadgen.py-compatible, fast enough to outrun both
+gateways; default when the release gateway-bench exists) or refbench's loadgen.py (--loadgen python).
+Scenarios: "closed" (closed-loop burst, throughput/CPU/memory table per storage kind) and "latency" (open loop
+at --latency-rate msg/s for --latency-duration s, sqlite, QoS 1; per reading sink arrival − publish time from
+mqtt-load's --send-log; p50/p90/p99/max per gateway).
+
+The company harness (refbench) is reused, not copied: its loadgen.py can be run as a subprocess, its
 TBSink class (tb_sink.py) and /proc + run-folder helpers (bench.py) are imported, the brokers use
 its conf/ files, and the Python gateway is started through its run_gateway.py exactly as refbench
 does (update check off, MQTT5 No-Local on the TB subscriptions; swift-iot-gateway sets No-Local
@@ -18,7 +24,7 @@ Run through run.sh (installs prerequisites when missing); directly:
   /tmp/bench-venv/bin/python compare.py --refbench ../shared/refbench --swift-bin .build-release/release/iot-gateway
 
 Per run: fresh brokers, sink and gateway; start-up probe; idle sample (RSS 13 s after start-up, CPU
-over 10 s); closed-loop load; drain until every reading arrived, or no progress for --stall s, or
+over 10 s; closed-loop runs only); the load; drain until every reading arrived, or no progress for --stall s, or
 --drain-cap s after publishing ended; everything this script started is stopped by PID.
 """
 import argparse
@@ -72,14 +78,58 @@ def gateway_command(args, gateway, cfg_file):
     return [args.swift_bin, "run", "--config", os.path.dirname(cfg_file), "--log-level", "warning"]
 
 
-def one_run(rb, tb_sink, args, gateway, storage, messages, idx):
+def loadgen_command(args, qos, messages, send_log):
+    """refbench's loadgen.py, or gateway-bench mqtt-load (same options, topics, payloads, result line).
+    messages: closed loop; None: open loop at --latency-rate for --latency-duration (needs the Swift one)."""
+    common = ["--devices", str(args.devices), "--qos", str(qos), "--port", str(EXT_PORT),
+              "--max-seconds", str(args.publish_cap)]
+    common += ["--messages", str(messages)] if messages else \
+        ["--rate", str(args.latency_rate), "--duration", str(args.latency_duration)]
+    if args.loadgen == "python":
+        return [sys.executable, os.path.join(args.refbench, "loadgen.py")] + common
+    cmd = [args.bench_bin, "mqtt-load"] + common + ["--connections", str(args.connections), "--window", str(args.window)]
+    return cmd + (["--send-log", send_log] if send_log else [])
+
+
+def latency_stats(sink, send_log, devices, seq_start=1):
+    """Per reading: the sink's first arrival (TBSink.seen) minus its publish time in the send log.
+    Both are wall-clock times of this machine (time.time() / CLOCK_REALTIME)."""
+    with sink.lock:
+        seen = dict(sink.seen)
+    lat, missing = [], 0
+    with open(send_log) as f:
+        for line in f:
+            seq_s, us_s = line.split()
+            seq = int(seq_s)
+            arrival = seen.get(("SN-%05d" % ((seq - seq_start) % devices + 1), float(seq)))
+            if arrival is None:
+                missing += 1
+            else:
+                lat.append(arrival - int(us_s) / 1e6)
+    if not lat:
+        return {"latency_samples": 0, "latency_missing": missing}
+    lat.sort()
+
+    def pct(p):  # nearest rank
+        return lat[min(len(lat) - 1, max(0, int(-(-p * len(lat) // 100)) - 1))] * 1000.0
+
+    return {"latency_samples": len(lat), "latency_missing": missing,
+            "latency_p50_ms": pct(50), "latency_p90_ms": pct(90), "latency_p99_ms": pct(99),
+            "latency_p999_ms": pct(99.9), "latency_max_ms": lat[-1] * 1000.0, "latency_min_ms": lat[0] * 1000.0,
+            "latency_mean_ms": 1000.0 * sum(lat) / len(lat)}
+
+
+def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
+    """mode "closed": closed-loop burst of `messages` at --qos; "latency": open loop at --latency-rate for
+    --latency-duration s at --latency-qos, with a send log, latency per reading."""
     bench = rb
-    run_dir = os.path.join(args.run_root, "%s-%s-qos%d-%d" % (gateway, storage, args.qos, idx))
+    qos = args.qos if mode == "closed" else args.latency_qos
+    run_dir = os.path.join(args.run_root, "%s-%s-%s-qos%d-%d" % (mode, gateway, storage, qos, idx))
     # refbench's own run-folder builder: identical config files for both gateways
     cfg_args = types.SimpleNamespace(gw_python=args.gw_python, name_source="message", storage=storage)
     cfg_file = bench.prepare_run_dir(cfg_args, run_dir)
-    res = {"gateway": gateway, "storage": storage, "qos": args.qos, "run": idx, "messages": messages,
-           "devices": args.devices, "run_dir": run_dir}
+    res = {"gateway": gateway, "storage": storage, "qos": qos, "run": idx, "mode": mode, "loadgen_kind": args.loadgen,
+           "messages": messages, "devices": args.devices, "run_dir": run_dir}
     procs = {}
     sink = probe = None
     try:
@@ -121,21 +171,21 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx):
                                % (gw.poll(), run_dir))
         res["startup_to_first_telemetry_s"] = sink.t_first_probe - t_launch
 
-        # ---- idle: RSS 13 s after start-up, CPU over the last 10 s of that
+        # ---- idle: RSS 13 s after start-up, CPU over the last 10 s of that (closed-loop runs only)
         time.sleep(3)
-        c0 = bench.proc_cpu_s(gw.pid)
-        time.sleep(args.idle_seconds)
-        c1 = bench.proc_cpu_s(gw.pid)
-        mem = proc_mem(gw.pid)
-        res["idle_rss_kib"] = mem.get("VmRSS")
-        res["idle_rss_anon_kib"] = mem.get("RssAnon")
-        res["idle_threads"] = mem.get("Threads")
-        res["idle_cpu_pct"] = 100.0 * (c1 - c0) / args.idle_seconds
+        if mode == "closed":
+            c0 = bench.proc_cpu_s(gw.pid)
+            time.sleep(args.idle_seconds)
+            c1 = bench.proc_cpu_s(gw.pid)
+            mem = proc_mem(gw.pid)
+            res["idle_rss_kib"] = mem.get("VmRSS")
+            res["idle_rss_anon_kib"] = mem.get("RssAnon")
+            res["idle_threads"] = mem.get("Threads")
+            res["idle_cpu_pct"] = 100.0 * (c1 - c0) / args.idle_seconds
 
-        # ---- load: refbench's load generator, closed loop
-        lg_cmd = [sys.executable, os.path.join(args.refbench, "loadgen.py"), "--devices", str(args.devices),
-                  "--qos", str(args.qos), "--port", str(EXT_PORT), "--messages", str(messages),
-                  "--max-seconds", str(args.publish_cap)]
+        # ---- load: closed loop (as fast as the generator's window allows) or open loop at a fixed rate
+        send_log = os.path.join(run_dir, "sends.txt") if mode == "latency" else None
+        lg_cmd = loadgen_command(args, qos, messages, send_log)
         broker_cpu0 = {n: bench.proc_cpu_s(p.pid) for n, p in procs.items() if n.startswith("mosq")}
         self_cpu0 = time.process_time()
         busy0 = bench.machine_busy_s()
@@ -185,6 +235,8 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx):
         snap = sink.snapshot()
         res["ended"] = ended
         miss = bench.missing_readings(sink, published, args.devices)
+        if send_log:
+            res.update(latency_stats(sink, send_log, args.devices))
 
         # CPU up to the first sample at/after the last delivery (excludes the stall wait)
         t_last = snap["t_last_tel"] or time.time()
@@ -317,6 +369,37 @@ def table(results, storages):
     return "\n".join(lines + notes)
 
 
+def latency_table(results):
+    """Markdown: fixed-rate end-to-end latency, Python | Swift | ratio."""
+    head = ["metric", "Python", "Swift", "Swift vs Python"]
+    rows = []
+
+    def add(label, key, better, digits=1):
+        py = med([r for r in results if r["gateway"] == "python"], key)
+        sw = med([r for r in results if r["gateway"] == "swift"], key)
+        if better == "lower":
+            r = ratio(py, sw)
+            cmp = r + " less" if r != "–" else r
+        else:
+            cmp = ""
+        rows.append([label, fmt(py, digits), fmt(sw, digits), cmp])
+
+    add("messages published (open loop)", "published_messages", None, 0)
+    add("generator rate achieved msg/s", "loadgen_publish_rate_msgs_per_s", None, 0)
+    add("latency p50 ms", "latency_p50_ms", "lower", 2)
+    add("latency p90 ms", "latency_p90_ms", "lower", 2)
+    add("latency p99 ms", "latency_p99_ms", "lower", 2)
+    add("latency p99.9 ms", "latency_p999_ms", "lower", 2)
+    add("latency max ms", "latency_max_ms", "lower", 2)
+    add("readings without latency (lost)", "latency_missing", None, 0)
+    add("gateway CPU % of one core during load", "gateway_cpu_pct_during_load", None, 0)
+    add("gateway CPU s per 100k datapoints", "gateway_cpu_s_per_100k_datapoints", "lower", 2)
+    add("other processes' CPU s during load", "other_processes_cpu_s_during_load", None, 1)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
 def interrupt(signum, frame):
     raise KeyboardInterrupt()
 
@@ -343,7 +426,35 @@ def main():
     ap.add_argument("--drain-cap", type=float, default=100, help="s after publishing ended")
     ap.add_argument("--run-root", default="/tmp/mqttbench-runs")
     ap.add_argument("--out", default=None, help="JSON lines of every run (default <run-root>/results.jsonl)")
+    default_bench = os.path.join(root, ".build-release", "release", "gateway-bench")
+    ap.add_argument("--bench-bin", default=default_bench, help="gateway-bench (release) for --loadgen swift")
+    ap.add_argument("--loadgen", choices=("python", "swift"), default=None,
+                    help="load generator: refbench's loadgen.py, or gateway-bench mqtt-load (default: swift "
+                         "when the release gateway-bench exists, else python)")
+    ap.add_argument("--connections", type=int, default=4, help="swift load generator: MQTT connections")
+    ap.add_argument("--window", type=int, default=500,
+                    help="load generator: publishes unfinished at once (QoS 1: unacknowledged); loadgen.py's default")
+    ap.add_argument("--scenarios", default="closed,latency",
+                    help="comma list: closed (closed-loop throughput table), latency (fixed-rate latency table)")
+    ap.add_argument("--latency-rate", type=float, default=1000, help="latency scenario: msg/s (open loop)")
+    ap.add_argument("--latency-duration", type=float, default=20, help="latency scenario: seconds")
+    ap.add_argument("--latency-storage", default="sqlite", help="latency scenario: storage kind")
+    ap.add_argument("--latency-qos", type=int, default=1, choices=(0, 1), help="latency scenario: sensor QoS")
     args = ap.parse_args()
+    args.bench_bin = os.path.abspath(args.bench_bin)
+    if args.loadgen is None:
+        args.loadgen = "swift" if os.access(args.bench_bin, os.X_OK) else "python"
+    if args.loadgen == "swift" and not os.access(args.bench_bin, os.X_OK):
+        ap.error("no gateway-bench at %s (build it in release first, see README.md)" % args.bench_bin)
+    if args.loadgen == "swift" and subprocess.run([args.bench_bin, "mqtt-load", "--help"], stdout=subprocess.DEVNULL,
+                                                  stderr=subprocess.DEVNULL).returncode != 0:
+        ap.error("%s has no mqtt-load subcommand: rebuild it in release (see README.md)" % args.bench_bin)
+    scenarios = [s for s in args.scenarios.split(",") if s]
+    for sc in scenarios:
+        if sc not in ("closed", "latency"):
+            ap.error("unknown scenario %r" % sc)
+    if "latency" in scenarios and args.loadgen != "swift":
+        ap.error("the latency scenario needs --loadgen swift (its --send-log gives each message's publish time)")
     args.refbench = os.path.abspath(args.refbench)
     args.swift_bin = os.path.abspath(args.swift_bin)
     storages = [s for s in args.storages.split(",") if s]
@@ -359,36 +470,54 @@ def main():
     # SIGTERM behaves like Ctrl-C: the finally-blocks stop everything this script started
     signal.signal(signal.SIGTERM, interrupt)
 
-    print("# MQTT connector: Python reference gateway vs swift-iot-gateway (closed loop, QoS %d, %d devices)"
-          % (args.qos, args.devices), flush=True)
+    print("# MQTT connector: Python reference gateway vs swift-iot-gateway (scenarios %s; closed loop QoS %d, "
+          "%d devices; load generator: %s)" % (",".join(scenarios), args.qos, args.devices,
+                                              "gateway-bench mqtt-load" if args.loadgen == "swift" else "loadgen.py"),
+          flush=True)
     print("# Python gets %d messages, Swift %d: throughput is a rate (delivered / (last delivery - first "
           "publish)), CPU is per 100k delivered datapoints, so unequal run lengths compare fairly; they only "
           "keep each Python run under ~2 minutes." % (args.py_messages, args.swift_messages), flush=True)
     results = []
     t_start = time.time()
+    cells = []  # (mode, storage, gateway), interleaved so that outside load hits both gateways
+    if "closed" in scenarios:
+        cells += [("closed", s, g) for s in storages for g in gateways]
+    if "latency" in scenarios:
+        cells += [("latency", args.latency_storage, g) for g in gateways]
     for idx in range(1, args.runs + 1):
-        for storage in storages:
-            for gateway in gateways:
-                n = args.py_messages if gateway == "python" else args.swift_messages
-                r = one_run(rb, tb_sink, args, gateway, storage, n, idx)
-                results.append(r)
-                with open(out_path, "a") as f:
-                    f.write(json.dumps(r) + "\n")
-                brief = {k: r.get(k) for k in ("gateway", "storage", "run", "error", "ended", "published_messages",
-                                               "delivered_datapoints_per_s", "gateway_cpu_s_per_100k_datapoints",
-                                               "peak_rss_kib", "idle_rss_kib", "lost_readings",
-                                               "other_processes_cpu_s_during_load")}
-                print(json.dumps(brief), flush=True)
+        for mode, storage, gateway in cells:
+            n = (args.py_messages if gateway == "python" else args.swift_messages) if mode == "closed" else None
+            r = one_run(rb, tb_sink, args, gateway, storage, n, idx, mode)
+            results.append(r)
+            with open(out_path, "a") as f:
+                f.write(json.dumps(r) + "\n")
+            brief = {k: r.get(k) for k in ("mode", "gateway", "storage", "run", "error", "ended",
+                                           "published_messages", "loadgen_publish_rate_msgs_per_s",
+                                           "delivered_datapoints_per_s", "gateway_cpu_s_per_100k_datapoints",
+                                           "peak_rss_kib", "idle_rss_kib", "lost_readings", "latency_p50_ms",
+                                           "latency_p99_ms", "other_processes_cpu_s_during_load")}
+            print(json.dumps(brief), flush=True)
     ok = [r for r in results if "error" not in r]
     print()
     print("Measured %s UTC, %d run(s) per cell (medians), %.0f s total; per-run JSON: %s"
           % (time.strftime("%Y-%m-%d %H:%M", time.gmtime(t_start)), args.runs, time.time() - t_start, out_path))
-    print()
-    print(table(ok, storages))
+    closed = [r for r in ok if r["mode"] == "closed"]
+    latency = [r for r in ok if r["mode"] == "latency"]
+    if closed:
+        print()
+        print("## Closed loop, QoS %d at the sensors" % args.qos)
+        print()
+        print(table(closed, storages))
+    if latency:
+        print()
+        print("## Fixed rate: %g msg/s for %g s, QoS %d at the sensors, %s storage, QoS 1 to ThingsBoard"
+              % (args.latency_rate, args.latency_duration, args.latency_qos, args.latency_storage))
+        print()
+        print(latency_table(latency))
     failed = [r for r in results if "error" in r]
     for r in failed:
-        print("FAILED: %s %s run %d: %s (run folder %s)" % (r["gateway"], r["storage"], r["run"], r["error"],
-                                                           r["run_dir"]))
+        print("FAILED: %s %s %s run %d: %s (run folder %s)" % (r["mode"], r["gateway"], r["storage"], r["run"],
+                                                              r["error"], r["run_dir"]))
     sys.exit(1 if failed else 0)
 
 
