@@ -33,34 +33,15 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from benchlib import load_refbench, proc_mem  # noqa: E402  (benchmarks/common)
+
 TB_PORT = 1884
 MiB = 1024.0
 
 
-def load_refbench(path):
-    """Imports refbench's bench.py (/proc helpers, stop_pid) and tb_sink.py from its own folder."""
-    path = os.path.abspath(path)
-    if not os.path.isfile(os.path.join(path, "bench.py")):
-        sys.exit("refbench not found at %s" % path)
-    sys.path.insert(0, path)
-    sys.dont_write_bytecode = True  # leave no __pycache__ behind in the shared refbench folder
-    import bench  # noqa: E402
-    import tb_sink  # noqa: E402
-    return bench, tb_sink
 
 
-def proc_mem(pid):
-    """VmRSS, VmHWM, RssAnon in KiB and the thread count, from /proc/<pid>/status."""
-    out = {}
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                if k in ("VmRSS", "VmHWM", "RssAnon", "Threads"):
-                    out[k] = int(v.split()[0])
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return out
 
 
 # ------------------------------------------------------------------------------------- config

@@ -35,6 +35,9 @@ import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from benchlib import load_refbench, proc_mem  # noqa: E402  (benchmarks/common)
 import types
 
 import paho.mqtt.client as mqtt
@@ -44,30 +47,8 @@ GATEWAYS = ("python", "swift")
 MiB = 1024.0
 
 
-def load_refbench(path):
-    """Imports refbench's bench.py (which imports tb_sink.py) from its own folder."""
-    path = os.path.abspath(path)
-    if not os.path.isfile(os.path.join(path, "bench.py")):
-        sys.exit("refbench not found at %s" % path)
-    sys.path.insert(0, path)
-    sys.dont_write_bytecode = True  # leave no __pycache__ behind in the shared refbench folder
-    import bench  # noqa: E402  (refbench/bench.py)
-    import tb_sink  # noqa: E402
-    return bench, tb_sink
 
 
-def proc_mem(pid):
-    """VmRSS, VmHWM, RssAnon (private, heap) in KiB and thread count from /proc/<pid>/status."""
-    out = {}
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                if k in ("VmRSS", "VmHWM", "RssAnon", "Threads"):
-                    out[k] = int(v.split()[0])
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return out
 
 
 def gateway_command(args, gateway, cfg_file):
