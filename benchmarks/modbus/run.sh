@@ -15,25 +15,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-REFBENCH="${REFBENCH:-$ROOT/../shared/refbench}"
-if [[ ! -f "$REFBENCH/bench.py" ]]; then
-    echo "refbench not found at $REFBENCH (set REFBENCH=/path/to/refbench)" >&2
-    exit 2
-fi
-REFBENCH="$(cd "$REFBENCH" && pwd)"
-
-prereqs_ok() {
-    command -v mosquitto >/dev/null 2>&1 &&
-    /tmp/tbgw-venv/bin/python -c "import thingsboard_gateway" >/dev/null 2>&1 &&
-    /tmp/bench-venv/bin/python -c "import paho.mqtt.client" >/dev/null 2>&1
-}
-if ! prereqs_ok; then
-    echo "== installing prerequisites with $REFBENCH/setup.sh (log: /tmp/modbusbench-setup.log)" >&2
-    # setup.sh's last line exits non-zero even on success; what counts is the check below.
-    bash "$REFBENCH/setup.sh" >/tmp/modbusbench-setup.log 2>&1 || true
-    prereqs_ok || { echo "prerequisites still missing after $REFBENCH/setup.sh:" >&2
-                    tail -20 /tmp/modbusbench-setup.log >&2; exit 1; }
-fi
+source "$ROOT/benchmarks/common/refbench-prereqs.sh"
+refbench_prereqs "$ROOT" modbusbench
 if ! /tmp/tbgw-venv/bin/python -c "import pymodbus, serial_asyncio, sys; sys.exit(pymodbus.__version__ != '3.9.2')" \
         >/dev/null 2>&1; then
     echo "== installing pymodbus 3.9.2 (pinned by thingsboard-gateway 3.8.5) into /tmp/tbgw-venv" >&2

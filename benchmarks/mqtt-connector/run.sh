@@ -16,28 +16,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-REFBENCH="${REFBENCH:-$ROOT/../shared/refbench}"
-if [[ ! -f "$REFBENCH/bench.py" ]]; then
-    echo "refbench not found at $REFBENCH (set REFBENCH=/path/to/refbench)" >&2
-    exit 2
-fi
-REFBENCH="$(cd "$REFBENCH" && pwd)"
-
-prereqs_ok() {
-    command -v mosquitto >/dev/null 2>&1 &&
-    command -v mosquitto_sub >/dev/null 2>&1 &&
-    /tmp/tbgw-venv/bin/python -c "import thingsboard_gateway" >/dev/null 2>&1 &&
-    /tmp/bench-venv/bin/python -c "import paho.mqtt.client" >/dev/null 2>&1
-}
-if ! prereqs_ok; then
-    echo "== installing prerequisites with $REFBENCH/setup.sh (log: /tmp/mqttbench-setup.log)" >&2
-    # setup.sh creates the venvs from scratch; an interrupted earlier install is simply redone.
-    # Its exit code is not used: its last line (`mosquitto -h | head -1` under pipefail) exits 3
-    # even when everything installed; what counts is the check below.
-    bash "$REFBENCH/setup.sh" >/tmp/mqttbench-setup.log 2>&1 || true
-    prereqs_ok || { echo "prerequisites still missing after $REFBENCH/setup.sh:" >&2
-                    tail -20 /tmp/mqttbench-setup.log >&2; exit 1; }
-fi
+source "$ROOT/benchmarks/common/refbench-prereqs.sh"
+refbench_prereqs "$ROOT" mqttbench
 
 SWIFT_BIN="${SWIFT_BIN:-$ROOT/.build-release/release/iot-gateway}"
 if [[ ! -x "$SWIFT_BIN" ]]; then
