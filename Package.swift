@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         .target(
@@ -45,6 +49,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"]),
+        .target(
+            name: "OPCUA",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "Storage",
             dependencies: [
@@ -85,6 +99,53 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ],
             exclude: ["README.md"]),
+        .target(
+            name: "OPCUAConnector",
+            dependencies: [
+                "GatewayKit", "Expressions", "OPCUA",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // What the Request and REST connectors share: HTTP requests to devices (attribute updates,
+        // RPCs) rendered from the same expression keys, sent with async-http-client.
+        .target(
+            name: "HTTPConnectorKit",
+            dependencies: [
+                "GatewayKit", "Expressions",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "RequestConnector",
+            dependencies: [
+                "GatewayKit", "Expressions", "HTTPConnectorKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "RESTConnector",
+            dependencies: [
+                "GatewayKit", "Expressions", "HTTPConnectorKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "SocketConnector",
+            dependencies: [
+                "GatewayKit", "Expressions",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "GatewayCore",
             dependencies: [
@@ -140,6 +201,35 @@ let package = Package(
         .testTarget(
             name: "ModbusConnectorTests",
             dependencies: ["ModbusConnector", "Modbus", "GatewayKit", "Expressions", "TestSupport"]),
+        .testTarget(
+            name: "OPCUATests",
+            dependencies: [
+                "OPCUA", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]),
+        .testTarget(
+            name: "OPCUAConnectorTests",
+            dependencies: ["OPCUAConnector", "OPCUA", "GatewayKit", "Expressions", "TestSupport"]),
+        .testTarget(
+            name: "RequestConnectorTests",
+            dependencies: ["RequestConnector", "HTTPConnectorKit", "GatewayKit", "Expressions", "TestSupport"]),
+        .testTarget(
+            name: "RESTConnectorTests",
+            dependencies: [
+                "RESTConnector", "HTTPConnectorKit", "GatewayKit", "Expressions", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
+        .testTarget(
+            name: "SocketConnectorTests",
+            dependencies: [
+                "SocketConnector", "GatewayKit", "Expressions", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "SimulatorConnectorTests", dependencies: ["SimulatorConnector", "GatewayKit"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "GatewayKit", "TestSupport"]),
         .testTarget(

@@ -19,7 +19,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 # Python peers, pinned (see ../shared/docs/test-peers.md): one venv beside the sources, reused.
-peers_requirements="pymodbus==3.16.1 pyserial==3.5 prometheus-client==0.21.1"
+peers_requirements="pymodbus==3.16.1 pyserial==3.5 prometheus-client==0.21.1 asyncua==2.1.0 aiohttp==3.14.5"
 venv=".venv-peers"
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$peers_requirements" ]; then
   echo "installing python test peers into $venv: $peers_requirements"
