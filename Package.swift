@@ -104,7 +104,8 @@ let package = Package(
             dependencies: [
                 "GatewayKit", "Expressions", "OPCUA",
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            exclude: ["README.md"]),
         // What the Request and REST connectors share: HTTP requests to devices (attribute updates,
         // RPCs) rendered from the same expression keys, sent with async-http-client.
         .target(
@@ -126,18 +127,21 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            exclude: ["README.md"]),
         .target(
             name: "RESTConnector",
             dependencies: [
                 "GatewayKit", "Expressions", "HTTPConnectorKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            exclude: ["README.md"]),
         .target(
             name: "SocketConnector",
             dependencies: [
@@ -145,12 +149,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            exclude: ["README.md"]),
         .target(
             name: "GatewayCore",
             dependencies: [
                 "GatewayKit", "Storage", "ThingsBoard", "MQTT", "Reporting", "SimulatorConnector", "MQTTConnector",
-                "ModbusConnector",
+                "ModbusConnector", "OPCUAConnector", "RequestConnector", "RESTConnector", "SocketConnector",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,0 +1,265 @@
+import Expressions
+import GatewayKit
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Answers every request of one connector's server: finds the endpoint, checks method,
+/// credentials and body, converts and hands the readings to the gateway, and builds the reply
+/// with the reference's status codes. Immutable; shared state lives in the statistics and the
+/// response waiters, which are thread safe.
+struct RESTRequestHandler: Sendable {
+    let identity: ConnectorIdentity
+    let context: any GatewayContext
+    let logger: Logger
+    let statistics: RESTConnectorStatistics
+    let waiters: RESTResponseWaiters
+    let maxBodySize: Int
+    /// Endpoints without variables, by path (the common case: one dictionary lookup).
+    private let exactRoutes: [String: RESTRoute]
+    /// Endpoints with `{name}` segments, tried in config order.
+    private let patternRoutes: [RESTRoute]
+    /// Refused requests (4xx) and failed conversions (5xx): one log line per burst each.
+    private let refusedLog = SharedBurstLimiter()
+    private let failedLog = SharedBurstLimiter()
+
+    init(identity: ConnectorIdentity, configuration: RESTConnectorConfiguration, context: any GatewayContext,
+         logger: Logger, statistics: RESTConnectorStatistics, waiters: RESTResponseWaiters) {
+        self.identity = identity
+        self.context = context
+        self.logger = logger
+        self.statistics = statistics
+        self.waiters = waiters
+        maxBodySize = configuration.server.maxBodySize
+        var exact: [String: RESTRoute] = [:]
+        var patterns: [RESTRoute] = []
+        for endpoint in configuration.endpoints {
+            let route = RESTRoute(endpoint)
+            if route.pattern.hasVariables { patterns.append(route) } else { exact[endpoint.path] = route }
+        }
+        exactRoutes = exact
+        patternRoutes = patterns
+    }
+
+    func handle(_ request: Request) async -> Response {
+        let path = request.uri.path
+        var fields = JSONObject()
+        let route: RESTRoute
+        if let found = exactRoutes[path] {
+            route = found
+        } else if let match = matchPattern(path) {
+            route = match.route
+            fields = match.variables
+        } else {
+            return refuse(.notFound, "no endpoint \(path) (configured: \(configuredPaths))", route: nil, path: path)
+        }
+        let method = request.method.rawValue
+        guard route.allows(method) else {
+            var response = refuse(.methodNotAllowed, "method \(method) is not allowed for \(route.endpoint.path)",
+                                  route: route, path: path)
+            response.headers[.allow] = route.allowHeader
+            return response
+        }
+        guard route.authorizes(request.headers[.authorization]) else {
+            var response = refuse(.unauthorized, "wrong or missing credentials", route: route, path: path)
+            response.headers[.wwwAuthenticate] = "Basic realm=\"\(identity.name)\", charset=\"UTF-8\""
+            return response
+        }
+        if let query = request.uri.query { FormDecoding.fields(Substring(query), into: &fields) }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBodySize)
+        } catch is NIOTooManyBytesError {
+            return refuse(.contentTooLarge, "body larger than \(maxBodySize) bytes", route: route, path: path)
+        } catch {
+            return refuse(.badRequest, "could not read the body: \(error)", route: route, path: path)
+        }
+        statistics.countRequest(bodyBytes: body.readableBytes)
+        let contentType = request.headers[.contentType]
+        switch route.endpoint.kind {
+        case .uplink(let mapping):
+            return await uplink(mapping, route: route, method: method, path: path, contentType: contentType,
+                                body: body, fields: fields)
+        case .attributeRequest(let rule):
+            return await attributeRequest(rule, route: route, method: method, path: path, contentType: contentType,
+                                          body: body, fields: fields)
+        }
+    }
+
+    private func matchPattern(_ path: String) -> (route: RESTRoute, variables: JSONObject)? {
+        for route in patternRoutes {
+            if let variables = route.pattern.match(path) { return (route, variables) }
+        }
+        return nil
+    }
+
+    private var configuredPaths: String {
+        (Array(exactRoutes.keys) + patternRoutes.map(\.endpoint.path)).sorted().joined(separator: ", ")
+    }
+
+    // MARK: uplink
+
+    private func uplink(_ mapping: RESTUplinkMapping, route: RESTRoute, method: String, path: String,
+                        contentType: String?, body: ByteBuffer, fields: JSONObject) async -> Response {
+        let receivedAt = WallClock.milliseconds()
+        var converted: [ConvertedData] = []
+        switch mapping.converter {
+        case .json(let converter):
+            let records: [JSONValue]
+            do {
+                records = try RESTRequestRecords.records(method: method, contentType: contentType, body: body,
+                                                         fields: fields)
+            } catch {
+                return refuse(error.status, error.message, route: route, path: path)
+            }
+            converted.reserveCapacity(records.count)
+            for (position, record) in records.enumerated() {
+                do {
+                    if let data = try converter.convert(record, receivedAt: receivedAt) { converted.append(data) }
+                } catch {
+                    let which = records.count > 1 ? "array element \(position): " : ""
+                    return fail(.internalServerError, "cannot convert the request: \(which)\(error.reason)",
+                                route: route, path: path)
+                }
+            }
+        case .custom(let name, let converter):
+            let request = RESTUplinkRequest(method: method, path: path, fields: fields, contentType: contentType,
+                                            body: body, receivedAt: receivedAt)
+            do {
+                converted = try converter.convert(request)
+            } catch {
+                return fail(.internalServerError, "custom converter \(name) failed: \(error.reason)", route: route,
+                            path: path)
+            }
+        }
+        // Everything converted before anything is sent: a bad element refuses the whole request,
+        // so the device can send it again without duplicating the good part.
+        for index in converted.indices {
+            if converted[index].reportStrategy == nil { converted[index].reportStrategy = mapping.reportStrategy }
+            // As the reference: tells ThingsBoard's rule chain that the device waits for an answer.
+            if mapping.response.responseExpected { converted[index].attributes["responseExpected"] = true }
+        }
+        for data in converted where !data.isEmpty {
+            if case .rejected(let reason) = await context.send(data, from: identity) {
+                return fail(.internalServerError, "the gateway did not accept the data of \(data.deviceName): \(reason)",
+                            route: route, path: path)
+            }
+        }
+        if mapping.response.responseExpected, let device = converted.first(where: { !$0.isEmpty })?.deviceName {
+            switch await waiters.wait(for: device, timeout: mapping.response.timeout) {
+            case .answered(let value):
+                return reply(.ok, RESTReplyBody(value))
+            case .timedOut:
+                return refuse(.requestTimeout, "no answer for device \(device) within \(mapping.response.timeout)",
+                              route: route, path: path)
+            case .unavailable:
+                return fail(.serviceUnavailable, "cannot hold the request (connector stopping or "
+                            + "\(waiters.capacity) requests already waiting)", route: route, path: path)
+            }
+        }
+        return route.success.map { reply(.ok, $0) } ?? Response(status: .ok)
+    }
+
+    // MARK: attribute requests
+
+    private func attributeRequest(_ rule: RESTAttributeRequestRule, route: RESTRoute, method: String, path: String,
+                                  contentType: String?, body: ByteBuffer, fields: JSONObject) async -> Response {
+        let record: JSONValue
+        do {
+            // As the reference, only the first element of an array body is read.
+            record = try RESTRequestRecords.records(method: method, contentType: contentType, body: body,
+                                                    fields: fields)[0]
+        } catch {
+            return refuse(error.status, error.message, route: route, path: path)
+        }
+        guard let device = rule.deviceName.text(in: record, keepingUnresolved: false), !device.isEmpty else {
+            return refuse(.badRequest, "deviceNameExpression \(rule.deviceName.source) found nothing in the request",
+                          route: route, path: path)
+        }
+        var keys: [String] = []
+        for expression in rule.attributeNames {
+            switch expression.evaluate(in: record) {
+            case nil, .null?: continue
+            case .array(let names)?: keys += names.compactMap { $0.isNull ? nil : PythonText.str($0) }
+            case let value?: keys.append(PythonText.str(value))
+            }
+        }
+        let request = AttributeRequest(deviceName: device, keys: keys, clientScope: rule.clientScope)
+        let outcome: Result<JSONObject, GatewayRequestError>? = await withTaskGroup(
+            of: Result<JSONObject, GatewayRequestError>?.self
+        ) { group in
+            group.addTask { [context, identity] in
+                do throws(GatewayRequestError) {
+                    return .success(try await context.requestAttributes(request, from: identity))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: rule.timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .success(let values)?:
+            // The shape of ThingsBoard's answer, which the reference passes on: one key → "value",
+            // several (or all) → "values".
+            var answer: JSONObject = ["device": .string(device)]
+            if keys.count == 1 {
+                answer["value"] = values[keys[0]] ?? .null
+            } else {
+                answer["values"] = .object(values)
+            }
+            return reply(.ok, RESTReplyBody(.object(answer)))
+        case .failure(.unsupported)?:
+            return fail(.serviceUnavailable, "attribute requests are not available (no ThingsBoard connection)",
+                        route: route, path: path)
+        case .failure(.noAnswer)?, nil:
+            return refuse(.requestTimeout, "ThingsBoard did not answer the attribute request for \(device) in time",
+                          route: route, path: path)
+        }
+    }
+
+    // MARK: replies
+
+    private func reply(_ status: HTTPResponse.Status, _ body: RESTReplyBody) -> Response {
+        Response(status: status, headers: [.contentType: body.contentType], body: ResponseBody(byteBuffer: body.bytes))
+    }
+
+    /// A request refused for what the caller sent (4xx): the mapping's `unsuccessfulResponse`, else
+    /// the reason; logged once per burst at warning.
+    private func refuse(_ status: HTTPResponse.Status, _ reason: String, route: RESTRoute?, path: String) -> Response {
+        statistics.countError()
+        if let suppressed = refusedLog.shouldLog() {
+            logger.warning("REST request refused: \(reason)", metadata: [
+                "status": "\(status.code)", "path": "\(path)", "suppressedSinceLastLog": "\(suppressed)",
+            ])
+        }
+        return reply(status, route?.failure ?? RESTReplyBody(message: reason))
+    }
+
+    /// A request that could not be handled (5xx): logged once per burst at error.
+    private func fail(_ status: HTTPResponse.Status, _ reason: String, route: RESTRoute?, path: String) -> Response {
+        statistics.countError()
+        if let suppressed = failedLog.shouldLog() {
+            logger.error("REST request failed: \(reason)", metadata: [
+                "status": "\(status.code)", "path": "\(path)", "suppressedSinceLastLog": "\(suppressed)",
+            ])
+        }
+        return reply(status, route?.failure ?? RESTReplyBody(message: reason))
+    }
+}
+
+/// The Hummingbird side: every request goes to the handler (no router: the handler's table is
+/// one dictionary lookup and gives the reference's 405/401/415 answers itself).
+struct RESTResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let handler: RESTRequestHandler
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        await handler.handle(request)
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import GatewayKit
+import HTTPConnectorKit
+import Logging
+
+/// Polls one mapping every `scanPeriod` until cancelled.
+struct RequestPoller: Sendable {
+    let mapping: RequestMapping
+    let clients: HTTPClients
+    let context: any GatewayContext
+    let identity: ConnectorIdentity
+    let statistics: RequestConnectorStatistics
+    let logger: Logger
+
+    /// Why one poll produced nothing.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func run() async {
+        let clock = ContinuousClock()
+        var next = clock.now
+        var failureLog = BurstLimiter(window: .seconds(60))
+        var consecutiveFailures = 0
+        while !Task.isCancelled {
+            do {
+                try await clock.sleep(until: next)
+            } catch {
+                return
+            }
+            let problems = await pollOnce()
+            if problems.isEmpty {
+                if consecutiveFailures > 0 {
+                    logger.info("Polling \(mapping.resolvedURL) works again", metadata: [
+                        "mapping": "\(mapping.configPath)", "afterFailedPolls": "\(consecutiveFailures)"])
+                    consecutiveFailures = 0
+                    failureLog = BurstLimiter(window: .seconds(60))
+                }
+            } else {
+                consecutiveFailures += 1
+                if let suppressed = failureLog.shouldLog() {
+                    logger.warning("Polling \(mapping.resolvedURL) failed: \(problems.joined(separator: "; "))", metadata: [
+                        "mapping": "\(mapping.configPath)", "failedPolls": "\(consecutiveFailures)",
+                        "suppressedSinceLastLog": "\(suppressed)"])
+                }
+            }
+            // Ticks that passed while this poll ran are skipped, never queued up.
+            next += mapping.scanPeriod
+            let now = clock.now
+            if next <= now {
+                let missed = Int(((now - next) / mapping.scanPeriod).rounded(.down)) + 1
+                statistics.countSkippedTicks(missed)
+                next += mapping.scanPeriod * missed
+            }
+        }
+    }
+
+    /// One poll: request, convert, hand over. Returns what went wrong (empty: nothing).
+    func pollOnce() async -> [String] {
+        statistics.countPoll()
+        let reply: HTTPReply
+        do {
+            reply = try await clients.perform(mapping.request)
+        } catch {
+            statistics.countPollFailure()
+            return [error.description]
+        }
+        guard reply.isSuccess else {
+            statistics.countPollFailure()
+            return ["HTTP \(reply.status)\(Self.excerpt(reply))"]
+        }
+        statistics.countAnswer(bytes: reply.body.count)
+        let receivedAt = WallClock.milliseconds()
+        var records: [RequestRecord]
+        do {
+            records = try self.records(in: reply, receivedAt: receivedAt)
+        } catch {
+            statistics.countPollFailure()
+            return [error.description]
+        }
+        var problems: [String] = []
+        if mapping.subRequests.contains(where: \.isSupported) {
+            for index in records.indices {
+                problems += await addSubRequestAnswers(to: &records[index])
+            }
+        }
+        var converted: [ConvertedData] = []
+        for record in records {
+            do {
+                converted += try mapping.converter.convert(record)
+            } catch {
+                problems.append("\(mapping.converterName) converter: \(error)")
+            }
+        }
+        for data in converted where !data.isEmpty {
+            guard !data.deviceName.isEmpty else {
+                problems.append("a record gave an empty device name")
+                continue
+            }
+            switch await context.send(data, from: identity) {
+            case .accepted:
+                statistics.countSent()
+            case .rejected(let reason):
+                statistics.countRejected()
+                logger.debug("Gateway refused readings of \(data.deviceName): \(reason)")
+            }
+        }
+        if !problems.isEmpty { statistics.countPollFailure() }
+        return problems
+    }
+
+    /// The records of an answer: what `dataUnpackExpression` selects (or the whole answer), one
+    /// record per element when that is an array.
+    func records(in reply: HTTPReply, receivedAt: Int64) throws(Failure) -> [RequestRecord] {
+        guard var json = try? JSONValue.parse(reply.body) else {
+            // Custom converters may read raw answers; the json converter says it needs JSON.
+            return [RequestRecord(url: mapping.resolvedURL, json: nil, body: reply.body, receivedAt: receivedAt)]
+        }
+        if let unpack = mapping.dataUnpack {
+            guard let selected = unpack.evaluate(in: json), !selected.isNull else {
+                throw Failure(description: "dataUnpackExpression \(unpack.source) found nothing in the answer")
+            }
+            json = selected
+        }
+        let elements: [JSONValue]
+        if case .array(let array) = json { elements = array } else { elements = [json] }
+        return elements.map { RequestRecord(url: mapping.resolvedURL, json: $0, body: reply.body, receivedAt: receivedAt) }
+    }
+
+    /// Requests each supported sub-request for `record` and adds the fields of its JSON object
+    /// answer to the record. Returns what failed.
+    func addSubRequestAnswers(to record: inout RequestRecord) async -> [String] {
+        guard case .object(var fields)? = record.json else { return [] }
+        var problems: [String] = []
+        for subRequest in mapping.subRequests where subRequest.isSupported {
+            var request = mapping.request
+            request.url = subRequest.resolvedURL(for: .object(fields), parentURL: mapping.resolvedURL)
+            do {
+                let reply = try await clients.perform(request)
+                guard reply.isSuccess else {
+                    problems.append("sub-request \(subRequest.key) to \(request.url): HTTP \(reply.status)")
+                    continue
+                }
+                guard case .object(let answer)? = try? JSONValue.parse(reply.body) else {
+                    problems.append("sub-request \(subRequest.key) to \(request.url): the answer is not a JSON object")
+                    continue
+                }
+                fields.merge(answer) { _, new in new }
+            } catch {
+                problems.append("sub-request \(subRequest.key): \(error)")
+            }
+        }
+        record.json = .object(fields)
+        return problems
+    }
+
+    private static func excerpt(_ reply: HTTPReply) -> String {
+        let text = reply.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return "" }
+        return ": " + (text.count > 120 ? String(text.prefix(117)) + "..." : text)
+    }
+}
