@@ -1,3 +1,4 @@
+import Expressions
 import GatewayKit
 import NIOCore
 import NIOPosix

@@ -1,11 +1,10 @@
-import Expressions
 import GatewayKit
 
 /// JSON as Python's `json.dumps` writes it with its defaults (the reference answers attribute
 /// requests with `simplejson.dumps(value)`): `", "` and `": "` separators, non-ASCII characters
 /// as `\uXXXX`, floats as Python's `repr`.
-enum PythonJSONText {
-    static func dumps(_ value: JSONValue) -> String {
+public enum PythonJSONText {
+    public static func dumps(_ value: JSONValue) -> String {
         var out = ""
         write(value, to: &out)
         return out
