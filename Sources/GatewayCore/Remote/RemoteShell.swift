@@ -12,7 +12,16 @@ final class RemoteShell: Sendable {
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
         var cwd = FileManager.default.currentDirectoryPath
+        /// Output pipes not yet at end of file: a command is done when it has exited and its last
+        /// output has been read (the exit is often seen before the pipes are drained).
+        var openOutputs = 0
+        /// When the command exited; a background child that keeps a pipe open must not keep the
+        /// command "running" forever.
+        var exitedAt: ContinuousClock.Instant?
     }
+
+    /// How long after the exit output still open pipes are waited for.
+    static let drainGrace = Duration.seconds(1)
 
     /// Output kept between two status requests; beyond it the oldest bytes go.
     static let outputLimit = 1 << 20
@@ -35,7 +44,10 @@ final class RemoteShell: Sendable {
             return start(command, cwd: params["cwd"]?.stringValue)
         case "getCommandStatus":
             return state.withLock { state in
-                let done = !(state.process?.isRunning ?? false)
+                let exited = !(state.process?.isRunning ?? false)
+                let drained = state.openOutputs == 0
+                    || state.exitedAt.map { ContinuousClock.now - $0 > Self.drainGrace } ?? false
+                let done = exited && drained
                 defer {
                     state.stdout = []
                     state.stderr = []
@@ -65,29 +77,37 @@ final class RemoteShell: Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.collect(handle.availableData, error: false) }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.collect(handle.availableData, error: true) }
-        process.terminationHandler = { _ in
-            out.fileHandleForReading.readabilityHandler = nil
-            err.fileHandleForReading.readabilityHandler = nil
-        }
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.collect(from: handle, error: false) }
+        err.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.collect(from: handle, error: true) }
+        process.terminationHandler = { [weak self] _ in self?.state.withLock { $0.exitedAt = .now } }
         // Cleared before the start: the first output may arrive before `run` returns.
         state.withLock {
             $0.cwd = directory
             $0.stdout = []
             $0.stderr = []
+            $0.openOutputs = 2
+            $0.exitedAt = nil
         }
         do {
             try process.run()
         } catch {
+            out.fileHandleForReading.readabilityHandler = nil
+            err.fileHandleForReading.readabilityHandler = nil
+            state.withLock { $0.openOutputs = 0 }
             return ["ok": false, "error": .string("\(error)")]
         }
         state.withLock { $0.process = process }
         return ["ok": true]
     }
 
-    private func collect(_ data: Data, error: Bool) {
-        guard !data.isEmpty else { return }
+    private func collect(from handle: FileHandle, error: Bool) {
+        let data = handle.availableData
+        guard !data.isEmpty else {
+            // End of file: everything the command wrote to this pipe has been collected.
+            handle.readabilityHandler = nil
+            state.withLock { $0.openOutputs = max(0, $0.openOutputs - 1) }
+            return
+        }
         state.withLock { state in
             if error { Self.append(data, to: &state.stderr) } else { Self.append(data, to: &state.stdout) }
         }
