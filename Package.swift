@@ -168,12 +168,16 @@ let package = Package(
             dependencies: [
                 "GatewayCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .executableTarget(
             name: "gateway-bench",
             dependencies: [
-                "GatewayCore", "Storage", "ThingsBoard", "MQTT", "GatewayKit",
+                "GatewayCore", "Storage", "ThingsBoard", "MQTT", "GatewayKit", "OPCUA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         // Helpers shared by the test targets: free ports, real peer processes (mosquitto, ...).
         .target(

@@ -4,7 +4,7 @@ import GatewayCore
 import Logging
 
 /// `iot-gateway`: argument parsing and start-up only; everything else lives in GatewayCore.
-@main
+/// The entry point is main.swift.
 struct IoTGateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iot-gateway",
@@ -85,4 +85,10 @@ extension GatewayOptions {
         }
         return level
     }
+}
+
+extension IoTGateway {
+    /// ArgumentParser's async entry point (`AsyncParsableCommand.main() async`); from top-level code
+    /// in main.swift the synchronous `ParsableCommand.main()` would be picked instead.
+    static func start() async { await main() }
 }

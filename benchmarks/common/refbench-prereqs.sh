@@ -29,3 +29,18 @@ refbench_prereqs() {
                                  tail -20 "$log" >&2; exit 1; }
     fi
 }
+
+# Builds the release products that are missing, with exactly the project's release flags.
+# Usage: build_release_binaries "$ROOT" iot-gateway:"$SWIFT_BIN" gateway-bench:"$SIM_BIN"
+build_release_binaries() {
+    local root="$1"; shift
+    local pair product binary
+    for pair in "$@"; do
+        product="${pair%%:*}"; binary="${pair#*:}"
+        if [[ ! -x "$binary" ]]; then
+            echo "== building $product in release (takes long on 2 cores)" >&2
+            (cd "$root" && swift build -c release --scratch-path .build-release --static-swift-stdlib \
+                -Xlinker --gc-sections --product "$product")
+        fi
+    done
+}

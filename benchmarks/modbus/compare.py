@@ -24,24 +24,13 @@ Run through run.sh (builds the release binaries when missing).
 import argparse
 import json
 import os
-import platform
-import queue
-import shutil
-import signal
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from benchlib import load_refbench, proc_mem  # noqa: E402  (benchmarks/common)
+import benchlib as bl  # noqa: E402  (benchmarks/common)
 
-TB_PORT = 1884
-MiB = 1024.0
-
-
-
-
+MiB = bl.MiB
 
 
 # ------------------------------------------------------------------------------------- config
@@ -62,257 +51,98 @@ def modbus_config(devices, registers, base_port):
 
 
 def write_config(args, run_dir, devices):
-    """The same folder for both gateways: tb_gateway.json, modbus.json, the Python package's logs.json."""
-    if os.path.exists(run_dir):
-        shutil.rmtree(run_dir)
-    cfg = os.path.join(run_dir, "config")
-    os.makedirs(cfg)
-    pkg = subprocess.check_output([args.gw_python, "-c", "import thingsboard_gateway,os;"
-                                   "print(os.path.dirname(thingsboard_gateway.__file__))"], text=True).strip()
-    shutil.copy(os.path.join(pkg, "config", "logs.json"), cfg)
-    with open(os.path.join(args.refbench, "gwconf", "tb_gateway.template.json")) as f:
-        main_cfg = json.load(f)
-    with open(os.path.join(args.refbench, "gwconf", "storage_variants.json")) as f:
-        main_cfg["storage"] = json.load(f)["memory"]
-    # refbench's template checks the connector files every 60 s; --config-check-seconds 0 turns that off (both
-    # gateways), to tell the cost of re-reading a large modbus.json apart from polling.
-    main_cfg["thingsboard"]["checkConnectorsConfigurationInSeconds"] = args.config_check_seconds
-    main_cfg["connectors"] = [{"type": "modbus", "name": "Modbus Connector", "configuration": "modbus.json"}]
-    # swift-iot-gateway's local HTTP endpoint is not needed (the simulator counts the polls); the Python
-    # gateway has no such section and ignores it.
-    main_cfg["admin"] = {"enabled": False}
-    with open(os.path.join(cfg, "tb_gateway.json"), "w") as f:
-        json.dump(main_cfg, f, indent=2)
-    with open(os.path.join(cfg, "modbus.json"), "w") as f:
-        json.dump(modbus_config(devices, args.registers, args.base_port), f, indent=1)
-    return os.path.join(cfg, "tb_gateway.json")
-
-
-def gateway_command(args, gateway, cfg_file):
-    if gateway == "python":
-        return [args.gw_python, os.path.join(args.refbench, "run_gateway.py"), cfg_file,
-                "--no-local-tb-subscriptions", str(TB_PORT)]
-    return [args.swift_bin, "run", "--config", os.path.dirname(cfg_file), "--log-level", "warning"]
-
-
-# ------------------------------------------------------------------------------------- simulator
-class Simulator:
-    """`gateway-bench modbus-sim`; its stdout lines are read by a thread into a queue."""
-
-    def __init__(self, args, devices, log_path):
-        self.log_path = log_path
-        self.proc = subprocess.Popen([args.sim_bin, "modbus-sim", "--devices", str(devices), "--registers",
-                                      str(args.registers), "--base-port", str(args.base_port)],
-                                     stdout=subprocess.PIPE, stderr=open(log_path, "w"), text=True)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
-
-    def wait_ready(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if self.lines.get(timeout=0.5) == "READY":
-                    return
-            except queue.Empty:
-                if self.proc.poll() is not None:
-                    break
-        raise RuntimeError("simulator not ready within %ss (exit code %r, see %s)"
-                           % (timeout, self.proc.poll(), self.log_path))
-
-    def counters(self, timeout=5):
-        self.proc.send_signal(signal.SIGUSR1)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if line.startswith("{"):
-                return json.loads(line)
-        raise RuntimeError("simulator printed no counters")
+    """The same folder for both gateways: tb_gateway.json, modbus.json, the Python package's logs.json.
+    refbench's template checks the connector files every 60 s; --config-check-seconds 0 turns that off (both
+    gateways), to tell the cost of re-reading a large modbus.json apart from polling."""
+    connector = {"type": "modbus", "name": "Modbus Connector", "configuration": "modbus.json"}
+    return bl.write_gateway_folder(args, run_dir, connector, modbus_config(devices, args.registers, args.base_port),
+                                   config_check_seconds=args.config_check_seconds)
 
 
 # ------------------------------------------------------------------------------------- one case
-def one_case(rb, tb_sink, args, gateway, devices):
-    bench = rb
+def one_case(bench, tb_sink, args, gateway, devices):
     label = "%s-%dx%d" % (gateway, devices, args.registers)
     run_dir = os.path.join(args.run_root, label)
     cfg_file = write_config(args, run_dir, devices)
     target = devices * args.registers
     res = {"gateway": gateway, "devices": devices, "registers_per_device": args.registers,
            "target_registers_per_s": target, "warmup_s": args.warmup, "window_s": args.window, "run_dir": run_dir}
-    procs = {}
-    sim = sink = None
+    broker = sink = sim = gw = None
     try:
-        if bench.port_open(TB_PORT):
-            raise RuntimeError("port %d already in use - stop that broker first" % TB_PORT)
-        procs["mosq_tb"] = subprocess.Popen(["mosquitto", "-c", os.path.join(args.refbench, "conf",
-                                                                             "mosquitto-tb.conf")],
-                                            stdout=open(os.path.join(run_dir, "mosq_tb.log"), "w"),
-                                            stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 5
-        while not bench.port_open(TB_PORT):
-            if time.monotonic() > deadline:
-                raise RuntimeError("broker did not start within 5 s")
-            time.sleep(0.1)
-        sink = tb_sink.TBSink("127.0.0.1", TB_PORT)
-        sink.start()
-        sim = Simulator(args, devices, os.path.join(run_dir, "simulator.log"))
-        procs["simulator"] = sim.proc
+        broker, sink = bl.start_thingsboard(bench, tb_sink, args.refbench, run_dir)
+        # gateway-bench modbus-sim: prints READY when every port listens, counters on SIGUSR1
+        sim = bl.LineProcess([args.sim_bin, "modbus-sim", "--devices", str(devices), "--registers",
+                              str(args.registers), "--base-port", str(args.base_port)],
+                             os.path.join(run_dir, "simulator.log"))
         sim.wait_ready()
-
-        t_launch = time.time()
-        procs["gateway"] = gw = subprocess.Popen(gateway_command(args, gateway, cfg_file), cwd=run_dir,
-                                                 stdout=open(os.path.join(run_dir, "gateway.out"), "w"),
-                                                 stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while sink.snapshot()["t_first_tel"] is None:
-            if gw.poll() is not None:
-                raise RuntimeError("gateway exited with %r (see %s/gateway.out)" % (gw.poll(), run_dir))
-            if time.monotonic() > deadline:
-                raise RuntimeError("no telemetry within 90 s (see %s/gateway.out)" % run_dir)
-            time.sleep(0.2)
-        res["startup_to_first_telemetry_s"] = sink.snapshot()["t_first_tel"] - t_launch
+        gw = bl.start_gateway(args, gateway, cfg_file, run_dir)
+        res["startup_to_first_telemetry_s"] = bl.wait_first_telemetry(sink, gw, run_dir)
         time.sleep(args.warmup)
 
         # ---- the window
         s0 = sim.counters()
-        t0 = time.monotonic()
-        gw0, sim_cpu0, busy0 = bench.proc_cpu_s(gw.pid), bench.proc_cpu_s(sim.proc.pid), bench.machine_busy_s()
-        broker0, self0 = bench.proc_cpu_s(procs["mosq_tb"].pid), time.process_time()
         dp0 = sink.snapshot()["bench_telemetry_values"]
-        rss = []
-        while time.monotonic() - t0 < args.window:
-            if gw.poll() is not None:
-                raise RuntimeError("gateway exited with %r during the window" % gw.poll())
-            m = proc_mem(gw.pid)
-            rss.append((m.get("VmRSS"), m.get("RssAnon"), round(time.monotonic() - t0, 1)))
-            time.sleep(1)
+        cpu = bl.CPUWindow(bench, {"gateway": gw.pid, "simulator": sim.proc.pid, "broker": broker.pid})
+        cpu.start()
+        samples = bl.sample_rss(gw, args.window)
+        figures = cpu.stop()
         s1 = sim.counters()
-        elapsed = time.monotonic() - t0
-        gw1, sim_cpu1, busy1 = bench.proc_cpu_s(gw.pid), bench.proc_cpu_s(sim.proc.pid), bench.machine_busy_s()
-        broker1, self1 = bench.proc_cpu_s(procs["mosq_tb"].pid), time.process_time()
         snap = sink.snapshot()
-        end = proc_mem(gw.pid)
-
-        gw_cpu, sim_cpu = gw1 - gw0, sim_cpu1 - sim_cpu0
+        elapsed = figures["window_measured_s"]
         regs = s1["registers"] - s0["registers"]
         reqs = s1["requests"] - s0["requests"]
         dps = snap["bench_telemetry_values"] - dp0
-        own = gw_cpu + sim_cpu + (broker1 - broker0) + (self1 - self0)
+        res.update(figures)
+        res.update(bl.memory_figures(gw, samples))
         res.update({
-            "window_measured_s": elapsed,
             "registers_per_s": regs / elapsed,
             "achieved_pct_of_target": 100.0 * regs / elapsed / target,
             "modbus_requests_per_s": reqs / elapsed,
             "datapoints_to_tb_per_s": dps / elapsed,
-            "gateway_cpu_pct": 100.0 * gw_cpu / elapsed,
-            "gateway_cpu_us_per_register": 1e6 * gw_cpu / regs if regs else None,
-            "rss_end_kib": end.get("VmRSS"),
-            "rss_max_sampled_kib": max([r[0] for r in rss if r[0]] or [0]),
-            "rss_anon_end_kib": end.get("RssAnon"),
-            # (s into the window, VmRSS KiB, RssAnon KiB) every ~5 s: growth here means memory not returned
-            "rss_series": [(r[2], r[0], r[1]) for r in rss[::5]],
-            "vmhwm_kib": end.get("VmHWM"),
-            "threads": end.get("Threads"),
-            "simulator_cpu_pct": 100.0 * sim_cpu / elapsed,
+            "gateway_cpu_us_per_register": 1e6 * figures["gateway_cpu_s"] / regs if regs else None,
             "simulator_connections": [s0["connections"], s1["connections"]],
-            "broker_cpu_pct": 100.0 * (broker1 - broker0) / elapsed,
-            "harness_cpu_pct": 100.0 * (self1 - self0) / elapsed,
-            # CPU of everything else on the machine during the window (non-zero = competition for the cores)
-            "other_processes_cpu_pct": 100.0 * ((busy1 - busy0) - own) / elapsed,
             "device_connects_at_tb": snap["device_connects"],
             "duplicate_or_other_devices": snap["other_devices"],
+            "gateway_log_lines": bl.log_lines(run_dir),
         })
-        with open(os.path.join(run_dir, "gateway.out"), errors="replace") as f:
-            res["gateway_log_lines"] = sum(1 for _ in f)
         return res
     except Exception as e:  # noqa
         res["error"] = repr(e)
         return res
     finally:
-        bench.stop_pid(procs.get("gateway"), grace=10.0)
-        bench.stop_pid(procs.get("simulator"))
-        if sink is not None:
-            sink.stop()
-        bench.stop_pid(procs.get("mosq_tb"))
+        bench.stop_pid(gw, grace=10.0)
+        bench.stop_pid(sim.proc if sim else None)
+        bl.stop_thingsboard(bench, broker, sink)
 
 
 # ------------------------------------------------------------------------------------- table
-def fmt(v, digits=0):
-    if v is None:
-        return "–"
-    return "{:,.{d}f}".format(v, d=digits)
+ROWS = [  # (label, key, digits, scale, ratio: (Python column, Swift small column))
+    ("target registers/s (devices × registers, 1 s poll)", "target_registers_per_s", 0, 1, None),
+    ("achieved registers/s (served by the simulator)", "registers_per_s", 0, 1, None),
+    ("achieved, % of target", "achieved_pct_of_target", 1, 1, None),
+    ("Modbus requests/s", "modbus_requests_per_s", 0, 1, None),
+    ("datapoints/s reaching ThingsBoard", "datapoints_to_tb_per_s", 0, 1, None),
+    ("gateway CPU µs per polled register", "gateway_cpu_us_per_register", 1, 1, (1, 2)),
+] + bl.resource_rows((1, 2)) + [
+    ("start-up → first telemetry s", "startup_to_first_telemetry_s", 1, 1, None),
+    ("simulator CPU, % of one core", "simulator_cpu_pct", 1, 1, None),
+] + bl.SHARED_CPU_ROWS
 
 
 def table(big, py, small):
     """Markdown: Swift at the full load | Python at the small load | Swift at the small load | ratio."""
-    def col(r, key, scale=1.0):
-        return None if r is None or r.get(key) is None else r[key] * scale
-
     def head(r, name):
-        return "%s %d×%d" % (name, r["devices"], r["registers_per_device"]) if r else name
+        return ("%s %d×%d" % (name, r["devices"], r["registers_per_device"]) if r else name), r
 
-    rows = [["metric", head(big, "Swift"), head(py, "Python"), head(small, "Swift"),
-             "Python ÷ Swift (same load)"]]
-
-    def add(label, key, digits=0, scale=1.0, ratio=False):
-        vals = [col(big, key, scale), col(py, key, scale), col(small, key, scale)]
-        r = ""
-        if ratio and vals[1] is not None and vals[2]:
-            r = "%.1f×" % (vals[1] / vals[2])
-        rows.append([label] + [fmt(v, digits) for v in vals] + [r])
-
-    add("target registers/s (devices × registers, 1 s poll)", "target_registers_per_s")
-    add("achieved registers/s (served by the simulator)", "registers_per_s")
-    add("achieved, % of target", "achieved_pct_of_target", 1)
-    add("Modbus requests/s", "modbus_requests_per_s")
-    add("datapoints/s reaching ThingsBoard", "datapoints_to_tb_per_s")
-    add("gateway CPU, % of one core", "gateway_cpu_pct", 1, ratio=True)
-    add("gateway CPU µs per polled register", "gateway_cpu_us_per_register", 1, ratio=True)
-    add("gateway RSS MiB (end of window)", "rss_end_kib", 1, 1 / MiB, ratio=True)
-    add("gateway peak RSS MiB (VmHWM)", "vmhwm_kib", 1, 1 / MiB, ratio=True)
-    add("gateway private RSS MiB (RssAnon)", "rss_anon_end_kib", 1, 1 / MiB, ratio=True)
-    add("gateway threads", "threads")
-    add("start-up → first telemetry s", "startup_to_first_telemetry_s", 1)
-    add("simulator CPU, % of one core", "simulator_cpu_pct", 1)
-    add("mosquitto CPU, % of one core", "broker_cpu_pct", 1)
-    add("this harness (fake TB) CPU, % of one core", "harness_cpu_pct", 1)
-    add("other processes' CPU, % of one core", "other_processes_cpu_pct", 1)
-    lines = ["| " + " | ".join(r) + " |" for r in rows]
-    lines.insert(1, "|" + "---|" * len(rows[0]))
-    return "\n".join(lines)
-
-
-def machine():
-    model = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kib = int(f.readline().split()[1])
-    return {"nproc": os.cpu_count(), "cpu": model, "ram_gib": round(mem_kib / 1024 / 1024, 1),
-            "kernel": platform.release()}
-
-
-def interrupt(signum, frame):
-    raise KeyboardInterrupt()
+    return bl.markdown_table([head(big, "Swift"), head(py, "Python"), head(small, "Swift")], ROWS) \
+        .replace("| ratio |", "| Python ÷ Swift (same load) |")
 
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.abspath(os.path.join(here, "..", ".."))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--refbench", default=os.path.join(root, "..", "shared", "refbench"))
-    ap.add_argument("--swift-bin", default=os.path.join(root, ".build-release", "release", "iot-gateway"))
+    root = bl.add_common_arguments(ap, here, "modbus")
     ap.add_argument("--sim-bin", default=os.path.join(root, ".build-release", "release", "gateway-bench"))
-    ap.add_argument("--gw-python", default="/tmp/tbgw-venv/bin/python")
     ap.add_argument("--devices", type=int, default=500, help="devices for the full-load Swift case")
     ap.add_argument("--python-devices", type=int, default=25, help="devices for the Python case and its Swift twin")
     ap.add_argument("--registers", type=int, default=30, help="holding registers polled per device per second")
@@ -323,16 +153,14 @@ def main():
                     help="checkConnectorsConfigurationInSeconds in tb_gateway.json (refbench's template: 60; 0 = off)")
     ap.add_argument("--cases", default="swift-full,python,swift-small",
                     help="comma list of swift-full, python, swift-small")
-    ap.add_argument("--run-root", default="/tmp/modbusbench-runs")
-    ap.add_argument("--results", default=os.path.join(here, "results"), help="folder for the JSON result")
     args = ap.parse_args()
     args.refbench = os.path.abspath(args.refbench)
     for path in (args.swift_bin, args.sim_bin):
         if not os.access(path, os.X_OK):
             ap.error("no binary at %s (build it in release first, see README.md)" % path)
-    rb, tb_sink = load_refbench(args.refbench)
+    bench, tb_sink = bl.load_refbench(args.refbench)
     os.makedirs(args.run_root, exist_ok=True)
-    signal.signal(signal.SIGTERM, interrupt)  # like Ctrl-C: the finally-blocks stop what was started
+    bl.interrupt_on_sigterm()
 
     plan = {"swift-full": ("swift", args.devices), "python": ("python", args.python_devices),
             "swift-small": ("swift", args.python_devices)}
@@ -347,21 +175,16 @@ def main():
     results = {}
     for c in cases:
         gateway, devices = plan[c]
-        r = one_case(rb, tb_sink, args, gateway, devices)
+        r = one_case(bench, tb_sink, args, gateway, devices)
         results[c] = r
         print(json.dumps({k: r.get(k) for k in ("gateway", "devices", "error", "registers_per_s",
                                                 "achieved_pct_of_target", "gateway_cpu_pct", "rss_end_kib",
                                                 "vmhwm_kib", "simulator_cpu_pct", "other_processes_cpu_pct")}),
               flush=True)
-    stamp = time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime(started))
-    os.makedirs(args.results, exist_ok=True)
-    out = os.path.join(args.results, "modbus-%s.json" % stamp)
-    with open(out, "w") as f:
-        json.dump({"started_utc": stamp, "machine": machine(), "options": {k: v for k, v in vars(args).items()},
-                   "cases": results}, f, indent=1)
+    stamp, out = bl.save_results(args.results, "modbus", started, args, results)
     ok = {c: r for c, r in results.items() if "error" not in r}
     print()
-    print("Measured %s UTC on %s; %.0f s total; JSON: %s" % (stamp, json.dumps(machine()), time.time() - started,
+    print("Measured %s UTC on %s; %.0f s total; JSON: %s" % (stamp, json.dumps(bl.machine()), time.time() - started,
                                                              out))
     print()
     print(table(ok.get("swift-full"), ok.get("python"), ok.get("swift-small")))

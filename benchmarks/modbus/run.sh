@@ -25,14 +25,7 @@ fi
 
 SWIFT_BIN="${SWIFT_BIN:-$ROOT/.build-release/release/iot-gateway}"
 SIM_BIN="${SIM_BIN:-$ROOT/.build-release/release/gateway-bench}"
-for product in iot-gateway gateway-bench; do
-    binary="$SWIFT_BIN"; [[ $product == gateway-bench ]] && binary="$SIM_BIN"
-    if [[ ! -x "$binary" ]]; then
-        echo "== building $product in release (takes long on 2 cores)" >&2
-        (cd "$ROOT" && swift build -c release --scratch-path .build-release --static-swift-stdlib \
-            -Xlinker --gc-sections --product "$product")
-    fi
-done
+build_release_binaries "$ROOT" iot-gateway:"$SWIFT_BIN" gateway-bench:"$SIM_BIN"
 
 # 500 devices: 500 listeners + 500 connections in the simulator, 500 sockets in the gateway.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

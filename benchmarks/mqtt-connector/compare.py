@@ -30,33 +30,21 @@ over 10 s; closed-loop runs only); the load; drain until every reading arrived, 
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from benchlib import load_refbench, proc_mem  # noqa: E402  (benchmarks/common)
+from benchlib import TB_PORT, MiB, fmt, gateway_command, interrupt_on_sigterm, load_refbench, proc_mem  # noqa: E402,E501
 import types
 
 import paho.mqtt.client as mqtt
 
-EXT_PORT, TB_PORT = 1883, 1884
+EXT_PORT = 1883
 GATEWAYS = ("python", "swift")
-MiB = 1024.0
 
 
-
-
-
-
-def gateway_command(args, gateway, cfg_file):
-    """The only difference between the two runs: which gateway is started on the same config."""
-    if gateway == "python":
-        return [args.gw_python, os.path.join(args.refbench, "run_gateway.py"), cfg_file,
-                "--no-local-tb-subscriptions", str(TB_PORT)]
-    return [args.swift_bin, "run", "--config", os.path.dirname(cfg_file), "--log-level", "warning"]
 
 
 def loadgen_command(args, qos, messages, send_log):
@@ -281,12 +269,6 @@ def med(results, key, scale=1.0):
     return statistics.median(vals) * scale if vals else None
 
 
-def fmt(v, digits=0):
-    if v is None:
-        return "–"
-    return "{:,.{d}f}".format(v, d=digits)
-
-
 def ratio(a, b, digits=1):
     if a is None or b is None or b == 0:
         return "–"
@@ -381,10 +363,6 @@ def latency_table(results):
     return "\n".join(lines)
 
 
-def interrupt(signum, frame):
-    raise KeyboardInterrupt()
-
-
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.abspath(os.path.join(here, "..", ".."))
@@ -449,7 +427,7 @@ def main():
     os.makedirs(args.run_root, exist_ok=True)
     out_path = args.out or os.path.join(args.run_root, "results.jsonl")
     # SIGTERM behaves like Ctrl-C: the finally-blocks stop everything this script started
-    signal.signal(signal.SIGTERM, interrupt)
+    interrupt_on_sigterm()
 
     print("# MQTT connector: Python reference gateway vs swift-iot-gateway (scenarios %s; closed loop QoS %d, "
           "%d devices; load generator: %s)" % (",".join(scenarios), args.qos, args.devices,

@@ -20,11 +20,7 @@ source "$ROOT/benchmarks/common/refbench-prereqs.sh"
 refbench_prereqs "$ROOT" mqttbench
 
 SWIFT_BIN="${SWIFT_BIN:-$ROOT/.build-release/release/iot-gateway}"
-if [[ ! -x "$SWIFT_BIN" ]]; then
-    echo "== building the release gateway (takes long on 2 cores)" >&2
-    (cd "$ROOT" && swift build -c release --scratch-path .build-release --static-swift-stdlib \
-        -Xlinker --gc-sections --product iot-gateway)
-fi
+build_release_binaries "$ROOT" iot-gateway:"$SWIFT_BIN"
 
 # The load generator (gateway-bench mqtt-load), unless refbench's loadgen.py is asked for.
 BENCH_BIN="${BENCH_BIN:-$ROOT/.build-release/release/gateway-bench}"

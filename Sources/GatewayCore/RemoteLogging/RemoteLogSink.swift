@@ -104,36 +104,3 @@ final class RemoteLogSink: Sendable {
                       parts.tm_hour, parts.tm_min, parts.tm_sec, Int(ms % 1000))
     }
 }
-
-/// The gateway's log handler: standard error as before, plus the remote sink.
-struct GatewayLogHandler: LogHandler {
-    private var stream: StreamLogHandler
-    private let label: String
-
-    init(label: String, level: Logger.Level) {
-        self.label = label
-        stream = StreamLogHandler.standardError(label: label)
-        stream.logLevel = level
-    }
-
-    var logLevel: Logger.Level {
-        get { stream.logLevel }
-        set { stream.logLevel = newValue }
-    }
-
-    var metadata: Logger.Metadata {
-        get { stream.metadata }
-        set { stream.metadata = newValue }
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { stream[metadataKey: key] }
-        set { stream[metadataKey: key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        stream.log(event: event)
-        let connector = (event.metadata?["connector"] ?? stream.metadata["connector"]).map { "\($0)" }
-        RemoteLogSink.shared.note(level: event.level, label: label, connector: connector, message: "\(event.message)")
-    }
-}
