@@ -104,6 +104,7 @@ let package = Package(
             dependencies: [
                 "GatewayKit", "Expressions", "OPCUA",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             exclude: ["README.md"]),
         // What the Request and REST connectors share: HTTP requests to devices (attribute updates,

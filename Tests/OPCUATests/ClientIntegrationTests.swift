@@ -29,10 +29,10 @@ private final class ChangeCollector: Sendable {
     private let log = Log()
     private let task: Task<Void, Never>
 
-    init(_ stream: AsyncStream<OPCUADataChange>) {
+    init(_ stream: AsyncStream<[OPCUADataChange]>) {
         let log = self.log
         task = Task {
-            for await change in stream { log.changes.withLock { $0.append(change) } }
+            for await batch in stream { log.changes.withLock { $0.append(contentsOf: batch) } }
         }
     }
 

@@ -46,9 +46,11 @@ struct SecurityEndToEndTests {
         _ = try await client.monitor([OPCUAMonitoredItem(nodeId: counter, clientHandle: 1,
                                                          samplingInterval: .milliseconds(100))], in: subscription)
         var received = 0
-        for await change in client.dataChanges where change.clientHandle == 1 {
-            received += 1
-            if received == 3 { break }
+        changes: for await batch in client.dataChanges {
+            for change in batch where change.clientHandle == 1 {
+                received += 1
+                if received == 3 { break changes }
+            }
         }
         #expect(received == 3)
         await client.disconnect()

@@ -256,11 +256,11 @@ extension OPCUAClient {
     private func deliver(_ message: NotificationMessage, subscription id: OPCUASubscriptionID, on session: Active) {
         for data in message.notificationData {
             if let change = try? data.decode(as: DataChangeNotification.self) {
-                for item in change.monitoredItems {
-                    if case .dropped = dataSink.yield(OPCUADataChange(subscription: id, clientHandle: item.clientHandle, value: item.value)) {
-                        droppedDataChanges += 1
-                    }
+                guard !change.monitoredItems.isEmpty else { continue }
+                let changes = change.monitoredItems.map {
+                    OPCUADataChange(subscription: id, clientHandle: $0.clientHandle, value: $0.value)
                 }
+                if case .dropped(let oldest) = dataSink.yield(changes) { droppedDataChanges += oldest.count }
             } else if let status = try? data.decode(as: StatusChangeNotification.self), status.status.isBad {
                 // The server dropped the subscription (e.g. its lifetime expired): make a new one.
                 logger.warning("OPC-UA subscription ended by the server", metadata: ["status": "\(status.status)"])

@@ -54,8 +54,9 @@ public struct OPCUAClientOptions: Sendable {
     public var reconnect = OPCUAReconnectPolicy()
     /// Publish requests kept outstanding while subscriptions exist.
     public var publishRequests = 2
-    /// Data changes buffered in `dataChanges` before the oldest are dropped (and counted).
-    public var dataChangeBufferSize = 10_000
+    /// Notification messages (each an array of data changes) buffered in `dataChanges` before the
+    /// oldest are dropped (and their changes counted).
+    public var dataChangeBufferSize = 1_000
     /// Operations per Read/Write/CreateMonitoredItems request; larger batches are split.
     public var maxOperationsPerRequest = 1000
 

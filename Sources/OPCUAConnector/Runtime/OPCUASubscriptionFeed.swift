@@ -1,3 +1,4 @@
+import DequeModule
 import GatewayKit
 import Logging
 import OPCUA
@@ -70,13 +71,13 @@ final class OPCUASubscriptionFeed: Sendable {
     }
 
     /// Runs until cancelled (or the client's stream ends): reads data changes and sends batches.
-    func consume(_ changes: AsyncStream<OPCUADataChange>) async {
+    func consume(_ changes: AsyncStream<[OPCUADataChange]>) async {
         let buffer = OPCUAChangeBuffer(capacity: max(settings.subscriptionDataMaxBatchSize * 100, 100_000))
         let settings = self.settings, monitored = self.monitored, sink = self.sink, logger = self.logger
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await change in changes {
-                    buffer.append(change, receivedAt: WallClock.milliseconds())
+                for await batch in changes {
+                    buffer.append(contentsOf: batch, receivedAt: WallClock.milliseconds())
                 }
                 buffer.finish()
             }
@@ -106,7 +107,7 @@ final class OPCUASubscriptionFeed: Sendable {
 
 /// Data changes waiting to be converted. Bounded: when full the oldest are dropped (fresh values
 /// matter more than stale ones) and counted. A signal stream wakes the converter; signals
-/// coalesce, so a burst costs one wake-up.
+/// coalesce, so a burst costs one wake-up, and a notification message is appended at once.
 final class OPCUAChangeBuffer: Sendable {
     struct Item: Sendable {
         var change: OPCUADataChange
@@ -114,8 +115,7 @@ final class OPCUAChangeBuffer: Sendable {
     }
 
     private struct State {
-        var items: [Item] = []
-        var head = 0
+        var items = Deque<Item>()
         var dropped = 0
     }
 
@@ -129,29 +129,24 @@ final class OPCUAChangeBuffer: Sendable {
         (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func append(_ change: OPCUADataChange, receivedAt: Int64) {
+    func append(contentsOf changes: [OPCUADataChange], receivedAt: Int64) {
+        guard !changes.isEmpty else { return }
         state.withLock { state in
-            if state.items.count - state.head >= capacity {
-                state.head += 1
-                state.dropped += 1
+            state.items.append(contentsOf: changes.lazy.map { Item(change: $0, receivedAt: receivedAt) })
+            let excess = state.items.count - capacity
+            if excess > 0 {
+                state.items.removeFirst(excess)
+                state.dropped += excess
             }
-            state.items.append(Item(change: change, receivedAt: receivedAt))
         }
         signal.yield()
     }
 
     func take(max count: Int) -> [Item] {
         state.withLock { state in
-            let end = min(state.items.count, state.head + count)
-            let batch = Array(state.items[state.head..<end])
-            state.head = end
-            if state.head == state.items.count {
-                state.items.removeAll(keepingCapacity: true)
-                state.head = 0
-            } else if state.head > 4096 {
-                state.items.removeFirst(state.head)
-                state.head = 0
-            }
+            let taken = min(count, state.items.count)
+            let batch = Array(state.items.prefix(taken))
+            state.items.removeFirst(taken)
             return batch
         }
     }
