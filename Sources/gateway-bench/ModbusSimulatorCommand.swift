@@ -28,18 +28,7 @@ struct ModbusSimulatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Signals become stream elements; the default actions are switched off first so a signal
-        // arriving before the sources are armed does not kill the process half-started.
-        let (signals, signalSink) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(8))
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT, SIGUSR1] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { signalSink.yield(number) }
-            source.resume()
-            sources.append(source)
-        }
-        defer { sources.forEach { $0.cancel() } }
+        let control = SimulatorControl()
 
         var logger = Logger(label: "modbus-sim")
         logger.logLevel = .warning  // 500 "listening" lines would only hide real problems
@@ -57,19 +46,10 @@ struct ModbusSimulatorCommand: AsyncParsableCommand {
             }
             servers.append(server)
         }
-        emit("READY")
+        SimulatorControl.emit("READY")
 
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.tick(stores: stores, registers: registers) }
-            for await number in signals {
-                if number == SIGUSR1 {
-                    emit(SimulatorCounters.current().jsonLine)
-                } else {
-                    break
-                }
-            }
-            group.cancelAll()
-        }
+        await control.serve(ticking: { await Self.tick(stores: stores, registers: registers) },
+                            counters: { SimulatorCounters.current().jsonLine })
         for server in servers { await server.stop() }
     }
 
@@ -86,11 +66,6 @@ struct ModbusSimulatorCommand: AsyncParsableCommand {
             second += 1
             try? await Task.sleep(for: .seconds(1))
         }
-    }
-
-    private func emit(_ line: String) {
-        // Unbuffered: stdout is a pipe to the orchestrator, which waits for each line.
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }
 

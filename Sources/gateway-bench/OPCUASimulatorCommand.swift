@@ -26,18 +26,7 @@ struct OPCUASimulatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Signals become stream elements; the default actions are switched off first so a signal
-        // arriving before the sources are armed does not kill the process half-started.
-        let (signals, signalSink) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(8))
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT, SIGUSR1] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { signalSink.yield(number) }
-            source.resume()
-            sources.append(source)
-        }
-        defer { sources.forEach { $0.cancel() } }
+        let control = SimulatorControl()
 
         // The URL clients are told to use: a wildcard listen address is reached through loopback.
         let endpointHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
@@ -58,20 +47,11 @@ struct OPCUASimulatorCommand: AsyncParsableCommand {
         } catch {
             throw SimulatorStartError(address: "\(host):\(port)", underlying: error)
         }
-        emit("READY \(endpointURL)")
+        SimulatorControl.emit("READY \(endpointURL)")
 
         let writesPerRound = devices * items
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.tick(values: values, counters: counters, writesPerRound: writesPerRound) }
-            for await number in signals {
-                if number == SIGUSR1 {
-                    emit(counters.jsonLine)
-                } else {
-                    break
-                }
-            }
-            group.cancelAll()
-        }
+        await control.serve(ticking: { await Self.tick(values: values, counters: counters, writesPerRound: writesPerRound) },
+                            counters: { counters.jsonLine })
         await server.stop()
     }
 
@@ -96,10 +76,5 @@ struct OPCUASimulatorCommand: AsyncParsableCommand {
             counters.recordRound(writes: writesPerRound, seconds: seconds,
                                  late: Date().timeIntervalSince1970 >= due + 1)
         }
-    }
-
-    private func emit(_ line: String) {
-        // Unbuffered: stdout is a pipe to the orchestrator, which waits for each line.
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

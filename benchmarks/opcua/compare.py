@@ -140,7 +140,8 @@ def main():
     ap.add_argument("--small-server", default="asyncua", choices=("swift", "asyncua"),
                     help="server of the Python case and its Swift twin (default asyncua: the reference stack)")
     ap.add_argument("--devices", type=int, default=100, help="devices for the full-load Swift case")
-    ap.add_argument("--python-devices", type=int, default=10, help="devices for the Python case and its Swift twin")
+    ap.add_argument("--python-devices", type=int, default=5,
+                    help="devices for the Python case and its Swift twin (5 × 100: a load the Python gateway sustains)")
     ap.add_argument("--items", type=int, default=100, help="Double items per device, each new every second")
     ap.add_argument("--publishing-ms", type=int, default=100,
                     help="subCheckPeriodInMillis (the subscription's publishing interval; reference example: 100)")

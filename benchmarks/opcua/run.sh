@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # One command: the OPC-UA connector benchmark. swift-iot-gateway subscribes to 10,000 items (100 devices × 100)
 # of a local asyncua server that changes every value every second; then the Python reference gateway and
-# swift-iot-gateway take a smaller load (10 × 100) with the same config generator and server.
+# swift-iot-gateway take a smaller load (5 × 100) with the same config generator and server.
 #
-#   bash benchmarks/opcua/run.sh                         # defaults: 100×100, Python 10×100, 60 s windows
-#   bash benchmarks/opcua/run.sh --window 30 --python-devices 20
+#   bash benchmarks/opcua/run.sh                         # defaults: 100×100, Python 5×100, 60 s windows
+#   bash benchmarks/opcua/run.sh --window 30 --python-devices 10
 #   bash benchmarks/opcua/run.sh --help                  # all options (compare.py)
 #
 # Prerequisites are installed only when missing: refbench's setup.sh (mosquitto, /tmp/tbgw-venv with
