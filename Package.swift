@@ -169,8 +169,6 @@ let package = Package(
             dependencies: [
                 "GatewayCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .executableTarget(
             name: "gateway-bench",

@@ -197,7 +197,10 @@ struct AssembledGateway {
         let client = self.client, uplink = self.uplink, ingest = self.ingest
         let connectors = self.connectors, initialConnectors = self.initialConnectors, fileWatcher = self.fileWatcher
         let inbound = self.inbound, statistics = self.statistics, remoteConfiguration = self.remoteConfiguration
+        let devices = self.devices
         return [
+            // First, so it stops last: its final save sees every change the others made.
+            GatewayService("device-registry-file") { await devices.runFileSaver() },
             GatewayService("thingsboard") { await client.run() },
             GatewayService("inbound") { await inbound.run() },
             GatewayService("uplink") { await uplink.run() },

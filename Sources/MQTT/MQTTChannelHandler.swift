@@ -1,4 +1,7 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The per-connection NIO handler: forwards decoded packets to the client core and writes packets
 /// for it. The core (session state) outlives connections; this handler lives and dies with one channel.
@@ -11,7 +14,12 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     /// First error seen on this channel (TLS failure, decode error, ...), reported when it closes.
     private(set) var firstError: (any Error)?
 
-    init(core: MQTTClientCore) { self.core = core }
+    private let acknowledgesReadsImmediately: Bool
+
+    init(core: MQTTClientCore, acknowledgesReadsImmediately: Bool) {
+        self.core = core
+        self.acknowledgesReadsImmediately = acknowledgesReadsImmediately
+    }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -19,6 +27,22 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         core.received(unwrapInboundIn(data), on: self)
     }
+
+    /// Linux re-arms delayed ACKs after a while, so quick-ack mode is set again after every read:
+    /// one setsockopt per read batch, which also sends an ACK the kernel was holding back.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        #if os(Linux)
+        if acknowledgesReadsImmediately {
+            try? context.channel.syncOptions?.setOption(Self.quickAck, value: 1)
+        }
+        #endif
+        context.fireChannelReadComplete()
+    }
+
+    #if os(Linux)
+    private static let quickAck = ChannelOptions.Types.SocketOption(
+        level: .tcp, name: NIOBSDSocket.Option(rawValue: CInt(TCP_QUICKACK)))
+    #endif
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if firstError == nil { firstError = error }

@@ -96,7 +96,8 @@ public final class MQTTClient: Sendable {
                     try sync.addHandler(ByteToMessageHandler(
                         MQTTPacketDecoder(version: configuration.version, maximumPacketSize: maximum)))
                     try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder(version: configuration.version)))
-                    try sync.addHandler(MQTTChannelHandler(core: box.value))
+                    try sync.addHandler(MQTTChannelHandler(
+                        core: box.value, acknowledgesReadsImmediately: configuration.acknowledgesReadsImmediately))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)

@@ -70,13 +70,21 @@ public struct MQTTClientConfiguration: Sendable {
     public var userProperties: [MQTTUserProperty]
     /// Inbound messages buffered for a slow `messages` consumer before the socket stops being read.
     public var inboundBufferHighWatermark: Int
+    /// Linux: acknowledge received TCP data at once (TCP_QUICKACK after every read) instead of
+    /// the kernel's delayed ACK. A broker that leaves Nagle's algorithm on (mosquitto's default)
+    /// holds its second PUBACK of a burst until our ACK of the first arrives, which the delayed
+    /// ACK postpones by ≈40 ms: a client that waits for its PUBACKs would wait that long. Off by
+    /// default: a client that mostly receives (a connector reading sensors) gains nothing and
+    /// would double the packets it sends (a bare ACK before each PUBACK).
+    public var acknowledgesReadsImmediately: Bool
 
     public init(host: String, port: Int = 1883, clientID: String, version: MQTTVersion = .v5,
                 keepAlive: Duration = .seconds(60), cleanSession: Bool = true, sessionExpiryInterval: UInt32? = nil,
                 username: String? = nil, password: [UInt8]? = nil, will: MQTTMessage? = nil,
                 tls: MQTTTLSConfiguration? = nil, connectTimeout: Duration = .seconds(10),
                 receiveMaximum: UInt16? = nil, maximumPacketSize: UInt32? = nil, outboundWindow: Int = 1000,
-                userProperties: [MQTTUserProperty] = [], inboundBufferHighWatermark: Int = 1000) {
+                userProperties: [MQTTUserProperty] = [], inboundBufferHighWatermark: Int = 1000,
+                acknowledgesReadsImmediately: Bool = false) {
         self.host = host
         self.port = port
         self.clientID = clientID
@@ -94,6 +102,7 @@ public struct MQTTClientConfiguration: Sendable {
         self.outboundWindow = outboundWindow
         self.userProperties = userProperties
         self.inboundBufferHighWatermark = inboundBufferHighWatermark
+        self.acknowledgesReadsImmediately = acknowledgesReadsImmediately
     }
 
     var keepAliveSeconds: UInt16 {

@@ -12,6 +12,11 @@ struct SQLiteDatabaseFile {
     let key: Int64
     let path: String
     private let queue: DatabaseQueue
+    private let checkpointer: SQLiteCheckpointer
+    /// WAL pages written since the last checkpoint request, estimated: a transaction rewrites
+    /// the pages of the rows it touches plus about two (b-tree interior or sqlite_sequence,
+    /// freelist or header).
+    private var pagesSinceCheckpoint: Int64 = 0
     private let pageSize: Int64
     /// Rows stored (unacknowledged).
     private(set) var count: Int
@@ -33,6 +38,8 @@ struct SQLiteDatabaseFile {
         configuration.journalMode = .wal
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous=NORMAL")
+            // Checkpoints run on SQLiteCheckpointer's thread; this one only bounds the WAL.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint=\(SQLiteCheckpointer.walPagesBound)")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -50,6 +57,7 @@ struct SQLiteDatabaseFile {
             }
             (count, bytes, lastInsertedID, pageSize) = (summary.0, summary.1, summary.2, summary.3)
             usedBytes = summary.4 * pageSize
+            checkpointer = try SQLiteCheckpointer(path: path)
         } catch {
             throw StorageError.corrupt(path: path, reason: "cannot open the SQLite database: \(error)")
         }
@@ -77,6 +85,15 @@ struct SQLiteDatabaseFile {
         for event in events { bytes += Int64(event.bytes.count) }
         lastInsertedID = lastID
         usedBytes = pages * pageSize
+        noteCommit(rowBytes: events.reduce(0) { $0 + Int64($1.bytes.count) })
+    }
+
+    private mutating func noteCommit(rowBytes: Int64) {
+        pagesSinceCheckpoint += 2 + rowBytes / pageSize
+        if pagesSinceCheckpoint >= SQLiteCheckpointer.pagesPerCheckpoint {
+            pagesSinceCheckpoint = 0
+            checkpointer.request()
+        }
     }
 
     /// At most `limit` events with ids above `after`, oldest first, and the id of the last one.
@@ -158,9 +175,12 @@ struct SQLiteDatabaseFile {
         count -= removed
         bytes -= freed
         usedBytes = pages * pageSize
+        noteCommit(rowBytes: freed)
     }
 
+    /// The checkpointer first: closing the last connection checkpoints what is left of the WAL.
     func close() {
+        checkpointer.close()
         try? queue.close()
     }
 

@@ -67,6 +67,8 @@ public struct ThingsBoardConnectionConfiguration: Sendable {
         configuration.keepAlive = keepAlive
         configuration.cleanSession = true
         configuration.tls = tls
+        // The uplink waits for every PUBACK of a pack before the next: no delayed-ACK stalls.
+        configuration.acknowledgesReadsImmediately = true
         switch credentials {
         case .accessToken(let token):
             configuration.username = token

@@ -1,12 +1,7 @@
-import NIOCore
-import NIOPosix
-
-// Swift concurrency's jobs run on NIO's event loop threads instead of a second thread pool: every
-// socket the gateway serves (HTTP endpoints, MQTT, OPC-UA, Modbus...) is a NIO channel feeding
-// async code, and without this each read and each answer hops between the two pools (a context
-// switch each way; about a quarter of the REST connector's CPU under load). It must run first,
-// on the main thread, before any task exists; it returns false where the runtime has no hook, and
-// then everything works as before.
-NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-
+// Swift concurrency runs on its default executor. SwiftNIO's take-over of the global executor
+// (`NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`) is
+// not used: it finds the runtime's hook with dlsym, which fails in the shipped binary (linked with
+// --static-swift-stdlib), so it only ever changed debug builds; and where it did work (a variant
+// that linked the hook directly, measured 2026-11-22) a backlog of MQTT ingest starved the
+// uplink on the shared event loops, delivering under 500 readings/s for tens of seconds.
 await IoTGateway.start()

@@ -106,13 +106,15 @@ import TestSupport
         try mosquittoPublish(port: rig.thingsBoard.port, topic: "v1/gateway/rpc",
                              payload: #"{"device":"Pump 1","data":{"id":52,"method":"setRelay","params":{"on":false}}}"#)
         #expect(await deviceRPCReply(52, device: "Pump 1", rig: rig)?["data"] == ["success": true])
-        let renamed = try JSONValue.parse(String(contentsOf: file, encoding: .utf8))
-        #expect(renamed["SN-001"]?["renaming"] == "Pump 1")
+        // The file is saved shortly after a change (DeviceRegistry.saveDelay), off the data path.
+        let savedRegistry = { try? JSONValue.parse(String(contentsOf: file, encoding: .utf8)) }
+        let renamed = await waitUntil(timeout: 5) { savedRegistry()?["SN-001"]?["renaming"] == "Pump 1" }
+        #expect(renamed, "connected_devices.json: \(String(describing: savedRegistry()))")
 
         // Deleted in ThingsBoard: forgotten by the gateway.
         #expect(try await gatewayRPC(8, method: "gateway_device_deleted", params: #""Pump 1""#, rig: rig) == ["success": true])
-        let forgotten = try JSONValue.parse(String(contentsOf: file, encoding: .utf8))
-        #expect(forgotten["SN-001"] == nil)
+        let forgotten = await waitUntil(timeout: 5) { savedRegistry().map { $0["SN-001"] == nil } ?? false }
+        #expect(forgotten, "connected_devices.json: \(String(describing: savedRegistry()))")
         await rig.responder.stop()
     }
 
