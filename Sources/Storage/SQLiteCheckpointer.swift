@@ -6,9 +6,9 @@ import Synchronization
 /// its own connection, so a transaction on the data path never pays for it.
 ///
 /// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages: it copies
-/// those pages and syncs the file (tens of milliseconds here), and the storage actor runs on the
-/// gateway's event loops, so every reading in flight — and every socket on that loop — waited
-/// for it. The storage's connection asks for a checkpoint here every `pagesPerCheckpoint`
+/// those pages and syncs the file (tens of milliseconds here) while the storage actor waits, so
+/// every reading in flight waited for it, a few times a second at 1,000 readings/s. The storage's
+/// connection asks for a checkpoint here every `pagesPerCheckpoint`
 /// pages it writes instead; a PASSIVE checkpoint never blocks the writer.
 ///
 /// The WAL restarts from its beginning only at a commit that finds every frame copied, which a
