@@ -39,8 +39,7 @@ build_release_binaries() {
         product="${pair%%:*}"; binary="${pair#*:}"
         if [[ ! -x "$binary" ]]; then
             echo "== building $product in release (takes long on 2 cores)" >&2
-            (cd "$root" && swift build -c release --scratch-path .build-release --static-swift-stdlib \
-                -Xlinker --gc-sections --product "$product")
+            (cd "$root" && bash scripts/build-release.sh --scratch-path .build-release --product "$product")
         fi
     done
 }

@@ -27,8 +27,7 @@ BENCH_BIN="${BENCH_BIN:-$ROOT/.build-release/release/gateway-bench}"
 if [[ " $* " != *" --loadgen python "* ]] && [[ " $* " != *" --loadgen=python "* ]] &&
    { [[ ! -x "$BENCH_BIN" ]] || ! "$BENCH_BIN" mqtt-load --help >/dev/null 2>&1; }; then
     echo "== building the release load generator (gateway-bench)" >&2
-    (cd "$ROOT" && swift build -c release --scratch-path .build-release --static-swift-stdlib \
-        -Xlinker --gc-sections --product gateway-bench)
+    (cd "$ROOT" && bash scripts/build-release.sh --scratch-path .build-release --product gateway-bench)
 fi
 
 exec /tmp/bench-venv/bin/python "$HERE/compare.py" --refbench "$REFBENCH" --swift-bin "$SWIFT_BIN" \
