@@ -13,7 +13,11 @@ import Synchronization
 final class ConnectorManager: Sendable {
     /// One running connector.
     struct Slot: Sendable {
+        /// Name, type, id and file; without the parsed document, which can be megabytes and is not
+        /// needed once the connector is built.
         var entry: ConnectorEntry
+        /// Which configuration runs, for "did it change?" (nil: the entry had no document).
+        var fingerprint: JSONFingerprint?
         var supervisor: ConnectorSupervisor
         var downlink: (any DownlinkConnector)?
         fileprivate var stop: AsyncStream<Void>.Continuation
@@ -32,13 +36,17 @@ final class ConnectorManager: Sendable {
     /// The last refusal per connector, so a file that stays broken is reported once, not at
     /// every reload.
     private let refusals = Mutex<[String: String]>([:])
+    /// The configuration the gateway started with, until `applyInitial()` hands it over: parsed
+    /// documents are not kept for the life of the gateway.
+    private let initial: Mutex<[ConnectorEntry]>
     private let context: any GatewayContext
     private let ingest: DataIngest
     private let logger: Logger
 
-    init(context: any GatewayContext, ingest: DataIngest, logger: Logger) {
+    init(context: any GatewayContext, ingest: DataIngest, initial: [ConnectorEntry], logger: Logger) {
         self.context = context
         self.ingest = ingest
+        self.initial = Mutex(initial)
         self.logger = logger
         (commands, commandQueue) = AsyncStream.makeStream(of: Command.self)
     }
@@ -83,6 +91,15 @@ final class ConnectorManager: Sendable {
 
     /// Brings the running connectors in line with `entries`; returns why entries were refused,
     /// by connector name.
+    /// Starts the connectors of the configuration the gateway started with (once).
+    func applyInitial() async {
+        let entries = initial.withLock { entries in
+            defer { entries = [] }
+            return entries
+        }
+        await apply(entries)
+    }
+
     @discardableResult
     func apply(_ entries: [ConnectorEntry]) async -> [String: String] {
         await changes.enter()
@@ -101,7 +118,7 @@ final class ConnectorManager: Sendable {
         }
         for entry in entries {
             let current = slots.withLock { $0[entry.name] }
-            if let current, current.entry.isSame(as: entry) { continue }
+            if let current, current.runs(entry) { continue }
             let built: Built
             do {
                 built = try build(entry)
@@ -169,7 +186,10 @@ final class ConnectorManager: Sendable {
         let (stop, stopContinuation) = AsyncStream.makeStream(of: Void.self)
         let (stopped, stoppedContinuation) = AsyncStream.makeStream(of: Void.self)
         slots.withLock {
-            $0[entry.name] = Slot(entry: entry, supervisor: supervisor, downlink: built.connector as? any DownlinkConnector,
+            var identity = entry
+            identity.document = nil
+            $0[entry.name] = Slot(entry: identity, fingerprint: entry.document.map(JSONFingerprint.init),
+                                  supervisor: supervisor, downlink: built.connector as? any DownlinkConnector,
                                   stop: stopContinuation, stopped: stopped)
         }
         commandQueue.yield(.start(supervisor, stop: stop, stopped: stoppedContinuation))
@@ -200,16 +220,18 @@ private actor ChangeQueue {
     func leave() { gate.leave() }
 }
 
-extension ConnectorEntry {
+extension ConnectorManager.Slot {
     /// Same connector, same configuration: nothing to restart.
-    func isSame(as other: ConnectorEntry) -> Bool {
-        guard type == other.type, id == other.id, file == other.file, (error == nil) == (other.error == nil) else {
+    func runs(_ other: ConnectorEntry) -> Bool {
+        guard entry.type == other.type, entry.id == other.id, entry.file == other.file,
+              (entry.error == nil) == (other.error == nil) else {
             return false
         }
-        switch (document, other.document) {
-        case (nil, nil): return true
-        case (let mine?, let theirs?): return mine.isEquivalent(to: theirs)
-        default: return false
-        }
+        return fingerprint == other.document.map(JSONFingerprint.init)
+    }
+
+    /// Same type and an equivalent document.
+    func runs(type: String, document: JSONValue) -> Bool {
+        entry.type == type && fingerprint == JSONFingerprint(document)
     }
 }

@@ -38,7 +38,9 @@ public enum GatewayRuntime {
         logger.info("iot-gateway \(GatewayVersion.current) starting",
                     metadata: ["thingsboard": "\(gateway.client.configuration.host):\(gateway.client.configuration.port)",
                                "storage": "\(gateway.storageDescription)",
-                               "connectors": "\(gateway.initialConnectors.map(\.name))"])
+                               "connectors": "\(loaded.connectors.map(\.name))"])
+        // The parsed connector documents live on in the connector manager only until it starts them.
+        _ = consume loaded
 
         var configuration = ServiceGroupConfiguration(services: gateway.services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint],
@@ -84,7 +86,6 @@ struct AssembledGateway {
     let client: ThingsBoardClient
     let uplink: Uplink
     let connectors: ConnectorManager
-    let initialConnectors: [ConnectorEntry]
     let fileWatcher: ConnectorFileWatcher
     let remoteConfiguration: RemoteConfigurator
     let sharedAttributeSync: SharedAttributeSync?
@@ -124,8 +125,7 @@ struct AssembledGateway {
                                sharedAttributeSync: sharedAttributeSync,
                                logger: Logger(label: "service"))
 
-        connectors = ConnectorManager(context: link, ingest: ingest, logger: Logger(label: "service"))
-        initialConnectors = loaded.connectors
+        connectors = ConnectorManager(context: link, ingest: ingest, initial: loaded.connectors, logger: Logger(label: "service"))
         // Devices persisted for connectors that are still configured keep their owner.
         devices.bind(to: loaded.connectors.filter { $0.document != nil }
             .map { ConnectorIdentity(name: $0.name, type: $0.type, id: $0.id) })
@@ -195,7 +195,7 @@ struct AssembledGateway {
     /// flushes what they handed over, then the uplink and the ThingsBoard session end.
     var services: [any Service] {
         let client = self.client, uplink = self.uplink, ingest = self.ingest
-        let connectors = self.connectors, initialConnectors = self.initialConnectors, fileWatcher = self.fileWatcher
+        let connectors = self.connectors, fileWatcher = self.fileWatcher
         let inbound = self.inbound, statistics = self.statistics, remoteConfiguration = self.remoteConfiguration
         let devices = self.devices
         return [
@@ -214,7 +214,7 @@ struct AssembledGateway {
             GatewayService("connectors") {
                 await withDiscardingTaskGroup { group in
                     group.addTask { await connectors.run() }
-                    await connectors.apply(initialConnectors)
+                    await connectors.applyInitial()
                     group.addTask { await fileWatcher.run(applyingTo: connectors) }
                 }
             },

@@ -59,14 +59,15 @@ struct RemoteConfigurator: Sendable {
             "storage_configuration": Self.stamped(storageSection, now),
         ]
         for slot in connectors.running {
-            attributes[slot.entry.name] = Self.describe(slot.entry, ts: now)
+            // Read back from its file: the running connector does not keep its parsed document.
+            attributes[slot.entry.name] = Self.describe(slot.entry, document: files.read(slot.entry.file), ts: now)
         }
         await publish(attributes)
     }
 
-    static func describe(_ entry: ConnectorEntry, ts: Int64) -> JSONValue {
+    static func describe(_ entry: ConnectorEntry, document: JSONValue?, ts: Int64) -> JSONValue {
         ["name": .string(entry.name), "type": .string(entry.type), "configuration": .string(entry.file),
-         "id": .string(entry.id), "configurationJson": entry.document ?? .null, "ts": .int(ts)]
+         "id": .string(entry.id), "configurationJson": document ?? .null, "ts": .int(ts)]
     }
 
     /// The thingsboard section without credentials: they are not ThingsBoard's to read back.
@@ -182,7 +183,7 @@ struct RemoteConfigurator: Sendable {
         if let ts = description["ts"]?.intValue, running != nil, let modified = files.modifiedMilliseconds(file), ts <= modified {
             return
         }
-        if let running, running.entry.type == type, running.entry.document?.isEquivalent(to: document) == true { return }
+        if let running, running.runs(type: type, document: document) { return }
         let id = document["id"]?.stringValue ?? running?.entry.id ?? GatewayConfiguration.stableIdentifier(for: name)
         let proposed = ConnectorEntry(name: name, type: type, id: id, file: file, document: document, error: nil)
         if let problem = connectors.check(proposed) {
@@ -204,7 +205,7 @@ struct RemoteConfigurator: Sendable {
         logger.info("remote configuration: connector \(running == nil ? "added" : "updated")",
                     metadata: ["connector": "\(name)", "file": "\(file)"])
         await reload()
-        await publish([key: Self.describe(proposed, ts: Int64(Date().timeIntervalSince1970 * 1000))])
+        await publish([key: Self.describe(proposed, document: document, ts: Int64(Date().timeIntervalSince1970 * 1000))])
     }
 
     /// `general_configuration` / `storage_configuration`: a section equal to the running one (its
