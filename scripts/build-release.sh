@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The production build: `swift build -c release` with the link options that keep the binary lean in
-# memory. Extra arguments go to `swift build` (for example `--product iot-gateway` or
-# `--scratch-path .build-release`).
+# memory. Builds `iot-gateway` unless a `--product` is given; extra arguments go to `swift build`
+# (for example `--product gateway-bench` or `--scratch-path .build-release`). Not every product of
+# the dependencies links statically (GRDB's dynamic library does not), so it never builds "all".
 #
 # Why each option (measured on the idle gateway, see README "Benchmarks"):
 #   --static-swift-stdlib   the Swift runtime inside the binary: the target box needs only glibc and
@@ -29,4 +30,7 @@ else
     echo "build-release: lld or glibc >= 2.36 missing; linking without packed relocations" >&2
 fi
 
+if [[ " $* " != *" --product "* ]]; then
+    flags+=(--product iot-gateway)
+fi
 exec swift build "${flags[@]}" "$@"
