@@ -89,8 +89,6 @@ final class ConnectorManager: Sendable {
 
     // MARK: changing
 
-    /// Brings the running connectors in line with `entries`; returns why entries were refused,
-    /// by connector name.
     /// Starts the connectors of the configuration the gateway started with (once).
     func applyInitial() async {
         let entries = initial.withLock { entries in
@@ -100,6 +98,8 @@ final class ConnectorManager: Sendable {
         await apply(entries)
     }
 
+    /// Brings the running connectors in line with `entries`; returns why entries were refused,
+    /// by connector name.
     @discardableResult
     func apply(_ entries: [ConnectorEntry]) async -> [String: String] {
         await changes.enter()
