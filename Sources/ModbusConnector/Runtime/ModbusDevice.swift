@@ -44,7 +44,8 @@ actor ModbusDevice {
     // MARK: polling
 
     /// Polls every `pollPeriod`, starting `phase` after the call, until cancelled. Ticks missed
-    /// because a poll ran long are skipped (counted), never queued up.
+    /// because a poll ran long are skipped (counted), never queued up. Each poll starts on the
+    /// next slot of the poll grid, together with the other devices due in that slot.
     func runPolling(phase: Duration) async {
         guard !plan.requests.isEmpty else {
             logger.debug("Nothing to poll: no attributes or timeseries configured")
@@ -52,9 +53,10 @@ actor ModbusDevice {
         }
         let clock = ContinuousClock()
         let period = configuration.pollPeriod
+        let grid = PollGrid(period: period)
         var next = clock.now + phase
         while !Task.isCancelled {
-            do { try await clock.sleep(until: next) } catch { return }
+            do { try await clock.sleep(until: grid.slot(atOrAfter: next)) } catch { return }
             _ = try? await exclusively { await pollOnce() }
             next += period
             let now = clock.now
