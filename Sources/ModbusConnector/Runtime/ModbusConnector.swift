@@ -68,20 +68,34 @@ public struct ModbusConnector: DownlinkConnector {
             "devices": "\(configuration.devices.count)", "links": "\(linkCount)",
             "server": "\(configuration.server.map { $0.connection.description } ?? "none")",
         ])
-        await withDiscardingTaskGroup { group in
-            for (index, device) in built.enumerated() {
-                let phase = Self.phase(index: index, of: built.count, period: device.configuration.pollPeriod)
-                group.addTask { await device.runPolling(phase: phase) }
-            }
-            // Keeps the connector running until cancelled, even with nothing to poll.
-            group.addTask {
-                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-            }
-        }
+        await Self.poll(built.filter(\.hasPolls))
+        // Keeps the connector running until cancelled, even with nothing to poll.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
         devices.publish([])
         await links.closeAll()
         await server?.stop()
         logger.info("Modbus connector stopped")
+    }
+
+    /// Starts every device's polls on its schedule, each as a short task (a device with a poll
+    /// still running when the next is due skips that one), until cancelled.
+    private static func poll(_ devices: [ModbusDevice]) async {
+        let clock = ContinuousClock()
+        var schedule = PollSchedule(
+            periods: devices.map(\.configuration.pollPeriod),
+            phases: devices.indices.map { phase(index: $0, of: devices.count, period: devices[$0].configuration.pollPeriod) },
+            start: clock.now)
+        await withDiscardingTaskGroup { group in
+            while let slot = schedule.nextSlot {
+                do { try await clock.sleep(until: slot) } catch { return }
+                for due in schedule.takeDue(now: clock.now) {
+                    let device = devices[due.device]
+                    if due.skipped > 0 { device.statistics.countSkippedPolls(due.skipped) }
+                    guard device.claimScheduledPoll() else { continue }
+                    group.addTask { await device.runScheduledPoll() }
+                }
+            }
+        }
     }
 
     /// Where in its period device `index` of `count` first polls: evenly spread, so 500 devices

@@ -1,6 +1,7 @@
 import GatewayKit
 import Logging
 import Modbus
+import Synchronization
 
 /// One configured Modbus device (a `master.slaves` entry, or the gateway's own server). Its polls,
 /// attribute writes and RPCs take turns through one gate, so the device sees one request at a
@@ -17,6 +18,14 @@ actor ModbusDevice {
     private var announced = false
     private var consecutiveFailedPolls = 0
     private var failureLog = BurstLimiter(window: .seconds(60))
+    /// `idle`, `running`, or `runningWithOneMoreDue`: a poll that comes due while the previous one
+    /// still runs starts right after it; any further one is skipped (counted), never queued up.
+    private nonisolated let pollState = Atomic<UInt8>(PollState.idle)
+    private enum PollState {
+        static let idle: UInt8 = 0
+        static let running: UInt8 = 1
+        static let runningWithOneMoreDue: UInt8 = 2
+    }
 
     init(configuration: ModbusDeviceConfiguration, sender: any ModbusRequestSender, gateway: ModbusGatewayPort,
          logger: Logger) {
@@ -43,28 +52,36 @@ actor ModbusDevice {
 
     // MARK: polling
 
-    /// Polls every `pollPeriod`, starting `phase` after the call, until cancelled. Ticks missed
-    /// because a poll ran long are skipped (counted), never queued up. Each poll starts on the
-    /// next slot of the poll grid, together with the other devices due in that slot.
-    func runPolling(phase: Duration) async {
-        guard !plan.requests.isEmpty else {
-            logger.debug("Nothing to poll: no attributes or timeseries configured")
-            return
-        }
-        let clock = ContinuousClock()
-        let period = configuration.pollPeriod
-        let grid = PollGrid(period: period)
-        var next = clock.now + phase
-        while !Task.isCancelled {
-            do { try await clock.sleep(until: grid.slot(atOrAfter: next)) } catch { return }
-            _ = try? await exclusively { await pollOnce() }
-            next += period
-            let now = clock.now
-            if next < now {
-                let missed = Int(((now - next) / period).rounded(.down)) + 1
-                statistics.countSkippedPolls(missed)
-                next += period * missed
+    nonisolated var hasPolls: Bool { !plan.requests.isEmpty }
+
+    /// A poll came due: true when the caller should start `runScheduledPoll`; false when a poll
+    /// is running (this one then follows it, or is skipped and counted when one already waits).
+    nonisolated func claimScheduledPoll() -> Bool {
+        var state = pollState.load(ordering: .acquiring)
+        while true {
+            if state == PollState.runningWithOneMoreDue {
+                statistics.countSkippedPolls(1)
+                return false
             }
+            let desired = state == PollState.idle ? PollState.running : PollState.runningWithOneMoreDue
+            let (exchanged, original) = pollState.compareExchange(expected: state, desired: desired,
+                                                                  ordering: .acquiringAndReleasing)
+            if exchanged { return state == PollState.idle }
+            state = original
+        }
+    }
+
+    /// Runs the poll claimed with `claimScheduledPoll`, and the one that came due meanwhile if
+    /// any, each in turn with the device's writes and RPCs.
+    func runScheduledPoll() async {
+        while true {
+            _ = try? await exclusively { await pollOnce() }
+            if pollState.compareExchange(expected: PollState.running, desired: PollState.idle,
+                                         ordering: .acquiringAndReleasing).exchanged || Task.isCancelled {
+                return
+            }
+            // One more came due while this one ran: only this task leaves that state.
+            pollState.store(PollState.running, ordering: .releasing)
         }
     }
 
