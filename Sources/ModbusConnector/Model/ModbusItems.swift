@@ -1,4 +1,5 @@
 import GatewayKit
+import Synchronization
 
 /// A datapoint polled from a device (an entry of `attributes` or `timeseries`). Wide address
 /// ranges are already expanded: one item per `objectsCount` registers, key rendered from `tag`.
@@ -7,7 +8,13 @@ public struct ModbusReadItem: Sendable {
     /// 1 coils, 2 discrete inputs, 3 holding registers, 4 input registers.
     public var functionCode: UInt8
     public var address: UInt16
-    public var format: ModbusValueFormat
+    public var format: ModbusValueFormat {
+        get { sharedFormat.format }
+        set { sharedFormat = SharedModbusValueFormat.interned(newValue) }
+    }
+    /// Items share one copy of each distinct format: a device list repeats a few formats
+    /// thousands of times, and an item then takes 72 bytes instead of 184.
+    private var sharedFormat: SharedModbusValueFormat
     public var reportStrategy: ReportStrategy?
     /// Items from a wide range (`"address": "0-31"`) carry the range's `maxRegistersPerRequest`
     /// (default 16): no request that reads them may be longer.
@@ -18,7 +25,7 @@ public struct ModbusReadItem: Sendable {
         self.key = key
         self.functionCode = functionCode
         self.address = address
-        self.format = format
+        self.sharedFormat = SharedModbusValueFormat.interned(format)
         self.reportStrategy = reportStrategy
         self.maxRegistersPerRequest = maxRegistersPerRequest
     }
@@ -252,5 +259,23 @@ extension String {
         }
         result += rest
         return result
+    }
+}
+
+/// One boxed, immutable value format, interned process-wide so that equal formats share a box.
+/// The table only grows by formats never seen before: a handful per configuration.
+final class SharedModbusValueFormat: Sendable {
+    let format: ModbusValueFormat
+    private static let table = Mutex<[ModbusValueFormat: SharedModbusValueFormat]>([:])
+
+    private init(_ format: ModbusValueFormat) { self.format = format }
+
+    static func interned(_ format: ModbusValueFormat) -> SharedModbusValueFormat {
+        table.withLock { table in
+            if let shared = table[format] { return shared }
+            let shared = SharedModbusValueFormat(format)
+            table[format] = shared
+            return shared
+        }
     }
 }
