@@ -105,6 +105,8 @@ final class ConnectorManager: Sendable {
         await changes.enter()
         let refused = await applyNow(entries)
         await changes.leave()
+        // The parsed connector files are gone now; their pages would otherwise stay resident.
+        HeapTrim.returnFreePages()
         return refused
     }
 
