@@ -26,6 +26,8 @@ final class ConnectorManager: Sendable {
 
     private enum Command: Sendable {
         case start(ConnectorSupervisor, stop: AsyncStream<Void>, stopped: AsyncStream<Void>.Continuation)
+        /// A configuration change was applied: once its parsed files are gone, return their pages.
+        case trimHeap
     }
 
     private let slots = Mutex<[String: Slot]>([:])
@@ -71,6 +73,13 @@ final class ConnectorManager: Sendable {
                         await Self.runUntilStopped(supervisor, stop: stop)
                         stopped.finish()
                     }
+                case .trimHeap:
+                    // The callers of `apply` drop the parsed documents when it returns; the
+                    // connectors have built their runtime state by then too.
+                    group.addTask {
+                        guard (try? await Task.sleep(for: .seconds(2))) != nil else { return }
+                        HeapTrim.returnFreePages()
+                    }
                 }
             }
         }
@@ -105,8 +114,7 @@ final class ConnectorManager: Sendable {
         await changes.enter()
         let refused = await applyNow(entries)
         await changes.leave()
-        // The parsed connector files are gone now; their pages would otherwise stay resident.
-        HeapTrim.returnFreePages()
+        commandQueue.yield(.trimHeap)
         return refused
     }
 
