@@ -77,8 +77,8 @@ public struct ModbusConnector: DownlinkConnector {
         logger.info("Modbus connector stopped")
     }
 
-    /// Starts every device's polls on its schedule, each as a short task (a device with a poll
-    /// still running when the next is due skips that one), until cancelled.
+    /// Starts every device's polls on its schedule, each as a short task, until cancelled. A poll
+    /// due while the device's previous one still runs follows it; a further one is skipped.
     private static func poll(_ devices: [ModbusDevice]) async {
         let clock = ContinuousClock()
         var schedule = PollSchedule(
