@@ -114,7 +114,12 @@ import TestSupport
         let oneWay = await waitUntil(timeout: 10) { reply(41) != nil }
         #expect(oneWay, "no one-way RPC reply; gateway log:\n\(gateway.log())")
         #expect(reply(41)?["data"] == ["success": true])
-        #expect(deviceSide.messages(on: "sensor/request/setRelay").contains { $0.payload == #"{"on":true}"# })
+        // The reply travels on the ThingsBoard broker and the request on the devices' broker: the
+        // reply may arrive first, so wait for the request too.
+        let oneWayRequested = await waitUntil(timeout: 5) {
+            deviceSide.messages(on: "sensor/request/setRelay").contains { $0.payload == #"{"on":true}"# }
+        }
+        #expect(oneWayRequested, "one-way RPC not published to the device")
 
         // Two-way RPC: the device answers on the response topic; its answer is the reply's data.
         try mosquittoPublish(port: thingsBoard.port, topic: "v1/gateway/rpc",
