@@ -118,12 +118,12 @@ public actor Uplink {
     /// Decodes a pack, announces its new devices and builds its messages; publishing is left to
     /// the returned value so it can run beside the next pack's preparation.
     private func prepare(_ pack: EventPack, sequence: Int) async throws -> PackPublishing {
-        var batch: [ConvertedData] = []
+        var batch: [UplinkEvent] = []
         batch.reserveCapacity(pack.events.count)
         let timestamp = now()
         for event in pack.events {
             do {
-                batch.append(try event.decode(now: timestamp))
+                batch.append(try event.uplinkEvent(now: timestamp))
             } catch {
                 // Corrupt data cannot be delivered; it is counted and logged, the rest goes on.
                 stats.unreadableEvents += 1

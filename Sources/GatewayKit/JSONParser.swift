@@ -231,6 +231,19 @@ struct JSONByteParser {
 
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
+        let isInteger = try scanNumber()
+        let span = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+        // 20: nineteen digits and a minus sign; `integer` reports overflow itself.
+        if isInteger, span.count <= 20, let value = Self.integer(span) { return .int(value) }
+        // Text of a valid JSON number is ASCII; Double(String) parses it exactly.
+        guard let value = Double(String(decoding: span, as: UTF8.self)) else {
+            throw JSONParseError(offset: start, reason: "number out of range")
+        }
+        return .double(value)
+    }
+
+    /// Moves past one number (RFC 8259 grammar) and tells whether it has neither fraction nor exponent.
+    mutating func scanNumber() throws(JSONParseError) -> Bool {
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
             throw error("expected a digit")
@@ -256,14 +269,7 @@ struct JSONByteParser {
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             guard index > digits else { throw error("expected a digit in the exponent") }
         }
-        let span = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-        // 20: nineteen digits and a minus sign; `integer` reports overflow itself.
-        if isInteger, span.count <= 20, let value = Self.integer(span) { return .int(value) }
-        // Text of a valid JSON number is ASCII; Double(String) parses it exactly.
-        guard let value = Double(String(decoding: span, as: UTF8.self)) else {
-            throw JSONParseError(offset: start, reason: "number out of range")
-        }
-        return .double(value)
+        return isInteger
     }
 
     /// Int64 from ASCII digits with an optional minus, or nil on overflow.

@@ -1,7 +1,7 @@
 import Collections
 import GatewayKit
 
-/// Turns a batch of converted data (every telemetry `ts` resolved) into gateway API messages:
+/// Turns a batch of events (every telemetry `ts` resolved) into gateway API messages:
 /// per device, attributes merged into one object and telemetry entries kept in order, packed
 /// into as few messages as fit under the payload size and datapoint limits (reference §1.4).
 ///
@@ -21,18 +21,21 @@ public struct GatewayPayloadBuilder: Sendable {
     }
 
     struct DeviceBatch {
-        var type: String
-        var telemetry: [TelemetryEntry] = []
+        var telemetry: [UplinkTelemetry] = []
         var attributes: JSONObject = [:]
     }
 
-    /// Attribute messages come first, then telemetry, as the reference publishes per device.
     public func messages(for batch: [ConvertedData]) -> [GatewayMessage] {
+        messages(for: batch.map(UplinkEvent.init))
+    }
+
+    /// Attribute messages come first, then telemetry, as the reference publishes per device.
+    public func messages(for batch: [UplinkEvent]) -> [GatewayMessage] {
         var devices: OrderedDictionary<String, DeviceBatch> = [:]
-        for data in batch {
-            devices[data.deviceName, default: DeviceBatch(type: data.deviceType)].telemetry.append(contentsOf: data.telemetry)
-            if !data.attributes.isEmpty {
-                devices[data.deviceName]!.attributes.merge(data.attributes) { _, new in new }
+        for event in batch {
+            devices[event.deviceName, default: DeviceBatch()].telemetry.append(contentsOf: event.telemetry)
+            if !event.attributes.isEmpty {
+                devices[event.deviceName]!.attributes.merge(event.attributes) { _, new in new }
             }
         }
         var messages: [GatewayMessage] = []
@@ -51,10 +54,11 @@ public struct GatewayPayloadBuilder: Sendable {
             let isSelf = selfDeviceNames.contains(name)
             let section = isSelf ? nil : Self.encodedName(name)
             for (key, value) in device.attributes {
-                var item: [UInt8] = []
-                JSONWriter.writeString(key, into: &item)
-                item.append(UInt8(ascii: ":"))
-                value.write(into: &item)
+                var pair: [UInt8] = []
+                JSONWriter.writeString(key, into: &pair)
+                pair.append(UInt8(ascii: ":"))
+                value.write(into: &pair)
+                let item = pair[...]
                 if isSelf {
                     emit(&ownAttributes, item: item, datapoints: 1, section: nil, topic: GatewayTopics.deviceAttributes,
                          kind: .attributes, forDevices: false, into: &messages)
@@ -89,7 +93,7 @@ public struct GatewayPayloadBuilder: Sendable {
         return messages
     }
 
-    private func emit(_ accumulator: inout PayloadAccumulator, item: [UInt8], datapoints: Int, section: [UInt8]?,
+    private func emit(_ accumulator: inout PayloadAccumulator, item: ArraySlice<UInt8>, datapoints: Int, section: [UInt8]?,
                       topic: String, kind: GatewayMessage.Kind, forDevices: Bool, into messages: inout [GatewayMessage]) {
         if !accumulator.fits(itemBytes: item.count, datapoints: datapoints, section: section) {
             flush(&accumulator, topic: topic, kind: kind, forDevices: forDevices, into: &messages)
@@ -104,43 +108,33 @@ public struct GatewayPayloadBuilder: Sendable {
         }
     }
 
-    /// `{"ts":1,"values":{...}}`, split into several entries with the same `ts` when one entry
-    /// alone would not fit a message (or exceeds the datapoint limit).
-    func entryItems(_ entry: TelemetryEntry, sectionBytes: Int) -> [([UInt8], Int)] {
-        let whole = Self.encodeEntry(ts: entry.ts ?? 0, values: entry.values)
+    /// The entry's item, or several items with the same `ts` when one entry alone would not fit
+    /// a message (or exceeds the datapoint limit).
+    func entryItems(_ entry: UplinkTelemetry, sectionBytes: Int) -> [(ArraySlice<UInt8>, Int)] {
         // Room for the wrapping `{"name":[` ... `]}` around a single item.
         let budget = maxPayloadBytes - sectionBytes - 6
-        if whole.count <= budget && entry.values.count <= maxDatapointsPerMessage {
-            return [(whole, entry.values.count)]
+        if entry.item.count <= budget && entry.datapoints <= maxDatapointsPerMessage {
+            return [(entry.item, entry.datapoints)]
         }
-        var items: [([UInt8], Int)] = []
+        var items: [(ArraySlice<UInt8>, Int)] = []
         var chunk: JSONObject = [:]
         var chunkBytes = 0
-        let overhead = Self.encodeEntry(ts: entry.ts ?? 0, values: [:]).count
-        for (key, value) in entry.values {
+        let overhead = UplinkTelemetry.encode(ts: entry.ts, values: [:]).count
+        for (key, value) in entry.values() {
             var pair: [UInt8] = []
             JSONWriter.writeString(key, into: &pair)
             pair.append(UInt8(ascii: ":"))
             value.write(into: &pair)
             if !chunk.isEmpty && (overhead + chunkBytes + pair.count + 1 > budget || chunk.count >= maxDatapointsPerMessage) {
-                items.append((Self.encodeEntry(ts: entry.ts ?? 0, values: chunk), chunk.count))
+                items.append((UplinkTelemetry.encode(ts: entry.ts, values: chunk)[...], chunk.count))
                 chunk = [:]
                 chunkBytes = 0
             }
             chunk[key] = value
             chunkBytes += pair.count + 1
         }
-        if !chunk.isEmpty { items.append((Self.encodeEntry(ts: entry.ts ?? 0, values: chunk), chunk.count)) }
+        if !chunk.isEmpty { items.append((UplinkTelemetry.encode(ts: entry.ts, values: chunk)[...], chunk.count)) }
         return items
-    }
-
-    static func encodeEntry(ts: Int64, values: JSONObject) -> [UInt8] {
-        var out: [UInt8] = Array(#"{"ts":"#.utf8)
-        JSONWriter.writeInteger(ts, into: &out)
-        out.append(contentsOf: #","values":"#.utf8)
-        JSONWriter.writeObject(values, into: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
     }
 
     static func encodedName(_ name: String) -> [UInt8] {

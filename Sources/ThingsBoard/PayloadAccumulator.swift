@@ -56,7 +56,7 @@ struct PayloadAccumulator {
     }
 
     /// Appends an item; `section` is the device name already encoded as a JSON string.
-    mutating func append(_ item: [UInt8], datapoints count: Int, section: [UInt8]?) {
+    mutating func append(_ item: ArraySlice<UInt8>, datapoints count: Int, section: [UInt8]?) {
         if let sectionOpen = shape.sectionOpen, let sectionClose = shape.sectionClose {
             if section != currentSection {
                 if currentSection != nil { payload.append(sectionClose) }
