@@ -35,6 +35,15 @@ public protocol ModbusFramer: Sendable {
     func encode(_ adu: ModbusADU) -> [UInt8]
     /// Bytes buffered but not yet framed.
     var bufferedByteCount: Int { get }
+    /// The line was silent long enough that no frame spans the silence (RTU's t3.5): bytes
+    /// buffered before it are a frame cut short. Throws to report them once; the framer is then
+    /// ready for the next frame.
+    mutating func lineWasSilent() throws(ModbusCodecError)
+}
+
+extension ModbusFramer {
+    /// MBAP carries lengths and ASCII a start character: silences mean nothing to them.
+    public mutating func lineWasSilent() throws(ModbusCodecError) {}
 }
 
 /// Input bytes with a moving start, compacted now and then, so consuming a frame is O(frame).

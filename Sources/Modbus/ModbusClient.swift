@@ -140,11 +140,13 @@ public actor ModbusClient {
         case .serial(let settings):
             guard tls == nil else { throw ModbusClientError.unsupported("TLS on a serial line") }
             let descriptor = try SerialPort.open(settings)
+            let rtuTiming = framing == .rtu ? RTULineTiming(settings) : nil
             return try await NIOPipeBootstrap(group: group)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            ModbusClientHandler(framing: framing, window: 1, datagrams: false, logger: logger))
+                            ModbusClientHandler(framing: framing, window: 1, datagrams: false,
+                                                rtuTiming: rtuTiming, logger: logger))
                     }
                 }
                 .takingOwnershipOfDescriptor(inputOutput: descriptor).get()

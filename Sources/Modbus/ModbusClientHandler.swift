@@ -43,19 +43,29 @@ final class ModbusClientHandler: ChannelDuplexHandler {
     private let datagrams: Bool
     private let usesTransactionIds: Bool
     private let logger: Logger
+    /// RTU/ASCII: a write to unit 0 is a broadcast no device answers; it is taken as done once
+    /// the devices had this long to carry it out ("MODBUS over Serial Line" §2.1: the master's
+    /// turnaround delay). nil for MBAP, where unit 0 is an ordinary address.
+    private let broadcastTurnaround: TimeAmount?
+    static let defaultBroadcastTurnaround = TimeAmount.milliseconds(100)
+    /// RTU on a serial line: keeps t3.5 of silence before each request and drops a reply cut
+    /// short by a silence.
+    private var rtuClock: RTULineClock?
     private var nextTransactionId: UInt16 = 1
     private var nextId: UInt64 = 0
     private var inFlight: [UInt16: Pending] = [:]
     private var waiting = CircularBuffer<Pending>()
     private var context: ChannelHandlerContext?
 
-    init(framing: ModbusFraming, window: Int, datagrams: Bool, logger: Logger) {
+    init(framing: ModbusFraming, window: Int, datagrams: Bool, rtuTiming: RTULineTiming? = nil, logger: Logger) {
         self.framer = framing.makeFramer(role: .client)
         self.window = max(1, window)
         self.flushBeforeRequest = framing != .socket
         self.datagrams = datagrams
         self.usesTransactionIds = framing == .socket
+        self.broadcastTurnaround = framing == .socket ? nil : Self.defaultBroadcastTurnaround
         self.logger = logger
+        self.rtuClock = rtuTiming.map(RTULineClock.init)
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -86,11 +96,6 @@ final class ModbusClientHandler: ChannelDuplexHandler {
     }
 
     private func transmit(_ pending: Pending, context: ChannelHandlerContext) {
-        if flushBeforeRequest {
-            // Whatever arrived since the last reply (a late answer to a timed-out request, line
-            // noise) must not be read as the answer to this one.
-            framer.reset()
-        }
         if usesTransactionIds {
             // Skip ids still in flight (only possible after 65536 requests with one stuck).
             while inFlight[nextTransactionId] != nil { nextTransactionId &+= 1 }
@@ -101,14 +106,46 @@ final class ModbusClientHandler: ChannelDuplexHandler {
         let adu = ModbusADU(unitId: pending.request.unitId, transactionId: pending.transactionId,
                             pdu: pending.request.pdu)
         let bytes = framer.encode(adu)
+        let delay = rtuClock?.delayBeforeSending(at: .now()) ?? .zero
+        guard delay > .zero else { return send(bytes, for: pending, context: context) }
+        // Too soon after the line's last byte: send once t3.5 of silence has passed, unless the
+        // request timed out or the connection went away meanwhile.
+        context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            guard let context = self.context, self.inFlight[pending.transactionId] === pending else { return }
+            self.send(bytes, for: pending, context: context)
+            context.flush()
+        }
+    }
+
+    private func send(_ bytes: [UInt8], for pending: Pending, context: ChannelHandlerContext) {
+        if flushBeforeRequest {
+            // Whatever arrived since the last reply (a late answer to a timed-out request, line
+            // noise) must not be read as the answer to this one.
+            framer.reset()
+        }
+        rtuClock?.sent(bytes: bytes.count, at: .now())
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         context.write(wrapOutboundOut(buffer), promise: nil)
+        if let broadcastTurnaround, pending.request.unitId == 0, pending.request.request.isWrite {
+            context.eventLoop.assumeIsolated().scheduleTask(in: broadcastTurnaround) { [self] in
+                guard self.inFlight[pending.transactionId] === pending else { return }
+                self.inFlight[pending.transactionId] = nil
+                pending.timer?.cancel()
+                pending.request.promise.succeed(.writeAcknowledged)
+                if let context = self.context { self.transmitNext(context: context) }
+            }
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         if datagrams { framer.reset() }
+        if rtuClock?.received(at: .now()) == true {
+            do throws(ModbusCodecError) { try framer.lineWasSilent() } catch {
+                logger.warning("discarded Modbus input", metadata: ["error": "\(error)"])
+            }
+        }
         buffer.withUnsafeReadableBytes { framer.append($0) }
         while true {
             do {

@@ -9,6 +9,15 @@ public enum ModbusRequest: Sendable, Equatable {
     case writeMultipleCoils(address: UInt16, values: [Bool])
     case writeMultipleRegisters(address: UInt16, values: [UInt16])
 
+    /// Function codes 5, 6, 15 and 16: the only requests that may be broadcast (unit 0) on a
+    /// serial line.
+    public var isWrite: Bool {
+        switch self {
+        case .readCoils, .readDiscreteInputs, .readHoldingRegisters, .readInputRegisters: false
+        case .writeSingleCoil, .writeSingleRegister, .writeMultipleCoils, .writeMultipleRegisters: true
+        }
+    }
+
     public var functionCode: ModbusFunctionCode {
         switch self {
         case .readCoils: .readCoils

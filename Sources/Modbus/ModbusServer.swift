@@ -113,11 +113,12 @@ public final class ModbusServer: Sendable {
         case .serial(let settings):
             guard tls == nil else { throw ModbusClientError.unsupported("TLS on a serial line") }
             let descriptor = try SerialPort.open(settings)
+            let rtuTiming = framing == .rtu ? RTULineTiming(settings) : nil
             return try await NIOPipeBootstrap(group: group)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            ModbusServerHandler(framing: framing, store: store, logger: logger))
+                            ModbusServerHandler(framing: framing, store: store, rtuTiming: rtuTiming, logger: logger))
                     }
                 }
                 .takingOwnershipOfDescriptor(inputOutput: descriptor).get()

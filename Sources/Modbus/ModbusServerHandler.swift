@@ -4,7 +4,15 @@ import NIOCore
 /// What a server does with one request ADU, whatever the transport: nil when the unit is not
 /// served (a device on a shared line stays silent for other units), else the reply ADU.
 enum ModbusServerLogic {
-    static func reply(to adu: ModbusADU, store: ModbusDataStore) -> ModbusADU? {
+    /// `serialLine`: RTU/ASCII framing, where unit 0 is a broadcast: a write is carried out for
+    /// every unit served and nobody answers (a read to unit 0 is ignored).
+    static func reply(to adu: ModbusADU, store: ModbusDataStore, serialLine: Bool) -> ModbusADU? {
+        if serialLine && adu.unitId == 0 {
+            if let request = try? ModbusRequest.decode(pdu: adu.pdu), request.isWrite {
+                for unit in store.unitIds ?? [0] { _ = try? store.handle(request, unitId: unit) }
+            }
+            return nil
+        }
         guard store.serves(unitId: adu.unitId) else { return nil }
         var pdu: [UInt8]
         do {
@@ -33,26 +41,45 @@ final class ModbusServerHandler: ChannelInboundHandler {
     private var framer: any ModbusFramer
     private let store: ModbusDataStore
     private let logger: Logger
+    /// RTU on a serial line: replies wait for t3.5 of silence after the request; a request cut
+    /// short by a silence is dropped.
+    private var rtuClock: RTULineClock?
+    private let serialLine: Bool
 
-    init(framing: ModbusFraming, store: ModbusDataStore, logger: Logger) {
+    init(framing: ModbusFraming, store: ModbusDataStore, rtuTiming: RTULineTiming? = nil, logger: Logger) {
         self.framer = framing.makeFramer(role: .server)
+        self.serialLine = framing != .socket
         self.store = store
         self.logger = logger
+        self.rtuClock = rtuTiming.map(RTULineClock.init)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        if rtuClock?.received(at: .now()) == true {
+            do throws(ModbusCodecError) { try framer.lineWasSilent() } catch {
+                logger.warning("discarded Modbus request bytes", metadata: ["error": "\(error)"])
+            }
+        }
         buffer.withUnsafeReadableBytes { framer.append($0) }
         var wrote = false
         while true {
             do {
                 guard let adu = try framer.nextFrame() else { break }
-                guard let reply = ModbusServerLogic.reply(to: adu, store: store) else { continue }
+                guard let reply = ModbusServerLogic.reply(to: adu, store: store, serialLine: serialLine) else { continue }
                 let bytes = framer.encode(reply)
                 var out = context.channel.allocator.buffer(capacity: bytes.count)
                 out.writeBytes(bytes)
-                context.write(wrapOutboundOut(out), promise: nil)
-                wrote = true
+                let delay = rtuClock?.delayBeforeSending(at: .now()) ?? .zero
+                rtuClock?.sent(bytes: bytes.count, at: .now() + delay)
+                if delay > .zero {
+                    context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+                        context.writeAndFlush(self.wrapOutboundOut(out), promise: nil)
+                    }
+                } else {
+                    context.write(wrapOutboundOut(out), promise: nil)
+                    wrote = true
+                }
             } catch {
                 logger.warning("discarded Modbus request bytes", metadata: ["error": "\(error)"])
                 if error.lostStreamPosition {
@@ -90,7 +117,8 @@ final class ModbusDatagramServerHandler: ChannelInboundHandler {
         var framer = framing.makeFramer(role: .server)
         envelope.data.withUnsafeReadableBytes { framer.append($0) }
         do {
-            guard let adu = try framer.nextFrame(), let reply = ModbusServerLogic.reply(to: adu, store: store) else {
+            guard let adu = try framer.nextFrame(),
+                  let reply = ModbusServerLogic.reply(to: adu, store: store, serialLine: framing != .socket) else {
                 return
             }
             let bytes = framer.encode(reply)

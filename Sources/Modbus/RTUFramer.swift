@@ -3,6 +3,8 @@
 ///
 /// After a bad frame (bad CRC, unknown function code, impossible byte count) the error is reported
 /// once and the framer searches the following bytes, silently, for the next frame that checks out.
+/// The handler tells it when the line was silent for t3.5 (`lineWasSilent`): a frame never spans
+/// such a silence, so what was buffered is dropped and the next bytes start a frame.
 public struct RTUFramer: ModbusFramer {
     public let role: ModbusFrameRole
     private var buffer = ModbusInputBuffer()
@@ -19,6 +21,14 @@ public struct RTUFramer: ModbusFramer {
     public mutating func reset() {
         buffer.removeAll()
         resynchronising = false
+    }
+
+    public mutating func lineWasSilent() throws(ModbusCodecError) {
+        let cutShort = buffer.bytes(0..<buffer.count)
+        let alreadyReported = resynchronising
+        reset()
+        guard !cutShort.isEmpty, !alreadyReported else { return }
+        throw ModbusCodecError("RTU frame cut short by a silence on the line: \(cutShort.hexDump)")
     }
 
     public mutating func nextFrame() throws(ModbusCodecError) -> ModbusADU? {

@@ -114,6 +114,15 @@ import TestSupport
         await #expect(throws: ModbusClientError.timeout) {
             try await client.send(.readHoldingRegisters(address: 0, count: 1), unitId: 4, timeout: .milliseconds(300))
         }
+        // A write to unit 0 is a broadcast: the server carries it out without answering, and the
+        // client takes it as done after the turnaround delay instead of timing out.
+        let started = ContinuousClock.now
+        #expect(try await client.send(.writeSingleRegister(address: 3, value: 99), unitId: 0, timeout: .seconds(5))
+                == .writeAcknowledged)
+        #expect(ContinuousClock.now - started >= .milliseconds(100))
+        #expect(try store.readRegisters(.holdingRegisters, unitId: 3, address: 3, count: 1) == [99])
+        #expect(try await client.send(.readHoldingRegisters(address: 3, count: 1), unitId: 3, timeout: .seconds(5))
+                == .registers([99]))
         await client.close()
         await server.stop()
     }
