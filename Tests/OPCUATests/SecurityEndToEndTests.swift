@@ -62,3 +62,60 @@ struct SecurityEndToEndTests {
         await wrong.disconnect()
     }
 }
+
+/// X.509 user identity against asyncua (`opcua_server.py --secure --x509-user CERT`): the user
+/// certificate travels in an X509IdentityToken and its key signs the server's challenge, which
+/// asyncua verifies before it compares the certificate with the one it trusts.
+@Suite("OPC UA X.509 user identity against asyncua", .serialized)
+struct X509UserIdentityTests {
+    @Test(arguments: [OPCUASecurityPolicy.none, .basic256Sha256])
+    func aTrustedUserCertificateLogsInAndAnUnknownOneIsRefused(channel: OPCUASecurityPolicy) async throws {
+        let scratch = try makeScratchDirectory("opcua-x509-user")
+        let user = try OPCUAApplicationIdentity.generateSelfSigned(
+            applicationURI: "urn:swift-iot-gateway:operator", hostName: "localhost", commonName: "operator")
+        let userFile = scratch.appendingPathComponent("operator.der")
+        try Data(user.certificate.der).write(to: userFile)
+        let peer = try await OPCUAPeer.start(in: scratch, options: [
+            "--secure", "--x509-user", userFile.path, "--cert-dir", scratch.appendingPathComponent("server-pki").path,
+        ])
+        defer { peer.stop() }
+        let application = try OPCUAApplicationIdentity.generateSelfSigned(
+            applicationURI: "urn:swift-iot-gateway:test-client", hostName: "localhost", commonName: "tbgw-test-client")
+
+        func options(_ identity: OPCUAIdentity) -> OPCUAClientOptions {
+            var options = OPCUAClientOptions(endpointURL: peer.endpointURL)
+            if channel != .none {
+                options.securityPolicy = channel
+                options.securityMode = .signAndEncrypt
+                options.certificate = application.certificate
+                options.privateKey = application.privateKey
+                options.applicationURI = "urn:swift-iot-gateway:test-client"
+            }
+            options.identity = identity
+            options.requestTimeout = .seconds(20)
+            options.connection.connectTimeout = .seconds(20)
+            return options
+        }
+
+        let client = OPCUAClient(options: options(.certificate(user.certificate, privateKey: user.privateKey)))
+        try await client.connect()
+        let status = NodeId.string("Status", namespace: UInt16(peer.namespaceIndex))
+        #expect(try await client.writeValue(.string("by operator"), to: status) == .good)
+        #expect(try await client.readValues([status])[0].value == .string("by operator"))
+        await client.disconnect()
+
+        // A certificate the server does not trust, and the trusted certificate signed by the wrong key.
+        let stranger = try OPCUAApplicationIdentity.generateSelfSigned(
+            applicationURI: "urn:swift-iot-gateway:stranger", hostName: "localhost", commonName: "stranger")
+        for identity in [OPCUAIdentity.certificate(stranger.certificate, privateKey: stranger.privateKey),
+                         .certificate(user.certificate, privateKey: stranger.privateKey)] {
+            let refused = OPCUAClient(options: options(identity))
+            await #expect(throws: (any Error).self) { try await refused.connect() }
+            await refused.disconnect()
+        }
+        // Anonymous is not offered: the client says so instead of trying.
+        let anonymous = OPCUAClient(options: options(.anonymous))
+        await #expect(throws: OPCUAClientError.identityNotSupported("anonymous")) { try await anonymous.connect() }
+        await anonymous.disconnect()
+    }
+}

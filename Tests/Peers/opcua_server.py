@@ -1,6 +1,6 @@
 """OPC-UA test peer (asyncua 2.1.0) for the Swift OPC-UA client and connector tests.
 
-Usage: opcua_server.py PORT [--secure] [--cert-dir DIR] [--users]
+Usage: opcua_server.py PORT [--secure] [--cert-dir DIR] [--users] [--x509-user CERT.der]
 Prints "READY opc.tcp://127.0.0.1:PORT/tbtest/ ns=IDX" once listening.
 
 Browse names are in the test namespace too (2:Device1/2:Settings/2:Setpoint).
@@ -21,6 +21,8 @@ Address space (namespace "http://tbgw.test", string NodeIds, under Objects/Devic
   Settings/    folder with Setpoint (Double, writable, 1.0): a path for TranslateBrowsePaths
 --secure also offers Basic256Sha256 Sign/SignAndEncrypt with a self-signed cert in --cert-dir.
 --users requires UserName tokens (tbuser/tbpass); without it anonymous and UserName both work.
+--x509-user requires X509 user tokens (with --secure, so the token can be signed): only the given
+  certificate logs in, and only with a valid signature of the server's challenge by its key.
 """
 import asyncio, math, sys
 from pathlib import Path
@@ -30,11 +32,19 @@ from asyncua.server.user_managers import UserManager
 
 
 class PwUsers(UserManager):
-    """tbuser/tbpass logs in; anonymous is allowed unless the endpoint refuses it."""
+    """tbuser/tbpass logs in; anonymous is allowed unless the endpoint refuses it; a user
+    certificate (already checked against its signature by asyncua) must be the trusted one."""
+    def __init__(self, trusted_certificate=None):
+        self.trusted_certificate = trusted_certificate
+
     def get_user(self, iserver, username=None, password=None, certificate=None):
-        if username is None:
-            return User(role=UserRole.User)
-        return User(role=UserRole.User) if (username, password) == ("tbuser", "tbpass") else None
+        # asyncua passes the client's application certificate here for every token type, so the
+        # certificate is checked only where user certificates are required (--x509-user).
+        if username is not None:
+            return User(role=UserRole.User) if (username, password) == ("tbuser", "tbpass") else None
+        if self.trusted_certificate is not None:
+            return User(role=UserRole.User) if certificate == self.trusted_certificate else None
+        return User(role=UserRole.User)
 
 
 @uamethod
@@ -59,7 +69,8 @@ async def main():
     secure = "--secure" in args
     users = "--users" in args
     cert_dir = Path(args[args.index("--cert-dir") + 1]) if "--cert-dir" in args else Path(__file__).parent
-    server = Server(user_manager=PwUsers())
+    x509_user = Path(args[args.index("--x509-user") + 1]).read_bytes() if "--x509-user" in args else None
+    server = Server(user_manager=PwUsers(x509_user))
     await server.init()
     server.set_endpoint(f"opc.tcp://127.0.0.1:{port}/tbtest/")
     uri = "urn:tbgw:test:server"
@@ -74,7 +85,9 @@ async def main():
         await server.load_private_key(str(cert_dir / "server-key.pem"))
         server.set_security_policy([ua.SecurityPolicyType.NoSecurity, ua.SecurityPolicyType.Basic256Sha256_Sign,
                                     ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt])
-    if users:
+    if x509_user is not None:
+        server.set_identity_tokens([ua.X509IdentityToken])
+    elif users:
         server.set_identity_tokens([ua.UserNameIdentityToken])
     else:
         server.set_identity_tokens([ua.AnonymousIdentityToken, ua.UserNameIdentityToken])

@@ -2,6 +2,18 @@
 public enum OPCUAIdentity: Sendable, Equatable {
     case anonymous
     case userName(String, password: String)
+    /// An X.509 user certificate; its private key signs the server's challenge.
+    case certificate(OPCUACertificate, privateKey: OPCUAPrivateKey)
+
+    public static func == (left: OPCUAIdentity, right: OPCUAIdentity) -> Bool {
+        switch (left, right) {
+        case (.anonymous, .anonymous): true
+        case let (.userName(a, p), .userName(b, q)): a == b && p == q
+        // A certificate names one key pair: equal certificates are the same identity.
+        case let (.certificate(a, _), .certificate(b, _)): a == b
+        default: false
+        }
+    }
 }
 
 /// Reconnect back-off: delay n = min(maximum, initial × factor^n), without jitter (one client, one
@@ -37,6 +49,9 @@ public struct OPCUAClientOptions: Sendable {
     public var certificate: OPCUACertificate?
     public var privateKey: OPCUAPrivateKey?
     public var identity: OPCUAIdentity = .anonymous
+    /// Checks the server certificate of a secured endpoint before the secure channel opens (trust
+    /// list, validity period). nil accepts any certificate, as the reference gateway does.
+    public var serverCertificateValidator: OPCUACertificateValidator?
 
     public var applicationName = "swift-iot-gateway"
     /// Must match the URI in the client certificate's SAN when security is on.

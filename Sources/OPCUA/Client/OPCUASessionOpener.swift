@@ -37,6 +37,12 @@ struct OPCUASessionOpener {
         } else {
             await plain.close()
             let serverCertificate = try endpoint.serverCertificate.map { try OPCUACertificate(der: $0) }
+            if let validator = options.serverCertificateValidator {
+                guard let serverCertificate else {
+                    throw OPCUASecurityError("the server offers no certificate to check against the trusted ones")
+                }
+                try validator.validate(serverCertificate)
+            }
             security = try options.securityPolicy.makeChannelSecurity(
                 mode: options.securityMode, localCertificate: options.certificate, localPrivateKey: options.privateKey,
                 remoteCertificate: serverCertificate)
@@ -98,26 +104,38 @@ struct OPCUASessionOpener {
         let serverNonce = created.serverNonce ?? []
         let serverCertificate = created.serverCertificate ?? endpoint.serverCertificate ?? []
         let signature = try security.clientSignature(serverCertificate: serverCertificate, serverNonce: serverNonce)
-        let identity = try identityToken(endpoint: endpoint, serverNonce: serverNonce, serverCertificate: serverCertificate)
+        let (identity, identitySignature) = try identityToken(
+            endpoint: endpoint, serverNonce: serverNonce, serverCertificate: serverCertificate)
         let activate = ActivateSessionRequest(
             clientSignature: SignatureData(algorithm: signature.algorithm, signature: signature.signature),
             localeIds: ["en"],
-            userIdentityToken: identity)
+            userIdentityToken: identity,
+            userTokenSignature: identitySignature)
         _ = try await OPCUAServiceCall.call(activate, on: connection, authenticationToken: created.authenticationToken,
                                             handle: nextHandle(), timeout: options.requestTimeout)
         return OPCUASessionInfo(sessionId: created.sessionId, authenticationToken: created.authenticationToken,
                                 revisedTimeout: created.revisedSessionTimeout, endpoint: endpoint)
     }
 
-    /// The identity token for the configured identity, with the policy id the endpoint names for it.
+    /// The identity token for the configured identity, with the policy id the endpoint names for it,
+    /// and the user token signature (only certificate tokens have one).
     private func identityToken(endpoint: EndpointDescription, serverNonce: [UInt8],
-                               serverCertificate: [UInt8]) throws -> ExtensionObject {
+                               serverCertificate: [UInt8]) throws -> (ExtensionObject, SignatureData) {
         switch options.identity {
         case .anonymous:
             guard let policy = endpoint.userIdentityTokens.first(where: { $0.tokenType == .anonymous }) else {
                 throw OPCUAClientError.identityNotSupported("anonymous")
             }
-            return ExtensionObject(AnonymousIdentityToken(policyId: policy.policyId))
+            return (ExtensionObject(AnonymousIdentityToken(policyId: policy.policyId)), SignatureData())
+        case let .certificate(certificate, privateKey):
+            guard let policy = endpoint.userIdentityTokens.first(where: { $0.tokenType == .certificate }) else {
+                throw OPCUAClientError.identityNotSupported("X.509 certificate")
+            }
+            let signature = try signUserCertificateChallenge(
+                serverCertificateDER: serverCertificate, serverNonce: serverNonce,
+                userTokenPolicyURI: policy.securityPolicyURI ?? "", channelPolicyURI: options.securityPolicy.uri,
+                userKey: privateKey)
+            return (ExtensionObject(X509IdentityToken(policyId: policy.policyId, certificateData: certificate.der)), signature)
         case let .userName(user, password):
             let policies = endpoint.userIdentityTokens.filter { $0.tokenType == .userName }
             // Prefer a policy that encrypts the password; fall back to one that sends it as is.
@@ -127,8 +145,8 @@ struct OPCUASessionOpener {
             let (cipher, algorithm) = try encryptUserPassword(
                 Array(password.utf8), serverNonce: serverNonce, userTokenPolicyURI: policy.securityPolicyURI ?? "",
                 serverCertificateDER: serverCertificate, channelPolicyURI: options.securityPolicy.uri)
-            return ExtensionObject(UserNameIdentityToken(policyId: policy.policyId, userName: user, password: cipher,
-                                                         encryptionAlgorithm: algorithm))
+            return (ExtensionObject(UserNameIdentityToken(policyId: policy.policyId, userName: user, password: cipher,
+                                                          encryptionAlgorithm: algorithm)), SignatureData())
         }
     }
 }

@@ -23,14 +23,21 @@ public struct OPCUAIdentitySettings: Sendable, Equatable {
     public var username: String?
     public var password: String?
     public var certificates: Certificates?
+    /// X.509 user identity (`userCert` + `userPrivateKey`, our addition: the reference has no
+    /// certificate user tokens): the session is activated as this user instead of anonymously.
+    public var userCertificatePath: String?
+    public var userPrivateKeyPath: String?
 
     public static let anonymous = OPCUAIdentitySettings(type: "anonymous", username: nil, password: nil, certificates: nil)
 
-    init(type: String, username: String?, password: String?, certificates: Certificates?) {
+    init(type: String, username: String?, password: String?, certificates: Certificates?,
+         userCertificatePath: String? = nil, userPrivateKeyPath: String? = nil) {
         self.type = type
         self.username = username
         self.password = password
         self.certificates = certificates
+        self.userCertificatePath = userCertificatePath
+        self.userPrivateKeyPath = userPrivateKeyPath
     }
 
     public var usesCertificates: Bool { certificates != nil }
@@ -47,6 +54,18 @@ public struct OPCUAIdentitySettings: Sendable, Equatable {
         password = try reader.string("password")
         if (type == "username" || type == "basic") && username == nil {
             throw reader.failure("username", expected: "a non-empty string for identity type \(type)", found: nil)
+        }
+        userCertificatePath = try reader.string("userCert", nonEmpty: true)
+        userPrivateKeyPath = try reader.string("userPrivateKey", nonEmpty: true)
+        if userCertificatePath != nil && userPrivateKeyPath == nil {
+            throw reader.failure("userPrivateKey", expected: "the private key file of userCert", found: nil)
+        }
+        if userPrivateKeyPath != nil && userCertificatePath == nil {
+            throw reader.failure("userCert", expected: "the user certificate file userPrivateKey belongs to", found: nil)
+        }
+        if userCertificatePath != nil && username != nil {
+            throw reader.failure("userCert", expected: "either a user certificate or a username, not both",
+                                 found: .string(userCertificatePath ?? ""))
         }
         if type == "cert.PEM" || type == "certificates" {
             func path(_ key: String, _ alternative: String) throws(ConfigError) -> String? {

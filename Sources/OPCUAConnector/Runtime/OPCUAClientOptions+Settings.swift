@@ -17,6 +17,12 @@ extension OPCUAClientOptions {
         if let name = server.identity.username {
             options.identity = .userName(name, password: server.identity.password ?? "")
         }
+        if let certificatePath = server.identity.userCertificatePath, let keyPath = server.identity.userPrivateKeyPath {
+            options.identity = .certificate(try load("server.identity.userCert", certificatePath, file: file,
+                                                     OPCUACertificate.init(contentsOfFile:)),
+                                            privateKey: try load("server.identity.userPrivateKey", keyPath, file: file,
+                                                                 OPCUAPrivateKey.init(contentsOfFile:)))
+        }
         if let certificates = server.identity.certificates, certificates.mode != .none {
             let policyName = server.effectiveSecurityPolicy
             guard let policy = OPCUASecurityPolicy(name: policyName) else {
@@ -25,22 +31,29 @@ extension OPCUAClientOptions {
             }
             options.securityPolicy = policy
             options.securityMode = certificates.mode == .sign ? .sign : .signAndEncrypt
-            do {
-                options.certificate = try OPCUACertificate(contentsOfFile: certificates.clientCertificatePath)
-            } catch {
-                throw ConfigError(file: file, keyPath: "server.identity.cert",
-                                  expected: "a readable PEM or DER client certificate (\(error))",
-                                  found: certificates.clientCertificatePath)
-            }
-            do {
-                options.privateKey = try OPCUAPrivateKey(contentsOfFile: certificates.privateKeyPath)
-            } catch {
-                throw ConfigError(file: file, keyPath: "server.identity.privateKey",
-                                  expected: "a readable PEM or DER RSA private key (\(error))",
-                                  found: certificates.privateKeyPath)
+            options.certificate = try load("server.identity.cert", certificates.clientCertificatePath, file: file,
+                                           OPCUACertificate.init(contentsOfFile:))
+            options.privateKey = try load("server.identity.privateKey", certificates.privateKeyPath, file: file,
+                                          OPCUAPrivateKey.init(contentsOfFile:))
+            if let trustedPath = certificates.serverCertificatePath {
+                // caCert: the server's certificate, or the CA that issued it; anything else is refused.
+                let trusted = try load("server.identity.caCert", trustedPath, file: file,
+                                       OPCUACertificate.init(contentsOfFile:))
+                options.serverCertificateValidator = OPCUACertificateValidator(trustedCertificates: [trusted])
             }
         }
         return options
+    }
+
+    /// A certificate or key file, or a config error naming the key and the file.
+    private static func load<Loaded>(_ keyPath: String, _ path: String, file: String,
+                                     _ read: (String) throws -> Loaded) throws(ConfigError) -> Loaded {
+        do {
+            return try read(path)
+        } catch {
+            let what = keyPath.hasSuffix("ivateKey") ? "a readable PEM or DER RSA private key" : "a readable PEM or DER certificate"
+            throw ConfigError(file: file, keyPath: keyPath, expected: "\(what) (\(error))", found: path)
+        }
     }
 
     /// `reconnectBackoffInitialDelay` growing by `reconnectBackoffFactor`, for at most
