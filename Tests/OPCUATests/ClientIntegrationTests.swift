@@ -103,6 +103,28 @@ struct ClientIntegrationTests {
         await #expect(throws: OPCUAClientError.closed) { try await client.readValues([device("Status")]) }
     }
 
+    /// A server that refuses Reads of more than 3 nodes (like many PLCs' small MaxNodesPerRead):
+    /// the client reads the limit when the session opens and splits a 9-node read into 3 requests.
+    @Test func readsAreSplitToTheServersOperationLimit() async throws {
+        let scratch = try makeScratchDirectory("opcua-client-limits")
+        let peer = try await OPCUAPeer.start(in: scratch, options: ["--max-nodes-per-read", "3"])
+        defer { peer.stop() }
+        let names = ["Status", "Enabled", "Big", "Small", "Ratio", "Raw", "Samples", "Counter", "Temperature"]
+
+        let client = OPCUAClient(options: clientOptions(peer.endpointURL))
+        try await client.connect()
+        #expect(await client.operationLimits.maxNodesPerRead == 3)
+        // What the server does with one request over its limit: the whole Read fails.
+        let unsplit = ReadRequest(maxAge: 0, timestampsToReturn: .both,
+                                  nodesToRead: names.map { ReadValueId(nodeId: device($0), attributeId: AttributeId.value) })
+        await #expect(throws: OPCUAClientError.self) { try await client.send(unsplit) }
+        let values = try await client.readValues(names.map(device))
+        #expect(values.count == 9)
+        #expect(values.allSatisfy { $0.effectiveStatus.isGood }, "\(values.map(\.effectiveStatus))")
+        #expect(values[0].value == .string("ok") && values[3].value == .uint16(65535))
+        await client.disconnect()
+    }
+
     @Test func userNameIdentity() async throws {
         let scratch = try makeScratchDirectory("opcua-client-users")
         let peer = try await OPCUAPeer.start(in: scratch, options: ["--users"])

@@ -1,6 +1,6 @@
 """OPC-UA test peer (asyncua 2.1.0) for the Swift OPC-UA client and connector tests.
 
-Usage: opcua_server.py PORT [--secure] [--cert-dir DIR] [--users] [--x509-user CERT.der]
+Usage: opcua_server.py PORT [--secure] [--cert-dir DIR] [--users] [--x509-user CERT.der] [--max-nodes-per-read N]
 Prints "READY opc.tcp://127.0.0.1:PORT/tbtest/ ns=IDX" once listening.
 
 Browse names are in the test namespace too (2:Device1/2:Settings/2:Setpoint).
@@ -23,10 +23,14 @@ Address space (namespace "http://tbgw.test", string NodeIds, under Objects/Devic
 --users requires UserName tokens (tbuser/tbpass); without it anonymous and UserName both work.
 --x509-user requires X509 user tokens (with --secure, so the token can be signed): only the given
   certificate logs in, and only with a valid signature of the server's challenge by its key.
+--max-nodes-per-read N publishes N as OperationLimits.MaxNodesPerRead and, like a strict PLC,
+  refuses a client's Read of more nodes with BadTooManyOperations.
 """
 import asyncio, math, sys
 from pathlib import Path
 from asyncua import Server, ua, uamethod
+from asyncua.common.callback import CallbackType
+from asyncua.common.utils import ServiceError
 from asyncua.crypto.permission_rules import User, UserRole
 from asyncua.server.user_managers import UserManager
 
@@ -118,6 +122,15 @@ async def main():
     await setpoint.set_writable()
 
     async with server:
+        if "--max-nodes-per-read" in args:
+            limit = int(args[args.index("--max-nodes-per-read") + 1])
+            await server.get_node(ua.NodeId(ua.ObjectIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerRead)) \
+                .write_value(ua.Variant(limit, ua.VariantType.UInt32))
+
+            async def refuse_big_reads(event, dispatcher):
+                if event.is_external and len(event.request_params.NodesToRead) > limit:
+                    raise ServiceError(ua.StatusCodes.BadTooManyOperations)
+            server.subscribe_server_callback(CallbackType.PreRead, refuse_big_reads)
         print(f"READY opc.tcp://127.0.0.1:{port}/tbtest/ ns={idx}", flush=True)
         i = 0
         while True:

@@ -2,11 +2,12 @@
 /// TranslateBrowsePathsToNodeIds and Call. Per-operation results keep the server's status codes:
 /// one bad node never fails the whole batch.
 extension OPCUAClient {
-    /// Reads attributes (batched by `maxOperationsPerRequest`); one DataValue per ReadValueId, in order.
+    /// Reads attributes (batched by `maxOperationsPerRequest`, or the server's MaxNodesPerRead when
+    /// lower); one DataValue per ReadValueId, in order.
     public func read(_ nodes: [ReadValueId], timestamps: TimestampsToReturn = .both, maxAge: Double = 0) async throws -> [DataValue] {
         var values: [DataValue] = []
         values.reserveCapacity(nodes.count)
-        for batch in batches(nodes) {
+        for batch in batches(nodes, serverLimit: operationLimits.maxNodesPerRead) {
             let response = try await send(ReadRequest(maxAge: maxAge, timestampsToReturn: timestamps, nodesToRead: batch))
             guard response.results.count == batch.count else {
                 throw OPCUAClientError.unexpectedResponse("Read returned \(response.results.count) values for \(batch.count) nodes")
@@ -24,7 +25,7 @@ extension OPCUAClient {
     /// Writes (batched); one status per WriteValue, in order.
     public func write(_ values: [WriteValue]) async throws -> [StatusCode] {
         var statuses: [StatusCode] = []
-        for batch in batches(values) {
+        for batch in batches(values, serverLimit: operationLimits.maxNodesPerWrite) {
             let response = try await send(WriteRequest(nodesToWrite: batch))
             guard response.results.count == batch.count else {
                 throw OPCUAClientError.unexpectedResponse("Write returned \(response.results.count) results for \(batch.count) values")
@@ -43,7 +44,7 @@ extension OPCUAClient {
     /// complete; `maxReferencesPerNode` 0 lets the server choose.
     public func browse(_ descriptions: [BrowseDescription], maxReferencesPerNode: UInt32 = 0) async throws -> [BrowseResult] {
         var results: [BrowseResult] = []
-        for batch in batches(descriptions) {
+        for batch in batches(descriptions, serverLimit: operationLimits.maxNodesPerBrowse) {
             let response = try await send(BrowseRequest(requestedMaxReferencesPerNode: maxReferencesPerNode, nodesToBrowse: batch))
             guard response.results.count == batch.count else {
                 throw OPCUAClientError.unexpectedResponse("Browse returned \(response.results.count) results for \(batch.count) nodes")
@@ -77,7 +78,7 @@ extension OPCUAClient {
     /// TranslateBrowsePathsToNodeIds, one result per path, in order.
     public func translate(_ paths: [BrowsePath]) async throws -> [BrowsePathResult] {
         var results: [BrowsePathResult] = []
-        for batch in batches(paths) {
+        for batch in batches(paths, serverLimit: operationLimits.maxNodesPerTranslateBrowsePaths) {
             let response = try await send(TranslateBrowsePathsToNodeIdsRequest(browsePaths: batch))
             guard response.results.count == batch.count else {
                 throw OPCUAClientError.unexpectedResponse("TranslateBrowsePaths returned \(response.results.count) results for \(batch.count) paths")
@@ -100,7 +101,7 @@ extension OPCUAClient {
     /// Calls methods; one result per request, in order.
     public func call(_ methods: [CallMethodRequest]) async throws -> [CallMethodResult] {
         var results: [CallMethodResult] = []
-        for batch in batches(methods) {
+        for batch in batches(methods, serverLimit: operationLimits.maxNodesPerMethodCall) {
             let response = try await send(CallRequest(methodsToCall: batch))
             guard response.results.count == batch.count else {
                 throw OPCUAClientError.unexpectedResponse("Call returned \(response.results.count) results for \(batch.count) methods")
@@ -115,10 +116,5 @@ extension OPCUAClient {
         let result = try await call([CallMethodRequest(objectId: object, methodId: method, inputArguments: arguments)])[0]
         guard !result.statusCode.isBad else { throw OPCUAClientError.serviceFailed(service: "Call", status: result.statusCode) }
         return result.outputArguments
-    }
-
-    private func batches<T>(_ items: [T]) -> [[T]] {
-        let size = max(1, options.maxOperationsPerRequest)
-        return stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
     }
 }

@@ -18,7 +18,8 @@ extension OPCUAClient {
         return id
     }
 
-    /// Adds monitored items (sent in batches of `maxOperationsPerRequest`). Items the server refuses
+    /// Adds monitored items (sent in batches of `maxOperationsPerRequest`, or the server's
+    /// MaxMonitoredItemsPerCall when lower). Items the server refuses
     /// are reported in the results and still retried after a reconnect.
     @discardableResult
     public func monitor(_ items: [OPCUAMonitoredItem], in id: OPCUASubscriptionID) async throws -> [OPCUAMonitoredItemResult] {
@@ -78,9 +79,7 @@ extension OPCUAClient {
                              on current: Active) async throws -> ([OPCUAMonitoredItemResult], [UInt32: UInt32]) {
         var results: [OPCUAMonitoredItemResult] = []
         var serverIds: [UInt32: UInt32] = [:]
-        let batchSize = max(1, options.maxOperationsPerRequest)
-        for start in stride(from: 0, to: items.count, by: batchSize) {
-            let batch = Array(items[start..<min(start + batchSize, items.count)])
+        for batch in batches(items, serverLimit: operationLimits.maxMonitoredItemsPerCall) {
             let requests = batch.map { item in
                 MonitoredItemCreateRequest(
                     itemToMonitor: ReadValueId(nodeId: item.nodeId, attributeId: item.attributeId),

@@ -33,6 +33,8 @@ public actor OPCUAClient {
     var generation = 0
     public private(set) var state: OPCUAClientState = .disconnected
     public private(set) var reconnects = 0
+    /// The current server's operation limits (read after every session opens); requests are split to fit.
+    public internal(set) var operationLimits = OPCUAOperationLimits()
     public internal(set) var droppedDataChanges = 0
     var lastError = "not connected yet"
     var lastTraffic = ContinuousClock.now
@@ -247,6 +249,7 @@ public actor OPCUAClient {
         let current = Active(connection: connection, session: session, generation: generation)
         active = current
         lastTraffic = .now
+        operationLimits = await readOperationLimits(on: current)
         do {
             try await recreateSubscriptions(on: current)
         } catch {
