@@ -8,7 +8,7 @@ import TestSupport
 /// generated client application certificate, and a user name whose password travels encrypted.
 @Suite("OPC UA Basic256Sha256 end to end against asyncua", .serialized)
 struct SecurityEndToEndTests {
-    private static func secureOptions(_ peer: OPCUAPeer, identity: OPCUAIdentity,
+    static func secureOptions(_ peer: OPCUAPeer, identity: OPCUAIdentity,
                                       client: OPCUAApplicationIdentity) -> OPCUAClientOptions {
         var options = OPCUAClientOptions(endpointURL: peer.endpointURL)
         options.securityPolicy = .basic256Sha256
@@ -83,17 +83,11 @@ struct X509UserIdentityTests {
             applicationURI: "urn:swift-iot-gateway:test-client", hostName: "localhost", commonName: "tbgw-test-client")
 
         func options(_ identity: OPCUAIdentity) -> OPCUAClientOptions {
-            var options = OPCUAClientOptions(endpointURL: peer.endpointURL)
-            if channel != .none {
-                options.securityPolicy = channel
-                options.securityMode = .signAndEncrypt
-                options.certificate = application.certificate
-                options.privateKey = application.privateKey
-                options.applicationURI = "urn:swift-iot-gateway:test-client"
+            var options = SecurityEndToEndTests.secureOptions(peer, identity: identity, client: application)
+            if channel == .none {
+                options.securityPolicy = .none
+                options.securityMode = .none
             }
-            options.identity = identity
-            options.requestTimeout = .seconds(20)
-            options.connection.connectTimeout = .seconds(20)
             return options
         }
 
