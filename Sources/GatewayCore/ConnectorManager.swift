@@ -27,7 +27,7 @@ final class ConnectorManager: Sendable {
     private enum Command: Sendable {
         case start(ConnectorSupervisor, stop: AsyncStream<Void>, stopped: AsyncStream<Void>.Continuation)
         /// A configuration change was applied: once its parsed files are gone, return their pages.
-        case trimHeap
+        case trimMemory
     }
 
     private let slots = Mutex<[String: Slot]>([:])
@@ -73,12 +73,13 @@ final class ConnectorManager: Sendable {
                         await Self.runUntilStopped(supervisor, stop: stop)
                         stopped.finish()
                     }
-                case .trimHeap:
+                case .trimMemory:
                     // The callers of `apply` drop the parsed documents when it returns; the
-                    // connectors have built their runtime state by then too.
-                    group.addTask {
+                    // connectors have built their runtime state by then too, so the set-up code
+                    // has run its course as well.
+                    group.addTask { [logger] in
                         guard (try? await Task.sleep(for: .seconds(2))) != nil else { return }
-                        HeapTrim.returnFreePages()
+                        MemoryUpkeep.trimNow(logger: logger)
                     }
                 }
             }
@@ -114,7 +115,7 @@ final class ConnectorManager: Sendable {
         await changes.enter()
         let refused = await applyNow(entries)
         await changes.leave()
-        commandQueue.yield(.trimHeap)
+        commandQueue.yield(.trimMemory)
         return refused
     }
 

@@ -211,6 +211,7 @@ struct AssembledGateway {
             GatewayService("remote-configuration") { await remoteConfiguration.run() },
             GatewayService("device-activity") { await devicesActivity() },
             GatewayService("remote-logging") { await RemoteLogPublisher(sink: .shared, client: client).run() },
+            GatewayService("memory-upkeep") { await MemoryUpkeep.run(logger: Logger(label: "service")) },
             GatewayService("connectors") {
                 await withDiscardingTaskGroup { group in
                     group.addTask { await connectors.run() }
