@@ -1,3 +1,4 @@
+import Foundation
 #if os(Linux)
 import Glibc
 #endif
@@ -35,7 +36,7 @@ enum MappedCodeTrim {
     @discardableResult
     static func dropCleanCodePages() -> Int {
         #if os(Linux)
-        guard let smaps = readProcFile("/proc/self/smaps") else { return 0 }
+        guard let smaps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else { return 0 }
         let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
         var dropped = 0
         for mapping in trimmable(parseSmaps(smaps)) where mapping.residentKiB > 0 {
@@ -91,22 +92,4 @@ enum MappedCodeTrim {
         guard value.count == 2, value[1] == "kB", let kib = Int(value[0]) else { return nil }
         return (line[..<colon], kib)
     }
-
-    #if os(Linux)
-    /// Reads a /proc file (size 0 on stat, so read to the end).
-    private static func readProcFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-    #endif
 }
