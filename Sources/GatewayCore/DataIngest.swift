@@ -8,7 +8,9 @@ import Storage
 /// report strategies, stamps the time of readings that carry none, and writes it to storage in
 /// group commits. `send` returns
 /// only after the event is in storage, so with file or sqlite storage a `kill -9` right after
-/// loses nothing a connector was told was accepted.
+/// loses nothing a connector was told was accepted. `submit` returns once the event is queued
+/// (at most `maxQueuedEvents` wait for the writer), so a streaming connector hands over its next
+/// message while the previous ones are written: one commit then carries many events.
 ///
 /// Time stamps: a device's stamped readings get strictly increasing milliseconds, so two readings
 /// in the same millisecond never collapse into one datapoint on ThingsBoard (the reference merges
@@ -37,7 +39,15 @@ public actor DataIngest: GatewayContext {
     private let clock: @Sendable () -> Int64
     private var lastStamp: [String: Int64] = [:]
     private var pending: [StoredEvent] = []
+    /// Callers of `send` waiting for the write of their event.
     private var pendingWaiters: [CheckedContinuation<SendOutcome, Never>] = []
+    /// What the pending events add to the statistics once written, by connector.
+    private var pendingTally: [String: Tally] = [:]
+    /// Callers of `submit` waiting for room in the queue.
+    private var roomWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Bound of the write queue for `submit`: a few commits' worth, so memory stays bounded
+    /// when storage is slower than the connectors.
+    public static let maxQueuedEvents = 8192
     private var writerWakeUp: CheckedContinuation<Void, Never>?
     private var stopped = false
     private var stats = Statistics()
@@ -68,10 +78,20 @@ public actor DataIngest: GatewayContext {
     }
 
     public nonisolated(nonsending) func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
-        await accept(data, from: connector)
+        await accept(data, from: connector, waitForWrite: true)
     }
 
-    private func accept(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
+    public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
+        await accept(data, from: connector, waitForWrite: false)
+    }
+
+    private func accept(_ data: ConvertedData, from connector: ConnectorIdentity, waitForWrite: Bool) async -> SendOutcome {
+        if !waitForWrite {
+            // Back-pressure before anything is decided, so stamps stay in queue order.
+            while pending.count >= Self.maxQueuedEvents, !stopped {
+                await withCheckedContinuation { roomWaiters.append($0) }
+            }
+        }
         guard !stopped else { return .rejected("the gateway is stopping") }
         guard !data.deviceName.isEmpty else {
             stats.eventsRejected += 1
@@ -89,23 +109,11 @@ public actor DataIngest: GatewayContext {
         wakeReporterIfDue()
         stamp(&data)
         stats.perConnector[connector.name, default: 0] += 1
-        let count = Int64(data.datapointCount)
-        let event = StoredEvent(data)
-        let outcome = await withCheckedContinuation { continuation in
-            pending.append(event)
-            pendingWaiters.append(continuation)
-            writerWakeUp?.resume()
-            writerWakeUp = nil
-        }
-        if outcome == .accepted {
-            stats.eventsAccepted += 1
-            stats.datapointsAccepted += count
-            stats.datapointsPerConnector[connector.name, default: 0] += count
-            stats.attributesPerConnector[connector.name, default: 0] += Int64(data.attributes.count)
-        } else {
-            stats.eventsRejected += 1
-        }
-        return outcome
+        pendingTally[connector.name, default: Tally()].add(data)
+        pending.append(StoredEvent(data))
+        wakeWriter()
+        guard waitForWrite else { return .accepted }
+        return await withCheckedContinuation { pendingWaiters.append($0) }
     }
 
     private func stamp(_ data: inout ConvertedData) {
@@ -193,8 +201,7 @@ public actor DataIngest: GatewayContext {
             pending.append(StoredEvent(data))
             stats.periodicReports += 1
         }
-        writerWakeUp?.resume()
-        writerWakeUp = nil
+        wakeWriter()
     }
 
     private func wakeWriter() {
@@ -206,21 +213,46 @@ public actor DataIngest: GatewayContext {
         guard !pending.isEmpty else { return }
         let batch = pending
         let waiters = pendingWaiters
+        let tally = pendingTally
         pending = []
         pendingWaiters = []
+        pendingTally = [:]
+        for waiter in roomWaiters { waiter.resume() }
+        roomWaiters = []
         do {
             let dropped = try await storage.append(batch)
             stats.eventsDroppedByStorage += Int64(dropped)
             storageErrorReported = false
             stats.storageWritable = true
+            for (connector, counts) in tally {
+                stats.eventsAccepted += counts.events
+                stats.datapointsAccepted += counts.datapoints
+                stats.datapointsPerConnector[connector, default: 0] += counts.datapoints
+                stats.attributesPerConnector[connector, default: 0] += counts.attributes
+            }
             for waiter in waiters { waiter.resume(returning: .accepted) }
         } catch {
             stats.storageWritable = false
+            for counts in tally.values { stats.eventsRejected += counts.events }
             if !storageErrorReported {
-                logger.error("storage refused events; connectors will retry", metadata: ["error": "\(error)"])
+                logger.error("storage refused events; they are counted as rejected and connectors that wait for the write are told",
+                             metadata: ["error": "\(error)", "events": "\(batch.count)"])
                 storageErrorReported = true
             }
             for waiter in waiters { waiter.resume(returning: .rejected("storage error: \(error)")) }
+        }
+    }
+
+    /// Counts of queued events, added to the statistics when their write succeeds.
+    private struct Tally {
+        var events: Int64 = 0
+        var datapoints: Int64 = 0
+        var attributes: Int64 = 0
+
+        mutating func add(_ data: ConvertedData) {
+            events += 1
+            datapoints += Int64(data.datapointCount)
+            attributes += Int64(data.attributes.count)
         }
     }
 

@@ -16,10 +16,20 @@ struct GatewayLink: GatewayContext {
     let logger: Logger
 
     nonisolated(nonsending) func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
-        if let filter, !filter.allows(data.deviceName, from: connector.name) {
-            // Dropped as the reference drops it; accepted for the connector, which has nothing to retry.
-            return .accepted
-        }
+        guard let data = await admit(data, from: connector) else { return .accepted }
+        return await ingest.send(data, from: connector)
+    }
+
+    nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
+        guard let data = await admit(data, from: connector) else { return .accepted }
+        return await ingest.submit(data, from: connector)
+    }
+
+    /// The device filter and the device registry: the data under its ThingsBoard name, or nil
+    /// when the filter drops it (as the reference does; accepted for the connector, which has
+    /// nothing to retry). A new or re-connected device is announced first.
+    private nonisolated(nonsending) func admit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> ConvertedData? {
+        if let filter, !filter.allows(data.deviceName, from: connector.name) { return nil }
         var data = data
         let (name, change) = devices.sighting(of: data.deviceName, type: data.deviceType, by: connector)
         data.deviceName = name
@@ -33,7 +43,7 @@ struct GatewayLink: GatewayContext {
             await sendConnectorAttributes(of: name, connector: connector)
             sharedAttributeSync?.request(device: data.deviceName, connector: connector.name)
         }
-        return await ingest.send(data, from: connector)
+        return data
     }
 
     func connectDevice(_ name: String, type: String, from connector: ConnectorIdentity) async {

@@ -21,6 +21,13 @@ public protocol GatewayContext: Sendable {
     /// Hands one device's converted readings to the gateway (device filter, report strategy,
     /// storage). Suspends while storage applies back-pressure; never drops silently.
     nonisolated(nonsending) func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
+    /// Like `send`, but returns once the readings are queued for storage (in call order) instead
+    /// of after the write: for a connector that has nothing to do with the outcome of the write
+    /// (its peer was already acknowledged) and must not let one write's round trip pace its
+    /// stream. Suspends only while the gateway's write queue is full (back-pressure). The outcome
+    /// covers what is known at once (validation); a later storage failure is counted and logged
+    /// by the gateway.
+    nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
     /// Announces a device (`v1/gateway/connect`) and records the connector as its owner, so its
     /// RPCs and attribute updates reach the connector (a device also becomes the connector's when
     /// it sends data).
@@ -29,6 +36,13 @@ public protocol GatewayContext: Sendable {
     func disconnectDevice(_ name: String, from connector: ConnectorIdentity) async
     /// Asks ThingsBoard for a device's attributes; returns them by key.
     func requestAttributes(_ request: AttributeRequest, from connector: ConnectorIdentity) async throws(GatewayRequestError) -> JSONObject
+}
+
+extension GatewayContext {
+    /// Contexts without a write queue (test doubles) simply send.
+    public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
+        await send(data, from: connector)
+    }
 }
 
 public enum SendOutcome: Sendable, Equatable {

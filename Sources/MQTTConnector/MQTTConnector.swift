@@ -217,8 +217,10 @@ public struct MQTTConnector: Connector {
                     }
                 }
             }
+            // Queued, not awaited through the write: the broker was already acknowledged, and
+            // waiting for each commit would pace the stream at one message per write.
             for data in result.data {
-                switch await context.send(data, from: identity) {
+                switch await context.submit(data, from: identity) {
                 case .accepted:
                     statistics.countSent()
                 case .rejected(let reason):

@@ -10,7 +10,7 @@ public final class MQTTConnectorStatistics: Sendable {
         public var messagesUnmatched: Int
         /// Messages (or parts of them) that could not be converted: bad JSON, no device name, ...
         public var malformedMessages: Int
-        /// Device readings (`ConvertedData`) handed to the gateway and accepted.
+        /// Device readings (`ConvertedData`) handed to the gateway and accepted into its write queue.
         public var devicesSent: Int
         /// Device readings the gateway refused.
         public var sendRejected: Int

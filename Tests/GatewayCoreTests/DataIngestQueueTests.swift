@@ -1,0 +1,122 @@
+import GatewayCore
+import GatewayKit
+import Logging
+import Storage
+import Synchronization
+import Testing
+import TestSupport
+
+/// `submit`: readings are queued in order and the connector goes on while storage writes;
+/// the queue is bounded; a failed write is counted, never silent.
+@Suite(.timeLimit(.minutes(1))) struct DataIngestQueueTests {
+    let connector = ConnectorIdentity(name: "Broker", type: "mqtt", id: "broker")
+
+    func reading(_ sequence: Int) -> ConvertedData {
+        ConvertedData(deviceName: "Sensor", telemetry: [TelemetryEntry(ts: Int64(1_000 + sequence),
+                                                                      values: ["seq": .int(Int64(sequence))])])
+    }
+
+    func sequences(in storage: any EventStorage) async throws -> [Int64] {
+        var result: [Int64] = []
+        while let pack = try await storage.nextPack(maxEvents: 10_000) {
+            for event in pack.events {
+                for entry in try event.decode(now: 0).telemetry { result.append(entry.values["seq"]?.intValue ?? -1) }
+            }
+        }
+        return result
+    }
+
+    @Test func submitReturnsBeforeTheWriteAndKeepsOrder() async throws {
+        let storage = GatedStorage()
+        let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))
+        let writer = Task { await ingest.runWriter() }
+        defer { writer.cancel() }
+        // The first write holds the writer; the rest only queue. `send` would wait here forever.
+        for sequence in 0..<100 {
+            #expect(await ingest.submit(reading(sequence), from: connector) == .accepted)
+        }
+        #expect(await storage.inner.statistics().appended == 0)
+        await storage.open()
+        #expect(await waitUntil(timeout: 10, checking: { await ingest.statistics().eventsAccepted == 100 }))
+        #expect(try await sequences(in: storage.inner) == (0..<100).map(Int64.init))
+        #expect(await ingest.statistics().datapointsAccepted == 100)
+    }
+
+    @Test func submitWaitsWhenTheQueueIsFull() async throws {
+        let storage = GatedStorage()
+        let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))
+        let writer = Task { await ingest.runWriter() }
+        defer { writer.cancel() }
+        let total = DataIngest.maxQueuedEvents * 3
+        let returned = Counter()
+        let producer = Task {
+            for sequence in 0..<total {
+                _ = await ingest.submit(reading(sequence), from: connector)
+                returned.increment()
+            }
+        }
+        // The held write's events, a full queue behind them, and the producer suspended.
+        #expect(await waitUntil(timeout: 10) { returned.value > DataIngest.maxQueuedEvents })
+        try await Task.sleep(for: .milliseconds(200))
+        let held = await storage.appendedEvents()
+        #expect(held >= 1)
+        #expect(returned.value == held + DataIngest.maxQueuedEvents)
+        #expect(returned.value < total)
+        await storage.open()
+        await producer.value
+        #expect(await waitUntil(timeout: 10, checking: { await ingest.statistics().eventsAccepted == Int64(total) }))
+        #expect(try await sequences(in: storage.inner) == (0..<total).map(Int64.init))
+    }
+
+    @Test func aFailedWriteOfSubmittedReadingsIsCounted() async throws {
+        let storage = GatedStorage(failing: true)
+        let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))
+        let writer = Task { await ingest.runWriter() }
+        defer { writer.cancel() }
+        await storage.open()
+        for sequence in 0..<5 { _ = await ingest.submit(reading(sequence), from: connector) }
+        #expect(await waitUntil(timeout: 10, checking: { await ingest.statistics().eventsRejected == 5 }))
+        let statistics = await ingest.statistics()
+        #expect(statistics.eventsAccepted == 0)
+        #expect(!statistics.storageWritable)
+    }
+}
+
+/// Memory storage whose appends wait until the test opens the gate (or always fail).
+private actor GatedStorage: EventStorage {
+    let inner = MemoryEventStorage(configuration: .init(), logger: Logger(label: "test"))
+    private let failing: Bool
+    private var isOpen = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var appended = 0
+
+    init(failing: Bool = false) { self.failing = failing }
+
+    func open() {
+        isOpen = true
+        for waiter in waiting { waiter.resume() }
+        waiting = []
+    }
+
+    func appendedEvents() -> Int { appended }
+
+    func append(_ events: [StoredEvent]) async throws -> Int {
+        appended += events.count
+        if !isOpen { await withCheckedContinuation { waiting.append($0) } }
+        if failing { throw StorageError.closed }
+        return try await inner.append(events)
+    }
+
+    func nextPack(maxEvents: Int) async throws -> EventPack? { try await inner.nextPack(maxEvents: maxEvents) }
+    func acknowledge(_ pack: EventPack) async throws { try await inner.acknowledge(pack) }
+    func rewind() async { await inner.rewind() }
+    func waitForEvents() async { await inner.waitForEvents() }
+    func statistics() async -> StorageStatistics { await inner.statistics() }
+    func close() async { await inner.close() }
+}
+
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func increment() { count.withLock { $0 += 1 } }
+}
