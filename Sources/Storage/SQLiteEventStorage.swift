@@ -11,6 +11,8 @@ import Logging
 ///
 /// A pack never spans two databases, so its position is simply (database key, last row id):
 /// acknowledging it deletes the older databases whole and the rows up to that id in its own.
+/// Rows just inserted are handed out from memory (`SQLiteRecentRows`): the uplink normally reads
+/// what was just written, and then needs no read transaction.
 ///
 /// Database calls are synchronous on purpose: an `await` inside an actor method would let another
 /// call interleave (actor reentrancy) and, e.g., hand out the same rows twice. Each call is short
@@ -42,6 +44,7 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     /// Last row acknowledged (everything up to it is deleted).
     private var acknowledged = Position(key: 0, id: 0)
     private var counters = StorageStatistics()
+    private var recent = SQLiteRecentRows(maxRows: 20_000, maxBytes: 8 << 20)
     private var drops = DropReporter()
     private var closed = false
     var waiters = WaiterList()
@@ -114,7 +117,13 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
                 accepted = []
             }
         }
+        let idBefore = writeDatabase.lastInsertedID
         try databases[databases.count - 1].insert(accepted, timestamp: now)
+        if writeDatabase.lastInsertedID - idBefore == Int64(accepted.count) {
+            recent.inserted(accepted, firstID: idBefore + 1, database: writeDatabase.key)
+        } else {
+            recent.clear()  // Not one run of ids (never expected with AUTOINCREMENT): read them from the file.
+        }
         counters.appended += Int64(accepted.count)
         report(dropped: dropped, calm: true)
         if hasEventsToHandOut { waiters.resumeAll() }
@@ -153,6 +162,7 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
         }
         accepted = kept.reversed()
         var toFree = stored + keptBytes - cap
+        if toFree > 0 { recent.clear() }
         var index = 0
         while toFree > 0, index < databases.count {
             if databases[index].count > 0 {
@@ -169,6 +179,7 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     /// The write database reached `size_limit`: start a new one, or apply the overflow policy at
     /// `max_db_amount`. Returns how many stored events were dropped, nil when the new ones are refused.
     private func makeRoomInFullWriteDatabase(incomingBytes: Int64) throws -> Int? {
+        recent.clear()
         if databases.count < configuration.maxDBAmount {
             try startNewWriteDatabase()
             return 0
@@ -210,7 +221,8 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
         for database in databases where database.key >= handedOut.key && database.count > 0 {
             let after = database.key == handedOut.key ? handedOut.id : 0
             guard database.lastInsertedID > after else { continue }
-            let (events, lastID) = try database.read(after: after, limit: limit)
+            let (events, lastID) = try recent.rows(after: after, limit: limit, database: database.key)
+                ?? database.read(after: after, limit: limit)
             guard !events.isEmpty else {
                 // Only handed-out rows are left in this database.
                 handedOut = Position(key: database.key, id: database.lastInsertedID)
@@ -236,6 +248,7 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
         if let index = databases.firstIndex(where: { $0.key == target.key }) {
             removed += try databases[index].delete(through: target.id)
         }
+        recent.forget(through: target.id, database: target.key)
         acknowledged = target
         if handedOut < target { handedOut = target }
         removeDrainedDatabases()
@@ -289,6 +302,7 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     private func expireIfDue(now: Int64) throws -> Int {
         guard now - lastTTLCheck >= ttlCheckMilliseconds else { return 0 }
         lastTTLCheck = now
+        recent.clear()
         var expired = 0
         for index in databases.indices where databases[index].count > 0 {
             expired += try databases[index].expire(cutoff: now - ttlMilliseconds)

@@ -127,7 +127,9 @@ struct UplinkRun {
             services.addTask { await client.run() }
             services.addTask { await ingest.runWriter() }
             services.addTask { await uplink.run() }
-            // Producers: one task per device group, each awaiting acceptance like a connector.
+            // Producers: one task per device group, each queueing its readings like a streaming
+            // connector (the MQTT connector submits; a connector that waits for each write is
+            // paced by the commit round trip instead).
             await withTaskGroup(of: Void.self) { producers in
                 let perProducer = events / 8
                 for producer in 0..<8 {
@@ -136,8 +138,8 @@ struct UplinkRun {
                             var values: JSONObject = [:]
                             for key in 0..<datapoints { values["value\(key)"] = .double(Double(index) + Double(key) / 10) }
                             let device = "Device \((producer * perProducer + index) % devices)"
-                            _ = await ingest.send(ConvertedData(deviceName: device, deviceType: "bench",
-                                                                telemetry: [TelemetryEntry(values: values)]), from: identity)
+                            _ = await ingest.submit(ConvertedData(deviceName: device, deviceType: "bench",
+                                                                  telemetry: [TelemetryEntry(values: values)]), from: identity)
                         }
                     }
                 }

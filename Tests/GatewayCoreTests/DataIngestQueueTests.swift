@@ -84,7 +84,11 @@ import TestSupport
 
 /// Memory storage whose appends wait until the test opens the gate (or always fail).
 private actor GatedStorage: EventStorage {
-    let inner = MemoryEventStorage(configuration: .init(), logger: Logger(label: "test"))
+    let inner: MemoryEventStorage = {
+        var configuration = StorageConfiguration.Memory()
+        configuration.maxRecordsCount = 100_000  // room for every reading of the tests
+        return MemoryEventStorage(configuration: configuration, logger: Logger(label: "test"))
+    }()
     private let failing: Bool
     private var isOpen = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
