@@ -10,7 +10,9 @@ import Storage
 /// only after the event is in storage, so with file or sqlite storage a `kill -9` right after
 /// loses nothing a connector was told was accepted. `submit` returns once the event is queued
 /// (at most `maxQueuedEvents` wait for the writer), so a streaming connector hands over its next
-/// message while the previous ones are written: one commit then carries many events.
+/// message while the previous ones are written: one commit then carries many events. Submitted
+/// events are stored with `appendBuffered` (sqlite writes them up to 20 ms later, or never when
+/// they are delivered first); a batch with a `send` waiting in it is stored with `append`.
 ///
 /// Time stamps: a device's stamped readings get strictly increasing milliseconds, so two readings
 /// in the same millisecond never collapse into one datapoint on ThingsBoard (the reference merges
@@ -220,7 +222,8 @@ public actor DataIngest: GatewayContext {
         for waiter in roomWaiters { waiter.resume() }
         roomWaiters = []
         do {
-            let dropped = try await storage.append(batch)
+            // Nobody waits for `submit`ted events: storage may buffer them briefly.
+            let dropped = waiters.isEmpty ? try await storage.appendBuffered(batch) : try await storage.append(batch)
             stats.eventsDroppedByStorage += Int64(dropped)
             storageErrorReported = false
             stats.storageWritable = true

@@ -18,6 +18,11 @@ public protocol EventStorage: Sendable {
     /// (or rejected), 0 normally.
     @discardableResult
     func append(_ events: [StoredEvent]) async throws -> Int
+    /// Appends events nobody waits for. A persistent storage may keep them in memory for a short,
+    /// bounded time before writing them, and skip the write when they are acknowledged first; a
+    /// process crash may then lose them. Order with `append` is kept.
+    @discardableResult
+    func appendBuffered(_ events: [StoredEvent]) async throws -> Int
     /// The next pack of at most `maxEvents` events, or nil when every stored event is handed out.
     func nextPack(maxEvents: Int) async throws -> EventPack?
     /// Removes the events of this pack (and of every pack handed out before it).
@@ -30,6 +35,14 @@ public protocol EventStorage: Sendable {
     func statistics() async -> StorageStatistics
     /// Flushes buffered writes to disk and releases files. Further calls are errors.
     func close() async
+}
+
+extension EventStorage {
+    /// Storages without a buffered path write at once.
+    @discardableResult
+    public func appendBuffered(_ events: [StoredEvent]) async throws -> Int {
+        try await append(events)
+    }
 }
 
 public struct EventPack: Sendable {

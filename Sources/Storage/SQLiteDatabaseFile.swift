@@ -1,9 +1,14 @@
+import Collections
 import GatewayKit
 import GRDB
 
 /// One database of the sqlite storage: the base `data.db` or a rotated `data_<epochMillis>.db`,
 /// with the reference's `messages` table. Keeps its own row count and byte totals so the storage
 /// never counts rows on the hot path.
+///
+/// Rows can be staged (`stage`): given their ids and counted at once, written by `flushStaged`
+/// later. Staged rows acknowledged before that are never written at all. Staged ids always follow
+/// every written id, so the file plus the staged rows is one run of rows in id order.
 ///
 /// Every method is synchronous on purpose (see `SQLiteEventStorage`): called from the actor, a
 /// non-async context selects GRDB's blocking overloads, so no other actor call can interleave.
@@ -18,12 +23,18 @@ struct SQLiteDatabaseFile {
     /// freelist or header).
     private var pagesSinceCheckpoint: Int64 = 0
     private let pageSize: Int64
-    /// Rows stored (unacknowledged).
+    /// Rows stored (unacknowledged), staged ones included.
     private(set) var count: Int
     /// Bytes of their message text.
     private(set) var bytes: Int64
-    /// Highest id ever inserted (ids only grow: AUTOINCREMENT).
+    /// Highest id ever given to a row, staged or written (ids only grow: AUTOINCREMENT).
     private(set) var lastInsertedID: Int64
+    /// Rows given ids but not written yet, oldest first.
+    private var staged: Deque<StagedRow> = []
+    private(set) var stagedBytes: Int64 = 0
+    var stagedCount: Int { staged.count }
+    /// Rows in the file itself.
+    private var writtenCount: Int { count - staged.count }
     /// Bytes of the pages in use, (page_count − freelist_count) × page_size: what rotation compares
     /// with `size_limit`. Unlike the file size it shrinks when rows are deleted (SQLite reuses free
     /// pages) and it includes pages still in the WAL.
@@ -71,21 +82,39 @@ struct SQLiteDatabaseFile {
         return pages - free
     }
 
-    /// Inserts in one committed transaction: once this returns, a process crash loses nothing.
+    /// Inserts in one committed transaction, after any staged rows: once this returns, a process
+    /// crash loses nothing.
     mutating func insert(_ events: [StoredEvent], timestamp: Int64) throws {
-        guard !events.isEmpty else { return }
-        let (lastID, pages) = try queue.write { db -> (Int64, Int64) in
-            let insert = try db.cachedStatement(sql: "INSERT INTO messages (timestamp, message) VALUES (?, ?)")
-            for event in events {
-                try insert.execute(arguments: [timestamp, String(decoding: event.bytes, as: UTF8.self)])
-            }
-            return (db.lastInsertedRowID, try Self.usedPages(db))
+        stage(events, timestamp: timestamp)
+        try flushStaged()
+    }
+
+    /// Gives the events the next ids and counts them; `flushStaged` writes them.
+    mutating func stage(_ events: [StoredEvent], timestamp: Int64) {
+        for event in events {
+            lastInsertedID += 1
+            staged.append(StagedRow(id: lastInsertedID, timestamp: timestamp, event: event))
+            stagedBytes += Int64(event.bytes.count)
+            bytes += Int64(event.bytes.count)
         }
         count += events.count
-        for event in events { bytes += Int64(event.bytes.count) }
-        lastInsertedID = lastID
+    }
+
+    /// Writes the staged rows in one committed transaction. On failure they stay staged.
+    mutating func flushStaged() throws {
+        guard !staged.isEmpty else { return }
+        let rows = staged
+        let pages = try queue.write { db -> Int64 in
+            let insert = try db.cachedStatement(sql: "INSERT INTO messages (id, timestamp, message) VALUES (?, ?, ?)")
+            for row in rows {
+                try insert.execute(arguments: [row.id, row.timestamp, String(decoding: row.event.bytes, as: UTF8.self)])
+            }
+            return try Self.usedPages(db)
+        }
+        staged.removeAll()
         usedBytes = pages * pageSize
-        noteCommit(rowBytes: events.reduce(0) { $0 + Int64($1.bytes.count) })
+        noteCommit(rowBytes: stagedBytes)
+        stagedBytes = 0
     }
 
     private mutating func noteCommit(rowBytes: Int64) {
@@ -98,6 +127,15 @@ struct SQLiteDatabaseFile {
 
     /// At most `limit` events with ids above `after`, oldest first, and the id of the last one.
     func read(after: Int64, limit: Int) throws -> (events: [StoredEvent], lastID: Int64) {
+        var (events, lastID) = writtenCount > 0 ? try readWritten(after: after, limit: limit) : ([], after)
+        for row in staged where row.id > after && events.count < limit {
+            events.append(row.event)
+            lastID = row.id
+        }
+        return (events, lastID)
+    }
+
+    private func readWritten(after: Int64, limit: Int) throws -> (events: [StoredEvent], lastID: Int64) {
         try queue.read { db in
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: "SELECT id, message FROM messages WHERE id > ? ORDER BY id LIMIT ?"),
@@ -114,8 +152,20 @@ struct SQLiteDatabaseFile {
         }
     }
 
-    /// Deletes every row up to `id` (an acknowledged pack); returns how many rows went.
+    /// Deletes every row up to `id` (an acknowledged pack); returns how many rows went. Staged
+    /// rows go without touching the file.
     mutating func delete(through id: Int64) throws -> Int {
+        var unstaged = 0
+        while let first = staged.first, first.id <= id {
+            let size = Int64(staged.removeFirst().event.bytes.count)
+            stagedBytes -= size
+            bytes -= size
+            count -= 1
+            unstaged += 1
+        }
+        // Written rows are older than staged ones: with staged rows acknowledged, any written
+        // ones are too. No written rows, no transaction.
+        guard writtenCount > 0 else { return unstaged }
         let (removed, freed, pages) = try queue.write { db -> (Int, Int64, Int64) in
             let freed = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT COALESCE(SUM(LENGTH(CAST(message AS BLOB))), 0) FROM messages WHERE id <= ?"),
@@ -124,12 +174,13 @@ struct SQLiteDatabaseFile {
             return (db.changesCount, freed, try Self.usedPages(db))
         }
         account(removed: removed, freed: freed, pages: pages)
-        return removed
+        return unstaged + removed
     }
 
     /// Deletes the oldest rows until at least `target` bytes of message text are freed (at least
     /// one row); returns how many rows and bytes went.
     mutating func evictOldest(bytes target: Int64) throws -> (count: Int, bytes: Int64) {
+        try flushStaged()
         let (removed, freed, pages) = try queue.write { db -> (Int, Int64, Int64) in
             let rows = try Row.fetchCursor(db, sql: "SELECT id, LENGTH(CAST(message AS BLOB)) FROM messages ORDER BY id")
             var freed: Int64 = 0
@@ -149,6 +200,7 @@ struct SQLiteDatabaseFile {
     /// Deletes rows stored at or before `cutoff` (epoch ms); returns how many went. Rows the
     /// reference migrated from its old schema carry seconds, which are compared as seconds.
     mutating func expire(cutoff: Int64) throws -> Int {
+        try flushStaged()
         let (removed, freed, pages) = try queue.write { db -> (Int, Int64, Int64) in
             let condition = "timestamp <= :seconds OR (timestamp >= \(SQLiteSchema.smallestMilliseconds) AND timestamp <= :millis)"
             let arguments: StatementArguments = ["seconds": cutoff / 1000, "millis": cutoff]
@@ -166,6 +218,7 @@ struct SQLiteDatabaseFile {
 
     /// Epoch ms of the oldest stored row (seconds from a migrated reference row are scaled).
     func oldestTimestamp() throws -> Int64? {
+        guard writtenCount > 0 else { return staged.first?.timestamp }
         guard let oldest = try queue.read({ db in try Int64.fetchOne(db, sql: "SELECT MIN(timestamp) FROM messages") })
         else { return nil }
         return oldest < SQLiteSchema.smallestMilliseconds ? oldest * 1000 : oldest
@@ -178,8 +231,15 @@ struct SQLiteDatabaseFile {
         noteCommit(rowBytes: freed)
     }
 
-    /// The checkpointer first: closing the last connection checkpoints what is left of the WAL.
-    func close() {
+    /// Writes the staged rows, then closes. The checkpointer first: closing the last connection
+    /// checkpoints what is left of the WAL. Throws only when the staged rows could not be written
+    /// (the file is closed all the same).
+    mutating func close() throws {
+        defer { closeConnections() }
+        try flushStaged()
+    }
+
+    private func closeConnections() {
         checkpointer.close()
         try? queue.close()
     }
@@ -187,9 +247,16 @@ struct SQLiteDatabaseFile {
     /// Closes the connection and deletes the database with its WAL and shared-memory files. The WAL
     /// goes first: a stale WAL next to a later file of the same name must never be replayed.
     func closeAndRemoveFiles() {
-        close()
+        closeConnections()
         FileSystem.remove(path + "-wal")
         FileSystem.remove(path + "-shm")
         FileSystem.remove(path)
     }
+}
+
+/// A row given its id, waiting to be written.
+private struct StagedRow {
+    let id: Int64
+    let timestamp: Int64
+    let event: StoredEvent
 }

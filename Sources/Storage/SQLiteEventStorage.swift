@@ -9,6 +9,13 @@ import Logging
 /// applies. Every `append` is one committed transaction (WAL, synchronous=NORMAL) in the write
 /// database, so a process crash after it returns loses nothing.
 ///
+/// `appendBuffered` (events nobody waits for) stages the events instead: they get their ids and
+/// are handed out at once, and are written at most `bufferedWriteDelay` later, or sooner once
+/// `maxBufferedEvents`/`maxBufferedBytes` are staged, or by the next `append`, rotation, eviction
+/// or close. Staged events acknowledged before that are never written: while the uplink keeps up,
+/// readings cost no insert and no delete, and no commit (or the WAL checkpoint a commit
+/// sometimes has to run) delays them. The price is that a process crash loses what was staged.
+///
 /// A pack never spans two databases, so its position is simply (database key, last row id):
 /// acknowledging it deletes the older databases whole and the rows up to that id in its own.
 /// Rows just inserted are handed out from memory (`SQLiteRecentRows`): the uplink normally reads
@@ -47,6 +54,13 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     private var recent = SQLiteRecentRows(maxRows: 20_000, maxBytes: 8 << 20)
     private var drops = DropReporter()
     private var closed = false
+    /// How long staged events may wait for their write, and how many or how large at most.
+    public static let bufferedWriteDelay: Duration = .milliseconds(20)
+    public static let maxBufferedEvents = 1000
+    public static let maxBufferedBytes: Int64 = 1 << 20
+    /// Writes the staged events when `bufferedWriteDelay` is up; nil while none is scheduled.
+    private var bufferedWrite: Task<Void, Never>?
+    private var bufferedWriteErrorReported = false
     var waiters = WaiterList()
     var isClosed: Bool { closed }
 
@@ -100,6 +114,15 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
 
     @discardableResult
     public func append(_ events: [StoredEvent]) async throws -> Int {
+        try store(events, durably: true)
+    }
+
+    @discardableResult
+    public func appendBuffered(_ events: [StoredEvent]) async throws -> Int {
+        try store(events, durably: false)
+    }
+
+    private func store(_ events: [StoredEvent], durably: Bool) throws -> Int {
         guard !closed else { throw StorageError.closed }
         let now = currentMilliseconds()
         var dropped = try expireIfDue(now: now)
@@ -118,7 +141,11 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
             }
         }
         let idBefore = writeDatabase.lastInsertedID
-        try databases[databases.count - 1].insert(accepted, timestamp: now)
+        if durably {
+            try databases[databases.count - 1].insert(accepted, timestamp: now)
+        } else {
+            try stage(accepted, timestamp: now)
+        }
         if writeDatabase.lastInsertedID - idBefore == Int64(accepted.count) {
             recent.inserted(accepted, firstID: idBefore + 1, database: writeDatabase.key)
         } else {
@@ -128,6 +155,47 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
         report(dropped: dropped, calm: true)
         if hasEventsToHandOut { waiters.resumeAll() }
         return dropped
+    }
+
+    /// Stages events in the write database; writes what is staged first when these would exceed
+    /// the bounds (a failed write then refuses these events, as `append` would).
+    private func stage(_ events: [StoredEvent], timestamp: Int64) throws {
+        guard !events.isEmpty else { return }
+        var incoming: Int64 = 0
+        for event in events { incoming += Int64(event.bytes.count) }
+        if writeDatabase.stagedCount + events.count > Self.maxBufferedEvents
+            || writeDatabase.stagedBytes + incoming > Self.maxBufferedBytes {
+            try databases[databases.count - 1].flushStaged()
+        }
+        databases[databases.count - 1].stage(events, timestamp: timestamp)
+        if bufferedWrite == nil {
+            bufferedWrite = Task {
+                try? await Task.sleep(for: Self.bufferedWriteDelay)
+                await self.writeStaged()
+            }
+        }
+    }
+
+    /// The delayed write of staged events. A failure leaves them staged (and still handed out);
+    /// the next append or the next delayed write tries again.
+    private func writeStaged() {
+        bufferedWrite = nil
+        guard !closed else { return }
+        do {
+            try databases[databases.count - 1].flushStaged()
+            bufferedWriteErrorReported = false
+        } catch {
+            if !bufferedWriteErrorReported {
+                logger.error("SQLite storage \(directory): cannot write buffered events; they are kept in memory and written again: \(error)")
+                bufferedWriteErrorReported = true
+            }
+            if writeDatabase.stagedCount > 0 {
+                bufferedWrite = Task {
+                    try? await Task.sleep(for: .milliseconds(500))
+                    await self.writeStaged()
+                }
+            }
+        }
     }
 
     /// `max_bytes`: the message bytes of all databases. Returns how many events were dropped or refused.
@@ -203,6 +271,7 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     }
 
     private func startNewWriteDatabase() throws {
+        try databases[databases.count - 1].flushStaged()  // staged ids belong to the write database
         let key = max(currentMilliseconds(), writeDatabase.key + 1)
         let file = FileSystem.join(directory, SQLiteFolder.rotatedName(key))
         databases.append(try SQLiteDatabaseFile(key: key, path: file, now: key))
@@ -279,7 +348,15 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     public func close() async {
         guard !closed else { return }
         closed = true
-        for database in databases { database.close() }
+        bufferedWrite?.cancel()
+        bufferedWrite = nil
+        for index in databases.indices {
+            do {
+                try databases[index].close()
+            } catch {
+                logger.error("SQLite storage \(directory): buffered events lost at close: \(error)")
+            }
+        }
         waiters.resumeAll()
     }
 

@@ -7,7 +7,8 @@ import GatewayKit
 ///
 /// Holds a run of consecutive row ids. It is bounded by rows and bytes: the oldest fall out and
 /// are then read from the file like any older row. Whoever deletes rows other than by
-/// acknowledgement (caps, TTL, rotation) clears it, so every row held here is also in the file.
+/// acknowledgement (caps, TTL, rotation) clears it, so every row held here is also in the file
+/// (or staged to be written to it, see `SQLiteDatabaseFile.stage`).
 struct SQLiteRecentRows {
     let maxRows: Int
     let maxBytes: Int
@@ -24,7 +25,7 @@ struct SQLiteRecentRows {
 
     private var lastID: Int64 { firstID + Int64(events.count) - 1 }
 
-    /// Rows with ids `firstID`, `firstID + 1`, ... were committed to database `key`.
+    /// Rows with ids `firstID`, `firstID + 1`, ... were committed or staged to database `key`.
     mutating func inserted(_ rows: [StoredEvent], firstID first: Int64, database key: Int64) {
         guard !rows.isEmpty else { return }
         if key != databaseKey || events.isEmpty || first != lastID + 1 {
