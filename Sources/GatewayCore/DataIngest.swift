@@ -39,6 +39,9 @@ public actor DataIngest: GatewayContext {
     private let storage: any EventStorage
     private let logger: Logger
     private let clock: @Sendable () -> Int64
+    /// False with memory storage: there, waiting for the write would guarantee nothing (the
+    /// events die with the process either way), so `send` returns once queued, like `submit`.
+    private let sendWaitsForWrite: Bool
     private var lastStamp: [String: Int64] = [:]
     private var pending: [StoredEvent] = []
     /// Callers of `send` waiting for the write of their event.
@@ -64,8 +67,10 @@ public actor DataIngest: GatewayContext {
     /// root `reportStrategy`, by connector name.
     public init(storage: any EventStorage, logger: Logger, reportStrategy: ReportStrategy? = nil,
                 connectorReportStrategies: [String: ReportStrategy] = [:],
+                sendWaitsForWrite: Bool = true,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.storage = storage
+        self.sendWaitsForWrite = sendWaitsForWrite
         self.logger = logger
         self.clock = clock
         var filter = ReportFilter(gatewayDefault: reportStrategy)
@@ -80,7 +85,7 @@ public actor DataIngest: GatewayContext {
     }
 
     public nonisolated(nonsending) func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
-        await accept(data, from: connector, waitForWrite: true)
+        await accept(data, from: connector, waitForWrite: sendWaitsForWrite)
     }
 
     public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {

@@ -109,7 +109,8 @@ struct AssembledGateway {
         storageDescription = "\(storageConfiguration.typeName)"
         // Each connector's own root reportStrategy is set by the connector manager as it starts it.
         ingest = DataIngest(storage: storage, logger: Logger(label: "storage"),
-                            reportStrategy: configuration.thingsboard.reportStrategy)
+                            reportStrategy: configuration.thingsboard.reportStrategy,
+                            sendWaitsForWrite: storageConfiguration.isPersistent)
         client = ThingsBoardClient(configuration: connection, logger: Logger(label: "tb_connection"))
         uplink = Uplink(storage: storage, client: client, logger: Logger(label: "uplink"),
                         packSize: storageConfiguration.readPackSize)

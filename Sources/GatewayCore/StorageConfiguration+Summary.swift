@@ -2,6 +2,12 @@ import Storage
 
 extension StorageConfiguration {
     /// "memory", "file" or "sqlite", for logs and the configuration summary.
+    /// Whether stored events outlive the process (file, sqlite).
+    public var isPersistent: Bool {
+        if case .memory = self { return false }
+        return true
+    }
+
     public var typeName: String {
         switch self {
         case .memory: return "memory"
