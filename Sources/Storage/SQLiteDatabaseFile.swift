@@ -83,10 +83,22 @@ struct SQLiteDatabaseFile {
     }
 
     /// Inserts in one committed transaction, after any staged rows: once this returns, a process
-    /// crash loses nothing.
+    /// crash loses nothing. On failure these events are not kept (the caller reports them refused);
+    /// rows staged before stay staged.
     mutating func insert(_ events: [StoredEvent], timestamp: Int64) throws {
         stage(events, timestamp: timestamp)
-        try flushStaged()
+        do {
+            try flushStaged()
+        } catch {
+            for _ in events {
+                let size = Int64(staged.removeLast().event.bytes.count)
+                stagedBytes -= size
+                bytes -= size
+            }
+            count -= events.count
+            lastInsertedID -= Int64(events.count)
+            throw error
+        }
     }
 
     /// Gives the events the next ids and counts them; `flushStaged` writes them.
