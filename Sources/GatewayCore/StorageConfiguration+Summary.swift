@@ -1,13 +1,13 @@
 import Storage
 
 extension StorageConfiguration {
-    /// "memory", "file" or "sqlite", for logs and the configuration summary.
     /// Whether stored events outlive the process (file, sqlite).
     public var isPersistent: Bool {
         if case .memory = self { return false }
         return true
     }
 
+    /// "memory", "file" or "sqlite", for logs and the configuration summary.
     public var typeName: String {
         switch self {
         case .memory: return "memory"

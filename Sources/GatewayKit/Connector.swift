@@ -19,7 +19,9 @@ public struct ConnectorIdentity: Sendable, Hashable, CustomStringConvertible {
 /// What a connector may ask of the gateway.
 public protocol GatewayContext: Sendable {
     /// Hands one device's converted readings to the gateway (device filter, report strategy,
-    /// storage). Suspends while storage applies back-pressure; never drops silently.
+    /// storage). Suspends while storage applies back-pressure; never drops silently. With file or
+    /// sqlite storage it returns after the write (a crash then loses nothing); with memory
+    /// storage, where a write guarantees nothing, once the readings are queued.
     nonisolated(nonsending) func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
     /// Like `send`, but returns once the readings are queued for storage (in call order) instead
     /// of after the write: for a connector that has nothing to do with the outcome of the write
