@@ -60,7 +60,7 @@ struct RESTRequestHandler: Sendable {
             response.headers[.allow] = route.allowHeader
             return response
         }
-        guard route.authorizes(request.headers[.authorization]) else {
+        guard route.authorizes(request.headers) else {
             var response = refuse(.unauthorized, "wrong or missing credentials", route: route, path: path)
             response.headers[.wwwAuthenticate] = "Basic realm=\"\(identity.name)\", charset=\"UTF-8\""
             return response

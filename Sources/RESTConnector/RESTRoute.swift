@@ -1,5 +1,6 @@
 import Foundation
 import GatewayKit
+import Hummingbird
 import NIOCore
 
 /// An endpoint ready for the request path: its path pattern, allowed methods, the expected
@@ -34,10 +35,11 @@ struct RESTRoute: Sendable {
 
     func allows(_ method: String) -> Bool { endpoint.methods.contains(method) }
 
-    /// True when the request's `Authorization` header carries this endpoint's credentials.
-    func authorizes(_ header: String?) -> Bool {
+    /// True when the request's `Authorization` header carries this endpoint's credentials. Takes
+    /// the headers, not the header's value, so an anonymous endpoint never looks it up.
+    func authorizes(_ headers: HTTPFields) -> Bool {
         guard let expectedCredentials else { return true }
-        guard let header, header.count > 6 else { return false }
+        guard let header = headers[.authorization], header.count > 6 else { return false }
         let scheme = header.prefix(6)
         guard scheme.lowercased() == "basic " else { return false }
         return Self.constantTimeEquals(header.dropFirst(6).trimmingASCIISpaces().utf8, expectedCredentials.utf8)

@@ -31,6 +31,16 @@ struct RequestRecordsTests {
         #expect(try records(#"{"a": 1}"#, type: "text/plain") == [["a": 1]])
     }
 
+    @Test func mediaTypeIgnoresParametersCaseAndSpaces() {
+        #expect(RESTRequestRecords.mediaType(of: nil) == "")
+        #expect(RESTRequestRecords.mediaType(of: "application/json") == "application/json")
+        #expect(RESTRequestRecords.mediaType(of: "application/json;charset=utf-8") == "application/json")
+        #expect(RESTRequestRecords.mediaType(of: "Application/JSON; charset=utf-8") == "application/json")
+        #expect(RESTRequestRecords.mediaType(of: " text/plain\t; x=1") == "text/plain")
+        #expect(RESTRequestRecords.mediaType(of: "APPLICATION/X-WWW-FORM-URLENCODED") == "application/x-www-form-urlencoded")
+        #expect(RESTRequestRecords.mediaType(of: "; charset=utf-8") == "")
+    }
+
     @Test func formTextAndGet() throws {
         #expect(try records("a=1&b=x+y%21&c", type: "application/x-www-form-urlencoded") == [["a": "1", "b": "x y!", "c": ""]])
         #expect(try records("hello", type: "text/plain") == [["text": "hello"]])
