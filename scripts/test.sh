@@ -18,5 +18,7 @@ if [ "$status" -ne 0 ]; then
     echo
     echo "==== failures (full log: $log) ===="
     grep -E "^✘|: error: |Test Case .* failed" "$log" | head -100 || true
+else
+    rm -f "$log"
 fi
 exit "$status"

@@ -70,6 +70,7 @@ struct IdleBench: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gw-idle-\(getpid())")
         let config = directory.appendingPathComponent("config")
         try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         try """
         {"thingsboard": {"host": "127.0.0.1", "port": \(broker.port), "security": {"type": "accessToken", "accessToken": "IDLE"}},
          "storage": {"type": "sqlite", "data_file_path": "\(directory.path)/data/"}, "connectors": []}

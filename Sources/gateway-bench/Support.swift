@@ -58,15 +58,19 @@ func runChild(arguments: [String]) throws -> String {
 struct BrokerHandle {
     let port: Int
     let process: Process?
+    /// The started broker's config folder, removed by `stop`.
+    let directory: URL?
 
     init(port: Int) {
         self.port = port
         self.process = nil
+        self.directory = nil
     }
 
-    private init(port: Int, process: Process) {
+    private init(port: Int, process: Process, directory: URL) {
         self.port = port
         self.process = process
+        self.directory = directory
     }
 
     static func start() throws -> BrokerHandle {
@@ -93,14 +97,16 @@ struct BrokerHandle {
         process.standardError = FileHandle.nullDevice
         try process.run()
         usleep(300_000)
-        return BrokerHandle(port: port, process: process)
+        return BrokerHandle(port: port, process: process, directory: directory)
     }
 
     /// SIGKILL: the benchmark broker keeps nothing, and mosquitto may sit out a SIGTERM.
     func stop() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        if let process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 }
 

@@ -108,10 +108,42 @@ public func waitUntil(timeout: Double, interval: Double = 0.02, checking conditi
     return await condition()
 }
 
-/// A fresh scratch directory for one test, under the system temp directory.
+/// A fresh scratch directory for one test, under this test process's scratch root.
 public func makeScratchDirectory(_ label: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("iotgw-\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+    let url = ScratchRoot.shared.url
+        .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// `<temp>/iotgw-tests-<pid>`, holding every scratch directory of one test process, removed when
+/// the process exits; roots of test processes that died without that (a crash, a kill) are removed
+/// by the next one. Scratch directories used to stay behind: a few hundred per full run, gigabytes
+/// of /tmp on a machine that runs the suite all day. `IOTGW_KEEP_SCRATCH=1` keeps them, to read a
+/// peer's log after a failure (a failing test prints it too).
+private final class ScratchRoot: Sendable {
+    static let shared = ScratchRoot()
+    static let prefix = "iotgw-tests-"
+    let url: URL
+
+    private init() {
+        let temporary = FileManager.default.temporaryDirectory
+        url = temporary.appendingPathComponent("\(Self.prefix)\(getpid())", isDirectory: true)
+        guard ProcessInfo.processInfo.environment["IOTGW_KEEP_SCRATCH"] != "1" else { return }
+        Self.removeRootsOfEndedProcesses(in: temporary)
+        atexit {
+            try? FileManager.default.removeItem(at: ScratchRoot.shared.url)
+        }
+    }
+
+    private static func removeRootsOfEndedProcesses(in temporary: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid != getpid() else { continue }
+            // ESRCH: no such process. A live process (EPERM included) keeps its root.
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+            }
+        }
+    }
 }

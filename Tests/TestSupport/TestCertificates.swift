@@ -47,7 +47,7 @@ public struct TestCertificates: Sendable {
     }
 
     static func openssl(_ arguments: [String]) throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("openssl-\(UUID().uuidString.prefix(8)).log")
+        let log = try makeScratchDirectory("openssl").appendingPathComponent("openssl.log")
         let tool = try PeerProcess(executable: try opensslPath(), arguments: arguments, logFile: log)
         tool.process.waitUntilExit()
         guard tool.process.terminationStatus == 0 else {
