@@ -92,7 +92,6 @@ public final class PtyPair: Sendable {
         }
     }
 
-    /// SIGKILL: socat holds no state worth a clean exit, and a test runner may start children with
-    /// SIGTERM blocked, which would cost `PeerProcess.stop`'s whole grace period.
+    /// SIGKILL: socat holds no state worth a clean exit.
     public func stop() { process.killHard() }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A real peer (mosquitto, a Python server, our own gateway binary) run as a child process for
 /// a test. Output goes to a log file in the test's scratch directory so a failing test can show it.
@@ -22,9 +23,29 @@ public final class PeerProcess: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try Self.runWithEmptySignalMask(process)
         self.process = process
         self.logFile = logFile
+    }
+
+    /// Starts `process` from a fresh thread that blocks no signal. A child inherits the signal
+    /// mask of the thread that spawns it, and the threads tests run on (Swift concurrency's pool,
+    /// NIO's event loops) block nearly every signal: a peer started from one of them sat out
+    /// SIGTERM, so every `stop` waited its whole grace period and then killed the peer.
+    private static func runWithEmptySignalMask(_ process: Process) throws {
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let spawned = DispatchSemaphore(value: 0)
+        let spawner = Thread {
+            var nothing = sigset_t()
+            sigemptyset(&nothing)
+            pthread_sigmask(SIG_SETMASK, &nothing, nil)
+            let result = Result { try process.run() }
+            outcome.withLock { $0 = result }
+            spawned.signal()
+        }
+        spawner.start()
+        spawned.wait()
+        try outcome.withLock { $0 }?.get()
     }
 
     public var pid: Int32 { process.processIdentifier }
