@@ -172,15 +172,9 @@ struct MQTTDownlinkRules: Sendable {
             responseTimeout: twoWay ? timeout : nil))
     }
 
-    /// `key=value;key=value;` as the reference splits it: a part without exactly one `=`, or with an
-    /// empty key or value, is ignored; `value` is the payload template.
+    /// The reserved RPCs' params (`ReservedRPCParams`, keys as sent); `value` is the payload template.
     static func reservedParameters(_ text: String) -> [String: String] {
-        var params: [String: String] = [:]
-        for part in text.split(separator: ";", omittingEmptySubsequences: false) {
-            let pair = part.split(separator: "=", omittingEmptySubsequences: false)
-            guard pair.count == 2, !pair[0].isEmpty, !pair[1].isEmpty else { continue }
-            params[String(pair[0])] = String(pair[1])
-        }
+        var params = ReservedRPCParams.parse(text, trimmingKeys: false)
         if let value = params.removeValue(forKey: "value") { params["valueExpression"] = value }
         return params
     }

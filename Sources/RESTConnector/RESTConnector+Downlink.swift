@@ -29,10 +29,18 @@ extension RESTConnector {
         }
     }
 
-    /// An RPC whose method is a mapping's `responseAttribute` answers the device's oldest held
-    /// request with its `params` (a string as text, anything else as JSON); otherwise the first
-    /// matching `serverSideRpc` entry sends it to the device URL and returns the device's answer.
+    /// - Reserved `get` / `set` (also `rest_get` / `rest_set`), as the reference checks them
+    ///   first: the params text is the entry (`requestUrlExpression=...;HTTPMethod=POST;value=...;`,
+    ///   `value` being the body), with the REST defaults (GET, 10 s per try); the device's answer
+    ///   comes back as `{"result": ...}`.
+    /// - A method named like a mapping's `responseAttribute` answers the device's oldest held
+    ///   request with its `params` (a string as text, anything else as JSON).
+    /// - Otherwise the first matching `serverSideRpc` entry sends it to the device URL and returns
+    ///   the device's answer.
     public func handleRPC(_ request: DeviceRPCRequest) async -> JSONValue {
+        if let method = HTTPReservedRPC.reservedMethod(request.method, connectorType: identity.type) {
+            return await reservedRPC(method, request)
+        }
         if responseAttributes.contains(request.method),
            waiters.answer(device: request.deviceName, with: request.params) {
             return ["success": true]
@@ -45,5 +53,22 @@ extension RESTConnector {
                     "code": 404]
         }
         return await sender.rpc(rule, request: request)
+    }
+
+    private func reservedRPC(_ method: String, _ request: DeviceRPCRequest) async -> JSONValue {
+        guard case .string(let text) = request.params else {
+            return HTTPReservedRPC.paramsNotText(method, example: "requestUrlExpression=...;HTTPMethod=...;value=...;")
+        }
+        var params = HTTPReservedRPC.parameters(text)
+        // The reference takes `value` as the body for both methods; without it there is none.
+        if let value = params.removeValue(forKey: "value") { params["valueExpression"] = value }
+        switch HTTPReservedRPC.rule(params, method: request.method, defaults: .rest) {
+        case .success(let rule):
+            return await sender.rpc(rule, request: request)
+        case .failure(let refusal):
+            logger.warning("RPC \(request.method) for \(request.deviceName) refused: \(refusal.message)",
+                           metadata: ["id": "\(request.id)"])
+            return refusal.reply
+        }
     }
 }

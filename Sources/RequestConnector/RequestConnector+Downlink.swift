@@ -48,24 +48,27 @@ extension RequestConnector: DownlinkConnector {
     ///   configures the request itself.
     /// - Nothing matches: `{"error": "...", "code": 404}`.
     public func handleRPC(_ request: DeviceRPCRequest) async -> JSONValue {
-        var method = request.method
-        if method.hasPrefix(identity.type + "_") { method.removeFirst(identity.type.count + 1) }
         let reply: JSONValue
-        if method == "get" || method == "set" {
+        if let method = HTTPReservedRPC.reservedMethod(request.method, connectorType: identity.type) {
             guard case .string(let text) = request.params else {
-                return rpcDone(Self.error("reserved RPC \"\(method)\" needs params as text: "
-                                          + "requestUrlExpression=...;httpMethod=...;value=...;", code: 400), request)
+                return rpcDone(HTTPReservedRPC.paramsNotText(method, example: "requestUrlExpression=...;httpMethod=...;value=...;"),
+                               request)
             }
-            var params = Self.reservedParameters(text)
+            var params = HTTPReservedRPC.parameters(text)
             if method == "set", let value = params.removeValue(forKey: "value") { params["requestValueExpression"] = value }
             reply = await inlineRPC(params, request: request)
-        } else if let rule = configuration.downlink.rule(forMethod: method, device: request.deviceName) {
+        } else if let rule = configuration.downlink.rule(forMethod: strippingType(request.method), device: request.deviceName) {
             reply = await sender.rpc(rule, request: request)
         } else {
-            reply = Self.error("no serverSideRpc entry matches device \"\(request.deviceName)\" and method \"\(method)\"",
-                               code: 404)
+            reply = HTTPReservedRPC.errorReply("no serverSideRpc entry matches device \"\(request.deviceName)\" "
+                                               + "and method \"\(strippingType(request.method))\"", code: 404)
         }
         return rpcDone(reply, request)
+    }
+
+    /// `request_reboot` → `reboot`: entries are matched without the connector's prefix.
+    private func strippingType(_ method: String) -> String {
+        method.hasPrefix(identity.type + "_") ? String(method.dropFirst(identity.type.count + 1)) : method
     }
 
     /// `request_<anything>` sent to the gateway itself: params hold the request
@@ -73,7 +76,7 @@ extension RequestConnector: DownlinkConnector {
     /// is the list with its one result.
     public func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue {
         guard case .object(let object) = params else {
-            return [Self.error("params must be an object with requestUrlExpression", code: 400)]
+            return [HTTPReservedRPC.errorReply("params must be an object with requestUrlExpression", code: 400)]
         }
         let request = DeviceRPCRequest(deviceName: "", id: 0, method: method, params: params)
         return [rpcDone(await inlineRPC(object, request: request), request)]
@@ -84,8 +87,6 @@ extension RequestConnector: DownlinkConnector {
     /// `Content-Type: application/json`.
     private func inlineRPC(_ params: JSONObject, request: DeviceRPCRequest) async -> JSONValue {
         var entry = params
-        entry["methodFilter"] = ".*"
-        entry["deviceNameFilter"] = ".*"
         if entry["requestValueExpression"] == nil, entry["valueExpression"] == nil { entry["requestValueExpression"] = "${params}" }
         if entry["timeout"] == nil { entry["timeout"] = 0.5 }
         if entry["tries"] == nil { entry["tries"] = 3 }
@@ -94,15 +95,9 @@ extension RequestConnector: DownlinkConnector {
         var defaults = HTTPDownlinkDefaults.request
         defaults.verifyCertificates = configuration.root.verifyCertificates
         defaults.security = configuration.root.security
-        do {
-            guard entry["requestUrlExpression"] != nil else {
-                return Self.error("params name no requestUrlExpression", code: 400)
-            }
-            let reader = try ConfigReader(.object(entry), file: "RPC \(request.method) params", path: "")
-            let rule = try HTTPDownlinkRule(reader, kind: .rpc, defaults: defaults)
-            return await sender.rpc(rule, request: request)
-        } catch {
-            return Self.error("invalid RPC params: \(error)", code: 400)
+        switch HTTPReservedRPC.rule(entry, method: request.method, defaults: defaults) {
+        case .success(let rule): return await sender.rpc(rule, request: request)
+        case .failure(let refusal): return refusal.reply
         }
     }
 
@@ -114,29 +109,5 @@ extension RequestConnector: DownlinkConnector {
             logger.warning("RPC \(request.method) for \(request.deviceName) failed: \(reason)", metadata: ["id": "\(request.id)"])
         }
         return reply
-    }
-
-    /// `key=value;key=value;` as the reference splits it: a part without exactly one `=`, or with
-    /// an empty key or value, is ignored; keys are trimmed.
-    static func reservedParameters(_ text: String) -> JSONObject {
-        var params: JSONObject = [:]
-        for part in text.split(separator: ";", omittingEmptySubsequences: false) {
-            let pair = part.split(separator: "=", omittingEmptySubsequences: false)
-            guard pair.count == 2 else { continue }
-            let key = pair[0].trimmingSpaces
-            guard !key.isEmpty, !pair[1].isEmpty else { continue }
-            params[key] = .string(String(pair[1]))
-        }
-        return params
-    }
-
-    static func error(_ message: String, code: Int64) -> JSONValue {
-        ["error": .string(message), "code": .int(code)]
-    }
-}
-
-private extension Substring {
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }

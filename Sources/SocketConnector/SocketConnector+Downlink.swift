@@ -94,12 +94,7 @@ extension SocketConnector: DownlinkConnector {
 
     /// The reference's reserved `set`: `address=...;port=...;value=...` (any order).
     private func set(_ params: JSONValue) async -> JSONValue {
-        var fields: [String: String] = [:]
-        for piece in PythonText.str(params).split(separator: ";") {
-            let pair = piece.split(separator: "=", omittingEmptySubsequences: false)
-            guard pair.count == 2, !pair[0].isEmpty, !pair[1].isEmpty else { continue }
-            fields[String(pair[0]).trimmingWhitespace()] = String(pair[1])
-        }
+        let fields = ReservedRPCParams.parse(PythonText.str(params), trimmingKeys: true)
         guard let address = fields["address"], let portText = fields["port"], let value = fields["value"] else {
             return ["result": "Not enough params"]
         }

@@ -82,4 +82,47 @@ import TestSupport
         #expect(entries.last?["path"] == "/rpc/SN-7/echo/42")
         try await running.stop()
     }
+
+    /// Reserved `get` / `set` (reference §1.7): no entry needed, the params text is the request.
+    @Test func reservedGetAndSetAreSentAsTheirParamsDescribe() async throws {
+        _ = try PythonPeer.python()
+        let devicePort = freeTCPPort()
+        let scratch = try makeScratchDirectory("rest-device-reserved")
+        let device = try PythonPeer.start("rest_device.py", arguments: ["\(devicePort)"],
+                                          logFile: scratch.appendingPathComponent("device.log"))
+        defer { device.stop() }
+        let listening = await waitUntil(timeout: 10) { isTCPPortOpen(devicePort) }
+        try #require(listening, "rest_device.py did not start: \(device.output())")
+        // No serverSideRpc entry at all: reserved RPCs need none.
+        let running = try await RunningRESTConnector.start(try json(#"{"server": {"host": "127.0.0.1", "port": 0}, "mapping": []}"#))
+
+        let set = await running.connector.handleRPC(DeviceRPCRequest(
+            deviceName: "SN-7", id: 1, method: "rest_set",
+            params: .string(#"requestUrlExpression=http://127.0.0.1:\#(devicePort)/reserved/${deviceName};HTTPMethod=POST;value={"on": true};"#)))
+        #expect(set["result"]?["path"] == "/reserved/SN-7")
+        #expect(set["result"]?["body"] == ["on": true])
+        // GET by default, no body without `value`; a relative URL gets http://.
+        let get = await running.connector.handleRPC(DeviceRPCRequest(
+            deviceName: "SN-7", id: 2, method: "get",
+            params: .string("requestUrlExpression=127.0.0.1:\(devicePort)/reserved/${deviceName}/state;")))
+        #expect(get["result"]?["method"] == "GET")
+        #expect(get["result"]?["path"] == "/reserved/SN-7/state")
+        #expect(get["result"]?["body"] == .null)
+
+        let objectParams = await running.connector.handleRPC(DeviceRPCRequest(deviceName: "SN-7", id: 3, method: "get",
+                                                                              params: ["requestUrlExpression": "x"]))
+        #expect(objectParams["code"] == 400)
+        let noURL = await running.connector.handleRPC(DeviceRPCRequest(deviceName: "SN-7", id: 4, method: "set",
+                                                                       params: "HTTPMethod=POST;value=1;"))
+        #expect(noURL["code"] == 400)
+        let badMethod = await running.connector.handleRPC(DeviceRPCRequest(
+            deviceName: "SN-7", id: 5, method: "set", params: .string("requestUrlExpression=127.0.0.1:\(devicePort)/x;HTTPMethod=P O;")))
+        #expect(badMethod["code"] == 400)
+
+        let log = try await httpRequest(.GET, "http://127.0.0.1:\(devicePort)/_received")
+        let entries = try #require(try json(log.body).arrayValue)
+        #expect(entries.map { $0["method"] } == ["POST", "GET"], "refused RPCs send nothing")
+        #expect(entries.first?["contentType"] == .null, "no httpHeaders in the params: none sent")
+        try await running.stop()
+    }
 }
