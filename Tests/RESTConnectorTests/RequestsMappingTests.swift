@@ -30,6 +30,20 @@ import TestSupport
         """
     }
 
+    /// Tests/Peers/rest_device.py on a free port; fails (never skips) without the peers' venv.
+    static func startDevice() async throws -> (PeerProcess, port: Int) {
+        _ = try PythonPeer.python()
+        let port = freeTCPPort()
+        let device = try PythonPeer.start("rest_device.py", arguments: ["\(port)"],
+                                          logFile: try makeScratchDirectory("rest-device").appendingPathComponent("device.log"))
+        let listening = await waitUntil(timeout: 10) { isTCPPortOpen(port) }
+        guard listening else {
+            device.stop()
+            throw TestFailure("rest_device.py did not start: \(device.output())")
+        }
+        return (device, port)
+    }
+
     @Test func attributeRequestEndpointsReturnThingsBoardsAttributes() async throws {
         let context = RecordingContext(attributes: ["SN-1": ["mode": "eco", "limit": 7, "other": true]])
         let running = try await RunningRESTConnector.start(try json(Self.config(devicePort: 9)), context: context)
@@ -53,14 +67,8 @@ import TestSupport
     }
 
     @Test func attributeUpdatesAndRPCsReachTheDeviceServer() async throws {
-        _ = try PythonPeer.python() // fails (never skips) without the peers' venv
-        let devicePort = freeTCPPort()
-        let scratch = try makeScratchDirectory("rest-device")
-        let device = try PythonPeer.start("rest_device.py", arguments: ["\(devicePort)"],
-                                          logFile: scratch.appendingPathComponent("device.log"))
+        let (device, devicePort) = try await Self.startDevice()
         defer { device.stop() }
-        let listening = await waitUntil(timeout: 10) { isTCPPortOpen(devicePort) }
-        try #require(listening, "rest_device.py did not start: \(device.output())")
         let running = try await RunningRESTConnector.start(try json(Self.config(devicePort: devicePort)))
 
         await running.connector.handleAttributeUpdate(AttributeUpdate(deviceName: "SN-7", values: ["mode": "eco"]))
@@ -85,14 +93,8 @@ import TestSupport
 
     /// Reserved `get` / `set` (reference §1.7): no entry needed, the params text is the request.
     @Test func reservedGetAndSetAreSentAsTheirParamsDescribe() async throws {
-        _ = try PythonPeer.python()
-        let devicePort = freeTCPPort()
-        let scratch = try makeScratchDirectory("rest-device-reserved")
-        let device = try PythonPeer.start("rest_device.py", arguments: ["\(devicePort)"],
-                                          logFile: scratch.appendingPathComponent("device.log"))
+        let (device, devicePort) = try await Self.startDevice()
         defer { device.stop() }
-        let listening = await waitUntil(timeout: 10) { isTCPPortOpen(devicePort) }
-        try #require(listening, "rest_device.py did not start: \(device.output())")
         // No serverSideRpc entry at all: reserved RPCs need none.
         let running = try await RunningRESTConnector.start(try json(#"{"server": {"host": "127.0.0.1", "port": 0}, "mapping": []}"#))
 
