@@ -166,6 +166,14 @@ class LineProcess:
         raise RuntimeError("%s printed no counters" % os.path.basename(self.proc.args[0]))
 
 
+def machine_steal_s():
+    """CPU seconds (all cores) the hypervisor gave to other guests, from /proc/stat (`steal`); refbench's
+    machine_busy_s() counts them as busy. On a shared VM they are the main source of run-to-run variation."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (v[7] if len(v) > 7 else 0) / os.sysconf("SC_CLK_TCK")
+
+
 class CPUWindow:
     """CPU seconds of named processes, of this harness and of the whole machine between start() and stop():
     the gateway's share, and whether anything else competed for the cores."""
@@ -175,18 +183,22 @@ class CPUWindow:
 
     def _sample(self):
         return ({name: self.bench.proc_cpu_s(pid) for name, pid in self.pids.items()},
-                time.process_time(), self.bench.machine_busy_s(), time.monotonic())
+                time.process_time(), self.bench.machine_busy_s(), machine_steal_s(), time.monotonic())
 
     def start(self):
         self.first = self._sample()
 
     def stop(self):
-        (p0, self0, busy0, t0), (p1, self1, busy1, t1) = self.first, self._sample()
+        (p0, self0, busy0, steal0, t0), (p1, self1, busy1, steal1, t1) = self.first, self._sample()
         elapsed = t1 - t0
         used = {name: p1[name] - p0[name] for name in self.pids}
         own = sum(used.values()) + (self1 - self0)
         out = {"%s_cpu_pct" % name: 100.0 * s / elapsed for name, s in used.items()}
         out["harness_cpu_pct"] = 100.0 * (self1 - self0) / elapsed
+        # Time the hypervisor ran other guests on our vCPUs. Processes' CPU times can include the steal that hit
+        # them (the guest's scheduler clock runs on), so it is not subtracted from anything: a window with
+        # much steal shows more CPU per request for the same work.
+        out["steal_pct"] = 100.0 * (steal1 - steal0) / elapsed
         # CPU of everything else on the machine during the window (non-zero = competition for the cores)
         out["other_processes_cpu_pct"] = 100.0 * ((busy1 - busy0) - own) / elapsed
         out["window_measured_s"] = elapsed
@@ -281,6 +293,7 @@ SHARED_CPU_ROWS = [  # what else ran on the machine during the window
     ("mosquitto CPU, % of one core", "broker_cpu_pct", 1, 1, None),
     ("this harness (fake TB) CPU, % of one core", "harness_cpu_pct", 1, 1, None),
     ("other processes' CPU, % of one core", "other_processes_cpu_pct", 1, 1, None),
+    ("hypervisor steal, % of one core (2 cores: up to 200)", "steal_pct", 1, 1, None),
 ]
 
 

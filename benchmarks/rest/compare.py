@@ -210,7 +210,7 @@ def main():
         results[g] = r
         print(json.dumps({k: r.get(k) for k in ("gateway", "error", "requests_per_s", "latency_p99_ms", "non_2xx",
                                                 "gateway_cpu_pct", "rss_end_kib", "accepted_but_missing_at_tb",
-                                                "other_processes_cpu_pct")}), flush=True)
+                                                "other_processes_cpu_pct", "steal_pct")}), flush=True)
     stamp, out = bl.save_results(args.results, "rest", started, args, results)
     ok = {g: r for g, r in results.items() if "error" not in r}
     print()
