@@ -255,6 +255,17 @@ import TestSupport
         #expect(done)
         #expect(stdout == "hello\n/tmp\n", "\(stdout)")
         #expect(stderr == "oops\n")
+        // terminateCommand stops a long command (its SIGTERM is ignored: the gateway's own disposition).
+        #expect(try await rpc(40, "sendCommand", #"{"command": "sleep 60"}"#) == ["ok": true])
+        #expect(try await rpc(41, "getCommandStatus")?["done"] == false)
+        #expect(try await rpc(42, "terminateCommand") == ["ok": true])
+        var stopped = false
+        for attempt in 0..<25 where !stopped {
+            stopped = try await rpc(50 + attempt, "getCommandStatus")?["done"] == true
+            if !stopped { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(stopped, "sleep 60 still running after terminateCommand; gateway log:\n\(gateway.log())")
+        #expect(try await rpc(80, "sendCommand", #"{"command": "true"}"#) == ["ok": true], "the next command may start")
         await responder.stop()
     }
 }

@@ -23,6 +23,9 @@ final class RemoteShell: Sendable {
     /// How long after the exit output still open pipes are waited for.
     static let drainGrace = Duration.seconds(1)
 
+    /// How long `terminateCommand` waits after SIGTERM before it kills the command.
+    static let terminateGrace = Duration.seconds(1)
+
     /// Output kept between two status requests; beyond it the oldest bytes go.
     static let outputLimit = 1 << 20
     private let state = Mutex(State())
@@ -57,7 +60,15 @@ final class RemoteShell: Sendable {
                         "cwd": .string(state.cwd), "done": .bool(done)]
             }
         case "terminateCommand":
-            state.withLock { $0.process }?.terminate()
+            if let process = state.withLock({ $0.process }), process.isRunning {
+                // The shell and what it started; SIGKILL after a grace (see ChildProcessGroup).
+                let pid = process.processIdentifier
+                ChildProcessGroup.signal(SIGTERM, toGroupOf: pid)
+                Task {
+                    try? await Task.sleep(for: Self.terminateGrace)
+                    if process.isRunning { ChildProcessGroup.signal(SIGKILL, toGroupOf: pid) }
+                }
+            }
             return ["ok": true]
         default:
             return nil

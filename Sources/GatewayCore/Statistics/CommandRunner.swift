@@ -35,7 +35,9 @@ enum CommandRunner {
             return first
         }
         if timedOut {
-            process.terminate()
+            // SIGKILL to the whole group: `terminate()` would leave it running, and `data` waiting
+            // for whatever it started (see ChildProcessGroup).
+            ChildProcessGroup.signal(SIGKILL, toGroupOf: process.processIdentifier)
             finished.continuation.finish()
         }
         let output = await data
