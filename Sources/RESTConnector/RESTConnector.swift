@@ -75,6 +75,15 @@ public struct RESTConnector: DownlinkConnector {
             logger.info("Old REST connector configuration format detected; converted automatically",
                         metadata: ["rewritten": "\(configuration.legacyRewrites.joined(separator: ", "))"])
         }
+        // Entries meant for get/set (a catch-all filter such as ".*" is not worth a warning).
+        let shadowed = downlink.serverSideRpc.filter { rule in
+            ["get", "set", "\(identity.type)_get", "\(identity.type)_set"].contains { rule.nameFilter.matches($0) }
+                && !rule.nameFilter.matches("any-other-method")
+        }.map(\.configPath) + responseAttributes.filter { HTTPReservedRPC.reservedMethod($0, connectorType: identity.type) != nil }
+        if !shadowed.isEmpty {
+            logger.warning("RPC methods get and set are the reserved RPCs (their params describe the request), as in the reference; these entries never receive them",
+                           metadata: ["entries": "\(shadowed.joined(separator: ", "))"])
+        }
         let handler = RESTRequestHandler(identity: identity, configuration: configuration, context: context,
                                          logger: logger, statistics: statistics, waiters: waiters)
         let endpoints = configuration.endpoints.map(\.path).joined(separator: ", ")

@@ -292,7 +292,7 @@ def resource_rows(ratio):
 SHARED_CPU_ROWS = [  # what else ran on the machine during the window
     ("mosquitto CPU, % of one core", "broker_cpu_pct", 1, 1, None),
     ("this harness (fake TB) CPU, % of one core", "harness_cpu_pct", 1, 1, None),
-    ("other processes' CPU, % of one core", "other_processes_cpu_pct", 1, 1, None),
+    ("other processes' CPU (and steal outside the rows above), % of one core", "other_processes_cpu_pct", 1, 1, None),
     ("hypervisor steal, % of one core (2 cores: up to 200)", "steal_pct", 1, 1, None),
 ]
 

@@ -325,7 +325,7 @@ def table(results, storages):
     add("start-up → first telemetry s", "startup_to_first_telemetry_s", "lower", digits=2)
     add("loadgen publish rate msg/s", "loadgen_publish_rate_msgs_per_s", None)
     add("drain after last publish s", "drain_after_last_publish_s", None, digits=2)
-    add("other processes' CPU s during load", "other_processes_cpu_s_during_load", None, digits=1)
+    add("other processes' CPU s during load (and steal outside them)", "other_processes_cpu_s_during_load", None, digits=1)
     add("hypervisor steal CPU s during load", "steal_cpu_s_during_load", None, digits=1)
     row = ["kept up with the load generator (drain < 1 s)"]
     for s in storages:
@@ -363,7 +363,7 @@ def latency_table(results):
     add("readings without latency (lost)", "latency_missing", None, 0)
     add("gateway CPU % of one core during load", "gateway_cpu_pct_during_load", None, 0)
     add("gateway CPU s per 100k datapoints", "gateway_cpu_s_per_100k_datapoints", "lower", 2)
-    add("other processes' CPU s during load", "other_processes_cpu_s_during_load", None, 1)
+    add("other processes' CPU s during load (and steal outside them)", "other_processes_cpu_s_during_load", None, 1)
     add("hypervisor steal CPU s during load", "steal_cpu_s_during_load", None, 1)
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
