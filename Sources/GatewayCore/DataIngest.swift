@@ -92,13 +92,61 @@ public actor DataIngest: GatewayContext {
         await accept(data, from: connector, waitForWrite: false)
     }
 
+    /// Several readings in order, with one wait for the write that takes them all (they are
+    /// queued in one go, so one write batch holds them).
+    public nonisolated(nonsending) func sendAll(_ batch: [ConvertedData], from connector: ConnectorIdentity) async
+        -> [SendOutcome]
+    {
+        await acceptAll(batch, from: connector)
+    }
+
     private func accept(_ data: ConvertedData, from connector: ConnectorIdentity, waitForWrite: Bool) async -> SendOutcome {
-        if !waitForWrite {
-            // Back-pressure before anything is decided, so stamps stay in queue order.
-            while pending.count >= Self.maxQueuedEvents, !stopped {
-                await withCheckedContinuation { roomWaiters.append($0) }
+        // Back-pressure before anything is decided, so stamps stay in queue order.
+        if !waitForWrite { await waitForRoom() }
+        switch enqueue(data, from: connector) {
+        case .rejected(let reason): return .rejected(reason)
+        case .settled: return .accepted
+        case .queued:
+            guard waitForWrite else { return .accepted }
+            return await withCheckedContinuation { pendingWaiters.append($0) }
+        }
+    }
+
+    private func acceptAll(_ batch: [ConvertedData], from connector: ConnectorIdentity) async -> [SendOutcome] {
+        if !sendWaitsForWrite { await waitForRoom() }
+        var outcomes: [SendOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        var queued: [Int] = []
+        for data in batch {
+            switch enqueue(data, from: connector) {
+            case .rejected(let reason): outcomes.append(.rejected(reason))
+            case .settled: outcomes.append(.accepted)
+            case .queued:
+                queued.append(outcomes.count)
+                outcomes.append(.accepted)
             }
         }
+        guard sendWaitsForWrite, !queued.isEmpty else { return outcomes }
+        let written = await withCheckedContinuation { pendingWaiters.append($0) }
+        for index in queued { outcomes[index] = written }
+        return outcomes
+    }
+
+    private func waitForRoom() async {
+        while pending.count >= Self.maxQueuedEvents, !stopped {
+            await withCheckedContinuation { roomWaiters.append($0) }
+        }
+    }
+
+    private enum Enqueued {
+        case rejected(String)
+        /// Nothing to write now (held by the report strategy).
+        case settled
+        /// In the write queue.
+        case queued
+    }
+
+    private func enqueue(_ data: ConvertedData, from connector: ConnectorIdentity) -> Enqueued {
         guard !stopped else { return .rejected("the gateway is stopping") }
         guard !data.deviceName.isEmpty else {
             stats.eventsRejected += 1
@@ -111,7 +159,7 @@ public actor DataIngest: GatewayContext {
         guard var data = reportFilter.admit(data, from: connector.name, now: clock()) else {
             stats.eventsHeldByReportStrategy += 1
             wakeReporterIfDue()
-            return .accepted
+            return .settled
         }
         wakeReporterIfDue()
         stamp(&data)
@@ -119,8 +167,7 @@ public actor DataIngest: GatewayContext {
         pendingTally[connector.name, default: Tally()].add(data)
         pending.append(StoredEvent(data))
         wakeWriter()
-        guard waitForWrite else { return .accepted }
-        return await withCheckedContinuation { pendingWaiters.append($0) }
+        return .queued
     }
 
     private func stamp(_ data: inout ConvertedData) {

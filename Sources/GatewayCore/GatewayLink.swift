@@ -25,6 +25,26 @@ struct GatewayLink: GatewayContext {
         return await ingest.submit(data, from: connector)
     }
 
+    nonisolated(nonsending) func sendAll(_ batch: [ConvertedData], from connector: ConnectorIdentity) async
+        -> [SendOutcome]
+    {
+        var outcomes = [SendOutcome](repeating: .accepted, count: batch.count)
+        var admitted: [ConvertedData] = []
+        var positions: [Int] = []
+        admitted.reserveCapacity(batch.count)
+        positions.reserveCapacity(batch.count)
+        for (position, data) in batch.enumerated() {
+            guard let data = await admit(data, from: connector) else { continue }
+            admitted.append(data)
+            positions.append(position)
+        }
+        guard !admitted.isEmpty else { return outcomes }
+        for (position, outcome) in zip(positions, await ingest.sendAll(admitted, from: connector)) {
+            outcomes[position] = outcome
+        }
+        return outcomes
+    }
+
     /// The device filter and the device registry: the data under its ThingsBoard name, or nil
     /// when the filter drops it (as the reference does; accepted for the connector, which has
     /// nothing to retry). A new or re-connected device is announced first.

@@ -30,6 +30,10 @@ public protocol GatewayContext: Sendable {
     /// covers what is known at once (validation); a later storage failure is counted and logged
     /// by the gateway.
     nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
+    /// Like `send` for several readings at once, in order, with one wait for the write that
+    /// covers them all (a connector that gathers many small requests, such as the REST server,
+    /// pays one round trip instead of one each). One outcome per element.
+    nonisolated(nonsending) func sendAll(_ batch: [ConvertedData], from connector: ConnectorIdentity) async -> [SendOutcome]
     /// Announces a device (`v1/gateway/connect`) and records the connector as its owner, so its
     /// RPCs and attribute updates reach the connector (a device also becomes the connector's when
     /// it sends data).
@@ -44,6 +48,16 @@ extension GatewayContext {
     /// Contexts without a write queue (test doubles) simply send.
     public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
         await send(data, from: connector)
+    }
+
+    /// Contexts without a write queue (test doubles) send one after the other.
+    public nonisolated(nonsending) func sendAll(_ batch: [ConvertedData], from connector: ConnectorIdentity) async
+        -> [SendOutcome]
+    {
+        var outcomes: [SendOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        for data in batch { outcomes.append(await send(data, from: connector)) }
+        return outcomes
     }
 }
 

@@ -1,11 +1,8 @@
 import GatewayKit
 import HTTPConnectorKit
-import Hummingbird
-import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
-import ServiceLifecycle
 
 /// Registers the REST connector under type "rest".
 public enum RESTConnectorFactory: ConnectorFactory {
@@ -24,13 +21,13 @@ public enum RESTConnectorFactory: ConnectorFactory {
 /// reference's status codes; attribute request endpoints return ThingsBoard's attributes;
 /// attribute updates and RPCs go to device URLs (`requestsMapping`).
 ///
-/// The server is a Hummingbird application run inside `run()`, its lifetime the connector task's
+/// The server (`RESTHTTPServer`, SwiftNIO) runs inside `run()`, its lifetime the connector task's
 /// (the gateway's connector supervisor owns restart and back-off): cancelling that task shuts the
 /// server down gracefully — the listening socket closes, held requests get 503, open connections
-/// end.
+/// end once answered.
 public struct RESTConnector: DownlinkConnector {
-    /// How long a stop waits for requests in flight before the server is cancelled.
-    static let shutdownGrace = Duration.seconds(5)
+    /// How long a stop waits for requests in flight before their connections are closed.
+    static let shutdownGrace = TimeAmount.seconds(5)
 
     public let identity: ConnectorIdentity
     public let configuration: RESTConnectorConfiguration
@@ -84,49 +81,34 @@ public struct RESTConnector: DownlinkConnector {
             logger.warning("RPC methods get and set are the reserved RPCs (their params describe the request), as in the reference; these entries never receive them",
                            metadata: ["entries": "\(shadowed.joined(separator: ", "))"])
         }
+        let deliveries = RESTDeliveryQueue()
         let handler = RESTRequestHandler(identity: identity, configuration: configuration, context: context,
-                                         logger: logger, statistics: statistics, waiters: waiters)
-        let endpoints = configuration.endpoints.map(\.path).joined(separator: ", ")
-        let logger = self.logger
-        let responder = RESTResponder(handler: handler)
-        let address = ApplicationConfiguration(address: .hostname(server.host, port: server.port), serverName: nil,
-                                               reuseAddress: true)
-        let announce: @Sendable (any Channel) async -> Void = { channel in
-            logger.info("REST connector listening", metadata: [
-                "address": "\(channel.localAddress.map { "\($0)" } ?? "\(server.host):\(server.port)")",
-                "tls": "\(server.tls != nil)", "endpoints": "\(endpoints)",
-            ])
-        }
-        let app = if let tls {
-            Application(responder: responder, server: try .tls(.http1(), tlsConfiguration: tls),
-                        configuration: address, onServerRunning: announce, logger: logger)
-        } else {
-            Application(responder: responder, configuration: address, onServerRunning: announce, logger: logger)
-        }
-        let waiters = self.waiters
-        // A stop is a graceful shutdown of the server, never a cancellation reaching Hummingbird:
-        // a cancelled server tears down a just-accepted connection mid-setup and NIO traps
-        // ("Deinited NIOAsyncWriter without calling finish()"), which would take the whole
-        // gateway down. Graceful: no new connections, idle ones closed, requests in flight
-        // finish (held ones are released with 503 by `waiters.close()`); after
-        // `Self.shutdownGrace` the server task is cancelled anyway, so a stop stays bounded.
-        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let serving = Task { try await services.run() }
+                                         logger: logger, statistics: statistics, waiters: waiters,
+                                         deliveries: deliveries)
+        let tlsContext = try tls.map { try NIOSSLContext(configuration: $0) }
+        let listening = try await RESTHTTPServer.start(host: server.host, port: server.port, tls: tlsContext,
+                                                       handler: handler, maxBodySize: server.maxBodySize)
+        logger.info("REST connector listening", metadata: [
+            "address": "\(listening.localAddress.map { "\($0)" } ?? "\(server.host):\(server.port)")",
+            "tls": "\(server.tls != nil)",
+            "endpoints": "\(configuration.endpoints.map(\.path).joined(separator: ", "))",
+        ])
+        // Its loop does not stop on cancellation: the readings of requests in flight are still
+        // handed over while the server stops; `close()` ends it once they are.
+        async let delivering: Void = deliveries.run(context: context, identity: identity)
         do {
-            try await withTaskCancellationHandler {
-                try await serving.value
-            } onCancel: {
+            // Held requests are released with 503 first, so their connections can answer and
+            // close within the grace period.
+            try await listening.serveUntilCancelled(grace: Self.shutdownGrace, beforeQuiescing: { [waiters] in
                 waiters.close()
-                Task {
-                    await services.triggerGracefulShutdown()
-                    try? await Task.sleep(for: Self.shutdownGrace)
-                    serving.cancel()
-                }
-            }
-        } catch is CancellationError {
-            // A normal stop.
+            })
+        } catch {
+            deliveries.close()
+            await delivering
+            throw error
         }
-        waiters.close()
+        deliveries.close()
+        await delivering
         logger.info("REST connector stopped")
     }
 }

@@ -1,20 +1,21 @@
 import Expressions
 import GatewayKit
-import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Answers every request of one connector's server: finds the endpoint, checks method,
 /// credentials and body, converts and hands the readings to the gateway, and builds the reply
-/// with the reference's status codes. Immutable; shared state lives in the statistics and the
-/// response waiters, which are thread safe.
+/// with the reference's status codes. Runs on the connection's event loop up to the point where
+/// the gateway has to be waited for (`RESTHandling.deferred`). Immutable; shared state lives in
+/// the statistics and the response waiters, which are thread safe.
 struct RESTRequestHandler: Sendable {
     let identity: ConnectorIdentity
     let context: any GatewayContext
     let logger: Logger
     let statistics: RESTConnectorStatistics
     let waiters: RESTResponseWaiters
-    let maxBodySize: Int
+    let deliveries: RESTDeliveryQueue
     /// Endpoints without variables, by path (the common case: one dictionary lookup).
     private let exactRoutes: [String: RESTRoute]
     /// Endpoints with `{name}` segments, tried in config order.
@@ -24,13 +25,14 @@ struct RESTRequestHandler: Sendable {
     private let failedLog = SharedBurstLimiter()
 
     init(identity: ConnectorIdentity, configuration: RESTConnectorConfiguration, context: any GatewayContext,
-         logger: Logger, statistics: RESTConnectorStatistics, waiters: RESTResponseWaiters) {
+         logger: Logger, statistics: RESTConnectorStatistics, waiters: RESTResponseWaiters,
+         deliveries: RESTDeliveryQueue) {
         self.identity = identity
         self.context = context
         self.logger = logger
         self.statistics = statistics
         self.waiters = waiters
-        maxBodySize = configuration.server.maxBodySize
+        self.deliveries = deliveries
         var exact: [String: RESTRoute] = [:]
         var patterns: [RESTRoute] = []
         for endpoint in configuration.endpoints {
@@ -41,8 +43,9 @@ struct RESTRequestHandler: Sendable {
         patternRoutes = patterns
     }
 
-    func handle(_ request: Request) async -> Response {
-        let path = request.uri.path
+    /// Runs on the connection's event loop `loop`, which completes a pending answer.
+    func handle(_ request: RESTHTTPRequest, on loop: any EventLoop) -> RESTHandling {
+        let path = request.path
         var fields = JSONObject()
         let route: RESTRoute
         if let found = exactRoutes[path] {
@@ -51,39 +54,37 @@ struct RESTRequestHandler: Sendable {
             route = match.route
             fields = match.variables
         } else {
-            return refuse(.notFound, "no endpoint \(path) (configured: \(configuredPaths))", route: nil, path: path)
+            return .reply(refuse(.notFound, "no endpoint \(path) (configured: \(configuredPaths))", route: nil, path: path))
         }
-        let method = request.method.rawValue
+        let method = request.method
         guard route.allows(method) else {
-            var response = refuse(.methodNotAllowed, "method \(method) is not allowed for \(route.endpoint.path)",
-                                  route: route, path: path)
-            response.headers[.allow] = route.allowHeader
-            return response
+            var reply = refuse(.methodNotAllowed, "method \(method) is not allowed for \(route.endpoint.path)",
+                               route: route, path: path)
+            reply.extraHeaders.append(("Allow", route.allowHeader))
+            return .reply(reply)
         }
         guard route.authorizes(request.headers) else {
-            var response = refuse(.unauthorized, "wrong or missing credentials", route: route, path: path)
-            response.headers[.wwwAuthenticate] = "Basic realm=\"\(identity.name)\", charset=\"UTF-8\""
-            return response
+            var reply = refuse(.unauthorized, "wrong or missing credentials", route: route, path: path)
+            reply.extraHeaders.append(("WWW-Authenticate", "Basic realm=\"\(identity.name)\", charset=\"UTF-8\""))
+            return .reply(reply)
         }
-        if let query = request.uri.query { FormDecoding.fields(Substring(query), into: &fields) }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBodySize)
-        } catch is NIOTooManyBytesError {
-            return refuse(.contentTooLarge, "body larger than \(maxBodySize) bytes", route: route, path: path)
-        } catch {
-            return refuse(.badRequest, "could not read the body: \(error)", route: route, path: path)
-        }
-        statistics.countRequest(bodyBytes: body.readableBytes)
-        let contentType = request.headers[.contentType]
+        if let query = request.query { FormDecoding.fields(query, into: &fields) }
+        statistics.countRequest(bodyBytes: request.body.readableBytes)
+        let contentType = request.headers.first(name: "content-type")
         switch route.endpoint.kind {
         case .uplink(let mapping):
-            return await uplink(mapping, route: route, method: method, path: path, contentType: contentType,
-                                body: body, fields: fields)
+            return uplink(mapping, route: route, method: method, path: path, contentType: contentType,
+                          body: request.body, fields: fields, loop: loop)
         case .attributeRequest(let rule):
-            return await attributeRequest(rule, route: route, method: method, path: path, contentType: contentType,
-                                          body: body, fields: fields)
+            return attributeRequest(rule, route: route, method: method, path: path, contentType: contentType,
+                                    body: request.body, fields: fields, loop: loop)
         }
+    }
+
+    /// The answer to a request whose body is larger than the server's `maxBodySize`.
+    func bodyTooLarge(_ request: RESTHTTPRequest, maxBodySize: Int) -> RESTReply {
+        let route = exactRoutes[request.path] ?? matchPattern(request.path)?.route
+        return refuse(.payloadTooLarge, "body larger than \(maxBodySize) bytes", route: route, path: request.path)
     }
 
     private func matchPattern(_ path: String) -> (route: RESTRoute, variables: JSONObject)? {
@@ -100,7 +101,9 @@ struct RESTRequestHandler: Sendable {
     // MARK: uplink
 
     private func uplink(_ mapping: RESTUplinkMapping, route: RESTRoute, method: String, path: String,
-                        contentType: String?, body: ByteBuffer, fields: JSONObject) async -> Response {
+                        contentType: String?, body: ByteBuffer, fields: JSONObject, loop: any EventLoop)
+        -> RESTHandling
+    {
         let receivedAt = WallClock.milliseconds()
         var converted: [ConvertedData] = []
         switch mapping.converter {
@@ -110,7 +113,7 @@ struct RESTRequestHandler: Sendable {
                 records = try RESTRequestRecords.records(method: method, contentType: contentType, body: body,
                                                          fields: fields)
             } catch {
-                return refuse(error.status, error.message, route: route, path: path)
+                return .reply(refuse(error.status, error.message, route: route, path: path))
             }
             converted.reserveCapacity(records.count)
             for (position, record) in records.enumerated() {
@@ -118,8 +121,8 @@ struct RESTRequestHandler: Sendable {
                     if let data = try converter.convert(record, receivedAt: receivedAt) { converted.append(data) }
                 } catch {
                     let which = records.count > 1 ? "array element \(position): " : ""
-                    return fail(.internalServerError, "cannot convert the request: \(which)\(error.reason)",
-                                route: route, path: path)
+                    return .reply(fail(.internalServerError, "cannot convert the request: \(which)\(error.reason)",
+                                route: route, path: path))
                 }
             }
         case .custom(let name, let converter):
@@ -128,8 +131,8 @@ struct RESTRequestHandler: Sendable {
             do {
                 converted = try converter.convert(request)
             } catch {
-                return fail(.internalServerError, "custom converter \(name) failed: \(error.reason)", route: route,
-                            path: path)
+                return .reply(fail(.internalServerError, "custom converter \(name) failed: \(error.reason)",
+                                   route: route, path: path))
             }
         }
         // Everything converted before anything is sent: a bad element refuses the whole request,
@@ -139,42 +142,74 @@ struct RESTRequestHandler: Sendable {
             // As the reference: tells ThingsBoard's rule chain that the device waits for an answer.
             if mapping.response.responseExpected { converted[index].attributes["responseExpected"] = true }
         }
-        for data in converted where !data.isEmpty {
-            if case .rejected(let reason) = await context.send(data, from: identity) {
-                return fail(.internalServerError, "the gateway did not accept the data of \(data.deviceName): \(reason)",
-                            route: route, path: path)
+        converted.removeAll { $0.isEmpty }
+        guard !converted.isEmpty else { return .reply(success(route)) }
+        let promise = loop.makePromise(of: RESTReply.self)
+        if mapping.response.responseExpected {
+            promise.completeWithTask { [self, converted] in
+                await deliverAndHold(converted, mapping: mapping, route: route, path: path)
             }
+        } else {
+            deliveries.add(.init(readings: converted, answer: { [self] outcome in
+                answer(outcome, route: route, path: path)
+            }, promise: promise))
         }
-        if mapping.response.responseExpected, let device = converted.first(where: { !$0.isEmpty })?.deviceName {
-            switch await waiters.wait(for: device, timeout: mapping.response.timeout) {
-            case .answered(let value):
-                return reply(.ok, RESTReplyBody(value))
-            case .timedOut:
-                return refuse(.requestTimeout, "no answer for device \(device) within \(mapping.response.timeout)",
-                              route: route, path: path)
-            case .unavailable:
-                return fail(.serviceUnavailable, "cannot hold the request (connector stopping or "
-                            + "\(waiters.capacity) requests already waiting)", route: route, path: path)
-            }
-        }
-        return route.success.map { reply(.ok, $0) } ?? Response(status: .ok)
+        return .pending(promise.futureResult)
     }
+
+    private func answer(_ outcome: RESTDeliveryQueue.Outcome, route: RESTRoute, path: String) -> RESTReply {
+        switch outcome {
+        case .accepted:
+            return success(route)
+        case .rejected(let device, let reason):
+            return fail(.internalServerError, "the gateway did not accept the data of \(device): \(reason)",
+                        route: route, path: path)
+        case .stopping:
+            return fail(.serviceUnavailable, "the connector is stopping", route: route, path: path)
+        }
+    }
+
+    /// For `responseExpected` endpoints: hands the readings to the gateway, then holds the
+    /// answer until ThingsBoard's reply.
+    private func deliverAndHold(_ converted: [ConvertedData], mapping: RESTUplinkMapping, route: RESTRoute,
+                                path: String) async -> RESTReply {
+        for data in converted {
+            if case .rejected(let reason) = await context.send(data, from: identity) {
+                return answer(.rejected(device: data.deviceName, reason: reason), route: route, path: path)
+            }
+        }
+        let device = converted[0].deviceName
+        switch await waiters.wait(for: device, timeout: mapping.response.timeout) {
+        case .answered(let value):
+            return RESTReply(.ok, RESTReplyBody(value))
+        case .timedOut:
+            return refuse(.requestTimeout, "no answer for device \(device) within \(mapping.response.timeout)",
+                          route: route, path: path)
+        case .unavailable:
+            return fail(.serviceUnavailable, "cannot hold the request (connector stopping or "
+                        + "\(waiters.capacity) requests already waiting)", route: route, path: path)
+        }
+    }
+
+    private func success(_ route: RESTRoute) -> RESTReply { RESTReply(.ok, route.success) }
 
     // MARK: attribute requests
 
     private func attributeRequest(_ rule: RESTAttributeRequestRule, route: RESTRoute, method: String, path: String,
-                                  contentType: String?, body: ByteBuffer, fields: JSONObject) async -> Response {
+                                  contentType: String?, body: ByteBuffer, fields: JSONObject, loop: any EventLoop)
+        -> RESTHandling
+    {
         let record: JSONValue
         do {
             // As the reference, only the first element of an array body is read.
             record = try RESTRequestRecords.records(method: method, contentType: contentType, body: body,
                                                     fields: fields)[0]
         } catch {
-            return refuse(error.status, error.message, route: route, path: path)
+            return .reply(refuse(error.status, error.message, route: route, path: path))
         }
         guard let device = rule.deviceName.text(in: record, keepingUnresolved: false), !device.isEmpty else {
-            return refuse(.badRequest, "deviceNameExpression \(rule.deviceName.source) found nothing in the request",
-                          route: route, path: path)
+            return .reply(refuse(.badRequest, "deviceNameExpression \(rule.deviceName.source) found nothing in the request",
+                                 route: route, path: path))
         }
         var keys: [String] = []
         for expression in rule.attributeNames {
@@ -185,6 +220,16 @@ struct RESTRequestHandler: Sendable {
             }
         }
         let request = AttributeRequest(deviceName: device, keys: keys, clientScope: rule.clientScope)
+        let promise = loop.makePromise(of: RESTReply.self)
+        promise.completeWithTask { [self] in await requestAttributes(request, rule: rule, route: route, path: path) }
+        return .pending(promise.futureResult)
+    }
+
+    /// Asks ThingsBoard, at most the rule's timeout, and answers with what it said.
+    private func requestAttributes(_ request: AttributeRequest, rule: RESTAttributeRequestRule, route: RESTRoute,
+                                   path: String) async -> RESTReply {
+        let device = request.deviceName
+        let keys = request.keys
         let outcome: Result<JSONObject, GatewayRequestError>? = await withTaskGroup(
             of: Result<JSONObject, GatewayRequestError>?.self
         ) { group in
@@ -213,7 +258,7 @@ struct RESTRequestHandler: Sendable {
             } else {
                 answer["values"] = .object(values)
             }
-            return reply(.ok, RESTReplyBody(.object(answer)))
+            return RESTReply(.ok, RESTReplyBody(.object(answer)))
         case .failure(.unsupported)?:
             return fail(.serviceUnavailable, "attribute requests are not available (no ThingsBoard connection)",
                         route: route, path: path)
@@ -225,41 +270,26 @@ struct RESTRequestHandler: Sendable {
 
     // MARK: replies
 
-    private func reply(_ status: HTTPResponse.Status, _ body: RESTReplyBody) -> Response {
-        Response(status: status, headers: [.contentType: body.contentType], body: ResponseBody(byteBuffer: body.bytes))
-    }
-
     /// A request refused for what the caller sent (4xx): the mapping's `unsuccessfulResponse`, else
     /// the reason; logged once per burst at warning.
-    private func refuse(_ status: HTTPResponse.Status, _ reason: String, route: RESTRoute?, path: String) -> Response {
+    private func refuse(_ status: HTTPResponseStatus, _ reason: String, route: RESTRoute?, path: String) -> RESTReply {
         statistics.countError()
         if let suppressed = refusedLog.shouldLog() {
             logger.warning("REST request refused: \(reason)", metadata: [
                 "status": "\(status.code)", "path": "\(path)", "suppressedSinceLastLog": "\(suppressed)",
             ])
         }
-        return reply(status, route?.failure ?? RESTReplyBody(message: reason))
+        return RESTReply(status, route?.failure ?? RESTReplyBody(message: reason))
     }
 
     /// A request that could not be handled (5xx): logged once per burst at error.
-    private func fail(_ status: HTTPResponse.Status, _ reason: String, route: RESTRoute?, path: String) -> Response {
+    private func fail(_ status: HTTPResponseStatus, _ reason: String, route: RESTRoute?, path: String) -> RESTReply {
         statistics.countError()
         if let suppressed = failedLog.shouldLog() {
             logger.error("REST request failed: \(reason)", metadata: [
                 "status": "\(status.code)", "path": "\(path)", "suppressedSinceLastLog": "\(suppressed)",
             ])
         }
-        return reply(status, route?.failure ?? RESTReplyBody(message: reason))
-    }
-}
-
-/// The Hummingbird side: every request goes to the handler (no router: the handler's table is
-/// one dictionary lookup and gives the reference's 405/401/415 answers itself).
-struct RESTResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-    let handler: RESTRequestHandler
-
-    func respond(to request: Request, context: Context) async throws -> Response {
-        await handler.handle(request)
+        return RESTReply(status, route?.failure ?? RESTReplyBody(message: reason))
     }
 }

@@ -1,11 +1,11 @@
 import GatewayKit
-import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// A request the connector refuses before conversion, with the HTTP status and a message that
 /// tells the caller what to fix.
 struct RESTRequestProblem: Error, Sendable {
-    var status: HTTPResponse.Status
+    var status: HTTPResponseStatus
     var message: String
 }
 

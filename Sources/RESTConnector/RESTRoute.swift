@@ -1,7 +1,7 @@
 import Foundation
 import GatewayKit
-import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// An endpoint ready for the request path: its path pattern, allowed methods, the expected
 /// `Authorization` header and the reply bodies, all prepared once at start.
@@ -37,9 +37,9 @@ struct RESTRoute: Sendable {
 
     /// True when the request's `Authorization` header carries this endpoint's credentials. Takes
     /// the headers, not the header's value, so an anonymous endpoint never looks it up.
-    func authorizes(_ headers: HTTPFields) -> Bool {
+    func authorizes(_ headers: HTTPHeaders) -> Bool {
         guard let expectedCredentials else { return true }
-        guard let header = headers[.authorization], header.count > 6 else { return false }
+        guard let header = headers.first(name: "authorization"), header.count > 6 else { return false }
         let scheme = header.prefix(6)
         guard scheme.lowercased() == "basic " else { return false }
         return Self.constantTimeEquals(header.dropFirst(6).trimmingASCIISpaces().utf8, expectedCredentials.utf8)

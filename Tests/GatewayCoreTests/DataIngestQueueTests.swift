@@ -80,6 +80,33 @@ import TestSupport
         #expect(statistics.eventsAccepted == 0)
         #expect(!statistics.storageWritable)
     }
+
+    @Test func sendAllWaitsForOneWriteAndAnswersEachReading() async throws {
+        let storage = GatedStorage()
+        let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))
+        let writer = Task { await ingest.runWriter() }
+        defer { writer.cancel() }
+        let batch = [reading(0), ConvertedData(deviceName: "", telemetry: reading(9).telemetry), reading(1), reading(2)]
+        let sending = Task { await ingest.sendAll(batch, from: connector) }
+        #expect(await waitUntil(timeout: 10) { await storage.appendedEvents() == 3 })
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await storage.appendCalls() == 1)
+        await storage.open()
+        #expect(await sending.value == [.accepted, .rejected("empty device name"), .accepted, .accepted])
+        #expect(try await sequences(in: storage.inner) == [0, 1, 2])
+        #expect(await ingest.statistics().eventsAccepted == 3)
+    }
+
+    @Test func sendAllTellsEachReadingOfAFailedWrite() async throws {
+        let storage = GatedStorage(failing: true)
+        let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))
+        let writer = Task { await ingest.runWriter() }
+        defer { writer.cancel() }
+        await storage.open()
+        let outcomes = await ingest.sendAll([reading(0), reading(1)], from: connector)
+        #expect(outcomes.count == 2)
+        #expect(outcomes.allSatisfy { if case .rejected(let reason) = $0 { reason.hasPrefix("storage error") } else { false } })
+    }
 }
 
 /// Memory storage whose appends wait until the test opens the gate (or always fail).
@@ -93,6 +120,7 @@ private actor GatedStorage: EventStorage {
     private var isOpen = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
     private var appended = 0
+    private var appends = 0
 
     init(failing: Bool = false) { self.failing = failing }
 
@@ -103,9 +131,11 @@ private actor GatedStorage: EventStorage {
     }
 
     func appendedEvents() -> Int { appended }
+    func appendCalls() -> Int { appends }
 
     func append(_ events: [StoredEvent]) async throws -> Int {
         appended += events.count
+        appends += 1
         if !isOpen { await withCheckedContinuation { waiting.append($0) } }
         if failing { throw StorageError.closed }
         return try await inner.append(events)
