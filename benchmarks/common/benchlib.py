@@ -52,9 +52,9 @@ def gateway_command(args, gateway, cfg_file):
     return [args.swift_bin, "run", "--config", os.path.dirname(cfg_file), "--log-level", "warning"]
 
 
-def write_gateway_folder(args, run_dir, connector, connector_config, config_check_seconds=60):
-    """One config folder for both gateways: tb_gateway.json from refbench's template with its `memory` storage
-    and this one connector ({"type", "name", "configuration"}), the connector's file, and the Python package's
+def write_gateway_folder(args, run_dir, connector, connector_config, config_check_seconds=60, storage="memory"):
+    """One config folder for both gateways: tb_gateway.json from refbench's template with its `storage` variant
+    (memory, file or sqlite; relative data paths, so start the gateway in run_dir) and this one connector ({"type", "name", "configuration"}), the connector's file, and the Python package's
     logs.json. Returns the path of tb_gateway.json."""
     if os.path.exists(run_dir):
         shutil.rmtree(run_dir)
@@ -66,7 +66,7 @@ def write_gateway_folder(args, run_dir, connector, connector_config, config_chec
     with open(os.path.join(args.refbench, "gwconf", "tb_gateway.template.json")) as f:
         main_cfg = json.load(f)
     with open(os.path.join(args.refbench, "gwconf", "storage_variants.json")) as f:
-        main_cfg["storage"] = json.load(f)["memory"]
+        main_cfg["storage"] = json.load(f)[storage]
     main_cfg["thingsboard"]["checkConnectorsConfigurationInSeconds"] = config_check_seconds
     main_cfg["connectors"] = [connector]
     # swift-iot-gateway's local HTTP endpoint is not needed; the Python gateway has no such section.

@@ -3,10 +3,10 @@
 
   wrk (--connections, 1 thread) ──► HTTP POST /bench ──► gateway under test ──► mosquitto :1884 ──► tb_sink
   {"sensorName": "SN-000d",                               (rest connector,        "ThingsBoard"     (fake TB,
-   "temp": <unique>, "hum": h}                              memory storage)                          counts readings)
+   "temp": <unique>, "hum": h}                              --storage)                               counts readings)
 
 Both gateways get the SAME config files from the same generator (tb_gateway.json from refbench's template with
-memory storage; rest.json with one endpoint; the Python package's logs.json), one after the other, with the same
+--storage: memory by default, or refbench's file / sqlite variant; rest.json with one endpoint; the Python package's logs.json), one after the other, with the same
 wrk invocation: a --warmup s run, then the measured --window s run. wrk is closed-loop: each connection sends its
 next request when the previous answer arrived, so requests/s is the gateway's throughput at that concurrency and
 the latency percentiles are those under that saturation.
@@ -106,8 +106,8 @@ def run_wrk(args, seconds, log_path, offset):
 def one_case(bench, tb_sink, args, gateway):
     run_dir = os.path.join(args.run_root, gateway)
     connector = {"type": "rest", "name": "REST Connector", "configuration": "rest.json"}
-    cfg_file = bl.write_gateway_folder(args, run_dir, connector, rest_config(args.port))
-    res = {"gateway": gateway, "connections": args.connections, "wrk_threads": args.threads,
+    cfg_file = bl.write_gateway_folder(args, run_dir, connector, rest_config(args.port), storage=args.storage)
+    res = {"gateway": gateway, "storage": args.storage, "connections": args.connections, "wrk_threads": args.threads,
            "devices": args.devices, "warmup_s": args.warmup, "window_s": args.window, "run_dir": run_dir}
     broker = sink = gw = None
     try:
@@ -186,6 +186,8 @@ def main():
     ap.add_argument("--port", type=int, default=25000, help="the REST connector's port")
     ap.add_argument("--connections", type=int, default=32, help="wrk connections (requests in flight)")
     ap.add_argument("--threads", type=int, default=1, help="wrk threads")
+    ap.add_argument("--storage", default="memory", choices=["memory", "file", "sqlite"],
+                    help="the gateways' storage (refbench's variants); with file or sqlite both answer once stored")
     ap.add_argument("--devices", type=int, default=100, help="devices the readings are spread over")
     ap.add_argument("--warmup", type=int, default=5, help="s of load before the measured window")
     ap.add_argument("--window", type=int, default=30, help="measured window, s")
@@ -201,8 +203,8 @@ def main():
 
     gateways = [g for g in args.gateways.split(",") if g]
     started = time.time()
-    print("# REST connector benchmark: wrk -t%d -c%d, JSON POST, %d devices; warm-up %d s, window %d s; %s"
-          % (args.threads, args.connections, args.devices, args.warmup, args.window, ", ".join(gateways)),
+    print("# REST connector benchmark: wrk -t%d -c%d, JSON POST, %d devices, %s storage; warm-up %d s, window %d s; %s"
+          % (args.threads, args.connections, args.devices, args.storage, args.warmup, args.window, ", ".join(gateways)),
           flush=True)
     results = {}
     for g in gateways:
