@@ -142,6 +142,11 @@ public func makeScratchDirectory(_ label: String) throws -> URL {
 /// by the next one. Scratch directories used to stay behind: a few hundred per full run, gigabytes
 /// of /tmp on a machine that runs the suite all day. `IOTGW_KEEP_SCRATCH=1` keeps them, to read a
 /// peer's log after a failure (a failing test prints it too).
+///
+/// A root belongs to whoever holds the `flock` of its `<root>.lock` file (held until the process
+/// ends, released by the kernel even after a crash), so a root of a live process is never taken
+/// for a dead one's — not even when test processes in other PID namespaces share /tmp, where a
+/// pid says nothing.
 private final class ScratchRoot: Sendable {
     static let shared = ScratchRoot()
     static let prefix = "iotgw-tests-"
@@ -151,20 +156,43 @@ private final class ScratchRoot: Sendable {
         let temporary = FileManager.default.temporaryDirectory
         url = temporary.appendingPathComponent("\(Self.prefix)\(getpid())", isDirectory: true)
         guard ProcessInfo.processInfo.environment["IOTGW_KEEP_SCRATCH"] != "1" else { return }
+        // Held (never closed) for the life of the process.
+        let lock = open(url.path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        if lock >= 0 { _ = flock(lock, LOCK_EX | LOCK_NB) }
         Self.removeRootsOfEndedProcesses(in: temporary)
         atexit {
             try? FileManager.default.removeItem(at: ScratchRoot.shared.url)
+            try? FileManager.default.removeItem(atPath: ScratchRoot.shared.url.path + ".lock")
         }
     }
 
     private static func removeRootsOfEndedProcesses(in temporary: URL) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
-        for name in names where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)), pid != getpid() else { continue }
-            // ESRCH: no such process. A live process (EPERM included) keeps its root.
-            if kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        let ownRoot = "\(prefix)\(getpid())"
+        // Roots, and lock files whose root was never made (a process that ended before its first
+        // scratch directory, without its exit handler).
+        let roots = Set(names.filter { $0.hasPrefix(prefix) }.map { $0.hasSuffix(".lock") ? String($0.dropLast(5)) : $0 })
+        for name in roots where name != ownRoot {
+            let root = temporary.appendingPathComponent(name)
+            if ownerEnded(lockPath: root.path + ".lock") {
+                try? FileManager.default.removeItem(at: root)
+                try? FileManager.default.removeItem(atPath: root.path + ".lock")
             }
         }
+    }
+
+    /// True when nobody holds the root's lock. A lock file just created may not be locked yet, so
+    /// one younger than a minute counts as held; a root without one (made by an older version of
+    /// this code) is judged by its pid, as that version did.
+    private static func ownerEnded(lockPath: String) -> Bool {
+        let lock = open(lockPath, O_RDWR | O_CLOEXEC)
+        guard lock >= 0 else {
+            let pid = Int32(lockPath.dropLast(".lock".count).split(separator: "-").last ?? "") ?? 0
+            return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH
+        }
+        defer { close(lock) }
+        var status = stat()
+        guard fstat(lock, &status) == 0, time(nil) - status.st_mtim.tv_sec > 60 else { return false }
+        return flock(lock, LOCK_EX | LOCK_NB) == 0
     }
 }
