@@ -25,18 +25,31 @@ struct GatewayLink: GatewayContext {
         return await ingest.submit(data, from: connector)
     }
 
+    /// The batch's new and returning devices are announced concurrently (after a restart a batch
+    /// may hold many), all before any of its data goes to the ingest.
     nonisolated(nonsending) func sendAll(_ batch: [ConvertedData], from connector: ConnectorIdentity) async
         -> [SendOutcome]
     {
         var outcomes = [SendOutcome](repeating: .accepted, count: batch.count)
         var admitted: [ConvertedData] = []
         var positions: [Int] = []
+        var newcomers: [(data: ConvertedData, change: DeviceRegistry.Sighting)] = []
         admitted.reserveCapacity(batch.count)
         positions.reserveCapacity(batch.count)
         for (position, data) in batch.enumerated() {
-            guard let data = await admit(data, from: connector) else { continue }
+            guard let (data, change) = sight(data, from: connector) else { continue }
+            if change != .known { newcomers.append((data, change)) }
             admitted.append(data)
             positions.append(position)
+        }
+        if newcomers.count == 1 {
+            await introduce(newcomers[0].data, change: newcomers[0].change, from: connector)
+        } else if newcomers.count > 1 {
+            await withTaskGroup(of: Void.self) { group in
+                for newcomer in newcomers {
+                    group.addTask { await introduce(newcomer.data, change: newcomer.change, from: connector) }
+                }
+            }
         }
         guard !admitted.isEmpty else { return outcomes }
         for (position, outcome) in zip(positions, await ingest.sendAll(admitted, from: connector)) {
@@ -49,21 +62,35 @@ struct GatewayLink: GatewayContext {
     /// when the filter drops it (as the reference does; accepted for the connector, which has
     /// nothing to retry). A new or re-connected device is announced first.
     private nonisolated(nonsending) func admit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> ConvertedData? {
+        guard let (data, change) = sight(data, from: connector) else { return nil }
+        if change != .known { await introduce(data, change: change, from: connector) }
+        return data
+    }
+
+    /// The filter and the registry's record of the sighting; nil when the filter drops the data.
+    private func sight(_ data: ConvertedData, from connector: ConnectorIdentity)
+        -> (data: ConvertedData, change: DeviceRegistry.Sighting)?
+    {
         if let filter, !filter.allows(data.deviceName, from: connector.name) { return nil }
         var data = data
         let (name, change) = devices.sighting(of: data.deviceName, type: data.deviceType, by: connector)
         data.deviceName = name
+        return (data, change)
+    }
+
+    /// What a new, re-owned or returning device needs before its data: the announcement, the
+    /// connector attributes, the shared attributes.
+    private func introduce(_ data: ConvertedData, change: DeviceRegistry.Sighting, from connector: ConnectorIdentity) async {
         switch change {
         case .known:
             break
         case .reconnected:
-            await announce(name, type: data.deviceType)
+            await announce(data.deviceName, type: data.deviceType)
         case .new, .ownerChanged:
-            if change == .new { await announce(name, type: data.deviceType) }
-            await sendConnectorAttributes(of: name, connector: connector)
+            if change == .new { await announce(data.deviceName, type: data.deviceType) }
+            await sendConnectorAttributes(of: data.deviceName, connector: connector)
             sharedAttributeSync?.request(device: data.deviceName, connector: connector.name)
         }
-        return data
     }
 
     func connectDevice(_ name: String, type: String, from connector: ConnectorIdentity) async {

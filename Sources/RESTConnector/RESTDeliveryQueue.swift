@@ -66,7 +66,9 @@ final class RESTDeliveryQueue: Sendable {
             for delivery in batch {
                 var outcome = Outcome.accepted
                 for reading in delivery.readings {
-                    if case .accepted = outcome, case .rejected(let reason) = outcomes[position] {
+                    // A context that answers for fewer readings than it got has not taken the rest.
+                    let readingOutcome = position < outcomes.count ? outcomes[position] : .rejected("no outcome from the gateway")
+                    if case .accepted = outcome, case .rejected(let reason) = readingOutcome {
                         outcome = .rejected(device: reading.deviceName, reason: reason)
                     }
                     position += 1

@@ -150,6 +150,9 @@ struct RESTRequestHandler: Sendable {
                 await deliverAndHold(converted, mapping: mapping, route: route, path: path)
             }
         } else {
+            // The readings go to the gateway together, so a refusal is in practice all or nothing:
+            // the gateway refuses a named reading with datapoints only when it stops or storage
+            // fails, and then it refuses the whole batch.
             deliveries.add(.init(readings: converted, answer: { [self] outcome in
                 answer(outcome, route: route, path: path)
             }, promise: promise))

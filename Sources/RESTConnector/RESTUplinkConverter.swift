@@ -38,7 +38,9 @@ public struct RESTConversionError: Error, Sendable, CustomStringConvertible {
 
 /// A custom uplink converter (`converter.type: "custom"`, `converter.extension: "<name>"`): turns
 /// one raw request into device readings. Register it in `RESTCustomConverters` under the name
-/// the config uses. Returning an empty list sends nothing and still answers 200.
+/// the config uses. Returning an empty list sends nothing and still answers 200. It runs on the
+/// connection's event loop, which serves other connections too: it must not block (no file or
+/// network I/O, no sleeping).
 public protocol RESTUplinkConverter: Sendable {
     func convert(_ request: RESTUplinkRequest) throws(RESTConversionError) -> [ConvertedData]
 }

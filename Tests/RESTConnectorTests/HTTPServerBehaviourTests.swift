@@ -110,4 +110,40 @@ import TestSupport
         #expect(connection.receiveUntilClosed().isEmpty)
         #expect(!isTCPPortOpen(running.port))
     }
+
+    @Test func aClientThatHalfClosesStillGetsItsAnswers() async throws {
+        let running = try await RunningRESTConnector.start(try json(Self.config))
+        let connection = try RawHTTPConnection(port: running.port)
+        try connection.send(Self.post(#"{"name": "A", "n": 1}"#) + Self.post(#"{"name": "A", "n": 2}"#))
+        connection.shutdownSending()
+        #expect(statusCodes(in: connection.receiveUntilClosed()) == [200, 200])
+        #expect(await running.context.received.count == 2)
+        try await running.stop()
+    }
+
+    @Test func aMalformedRequestPipelinedBehindAGoodOneIsAnswered400InItsTurn() async throws {
+        let running = try await RunningRESTConnector.start(try json(Self.config))
+        let connection = try RawHTTPConnection(port: running.port)
+        try connection.send(Self.post(#"{"name": "A", "n": 1}"#) + "NOT HTTP AT ALL\r\n\r\n")
+        #expect(statusCodes(in: connection.receiveUntilClosed()) == [200, 400])
+        #expect(await running.context.received.count == 1)
+        try await running.stop()
+    }
+
+    @Test func aStopLetsARequestBeingReadFinish() async throws {
+        let running = try await RunningRESTConnector.start(try json(Self.config))
+        let body = #"{"name": "A", "n": 9}"#
+        let connection = try RawHTTPConnection(port: running.port)
+        try connection.send("POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: \(body.utf8.count)\r\n\r\n" + body.prefix(5))
+        try await Task.sleep(for: .milliseconds(100))
+        let stopping = Task { try await running.stop() }
+        try await Task.sleep(for: .milliseconds(300))
+        try connection.send(String(body.dropFirst(5)))
+        let reply = connection.receiveUntilClosed()
+        #expect(statusCodes(in: reply) == [200])
+        #expect(reply.lowercased().contains("connection: close"))
+        try await stopping.value
+        #expect(await running.context.received.first?.telemetry.first?.values["n"] == 9)
+    }
 }

@@ -42,6 +42,11 @@ final class RawHTTPConnection {
         }
     }
 
+    /// Closes the sending side (a half-close): the server sees the end of its input.
+    func shutdownSending() {
+        _ = shutdown(socketDescriptor, Int32(SHUT_WR))
+    }
+
     /// Everything until the server closes the connection (or the receive timeout).
     func receiveUntilClosed() -> String {
         var received: [UInt8] = []

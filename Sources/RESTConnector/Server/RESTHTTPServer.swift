@@ -4,8 +4,8 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// One connector's HTTP/1.1 (or HTTPS) listener on SwiftNIO: NIO's HTTP codec and protocol
-/// error handler (400 for what cannot be parsed), then `RESTChannelHandler`. It knows its open connections, so a stop can be graceful:
+/// One connector's HTTP/1.1 (or HTTPS) listener on SwiftNIO: NIO's HTTP codec, then
+/// `RESTChannelHandler` (which also answers what cannot be parsed with 400, in turn). It knows its open connections, so a stop can be graceful:
 /// no new connections, idle ones closed, a request in flight closes its connection once answered,
 /// and whatever is still open after the grace period is closed.
 final class RESTHTTPServer: Sendable {
@@ -29,6 +29,8 @@ final class RESTHTTPServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // A client may send its request and shut its side; it still gets the answer.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard connections.insert(channel) else {
@@ -38,7 +40,7 @@ final class RESTHTTPServer: Sendable {
                     }
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
                     try pipeline.addHandler(RESTChannelHandler(handler: handler, maxBodySize: maxBodySize))
                 }
             }
@@ -48,8 +50,9 @@ final class RESTHTTPServer: Sendable {
     }
 
     /// Serves until the surrounding task is cancelled, then stops gracefully (at most `grace`
-    /// for answers in flight). `beforeQuiescing` runs once the listener is closed (the connector
-    /// releases its held requests there, so their connections can answer and close).
+    /// for answers in flight). `beforeQuiescing` runs on a stop once the listener is closed (the
+    /// connector releases its held requests there, so their connections can answer and close);
+    /// when the listener fails by itself, the connections are closed the same way and this throws.
     func serveUntilCancelled(grace: TimeAmount, beforeQuiescing: @Sendable () -> Void) async throws {
         let listener = self.listener
         try await withTaskCancellationHandler {
@@ -58,7 +61,7 @@ final class RESTHTTPServer: Sendable {
             listener.close(promise: nil)
         }
         let stopping = Task.isCancelled
-        beforeQuiescing()
+        if stopping { beforeQuiescing() }
         try? await quiesce(grace: grace).get()
         if !stopping { throw RESTServerClosed() }
     }
