@@ -17,9 +17,14 @@ import TestSupport
      ]}
     """
 
+    /// A JSON POST's head (up to the blank line), with `extraHeaders` (each ending in CRLF).
+    static func postHead(path: String = "/in", length: Int, extraHeaders: String = "") -> String {
+        "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(length)\r\n"
+            + extraHeaders + "\r\n"
+    }
+
     static func post(_ body: String, path: String = "/in", close: Bool = false) -> String {
-        "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
-            + (close ? "Connection: close\r\n" : "") + "\r\n" + body
+        postHead(path: path, length: body.utf8.count, extraHeaders: close ? "Connection: close\r\n" : "") + body
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
@@ -79,8 +84,8 @@ import TestSupport
         let running = try await RunningRESTConnector.start(try json(Self.config))
         let body = #"{"name": "A", "n": 7}"#
         let connection = try RawHTTPConnection(port: running.port)
-        try connection.send("POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
-                            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n")
+        try connection.send(Self.postHead(length: body.utf8.count,
+                                          extraHeaders: "Expect: 100-continue\r\nConnection: close\r\n"))
         #expect(connection.receive(until: "\r\n\r\n").hasPrefix("HTTP/1.1 100 Continue\r\n"))
         try connection.send(body)
         #expect(statusCodes(in: connection.receiveUntilClosed()) == [200])
@@ -134,8 +139,7 @@ import TestSupport
         let running = try await RunningRESTConnector.start(try json(Self.config))
         let body = #"{"name": "A", "n": 9}"#
         let connection = try RawHTTPConnection(port: running.port)
-        try connection.send("POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: \(body.utf8.count)\r\n\r\n" + body.prefix(5))
+        try connection.send(Self.postHead(length: body.utf8.count) + body.prefix(5))
         try await Task.sleep(for: .milliseconds(100))
         let stopping = Task { try await running.stop() }
         try await Task.sleep(for: .milliseconds(300))
