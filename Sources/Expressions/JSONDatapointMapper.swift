@@ -35,10 +35,10 @@ public struct JSONDatapointMapper: Sendable {
             case .everyField:
                 guard case .object(let object) = message else { continue }
                 for (key, value) in object { result.attributes[key] = value }
-            case .entry(let key, let value, let type, _, _, let reportStrategy):
-                guard let (name, converted) = Self.datapoint(key, value, type, message, topic) else { continue }
+            case .entry(let entry):
+                guard let (name, converted) = Self.datapoint(entry, message, topic) else { continue }
                 result.attributes[name] = converted
-                if let reportStrategy { result.keyReportStrategies[name] = reportStrategy }
+                if let reportStrategy = entry.reportStrategy { result.keyReportStrategies[name] = reportStrategy }
             }
         }
         // The message's own ts is read once, and only when some key needs it.
@@ -56,12 +56,12 @@ public struct JSONDatapointMapper: Sendable {
                 } else {
                     result.add(object, at: receivedAt)
                 }
-            case .entry(let key, let value, let type, _, let timestamp, let reportStrategy):
-                guard let (name, converted) = Self.datapoint(key, value, type, message, topic) else { continue }
+            case .entry(let entry):
+                guard let (name, converted) = Self.datapoint(entry, message, topic) else { continue }
                 let time: Int64
                 if useReceivedTs {
                     time = receivedAt
-                } else if let timestamp, let found = Self.timestampValue(timestamp, in: message),
+                } else if let timestamp = entry.timestamp, let found = Self.timestampValue(timestamp, in: message),
                           let parsed = TimestampParser.milliseconds(from: found, dayFirst: timestamp.dayFirst,
                                                                     yearFirst: timestamp.yearFirst) {
                     time = parsed
@@ -73,20 +73,22 @@ public struct JSONDatapointMapper: Sendable {
                     time = messageTimestamp ?? receivedAt
                 }
                 result.add(name, converted, at: time)
-                if let reportStrategy { result.keyReportStrategies[name] = reportStrategy }
+                if let reportStrategy = entry.reportStrategy { result.keyReportStrategies[name] = reportStrategy }
             }
         }
         return result
     }
 
-    private static func datapoint(_ key: DatapointMapping.Key, _ value: ValueExpression, _ type: ValueType,
-                                  _ message: JSONValue, _ topic: String?) -> (String, JSONValue)? {
+    private static func datapoint(_ entry: DatapointMapping.Entry, _ message: JSONValue,
+                                  _ topic: String?) -> (String, JSONValue)? {
         let name: String?
-        switch key {
+        switch entry.key {
         case .message(let expression): name = expression.text(in: message, keepingUnresolved: false)
         case .topic(let expression): name = topic.flatMap { expression.evaluate(topic: $0) }
         }
-        guard let name, let found = value.evaluate(in: message), let converted = type.coerce(found) else { return nil }
+        guard let name, let found = entry.value.evaluate(in: message), let converted = entry.type.coerce(found) else {
+            return nil
+        }
         return (name, converted)
     }
 

@@ -38,8 +38,7 @@ final class MQTTResponseWaiters: Sendable {
     func deliver(_ message: MQTTMessage) -> Bool {
         let taken: Waiter? = state.withLock { state in
             guard !state.waiters.isEmpty else { return nil }
-            let levels = MQTTTopicFilter.split(message.topic)
-            guard let index = state.waiters.firstIndex(where: { $0.filter.matches(levels: levels) }) else { return nil }
+            guard let index = state.waiters.firstIndex(where: { $0.filter.matches(message.topic) }) else { return nil }
             return state.waiters.remove(at: index)
         }
         guard let taken else { return false }

@@ -13,7 +13,8 @@ public struct MQTTTopicFilter: Sendable, Hashable, CustomStringConvertible {
     private let levels: [Level]
 
     enum Level: Hashable {
-        case literal(String)
+        /// The level's UTF-8 bytes, compared with the topic's bytes.
+        case literal([UInt8])
         case singleLevel
         case multiLevel
     }
@@ -49,7 +50,7 @@ public struct MQTTTopicFilter: Sendable, Hashable, CustomStringConvertible {
                 guard !level.contains("+"), !level.contains("#") else {
                     throw Invalid(reason: "'+' and '#' must stand alone in a level (found \"\(level)\")")
                 }
-                levels.append(.literal(String(level)))
+                levels.append(.literal(Array(level.utf8)))
             }
         }
         self.filter = filter
@@ -59,36 +60,43 @@ public struct MQTTTopicFilter: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { filter }
 
-    /// Whether `topic` matches. Callers routing one message to many filters split the topic once
-    /// and use `matches(levels:)`.
+    /// Whether `topic` matches. Walks the topic's UTF-8 bytes level by level without splitting
+    /// it: this runs for every received message and every route, and splitting allocated an
+    /// array of substrings each time.
     public func matches(_ topic: String) -> Bool {
-        matches(levels: Self.split(topic))
+        var topic = topic
+        return topic.withUTF8 { matches(utf8: $0) }
     }
 
-    /// The levels of a topic name, as `matches(levels:)` wants them.
-    public static func split(_ topic: String) -> [Substring] {
-        topic.split(separator: "/", omittingEmptySubsequences: false)
-    }
-
-    public func matches(levels topicLevels: [Substring]) -> Bool {
-        if let first = topicLevels.first, first.hasPrefix("$") {
+    func matches(utf8 topic: UnsafeBufferPointer<UInt8>) -> Bool {
+        let slash = UInt8(ascii: "/")
+        if topic.first == UInt8(ascii: "$") {
             switch levels.first {
             case .singleLevel?, .multiLevel?: return false
             default: break
             }
         }
-        var index = 0
+        var start = 0  // first byte of the topic level being matched
+        var consumed = false  // every topic level has been matched
         for level in levels {
+            if consumed {
+                // Only `#` matches nothing: `a/#` matches `a`.
+                if case .multiLevel = level { return true }
+                return false
+            }
+            var end = start
+            while end < topic.count, topic[end] != slash { end += 1 }
             switch level {
             case .multiLevel:
                 return true
             case .singleLevel:
-                guard index < topicLevels.count else { return false }
+                break
             case .literal(let text):
-                guard index < topicLevels.count, topicLevels[index] == text else { return false }
+                guard end - start == text.count,
+                      text.withUnsafeBufferPointer({ $0.elementsEqual(topic[start..<end]) }) else { return false }
             }
-            index += 1
+            if end == topic.count { consumed = true } else { start = end + 1 }
         }
-        return index == topicLevels.count
+        return consumed
     }
 }

@@ -105,17 +105,20 @@ struct MQTTUplinkRouter: Sendable {
     func covers(_ filter: MQTTTopicFilter) -> Bool {
         if subscriptions.contains(where: { $0.filter == filter.filter }) { return true }
         guard !filter.filter.contains("+"), !filter.filter.contains("#"), !filter.filter.hasPrefix("$share/") else { return false }
-        let levels = MQTTTopicFilter.split(filter.filter)
         return subscriptions.contains { subscription in
             guard !subscription.filter.hasPrefix("$share/"), let own = try? MQTTTopicFilter(subscription.filter) else { return false }
-            return own.matches(levels: levels)
+            return own.matches(filter.filter)
         }
     }
 
     func route(_ message: MQTTUplinkMessage) -> Result {
+        var topic = message.topic
+        return topic.withUTF8 { route(message, topicUTF8: $0) }
+    }
+
+    private func route(_ message: MQTTUplinkMessage, topicUTF8 topic: UnsafeBufferPointer<UInt8>) -> Result {
         var result = Result()
-        let levels = MQTTTopicFilter.split(message.topic)
-        for route in routes where route.filter.matches(levels: levels) {
+        for route in routes where route.filter.matches(utf8: topic) {
             result.matched = true
             var converted: [ConvertedData]
             do {
@@ -138,7 +141,7 @@ struct MQTTUplinkRouter: Sendable {
             if parsed == nil { parsed = .some(try? JSONValue.parse(message.payload.readableBytesView)) }
             return parsed!
         }
-        for request in connectRequests where request.topicFilter.matches(levels: levels) {
+        for request in connectRequests where request.topicFilter.matches(utf8: topic) {
             result.matched = true
             guard let name = resolve(request.deviceName, message, document) else {
                 result.problems.append("connect request on \(message.topic): no device name (\(request.deviceName) found nothing)")
@@ -149,7 +152,7 @@ struct MQTTUplinkRouter: Sendable {
             result.deviceEvents.append(.connect(deviceName: name, profile: profile))
         }
         guard !result.matched else { return result }  // The reference stops at a connect request.
-        for request in disconnectRequests where request.topicFilter.matches(levels: levels) {
+        for request in disconnectRequests where request.topicFilter.matches(utf8: topic) {
             result.matched = true
             guard let name = resolve(request.deviceName, message, document) else {
                 result.problems.append("disconnect request on \(message.topic): no device name (\(request.deviceName) found nothing)")
@@ -159,7 +162,7 @@ struct MQTTUplinkRouter: Sendable {
             break  // The reference acts on the first matching disconnect request only.
         }
         guard !result.matched else { return result }
-        for (index, request) in attributeRequests.enumerated() where request.topicFilter.matches(levels: levels) {
+        for (index, request) in attributeRequests.enumerated() where request.topicFilter.matches(utf8: topic) {
             result.matched = true
             guard let name = resolve(request.deviceName, message, document) else {
                 result.problems.append("attribute request on \(message.topic): no device name (\(request.deviceName) found nothing)")

@@ -18,6 +18,16 @@ import Testing
         ("data/", "data", false),
         ("$share/group1/sensor/+/data", "sensor/A1/data", true),
         ("$share/group1/sensor/+/data", "group1/sensor/A1/data", false),
+        ("a/b/c", "a/b", false),                         // topic shorter than the filter
+        ("a/b", "a/bc", false),                          // a literal is the whole level
+        ("a/bc", "a/b", false),
+        ("+", "", true),                                 // the empty topic has one (empty) level
+        ("+/+", "/", true),
+        ("+", "/", false),
+        ("a/+/#", "a/x", true),
+        ("a/+/#", "a", false),
+        ("capteur/é/données", "capteur/é/données", true), // levels compared as UTF-8 bytes
+        ("capteur/é/+", "capteur/e/x", false),
     ])
     func matching(filter: String, topic: String, expected: Bool) throws {
         #expect(try MQTTTopicFilter(filter).matches(topic) == expected)

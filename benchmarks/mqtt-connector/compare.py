@@ -30,6 +30,7 @@ over 10 s; closed-loop runs only); the load; drain until every reading arrived, 
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -90,9 +91,11 @@ def latency_stats(sink, send_log, devices, seq_start=1):
 
 def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
     """mode "closed": closed-loop burst of `messages` at --qos; "latency": open loop at --latency-rate for
-    --latency-duration s at --latency-qos, with a send log, latency per reading."""
+    --latency-duration s at --latency-qos, with a send log, latency per reading; "backlog": the gateway is
+    frozen (SIGSTOP) while the closed-loop burst is published, so the external broker queues it, then resumed
+    (SIGCONT): its drain rate, with no load generator competing for the cores, is the gateway's own capacity."""
     bench = rb
-    qos = args.qos if mode == "closed" else args.latency_qos
+    qos = args.latency_qos if mode == "latency" else args.qos
     run_dir = os.path.join(args.run_root, "%s-%s-%s-qos%d-%d" % (mode, gateway, storage, qos, idx))
     # refbench's own run-folder builder: identical config files for both gateways
     cfg_args = types.SimpleNamespace(gw_python=args.gw_python, name_source="message", storage=storage)
@@ -155,12 +158,15 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
         # ---- load: closed loop (as fast as the generator's window allows) or open loop at a fixed rate
         send_log = os.path.join(run_dir, "sends.txt") if mode == "latency" else None
         lg_cmd = loadgen_command(args, qos, messages, send_log)
-        broker_cpu0 = {n: bench.proc_cpu_s(p.pid) for n, p in procs.items() if n.startswith("mosq")}
-        self_cpu0 = time.process_time()
-        busy0 = bench.machine_busy_s()
-        steal0 = machine_steal_s()
-        cpu_load0 = bench.proc_cpu_s(gw.pid)
+
+        def baselines():
+            return ({n: bench.proc_cpu_s(p.pid) for n, p in procs.items() if n.startswith("mosq")},
+                    time.process_time(), bench.machine_busy_s(), machine_steal_s(), bench.proc_cpu_s(gw.pid))
+
+        broker_cpu0, self_cpu0, busy0, steal0, cpu_load0 = baselines()
         samples = []  # (t, gw_cpu_s, rss_kib, rss_anon_kib, delivered)
+        if mode == "backlog":
+            gw.send_signal(signal.SIGSTOP)
 
         def sample():
             m = proc_mem(gw.pid)
@@ -182,7 +188,17 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             raise RuntimeError("loadgen failed: %s %s" % (lg_out, lg_err))
         res["loadgen"] = lgres
         published = lgres["published"]
+        t_resume = None
+        if mode == "backlog":
+            # Everything is measured from the resume on: the generator has finished and is not competing.
+            time.sleep(0.5)  # the broker has queued the last publishes
+            res["delivered_before_resume"] = sink.bench_unique
+            broker_cpu0, self_cpu0, busy0, steal0, cpu_load0 = baselines()
+            samples = []
+            t_resume = time.time()
+            gw.send_signal(signal.SIGCONT)
         t_pub_end = time.monotonic()
+        drain_cap = args.backlog_drain_cap if mode == "backlog" else args.drain_cap
         last_progress_t, last_count = t_pub_end, sink.bench_unique
         ended = "all delivered"
         while sink.bench_unique < published:
@@ -193,8 +209,8 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             if now - last_progress_t > args.stall:
                 ended = "stalled (no new data for %ss)" % args.stall
                 break
-            if now - t_pub_end > args.drain_cap:
-                ended = "drain cap (%ss after publishing) reached" % args.drain_cap
+            if now - t_pub_end > drain_cap:
+                ended = "drain cap (%ss after publishing) reached" % drain_cap
                 break
             if gw.poll() is not None:
                 ended = "gateway exited with %r" % gw.poll()
@@ -214,14 +230,15 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
         cpu_end = next((s[1] for s in samples if s[0] >= t_last and s[1] is not None), samples[-1][1])
         gw_cpu = cpu_end - cpu_load0
         delivered = snap["bench_unique_readings"]
-        e2e = (snap["t_last_tel"] - lgres["t_first_publish"]) if snap["t_last_tel"] else None
+        t_start = t_resume if mode == "backlog" else lgres["t_first_publish"]
+        e2e = (snap["t_last_tel"] - t_start) if snap["t_last_tel"] else None
         end_mem = proc_mem(gw.pid)
         rss_vals = [s[2] for s in samples if s[2]]
         anon_vals = [s[3] for s in samples if s[3]]
         broker_cpu = {n: (bench.proc_cpu_s(procs[n].pid) or 0) - (c or 0) for n, c in broker_cpu0.items()}
         gw_total = (bench.proc_cpu_s(gw.pid) or 0) - (cpu_load0 or 0)
-        own = gw_total + sum(broker_cpu.values()) + (time.process_time() - self_cpu0) + \
-            (lgres.get("loadgen_cpu_s") or 0)
+        loadgen_cpu = 0 if mode == "backlog" else (lgres.get("loadgen_cpu_s") or 0)
+        own = gw_total + sum(broker_cpu.values()) + (time.process_time() - self_cpu0) + loadgen_cpu
         res.update({
             "published_messages": published,
             "delivered_unique_readings": delivered,
@@ -229,7 +246,9 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             "lost_pct": 100.0 * (published - delivered) / published if published else None,
             "lost_seq_sample": miss[:20],
             "duplicate_readings": snap["duplicate_readings"],
-            "first_publish_to_last_delivery_s": e2e,
+            # the window the rate is taken over: from the first publish, or (backlog) from the resume
+            "first_publish_to_last_delivery_s": None if mode == "backlog" else e2e,
+            "resume_to_last_delivery_s": e2e if mode == "backlog" else None,
             "delivered_datapoints_per_s": (2 * delivered / e2e) if e2e else None,
             "loadgen_publish_rate_msgs_per_s": lgres.get("achieved_rate"),
             "drain_after_last_publish_s": (snap["t_last_tel"] - lgres["t_last_publish"])
@@ -249,6 +268,7 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             # Time the hypervisor ran other guests on our vCPUs (partly inside the processes' CPU times above):
             # the tail latency follows it.
             "steal_cpu_s_during_load": steal1 - steal0,
+            "others_cpu_s_during_drain": (busy1 - busy0) - gw_total if mode == "backlog" else None,
         })
         with open(os.path.join(run_dir, "gateway.out"), errors="replace") as f:
             res["gateway_log_lines"] = sum(1 for _ in f)
@@ -257,6 +277,8 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
         res["error"] = repr(e)
         return res
     finally:
+        if mode == "backlog" and procs.get("gateway") is not None and procs["gateway"].poll() is None:
+            procs["gateway"].send_signal(signal.SIGCONT)  # a frozen gateway could not act on SIGTERM
         if probe is not None:
             probe.disconnect()
             probe.loop_stop()
@@ -280,8 +302,9 @@ def ratio(a, b, digits=1):
     return "%.*f×" % (digits, a / b)
 
 
-def table(results, storages):
-    """Markdown: one block of columns (python | swift | ratio) per storage kind."""
+def table(results, storages, backlog=False):
+    """Markdown: one block of columns (python | swift | ratio) per storage kind. backlog: the rates are
+    drain rates of a queued burst (no "kept up" lower bound, no idle or generator rows)."""
     head = ["metric"]
     for s in storages:
         head += ["%s: Python" % s, "%s: Swift" % s, "%s: Swift vs Python" % s]
@@ -310,12 +333,26 @@ def table(results, storages):
                 row.append("")
         rows.append(row)
 
-    add("messages published (closed loop)", "published_messages", None)
-    add("delivered datapoints/s", "delivered_datapoints_per_s", "higher", lower_bound_if_kept_up=True)
+    if backlog:
+        add("messages queued at the broker, then drained", "published_messages", None)
+        add("delivered datapoints/s (drain of the queued burst)", "delivered_datapoints_per_s", "higher")
+        add("resume → last delivery s", "resume_to_last_delivery_s", None, digits=1)
+    else:
+        add("messages published (closed loop)", "published_messages", None)
+        add("delivered datapoints/s", "delivered_datapoints_per_s", "higher", lower_bound_if_kept_up=True)
     add("gateway CPU s per 100k datapoints", "gateway_cpu_s_per_100k_datapoints", "lower", digits=2)
     add("gateway CPU % of one core during load", "gateway_cpu_pct_during_load", None)
     add("peak RSS MiB", "peak_rss_kib", "lower", 1 / MiB, 1)
     add("peak private (anon) RSS MiB", "peak_rss_anon_kib", "lower", 1 / MiB, 1)
+    if backlog:
+        add("messages lost (unique readings missing)", "lost_readings", None)
+        add("duplicate readings", "duplicate_readings", None)
+        add("broker + sink CPU s during the drain (machine busy minus gateway)", "others_cpu_s_during_drain", None,
+            digits=1)
+        add("hypervisor steal CPU s during the drain", "steal_cpu_s_during_load", None, digits=1)
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines + ["", "Ratios compare medians."])
     add("idle RSS MiB (13 s after start-up)", "idle_rss_kib", "lower", 1 / MiB, 1)
     add("idle private (anon) RSS MiB", "idle_rss_anon_kib", "lower", 1 / MiB, 1)
     add("idle CPU % of one core", "idle_cpu_pct", None, digits=2)
@@ -401,7 +438,14 @@ def main():
     ap.add_argument("--window", type=int, default=500,
                     help="load generator: publishes unfinished at once (QoS 1: unacknowledged); loadgen.py's default")
     ap.add_argument("--scenarios", default="closed,latency",
-                    help="comma list: closed (closed-loop throughput table), latency (fixed-rate latency table)")
+                    help="comma list: closed (closed-loop throughput table), latency (fixed-rate latency table), "
+                         "backlog (the gateway's own drain rate: the burst is queued at the broker while the "
+                         "gateway is frozen, then drained with no load generator running)")
+    ap.add_argument("--backlog-py-messages", type=int, default=60000,
+                    help="backlog scenario: messages for the Python gateway (≈1 minute of its drain)")
+    ap.add_argument("--backlog-swift-messages", type=int, default=400000,
+                    help="backlog scenario: messages for swift-iot-gateway")
+    ap.add_argument("--backlog-drain-cap", type=float, default=300, help="backlog scenario: s after the resume")
     ap.add_argument("--latency-rate", type=float, default=1000, help="latency scenario: msg/s (open loop)")
     ap.add_argument("--latency-duration", type=float, default=20, help="latency scenario: seconds")
     ap.add_argument("--latency-storage", default="sqlite", help="latency scenario: storage kind")
@@ -417,7 +461,7 @@ def main():
         ap.error("%s has no mqtt-load subcommand: rebuild it in release (see README.md)" % args.bench_bin)
     scenarios = [s for s in args.scenarios.split(",") if s]
     for sc in scenarios:
-        if sc not in ("closed", "latency"):
+        if sc not in ("closed", "latency", "backlog"):
             ap.error("unknown scenario %r" % sc)
     if "latency" in scenarios and args.loadgen != "swift":
         ap.error("the latency scenario needs --loadgen swift (its --send-log gives each message's publish time)")
@@ -448,11 +492,18 @@ def main():
     cells = []  # (mode, storage, gateway), interleaved so that outside load hits both gateways
     if "closed" in scenarios:
         cells += [("closed", s, g) for s in storages for g in gateways]
+    if "backlog" in scenarios:
+        cells += [("backlog", s, g) for s in storages for g in gateways]
     if "latency" in scenarios:
         cells += [("latency", args.latency_storage, g) for g in gateways]
     for idx in range(1, args.runs + 1):
         for mode, storage, gateway in cells:
-            n = (args.py_messages if gateway == "python" else args.swift_messages) if mode == "closed" else None
+            if mode == "closed":
+                n = args.py_messages if gateway == "python" else args.swift_messages
+            elif mode == "backlog":
+                n = args.backlog_py_messages if gateway == "python" else args.backlog_swift_messages
+            else:
+                n = None
             r = one_run(rb, tb_sink, args, gateway, storage, n, idx, mode)
             results.append(r)
             with open(out_path, "a") as f:
@@ -470,11 +521,18 @@ def main():
           % (time.strftime("%Y-%m-%d %H:%M", time.gmtime(t_start)), args.runs, time.time() - t_start, out_path))
     closed = [r for r in ok if r["mode"] == "closed"]
     latency = [r for r in ok if r["mode"] == "latency"]
+    backlog = [r for r in ok if r["mode"] == "backlog"]
     if closed:
         print()
         print("## Closed loop, QoS %d at the sensors" % args.qos)
         print()
         print(table(closed, storages))
+    if backlog:
+        print()
+        print("## Backlog drain: the burst (QoS %d) queued at the broker while the gateway was frozen, then drained"
+              % args.qos)
+        print()
+        print(table(backlog, storages, backlog=True))
     if latency:
         print()
         print("## Fixed rate: %g msg/s for %g s, QoS %d at the sensors, %s storage, QoS 1 to ThingsBoard"
