@@ -3,11 +3,12 @@ import NIOCore
 import Glibc
 #endif
 
-/// The per-connection NIO handler: forwards decoded packets to the client core and writes packets
-/// for it. The core (session state) outlives connections; this handler lives and dies with one channel.
+/// The per-connection NIO handler: forwards decoded packets to the client core and encodes and
+/// writes packets for it. The core (session state) outlives connections; this handler lives and
+/// dies with one channel.
 final class MQTTChannelHandler: ChannelInboundHandler {
     typealias InboundIn = MQTTPacket
-    typealias OutboundOut = MQTTPacket
+    typealias OutboundOut = ByteBuffer
 
     private let core: MQTTClientCore
     private(set) var context: ChannelHandlerContext?
@@ -15,9 +16,16 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     private(set) var firstError: (any Error)?
 
     private let acknowledgesReadsImmediately: Bool
+    private let version: MQTTVersion
+    /// Acknowledgements of received publishes not yet written: a burst of reads is acknowledged
+    /// with one write of one buffer at the next flush instead of one pipeline write per message
+    /// (that was ≈4 % of the connector's CPU at high rates). Written before any other packet,
+    /// so the order of everything on the wire is the order the core asked for.
+    private var pendingAcknowledgements: ByteBuffer?
 
-    init(core: MQTTClientCore, acknowledgesReadsImmediately: Bool) {
+    init(core: MQTTClientCore, version: MQTTVersion, acknowledgesReadsImmediately: Bool) {
         self.core = core
+        self.version = version
         self.acknowledgesReadsImmediately = acknowledgesReadsImmediately
     }
 
@@ -63,10 +71,32 @@ final class MQTTChannelHandler: ChannelInboundHandler {
             promise?.fail(MQTTError.connectionLost)
             return
         }
-        context.write(wrapOutboundOut(packet), promise: promise)
+        writePendingAcknowledgements(context)
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        packet.write(version: version, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: promise)
     }
 
-    func flush() { context?.flush() }
+    /// Queues a small acknowledgement packet (PUBACK) for the next `flush()`.
+    func writeAcknowledgement(_ packet: MQTTPacket) {
+        guard let context else { return }
+        if pendingAcknowledgements == nil {
+            pendingAcknowledgements = context.channel.allocator.buffer(capacity: 256)
+        }
+        packet.write(version: version, into: &pendingAcknowledgements!)
+    }
+
+    private func writePendingAcknowledgements(_ context: ChannelHandlerContext) {
+        guard let acknowledgements = pendingAcknowledgements else { return }
+        pendingAcknowledgements = nil
+        context.write(wrapOutboundOut(acknowledgements), promise: nil)
+    }
+
+    func flush() {
+        guard let context else { return }
+        writePendingAcknowledgements(context)
+        context.flush()
+    }
 
     func close(error: (any Error)?) {
         if let error { record(error) }

@@ -95,9 +95,9 @@ public final class MQTTClient: Sendable {
                     }
                     try sync.addHandler(ByteToMessageHandler(
                         MQTTPacketDecoder(version: configuration.version, maximumPacketSize: maximum)))
-                    try sync.addHandler(MessageToByteHandler(MQTTPacketEncoder(version: configuration.version)))
                     try sync.addHandler(MQTTChannelHandler(
-                        core: box.value, acknowledgesReadsImmediately: configuration.acknowledgesReadsImmediately))
+                        core: box.value, version: configuration.version,
+                        acknowledgesReadsImmediately: configuration.acknowledgesReadsImmediately))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)

@@ -351,7 +351,8 @@ final class MQTTClientCore {
             deliver(message)
         case .atLeastOnce:
             deliver(message)
-            send(.puback(MQTTAckPacket(packetID: publish.packetID!)), on: handler)
+            lastSent = .now()
+            handler.writeAcknowledgement(.puback(MQTTAckPacket(packetID: publish.packetID!)))
             scheduleFlush()
         case .exactlyOnce:
             let id = publish.packetID!
