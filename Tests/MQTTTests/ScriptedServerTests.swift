@@ -101,6 +101,44 @@ struct ScriptedServerTests {
         }
     }
 
+    /// PUBACKs of a burst are written together at the end of the read; they must still all go
+    /// out, in the order the publishes arrived, and the received messages reach the stream in order.
+    @Test func aBurstOfQoS1PublishesIsAcknowledgedInOrder() async throws {
+        let server = try await ScriptedServer.start()
+        let client = MQTTClient(configuration: MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: "burst", connectTimeout: .seconds(60)),
+                                logger: Logger(label: "test.burst"))
+        try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            let ack = Task { try await client.connect() }
+            let connection = try #require(try await accepted.next())
+            try await connection.executeThenClose { inbound, outbound in
+                var packets = inbound.makeAsyncIterator()
+                guard case .connect? = try await packets.next() else { throw Unexpected() }
+                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
+                _ = try await ack.value
+                let ids: [UInt16] = [7, 3, 65535, 1, 200]
+                try await outbound.write(contentsOf: ids.map { id in
+                    .publish(MQTTPublishPacket(topic: "t/\(id)", payload: ByteBuffer(string: "\(id)"), qos: .atLeastOnce,
+                                               packetID: id))
+                })
+                var acknowledged: [UInt16] = []
+                while acknowledged.count < ids.count, let packet = try await packets.next() {
+                    guard case .puback(let puback) = packet else { throw Unexpected() }
+                    acknowledged.append(puback.packetID)
+                }
+                #expect(acknowledged == ids)
+                var received: [String] = []
+                for await message in client.messages {
+                    received.append(message.topic)
+                    if received.count == ids.count { break }
+                }
+                #expect(received == ids.map { "t/\($0)" })
+                await client.shutdown()
+            }
+        }
+    }
+
     @Test func cleanSessionFailsPendingPublishesOnConnectionLoss() async throws {
         let server = try await ScriptedServer.start()
         let client = MQTTClient(configuration: MQTTClientConfiguration(

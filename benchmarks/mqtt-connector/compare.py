@@ -9,9 +9,11 @@ the Python package's logs.json), one after the other, interleaved per storage ki
 
 The load generator is `gateway-bench mqtt-load` (Swift, loadgen.py-compatible, fast enough to outrun both
 gateways; default when the release gateway-bench exists) or refbench's loadgen.py (--loadgen python).
-Scenarios: "closed" (closed-loop burst, throughput/CPU/memory table per storage kind) and "latency" (open loop
-at --latency-rate msg/s for --latency-duration s, sqlite, QoS 1; per reading sink arrival − publish time from
-mqtt-load's --send-log; p50/p90/p99/max per gateway).
+Scenarios: "closed" (closed-loop burst, throughput/CPU/memory table per storage kind), "backlog" (the gateway is
+frozen while the burst is published, so the broker queues it; then it drains the queue with no load generator
+running: the gateway's own sustained rate) and "latency" (open loop at --latency-rate msg/s for
+--latency-duration s, sqlite, QoS 1; per reading sink arrival − publish time from mqtt-load's --send-log;
+p50/p90/p99/max per gateway).
 
 The company harness (refbench) is reused, not copied: its loadgen.py can be run as a subprocess, its
 TBSink class (tb_sink.py) and /proc + run-folder helpers (bench.py) are imported, the brokers use
@@ -437,13 +439,13 @@ def main():
     ap.add_argument("--connections", type=int, default=4, help="swift load generator: MQTT connections")
     ap.add_argument("--window", type=int, default=500,
                     help="load generator: publishes unfinished at once (QoS 1: unacknowledged); loadgen.py's default")
-    ap.add_argument("--scenarios", default="closed,latency",
+    ap.add_argument("--scenarios", default="closed,backlog,latency",
                     help="comma list: closed (closed-loop throughput table), latency (fixed-rate latency table), "
                          "backlog (the gateway's own drain rate: the burst is queued at the broker while the "
                          "gateway is frozen, then drained with no load generator running)")
     ap.add_argument("--backlog-py-messages", type=int, default=60000,
                     help="backlog scenario: messages for the Python gateway (≈1 minute of its drain)")
-    ap.add_argument("--backlog-swift-messages", type=int, default=400000,
+    ap.add_argument("--backlog-swift-messages", type=int, default=1000000,
                     help="backlog scenario: messages for swift-iot-gateway")
     ap.add_argument("--backlog-drain-cap", type=float, default=300, help="backlog scenario: s after the resume")
     ap.add_argument("--latency-rate", type=float, default=1000, help="latency scenario: msg/s (open loop)")

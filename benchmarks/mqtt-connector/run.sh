@@ -2,8 +2,9 @@
 # One command: the MQTT connector benchmark, Python reference gateway vs. swift-iot-gateway,
 # same load, same configs, same brokers, same machine, in one invocation.
 #
-#   bash benchmarks/mqtt-connector/run.sh                 # QoS 1, memory + sqlite, 1 run each, then
-#                                                         # the 1,000 msg/s latency cell (sqlite)
+#   bash benchmarks/mqtt-connector/run.sh                 # QoS 1, memory + sqlite, 1 run each: closed
+#                                                         # loop, then backlog drain, then the 1,000 msg/s
+#                                                         # latency cell (sqlite)
 #   bash benchmarks/mqtt-connector/run.sh --runs 3        # medians of 3
 #   bash benchmarks/mqtt-connector/run.sh --help          # all options (compare.py)
 #
