@@ -117,9 +117,9 @@ struct SQLiteDatabaseFile {
         guard !staged.isEmpty else { return }
         let rows = staged
         let pages = try queue.write { db -> Int64 in
-            let insert = try db.cachedStatement(sql: "INSERT INTO messages (id, timestamp, message) VALUES (?, ?, ?)")
+            let insert = try SQLiteRowInsert(db)
             for row in rows {
-                try insert.execute(arguments: [row.id, row.timestamp, String(decoding: row.event.bytes, as: UTF8.self)])
+                try insert(id: row.id, timestamp: row.timestamp, message: row.event.bytes)
             }
             return try Self.usedPages(db)
         }

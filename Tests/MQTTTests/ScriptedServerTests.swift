@@ -23,6 +23,34 @@ struct ScriptedServer {
             }
         return ScriptedServer(channel: channel)
     }
+
+    typealias Packets = NIOAsyncChannelInboundStream<MQTTPacket>.AsyncIterator
+    typealias Writer = NIOAsyncChannelOutboundWriter<MQTTPacket>
+
+    /// Starts a server, connects a new client (`clientID`, clean session) to it, answers its CONNECT
+    /// with a plain CONNACK and runs `script` on the open connection. Returns the client and the
+    /// script's result once the server has closed the connection; the caller shuts the client down.
+    static func withConnectedClient<Result: Sendable>(
+        _ clientID: String, _ script: (MQTTClient, inout Packets, Writer) async throws -> Result
+    ) async throws -> (MQTTClient, Result) {
+        let server = try await start()
+        let client = MQTTClient(configuration: MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: clientID, connectTimeout: .seconds(60)),
+                                logger: Logger(label: "test.\(clientID)"))
+        let result = try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            let ack = Task { try await client.connect() }
+            let connection = try #require(try await accepted.next())
+            return try await connection.executeThenClose { inbound, outbound in
+                var packets = inbound.makeAsyncIterator()
+                guard case .connect? = try await packets.next() else { throw Unexpected() }
+                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
+                _ = try await ack.value
+                return try await script(client, &packets, outbound)
+            }
+        }
+        return (client, result)
+    }
 }
 
 @Suite("MQTT client against a scripted server", .timeLimit(.minutes(2)))
@@ -104,62 +132,36 @@ struct ScriptedServerTests {
     /// PUBACKs of a burst are written together at the end of the read; they must still all go
     /// out, in the order the publishes arrived, and the received messages reach the stream in order.
     @Test func aBurstOfQoS1PublishesIsAcknowledgedInOrder() async throws {
-        let server = try await ScriptedServer.start()
-        let client = MQTTClient(configuration: MQTTClientConfiguration(
-            host: "127.0.0.1", port: server.port, clientID: "burst", connectTimeout: .seconds(60)),
-                                logger: Logger(label: "test.burst"))
-        try await server.channel.executeThenClose { connections in
-            var accepted = connections.makeAsyncIterator()
-            let ack = Task { try await client.connect() }
-            let connection = try #require(try await accepted.next())
-            try await connection.executeThenClose { inbound, outbound in
-                var packets = inbound.makeAsyncIterator()
-                guard case .connect? = try await packets.next() else { throw Unexpected() }
-                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
-                _ = try await ack.value
-                let ids: [UInt16] = [7, 3, 65535, 1, 200]
-                try await outbound.write(contentsOf: ids.map { id in
-                    .publish(MQTTPublishPacket(topic: "t/\(id)", payload: ByteBuffer(string: "\(id)"), qos: .atLeastOnce,
-                                               packetID: id))
-                })
-                var acknowledged: [UInt16] = []
-                while acknowledged.count < ids.count, let packet = try await packets.next() {
-                    guard case .puback(let puback) = packet else { throw Unexpected() }
-                    acknowledged.append(puback.packetID)
-                }
-                #expect(acknowledged == ids)
-                var received: [String] = []
-                for await message in client.messages {
-                    received.append(message.topic)
-                    if received.count == ids.count { break }
-                }
-                #expect(received == ids.map { "t/\($0)" })
-                await client.shutdown()
+        let (client, _) = try await ScriptedServer.withConnectedClient("burst") { client, packets, outbound in
+            let ids: [UInt16] = [7, 3, 65535, 1, 200]
+            try await outbound.write(contentsOf: ids.map { id in
+                .publish(MQTTPublishPacket(topic: "t/\(id)", payload: ByteBuffer(string: "\(id)"), qos: .atLeastOnce,
+                                           packetID: id))
+            })
+            var acknowledged: [UInt16] = []
+            while acknowledged.count < ids.count, let packet = try await packets.next() {
+                guard case .puback(let puback) = packet else { throw Unexpected() }
+                acknowledged.append(puback.packetID)
             }
+            #expect(acknowledged == ids)
+            var received: [String] = []
+            for await message in client.messages {
+                received.append(message.topic)
+                if received.count == ids.count { break }
+            }
+            #expect(received == ids.map { "t/\($0)" })
         }
+        await client.shutdown()
     }
 
     @Test func cleanSessionFailsPendingPublishesOnConnectionLoss() async throws {
-        let server = try await ScriptedServer.start()
-        let client = MQTTClient(configuration: MQTTClientConfiguration(
-            host: "127.0.0.1", port: server.port, clientID: "clean", connectTimeout: .seconds(60)),
-                                logger: Logger(label: "test.clean"))
-        try await server.channel.executeThenClose { connections in
-            var accepted = connections.makeAsyncIterator()
-            let ack = Task { try await client.connect() }
-            let connection = try #require(try await accepted.next())
-            let pending = try await connection.executeThenClose { inbound, outbound in
-                var packets = inbound.makeAsyncIterator()
-                guard case .connect? = try await packets.next() else { throw Unexpected() }
-                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
-                _ = try await ack.value
-                let pending = Task { try await client.publish(MQTTMessage(topic: "x", payload: "y", qos: .atLeastOnce)) }
-                guard case .publish? = try await packets.next() else { throw Unexpected() }
-                return pending  // closing the connection now, without PUBACK
-            }
-            await #expect(throws: MQTTError.connectionLost) { _ = try await pending.value }
-            await client.shutdown()
+        let (client, pending) = try await ScriptedServer.withConnectedClient("clean") { client, packets, _ in
+            let pending = Task { try await client.publish(MQTTMessage(topic: "x", payload: "y", qos: .atLeastOnce)) }
+            guard case .publish? = try await packets.next() else { throw Unexpected() }
+            return pending  // closing the connection now, without PUBACK
         }
+        await #expect(throws: MQTTError.connectionLost) { _ = try await pending.value }
+        await client.shutdown()
     }
 
     @Test func serverDisconnectReasonIsSurfaced() async throws {
@@ -191,45 +193,32 @@ struct ScriptedServerTests {
     }
 
     @Test func inboundTopicAliasesAndExactlyOnceDelivery() async throws {
-        let server = try await ScriptedServer.start()
-        let client = MQTTClient(configuration: MQTTClientConfiguration(
-            host: "127.0.0.1", port: server.port, clientID: "alias", connectTimeout: .seconds(60)),
-                                logger: Logger(label: "test.alias"))
-        try await server.channel.executeThenClose { connections in
-            var accepted = connections.makeAsyncIterator()
-            let ack = Task { try await client.connect() }
-            let connection = try #require(try await accepted.next())
-            try await connection.executeThenClose { inbound, outbound in
-                var packets = inbound.makeAsyncIterator()
-                guard case .connect? = try await packets.next() else { throw Unexpected() }
-                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
-                _ = try await ack.value
-                try await outbound.write(.publish(MQTTPublishPacket(
-                    topic: "a/b", payload: ByteBuffer(string: "1"), qos: .atMostOnce, properties: [.topicAlias(1)])))
-                try await outbound.write(.publish(MQTTPublishPacket(
-                    topic: "", payload: ByteBuffer(string: "2"), qos: .atMostOnce,
-                    properties: [.topicAlias(1), .userProperty("k", "v")])))
-                let qos2 = MQTTPublishPacket(topic: "q", payload: ByteBuffer(string: "x"), qos: .exactlyOnce, packetID: 7)
-                try await outbound.write(.publish(qos2))
-                guard case .pubrec(let rec1)? = try await packets.next() else { throw Unexpected() }
-                var duplicate = qos2
-                duplicate.dup = true
-                try await outbound.write(.publish(duplicate))  // as if our PUBREC had been lost
-                guard case .pubrec(let rec2)? = try await packets.next() else { throw Unexpected() }
-                #expect(rec1.packetID == 7 && rec2.packetID == 7)
-                try await outbound.write(.pubrel(MQTTAckPacket(packetID: 7)))
-                guard case .pubcomp(let comp)? = try await packets.next() else { throw Unexpected() }
-                #expect(comp.packetID == 7)
-                let received = try await collect(client, count: 3)
-                #expect(received.map(\.topic) == ["a/b", "a/b", "q"])
-                #expect(received.map(\.payload.text) == ["1", "2", "x"])
-                #expect(received[1].properties.userProperties == [MQTTUserProperty("k", "v")])
-                try await Task.sleep(for: .milliseconds(100))
-                let extra = await collectPending(client)
-                #expect(extra == 0, "the duplicate QoS 2 publish is not delivered twice")
-            }
-            await client.shutdown()
+        let (client, _) = try await ScriptedServer.withConnectedClient("alias") { client, packets, outbound in
+            try await outbound.write(.publish(MQTTPublishPacket(
+                topic: "a/b", payload: ByteBuffer(string: "1"), qos: .atMostOnce, properties: [.topicAlias(1)])))
+            try await outbound.write(.publish(MQTTPublishPacket(
+                topic: "", payload: ByteBuffer(string: "2"), qos: .atMostOnce,
+                properties: [.topicAlias(1), .userProperty("k", "v")])))
+            let qos2 = MQTTPublishPacket(topic: "q", payload: ByteBuffer(string: "x"), qos: .exactlyOnce, packetID: 7)
+            try await outbound.write(.publish(qos2))
+            guard case .pubrec(let rec1)? = try await packets.next() else { throw Unexpected() }
+            var duplicate = qos2
+            duplicate.dup = true
+            try await outbound.write(.publish(duplicate))  // as if our PUBREC had been lost
+            guard case .pubrec(let rec2)? = try await packets.next() else { throw Unexpected() }
+            #expect(rec1.packetID == 7 && rec2.packetID == 7)
+            try await outbound.write(.pubrel(MQTTAckPacket(packetID: 7)))
+            guard case .pubcomp(let comp)? = try await packets.next() else { throw Unexpected() }
+            #expect(comp.packetID == 7)
+            let received = try await collect(client, count: 3)
+            #expect(received.map(\.topic) == ["a/b", "a/b", "q"])
+            #expect(received.map(\.payload.text) == ["1", "2", "x"])
+            #expect(received[1].properties.userProperties == [MQTTUserProperty("k", "v")])
+            try await Task.sleep(for: .milliseconds(100))
+            let extra = await collectPending(client)
+            #expect(extra == 0, "the duplicate QoS 2 publish is not delivered twice")
         }
+        await client.shutdown()
     }
 }
 
