@@ -3,11 +3,13 @@ import NIOCore
 import Glibc
 #endif
 
-/// The per-connection NIO handler: forwards decoded packets to the client core and encodes and
-/// writes packets for it. The core (session state) outlives connections; this handler lives and
-/// dies with one channel.
+/// The per-connection NIO handler: decodes the byte stream into packets for the client core, and
+/// encodes and writes packets for it. The core (session state) outlives connections; this handler
+/// lives and dies with one channel. Decoding here, rather than in a `ByteToMessageHandler` in front,
+/// saves boxing every packet into the pipeline's `NIOAny` and casting it back (≈2 % of the CPU of a
+/// connector receiving at full speed).
 final class MQTTChannelHandler: ChannelInboundHandler {
-    typealias InboundIn = MQTTPacket
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let core: MQTTClientCore
@@ -23,17 +25,27 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     /// so the order of everything on the wire is the order the core asked for.
     private var pendingAcknowledgements: ByteBuffer?
 
-    init(core: MQTTClientCore, version: MQTTVersion, acknowledgesReadsImmediately: Bool) {
+    private var decoder: NIOSingleStepByteToMessageProcessor<MQTTPacketDecoder>
+
+    init(core: MQTTClientCore, version: MQTTVersion, maximumPacketSize: Int, acknowledgesReadsImmediately: Bool) {
         self.core = core
         self.version = version
         self.acknowledgesReadsImmediately = acknowledgesReadsImmediately
+        decoder = NIOSingleStepByteToMessageProcessor(MQTTPacketDecoder(version: version, maximumPacketSize: maximumPacketSize))
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        core.received(unwrapInboundIn(data), on: self)
+        do {
+            try decoder.process(buffer: unwrapInboundIn(data)) { packet in
+                core.received(packet, on: self)
+            }
+        } catch {
+            // A malformed or oversized frame: the stream cannot be resynchronised.
+            errorCaught(context: context, error: error)
+        }
     }
 
     /// Linux re-arms delayed ACKs after a while, so quick-ack mode is set again after every read:

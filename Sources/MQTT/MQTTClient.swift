@@ -93,10 +93,8 @@ public final class MQTTClient: Sendable {
                     if let sslContext {
                         try sync.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
                     }
-                    try sync.addHandler(ByteToMessageHandler(
-                        MQTTPacketDecoder(version: configuration.version, maximumPacketSize: maximum)))
                     try sync.addHandler(MQTTChannelHandler(
-                        core: box.value, version: configuration.version,
+                        core: box.value, version: configuration.version, maximumPacketSize: maximum,
                         acknowledgesReadsImmediately: configuration.acknowledgesReadsImmediately))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

@@ -31,12 +31,14 @@ struct ScriptedServer {
     /// with a plain CONNACK and runs `script` on the open connection. Returns the client and the
     /// script's result once the server has closed the connection; the caller shuts the client down.
     static func withConnectedClient<Result: Sendable>(
-        _ clientID: String, _ script: (MQTTClient, inout Packets, Writer) async throws -> Result
+        _ clientID: String, configure: (inout MQTTClientConfiguration) -> Void = { _ in },
+        _ script: (MQTTClient, inout Packets, Writer) async throws -> Result
     ) async throws -> (MQTTClient, Result) {
         let server = try await start()
-        let client = MQTTClient(configuration: MQTTClientConfiguration(
-            host: "127.0.0.1", port: server.port, clientID: clientID, connectTimeout: .seconds(60)),
-                                logger: Logger(label: "test.\(clientID)"))
+        var configuration = MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: clientID, connectTimeout: .seconds(60))
+        configure(&configuration)
+        let client = MQTTClient(configuration: configuration, logger: Logger(label: "test.\(clientID)"))
         let result = try await server.channel.executeThenClose { connections in
             var accepted = connections.makeAsyncIterator()
             let ack = Task { try await client.connect() }
@@ -151,6 +153,28 @@ struct ScriptedServerTests {
             }
             #expect(received == ids.map { "t/\($0)" })
         }
+        await client.shutdown()
+    }
+
+    /// A frame the client cannot take (here: over its v5 Maximum Packet Size) closes the
+    /// connection with the decode error as the reason; frames before it were still delivered.
+    @Test func anOversizedFrameClosesTheConnectionWithTheReason() async throws {
+        let (client, reason) = try await ScriptedServer.withConnectedClient("oversized", configure: {
+            $0.maximumPacketSize = 64
+        }) { client, packets, outbound in
+            var events = client.connectionEvents.makeAsyncIterator()
+            try await outbound.write(contentsOf: [
+                .publish(MQTTPublishPacket(topic: "small", payload: ByteBuffer(string: "ok"), qos: .atMostOnce)),
+                .publish(MQTTPublishPacket(topic: "big", payload: ByteBuffer(repeating: 0x41, count: 200), qos: .atMostOnce)),
+            ])
+            while let event = await events.next() {
+                if case .disconnected(let reason) = event { return "\(reason.map { "\($0)" } ?? "none")" }
+            }
+            return "no disconnect event"
+        }
+        #expect(reason.contains("exceeds the maximum of 64"), "reason: \(reason)")
+        let received = try await collect(client, count: 1)
+        #expect(received.map(\.topic) == ["small"])
         await client.shutdown()
     }
 
