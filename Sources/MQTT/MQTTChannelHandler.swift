@@ -26,6 +26,8 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     private var pendingAcknowledgements: ByteBuffer?
 
     private var decoder: NIOSingleStepByteToMessageProcessor<MQTTPacketDecoder>
+    /// Set by the first frame that could not be decoded.
+    private var streamBroken = false
 
     init(core: MQTTClientCore, version: MQTTVersion, maximumPacketSize: Int, acknowledgesReadsImmediately: Bool) {
         self.core = core
@@ -38,12 +40,16 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !streamBroken else { return }
         do {
             try decoder.process(buffer: unwrapInboundIn(data)) { packet in
                 core.received(packet, on: self)
             }
         } catch {
-            // A malformed or oversized frame: the stream cannot be resynchronised.
+            // A malformed or oversized frame: the stream cannot be resynchronised, so nothing
+            // after it is decoded while the connection closes (a TLS close still reads until the
+            // peer's close_notify arrives).
+            streamBroken = true
             errorCaught(context: context, error: error)
         }
     }

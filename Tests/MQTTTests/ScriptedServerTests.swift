@@ -24,6 +24,18 @@ struct ScriptedServer {
         return ScriptedServer(channel: channel)
     }
 
+    /// Writes bytes as they are, past the packet encoder (for frames the encoder would never make).
+    static func writeRaw(_ bytes: ByteBuffer, on channel: any Channel) async throws {
+        try await channel.eventLoop.flatSubmit {
+            do {
+                let encoder = try channel.pipeline.syncOperations.context(handlerType: MessageToByteHandler<MQTTPacketEncoder>.self)
+                return encoder.writeAndFlush(NIOAny(bytes))
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        }.get()
+    }
+
     typealias Packets = NIOAsyncChannelInboundStream<MQTTPacket>.AsyncIterator
     typealias Writer = NIOAsyncChannelOutboundWriter<MQTTPacket>
 
@@ -32,7 +44,7 @@ struct ScriptedServer {
     /// script's result once the server has closed the connection; the caller shuts the client down.
     static func withConnectedClient<Result: Sendable>(
         _ clientID: String, configure: (inout MQTTClientConfiguration) -> Void = { _ in },
-        _ script: (MQTTClient, inout Packets, Writer) async throws -> Result
+        _ script: (MQTTClient, inout Packets, Writer, any Channel) async throws -> Result
     ) async throws -> (MQTTClient, Result) {
         let server = try await start()
         var configuration = MQTTClientConfiguration(
@@ -48,7 +60,7 @@ struct ScriptedServer {
                 guard case .connect? = try await packets.next() else { throw Unexpected() }
                 try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
                 _ = try await ack.value
-                return try await script(client, &packets, outbound)
+                return try await script(client, &packets, outbound, connection.channel)
             }
         }
         return (client, result)
@@ -134,7 +146,7 @@ struct ScriptedServerTests {
     /// PUBACKs of a burst are written together at the end of the read; they must still all go
     /// out, in the order the publishes arrived, and the received messages reach the stream in order.
     @Test func aBurstOfQoS1PublishesIsAcknowledgedInOrder() async throws {
-        let (client, _) = try await ScriptedServer.withConnectedClient("burst") { client, packets, outbound in
+        let (client, _) = try await ScriptedServer.withConnectedClient("burst") { client, packets, outbound, _ in
             let ids: [UInt16] = [7, 3, 65535, 1, 200]
             try await outbound.write(contentsOf: ids.map { id in
                 .publish(MQTTPublishPacket(topic: "t/\(id)", payload: ByteBuffer(string: "\(id)"), qos: .atLeastOnce,
@@ -161,7 +173,7 @@ struct ScriptedServerTests {
     @Test func anOversizedFrameClosesTheConnectionWithTheReason() async throws {
         let (client, reason) = try await ScriptedServer.withConnectedClient("oversized", configure: {
             $0.maximumPacketSize = 64
-        }) { client, packets, outbound in
+        }) { client, _, outbound, _ in
             var events = client.connectionEvents.makeAsyncIterator()
             try await outbound.write(contentsOf: [
                 .publish(MQTTPublishPacket(topic: "small", payload: ByteBuffer(string: "ok"), qos: .atMostOnce)),
@@ -178,8 +190,32 @@ struct ScriptedServerTests {
         await client.shutdown()
     }
 
+    /// Nothing after a malformed frame is delivered, even when a well-formed frame follows it in
+    /// the same read: the stream cannot be trusted past the bad frame.
+    @Test func nothingAfterAMalformedFrameIsDelivered() async throws {
+        let (client, reason) = try await ScriptedServer.withConnectedClient("malformed") { client, _, _, channel in
+            var events = client.connectionEvents.makeAsyncIterator()
+            var bytes = ByteBuffer()
+            MQTTPacket.publish(MQTTPublishPacket(topic: "before", payload: ByteBuffer(string: "1"), qos: .atMostOnce))
+                .write(version: .v5, into: &bytes)
+            bytes.writeBytes([0x36, 0x05, 0x00, 0x01, 0x74, 0x00, 0x01])  // PUBLISH with QoS 3
+            MQTTPacket.publish(MQTTPublishPacket(topic: "after", payload: ByteBuffer(string: "2"), qos: .atMostOnce))
+                .write(version: .v5, into: &bytes)
+            try await ScriptedServer.writeRaw(bytes, on: channel)
+            while let event = await events.next() {
+                if case .disconnected(let reason) = event { return "\(reason.map { "\($0)" } ?? "none")" }
+            }
+            return "no disconnect event"
+        }
+        #expect(reason != "none" && reason != "no disconnect event", "reason: \(reason)")
+        #expect(try await collect(client, count: 1).map(\.topic) == ["before"])
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await collectPending(client) == 0, "the frame after the malformed one is not delivered")
+        await client.shutdown()
+    }
+
     @Test func cleanSessionFailsPendingPublishesOnConnectionLoss() async throws {
-        let (client, pending) = try await ScriptedServer.withConnectedClient("clean") { client, packets, _ in
+        let (client, pending) = try await ScriptedServer.withConnectedClient("clean") { client, packets, _, _ in
             let pending = Task { try await client.publish(MQTTMessage(topic: "x", payload: "y", qos: .atLeastOnce)) }
             guard case .publish? = try await packets.next() else { throw Unexpected() }
             return pending  // closing the connection now, without PUBACK
@@ -217,7 +253,7 @@ struct ScriptedServerTests {
     }
 
     @Test func inboundTopicAliasesAndExactlyOnceDelivery() async throws {
-        let (client, _) = try await ScriptedServer.withConnectedClient("alias") { client, packets, outbound in
+        let (client, _) = try await ScriptedServer.withConnectedClient("alias") { client, packets, outbound, _ in
             try await outbound.write(.publish(MQTTPublishPacket(
                 topic: "a/b", payload: ByteBuffer(string: "1"), qos: .atMostOnce, properties: [.topicAlias(1)])))
             try await outbound.write(.publish(MQTTPublishPacket(
