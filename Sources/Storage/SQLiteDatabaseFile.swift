@@ -102,20 +102,33 @@ struct SQLiteDatabaseFile {
     }
 
     /// Gives the events the next ids and counts them; `flushStaged` writes them.
-    mutating func stage(_ events: [StoredEvent], timestamp: Int64) {
+    mutating func stage(_ events: [StoredEvent], timestamp: Int64, at instant: ContinuousClock.Instant = .now) {
         for event in events {
             lastInsertedID += 1
-            staged.append(StagedRow(id: lastInsertedID, timestamp: timestamp, event: event))
+            staged.append(StagedRow(id: lastInsertedID, timestamp: timestamp, stagedAt: instant, event: event))
             stagedBytes += Int64(event.bytes.count)
             bytes += Int64(event.bytes.count)
         }
         count += events.count
     }
 
+    /// When the oldest staged row was staged; nil when none is.
+    var oldestStagedAt: ContinuousClock.Instant? { staged.first?.stagedAt }
+
     /// Writes the staged rows in one committed transaction. On failure they stay staged.
     mutating func flushStaged() throws {
-        guard !staged.isEmpty else { return }
-        let rows = staged
+        try flushStaged(first: staged.count)
+    }
+
+    /// Writes the rows staged at or before `cutoff` (the oldest ones, so written ids still precede
+    /// staged ones) in one committed transaction. On failure they stay staged.
+    mutating func flushStaged(stagedBy cutoff: ContinuousClock.Instant) throws {
+        try flushStaged(first: staged.prefix { $0.stagedAt <= cutoff }.count)
+    }
+
+    private mutating func flushStaged(first rowCount: Int) throws {
+        guard rowCount > 0 else { return }
+        let rows = staged.prefix(rowCount)
         let pages = try queue.write { db -> Int64 in
             let insert = try SQLiteRowInsert(db)
             for row in rows {
@@ -123,10 +136,12 @@ struct SQLiteDatabaseFile {
             }
             return try Self.usedPages(db)
         }
-        staged.removeAll()
+        var written: Int64 = 0
+        for row in rows { written += Int64(row.event.bytes.count) }
+        staged.removeFirst(rowCount)
         usedBytes = pages * pageSize
-        noteCommit(rowBytes: stagedBytes)
-        stagedBytes = 0
+        noteCommit(rowBytes: written)
+        stagedBytes -= written
     }
 
     private mutating func noteCommit(rowBytes: Int64) {
@@ -270,5 +285,7 @@ struct SQLiteDatabaseFile {
 private struct StagedRow {
     let id: Int64
     let timestamp: Int64
+    /// Monotonic, so a wall-clock step never keeps a row from its delayed write.
+    let stagedAt: ContinuousClock.Instant
     let event: StoredEvent
 }

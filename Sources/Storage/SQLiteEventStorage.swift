@@ -54,8 +54,10 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     private var recent = SQLiteRecentRows(maxRows: 20_000, maxBytes: 8 << 20)
     private var drops = DropReporter()
     private var closed = false
-    /// How long staged events may wait for their write, and how many or how large at most.
-    public static let bufferedWriteDelay: Duration = .milliseconds(20)
+    /// How long a staged event may wait for its write (by default), and how many or how large
+    /// all staged events may be at most.
+    public static let defaultBufferedWriteDelay: Duration = .milliseconds(20)
+    public nonisolated let bufferedWriteDelay: Duration
     public static let maxBufferedEvents = 1000
     public static let maxBufferedBytes: Int64 = 1 << 20
     /// Writes the staged events when `bufferedWriteDelay` is up; nil while none is scheduled.
@@ -67,8 +69,10 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     /// Opens the base database at `path` (a file path, already resolved) and every rotated
     /// `data_<ms>.db` in its directory, oldest first. Everything stored is unacknowledged: it is
     /// handed out again from the oldest row.
-    public init(configuration: StorageConfiguration.SQLite, path: String, logger: Logger) throws {
+    public init(configuration: StorageConfiguration.SQLite, path: String, logger: Logger,
+                bufferedWriteDelay: Duration = defaultBufferedWriteDelay) throws {
         self.configuration = configuration
+        self.bufferedWriteDelay = bufferedWriteDelay
         self.logger = logger
         self.path = path
         let directory = FileSystem.parent(of: path)
@@ -168,37 +172,42 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
             try databases[databases.count - 1].flushStaged()
         }
         databases[databases.count - 1].stage(events, timestamp: timestamp)
-        if bufferedWrite == nil {
-            bufferedWrite = Task {
-                try? await Task.sleep(for: Self.bufferedWriteDelay)
-                await self.writeStaged()
-            }
+        if bufferedWrite == nil { scheduleBufferedWrite(in: bufferedWriteDelay) }
+    }
+
+    private func scheduleBufferedWrite(in delay: Duration) {
+        bufferedWrite = Task {
+            try? await Task.sleep(for: delay)
+            await self.writeStaged()
         }
     }
 
-    /// The delayed write of staged events. A failure leaves them staged (and still handed out);
-    /// the next append or the next delayed write tries again.
+    /// The delayed write: the events staged `bufferedWriteDelay` ago or earlier, and only those.
+    /// Under a steady stream that the uplink keeps up with, events are acknowledged within a
+    /// few milliseconds of their staging, so none ever gets old enough to be written (writing
+    /// everything staged whenever the delay ran out would write, then delete, the few events in
+    /// flight at that moment: about a hundred SQLite transactions a second at 1,000 msg/s).
+    /// A failure leaves them staged (and still handed out); the next append or the next delayed
+    /// write tries again.
     private func writeStaged() {
         bufferedWrite = nil
         guard !closed else { return }
+        let now = ContinuousClock.now
         do {
-            try databases[databases.count - 1].flushStaged()
+            try databases[databases.count - 1].flushStaged(stagedBy: now - bufferedWriteDelay)
             bufferedWriteErrorReported = false
+            if let oldest = writeDatabase.oldestStagedAt {
+                scheduleBufferedWrite(in: max(.zero, oldest + bufferedWriteDelay - now))
+            }
         } catch {
             if !bufferedWriteErrorReported {
                 logger.error("SQLite storage \(directory): cannot write buffered events; they are kept in memory and written again: \(error)")
                 bufferedWriteErrorReported = true
             }
-            if writeDatabase.stagedCount > 0 {
-                bufferedWrite = Task {
-                    try? await Task.sleep(for: .milliseconds(500))
-                    await self.writeStaged()
-                }
-            }
+            if writeDatabase.stagedCount > 0 { scheduleBufferedWrite(in: .milliseconds(500)) }
         }
     }
 
-    /// `max_bytes`: the message bytes of all databases. Returns how many events were dropped or refused.
     private func applyByteCap(_ cap: Int64, to accepted: inout [StoredEvent]) throws -> Int {
         var stored: Int64 = 0
         for database in databases { stored += database.bytes }

@@ -36,9 +36,51 @@ import Testing
         while ContinuousClock.now < deadline {
             stored = try rows(directory)
             if stored.count == 5 { break }
-            try await Task.sleep(for: SQLiteEventStorage.bufferedWriteDelay)
+            try await Task.sleep(for: SQLiteEventStorage.defaultBufferedWriteDelay)
         }
         #expect(stored == texts(0..<5))
+        await storage.close()
+    }
+
+    /// A steady stream that the uplink keeps up with never touches the file, however long it
+    /// runs: only events staged for the whole delay are written, not the few in flight when the
+    /// delay of an earlier one runs out. An event left unacknowledged meanwhile still is.
+    @Test func aSteadyStreamAcknowledgedInTimeIsNeverWritten() async throws {
+        let directory = try scratch("buffered-stream")
+        guard case .sqlite(let sqlite) = try configuration(.sqlite, directory: directory) else {
+            Issue.record("not a sqlite configuration")
+            return
+        }
+        // A generous delay, so a slow test machine cannot make an event overstay it by accident.
+        let delay = Duration.milliseconds(200)
+        let storage = try SQLiteEventStorage(configuration: sqlite, path: directory + "/data/data.db",
+                                             logger: testLogger, bufferedWriteDelay: delay)
+        // Like the uplink at a steady rate: the newest event is always in flight, its predecessor
+        // is acknowledged once it has arrived.
+        let started = ContinuousClock.now
+        var next = 0
+        var inFlight: EventPack?
+        while ContinuousClock.now - started < delay * 4 {
+            try await storage.appendBuffered(events(next..<(next + 1)))
+            let pack = try #require(try await storage.nextPack(maxEvents: 10))
+            #expect(texts(pack) == texts(next..<(next + 1)))
+            if let inFlight { try await storage.acknowledge(inFlight) }
+            inFlight = pack
+            next += 1
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await storage.acknowledge(try #require(inFlight))
+        // AUTOINCREMENT's counter moves with every row ever inserted, deleted since or not.
+        let sequence = { try sqlite3(directory + "/data/data.db", "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence;") }
+        #expect(try sequence().trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+
+        try await storage.appendBuffered(events(next..<(next + 1)))  // handed out, never acknowledged
+        _ = try #require(try await storage.nextPack(maxEvents: 10))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, try rows(directory).isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try rows(directory) == texts(next..<(next + 1)))
         await storage.close()
     }
 
