@@ -1,3 +1,4 @@
+import Collections
 import Foundation
 import GatewayKit
 import Logging
@@ -24,7 +25,8 @@ public actor Uplink {
     private let client: ThingsBoardClient
     private let logger: Logger
     private let packSize: Int
-    /// Packs published at once; the session's in-flight window is shared among them.
+    /// Packs published at once; the session's in-flight window (`maxInflightMessages`, kept by the
+    /// connection) bounds their messages on the wire.
     private let maxPacksInFlight = 4
     private let now: @Sendable () -> Int64
     private var stats = Statistics()
@@ -65,59 +67,47 @@ public actor Uplink {
     /// Keeps up to `maxPacksInFlight` packs on the wire at once, so the next pack is read,
     /// decoded and built while the broker acknowledges the previous ones (a single pack at a
     /// time is bound by the round trip of its last message). Packs are acknowledged to storage
-    /// strictly in the order storage handed them out, only once every message of the pack and
-    /// of every earlier pack was acknowledged. Returns only by throwing: any failure ends the
-    /// whole pipeline and the caller rewinds storage, so nothing unacknowledged is lost.
+    /// strictly in the order storage handed them out, each once every message of it was
+    /// acknowledged. Returns only by throwing: any failure ends the whole pipeline and the caller
+    /// rewinds storage, so nothing unacknowledged is lost.
+    ///
+    /// No task per pack or per message: a pack's messages are handed to the connection in one go
+    /// and the pump waits for the oldest pack's acknowledgements, which the connection reports
+    /// in order.
     private func pump(onProgress: () -> Void) async throws {
-        try await withThrowingTaskGroup(of: DeliveredPack.self) { group in
-            var outstanding: [Int: EventPack] = [:]
-            var completed: [Int: DeliveredPack] = [:]
-            var nextSequence = 0
-            var nextToAcknowledge = 0
-            var lastPackWasFull = false
-            while true {
-                try Task.checkCancellation()
-                // Another pack goes out beside those in flight only when storage has a backlog
-                // (the last pack was full): while the uplink keeps up, events gather during a
-                // round trip and go out as one pack instead of many tiny ones, each costing a
-                // storage read, an acknowledge and a publish.
-                if outstanding.count < maxPacksInFlight, outstanding.isEmpty || lastPackWasFull,
-                   let pack = try await storage.nextPack(maxEvents: packSize) {
-                    lastPackWasFull = pack.events.count >= packSize
-                    let publishing = try await prepare(pack, sequence: nextSequence)
-                    group.addTask { try await publishing.run() }
-                    outstanding[nextSequence] = pack
-                    nextSequence += 1
-                    stats.packsInFlight = outstanding.count
-                    continue
-                }
-                if outstanding.isEmpty {
-                    await storage.waitForEvents()
-                    continue
-                }
-                guard let done = try await group.next() else { continue }
-                stats.packLatency.observe(.now - done.started)
-                completed[done.sequence] = done
-                var lastReady: EventPack?
-                while let ready = completed.removeValue(forKey: nextToAcknowledge) {
-                    lastReady = outstanding.removeValue(forKey: nextToAcknowledge)
-                    stats.eventsDelivered += Int64(ready.events)
-                    stats.datapointsDelivered += Int64(ready.datapoints)
-                    nextToAcknowledge += 1
-                }
-                stats.packsInFlight = outstanding.count
-                // Acknowledging a pack implies every earlier one: one storage call per run of packs.
-                if let lastReady {
-                    try await storage.acknowledge(lastReady)
-                    onProgress()
-                }
+        var inFlight = Deque<PackInFlight>()
+        var lastPackWasFull = false
+        while true {
+            try Task.checkCancellation()
+            // Another pack goes out beside those in flight only when storage has a backlog
+            // (the last pack was full): while the uplink keeps up, events gather during a
+            // round trip and go out as one pack instead of many tiny ones, each costing a
+            // storage read, an acknowledge and a publish.
+            if inFlight.count < maxPacksInFlight, inFlight.isEmpty || lastPackWasFull,
+               let pack = try await storage.nextPack(maxEvents: packSize) {
+                lastPackWasFull = pack.events.count >= packSize
+                inFlight.append(try await publish(pack))
+                stats.packsInFlight = inFlight.count
+                continue
             }
+            guard let oldest = inFlight.first else {
+                await storage.waitForEvents()
+                continue
+            }
+            try await oldest.publishing.acknowledged()
+            inFlight.removeFirst()
+            stats.packLatency.observe(.now - oldest.started)
+            stats.eventsDelivered += Int64(oldest.pack.events.count)
+            stats.datapointsDelivered += Int64(oldest.datapoints)
+            stats.packsInFlight = inFlight.count
+            try await storage.acknowledge(oldest.pack)
+            onProgress()
         }
     }
 
-    /// Decodes a pack, announces its new devices and builds its messages; publishing is left to
-    /// the returned value so it can run beside the next pack's preparation.
-    private func prepare(_ pack: EventPack, sequence: Int) async throws -> PackPublishing {
+    /// Decodes a pack, announces its new devices, builds its messages and hands them to the
+    /// connection.
+    private func publish(_ pack: EventPack) async throws -> PackInFlight {
         var batch: [UplinkEvent] = []
         batch.reserveCapacity(pack.events.count)
         let timestamp = now()
@@ -140,11 +130,10 @@ public actor Uplink {
         let limits = await client.limits
         let builder = GatewayPayloadBuilder(maxPayloadBytes: limits.maxPayloadBytes,
                                             maxDatapointsPerMessage: Self.maxDatapoints(limits))
-        return PackPublishing(client: client, messages: builder.messages(for: batch),
-                              window: max(1, limits.maxInflightMessages / maxPacksInFlight),
-                              result: DeliveredPack(sequence: sequence, events: pack.events.count,
-                                                    datapoints: batch.reduce(0) { $0 + $1.datapointCount },
-                                                    started: .now))
+        let started = ContinuousClock.now
+        let publishing = try await client.startPublishing(builder.messages(for: batch))
+        return PackInFlight(pack: pack, publishing: publishing,
+                            datapoints: batch.reduce(0) { $0 + $1.datapointCount }, started: started)
     }
 
     /// A message never carries more datapoints than the smallest datapoint window allows, so it
@@ -155,34 +144,10 @@ public actor Uplink {
     }
 }
 
-/// What a pack's publishing reports when every message of it was acknowledged.
-private struct DeliveredPack: Sendable {
-    var sequence: Int
-    var events: Int
+/// A pack handed to the connection, waiting for its acknowledgements.
+private struct PackInFlight: Sendable {
+    var pack: EventPack
+    var publishing: PublishedMessages
     var datapoints: Int
     var started: ContinuousClock.Instant
-}
-
-/// Publishes one pack's messages with at most `window` of them unacknowledged at once.
-private struct PackPublishing: Sendable {
-    let client: ThingsBoardClient
-    let messages: [GatewayMessage]
-    let window: Int
-    let result: DeliveredPack
-
-    func run() async throws -> DeliveredPack {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var inFlight = 0
-            for message in messages {
-                if inFlight >= window {
-                    try await group.next()
-                    inFlight -= 1
-                }
-                group.addTask { try await client.publish(message) }
-                inFlight += 1
-            }
-            try await group.waitForAll()
-        }
-        return result
-    }
 }

@@ -108,8 +108,26 @@ public final class MQTTClient: Sendable {
     public func publish(_ message: MQTTMessage) async throws -> MQTTPublishResult {
         let box = core
         return try await withCheckedThrowingContinuation { continuation in
-            loop.execute { box.value.publish(message, continuation: continuation) }
+            loop.execute { box.value.publish(message, completion: .caller(continuation)) }
         }
+    }
+
+    /// Publishes the messages in order, as `publish` would one by one, and completes once every
+    /// one of them did, with each one's outcome in order (the future itself never fails). One hop
+    /// onto the loop and one wake-up for the whole batch, where awaiting each `publish` costs a
+    /// task and a wake-up per message.
+    public func publishAll(_ messages: [MQTTMessage]) -> EventLoopFuture<[Result<MQTTPublishResult, any Error>]> {
+        let box = core
+        let promise = loop.makePromise(of: [Result<MQTTPublishResult, any Error>].self)
+        loop.execute { box.value.publishAll(messages, batch: MQTTPublishBatch(count: messages.count, promise: promise)) }
+        return promise.futureResult
+    }
+
+    /// Bounds the QoS 1/2 publishes awaiting acknowledgement (below the configured
+    /// `outboundWindow` and the server's receive maximum); more wait for a slot, in order.
+    public func limitOutboundWindow(to maximum: Int) {
+        let box = core
+        loop.execute { box.value.limitOutboundWindow(to: maximum) }
     }
 
     /// One result per subscription, in order (granted QoS or failure reason code).

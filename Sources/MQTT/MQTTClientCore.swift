@@ -21,11 +21,9 @@ struct MQTTInboundDelegate: NIOAsyncSequenceProducerDelegate {
 /// Confined to one event loop (the one every connection of this client uses), so it needs no locks;
 /// public API calls hop onto that loop with `execute`, which is a queue push, not a Task.
 final class MQTTClientCore {
-    typealias PublishContinuation = CheckedContinuation<MQTTPublishResult, any Error>
-
     private struct InFlight {
         var message: MQTTMessage
-        var continuation: PublishContinuation
+        var completion: MQTTPublishCompletion
         /// QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP.
         var released: Bool
         /// Send order, so a re-send after reconnect keeps the original order.
@@ -55,13 +53,17 @@ final class MQTTClientCore {
     private var lastPacketID: UInt16 = 0
     private var sequence: UInt64 = 0
     private var inFlight: [UInt16: InFlight] = [:]
-    private var waiting = CircularBuffer<(MQTTMessage, PublishContinuation)>()
+    private var waiting = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>()
     private var pendingSubscribes: [UInt16: CheckedContinuation<[MQTTSubscribeResult], any Error>] = [:]
     private var pendingUnsubscribes: [UInt16: CheckedContinuation<Void, any Error>] = [:]
     /// Inbound QoS 2 ids delivered but not yet released (PUBREL): duplicates are not delivered again.
     private var inboundQoS2: Set<UInt16> = []
     private var inboundAliases: [UInt16: String] = [:]
     private var windowLimit: Int
+    /// The server's receive maximum (CONNACK) and the caller's own bound (`limitOutboundWindow`);
+    /// `windowLimit` is the smallest of them and the configured window.
+    private var serverReceiveMaximum = Int(UInt16.max)
+    private var windowCap = Int.max
     private var serverMaximumQoS: MQTTQoS = .exactlyOnce
     private var serverMaximumPacketSize: Int = Int.max
     private var readingPaused = false
@@ -145,7 +147,8 @@ final class MQTTClientCore {
             return
         }
         state = .connected(handler)
-        windowLimit = max(1, min(configuration.outboundWindow, Int(ack.receiveMaximum ?? 65_535)))
+        serverReceiveMaximum = Int(ack.receiveMaximum ?? UInt16.max)
+        updateWindowLimit()
         serverMaximumQoS = ack.maximumQoS ?? .exactlyOnce
         serverMaximumPacketSize = ack.maximumPacketSize.map(Int.init) ?? Int.max
         if configuration.cleanSession || !ack.sessionPresent {
@@ -174,53 +177,72 @@ final class MQTTClientCore {
 
     // MARK: publish
 
-    func publish(_ message: MQTTMessage, continuation: PublishContinuation) {
+    func publish(_ message: MQTTMessage, completion: MQTTPublishCompletion) {
         guard case .connected(let handler) = state else {
-            continuation.resume(throwing: state.isShutDown ? MQTTError.shutDown : MQTTError.notConnected)
+            completion.fail(state.isShutDown ? MQTTError.shutDown : MQTTError.notConnected)
             return
         }
         if message.qos > serverMaximumQoS {
-            continuation.resume(throwing: MQTTError.qosNotSupported(message.qos))
+            completion.fail(MQTTError.qosNotSupported(message.qos))
             return
         }
         let size = MQTTPacket.publish(publishPacket(message, id: 1, dup: false)).encodedSize(version: configuration.version)
         if size > serverMaximumPacketSize {
-            continuation.resume(throwing: MQTTError.packetTooLarge(size: size, limit: serverMaximumPacketSize))
+            completion.fail(MQTTError.packetTooLarge(size: size, limit: serverMaximumPacketSize))
             return
         }
         if message.qos == .atMostOnce {
             let promise = loop.makePromise(of: Void.self)
             send(.publish(publishPacket(message, id: nil, dup: false)), on: handler, promise: promise)
             scheduleFlush()
-            promise.futureResult.whenComplete { result in
+            promise.futureResult.assumeIsolated().whenComplete { result in
                 switch result {
-                case .success: continuation.resume(returning: MQTTPublishResult(reasonCode: .success))
-                case .failure(let error): continuation.resume(throwing: error)
+                case .success: completion.succeed(MQTTPublishResult(reasonCode: .success))
+                case .failure(let error): completion.fail(error)
                 }
             }
             return
         }
         if inFlight.count < windowLimit && waiting.isEmpty {
-            transmit(message, continuation: continuation, on: handler)
+            transmit(message, completion: completion, on: handler)
             scheduleFlush()
         } else {
-            waiting.append((message, continuation))
+            waiting.append((message, completion))
         }
     }
 
-    private func transmit(_ message: MQTTMessage, continuation: PublishContinuation, on handler: MQTTChannelHandler) {
+    /// The messages in order, as many `publish` calls; `batch` learns of each outcome.
+    func publishAll(_ messages: [MQTTMessage], batch: MQTTPublishBatch) {
+        for (index, message) in messages.enumerated() {
+            publish(message, completion: .batch(batch, index: index))
+        }
+    }
+
+    private func transmit(_ message: MQTTMessage, completion: MQTTPublishCompletion, on handler: MQTTChannelHandler) {
         let id = allocatePacketID()
         sequence += 1
-        inFlight[id] = InFlight(message: message, continuation: continuation, released: false, sequence: sequence)
+        inFlight[id] = InFlight(message: message, completion: completion, released: false, sequence: sequence)
         send(.publish(publishPacket(message, id: id, dup: false)), on: handler)
+    }
+
+    /// Bounds the publishes awaiting acknowledgement below the configured window and the server's
+    /// receive maximum (ThingsBoard's session limit `maxInflightMessages`, for example).
+    func limitOutboundWindow(to maximum: Int) {
+        windowCap = max(1, maximum)
+        updateWindowLimit()
+        sendWaiting()
+    }
+
+    private func updateWindowLimit() {
+        windowLimit = max(1, min(configuration.outboundWindow, serverReceiveMaximum, windowCap))
     }
 
     /// Moves callers waiting for a window slot onto the wire.
     private func sendWaiting() {
         guard case .connected(let handler) = state else { return }
         var sent = false
-        while inFlight.count < windowLimit, let (message, continuation) = waiting.popFirst() {
-            transmit(message, continuation: continuation, on: handler)
+        while inFlight.count < windowLimit, let (message, completion) = waiting.popFirst() {
+            transmit(message, completion: completion, on: handler)
             sent = true
         }
         if sent { scheduleFlush() }
@@ -244,7 +266,7 @@ final class MQTTClientCore {
     private func completePublish(_ id: UInt16, _ ack: MQTTAckPacket) {
         guard let entry = inFlight.removeValue(forKey: id) else { return }
         let reason = ack.properties.lazy.compactMap { if case .reasonString(let s) = $0 { s } else { nil } }.first
-        entry.continuation.resume(returning: MQTTPublishResult(reasonCode: ack.reasonCode, reasonString: reason))
+        entry.completion.succeed(MQTTPublishResult(reasonCode: ack.reasonCode, reasonString: reason))
         sendWaiting()
     }
 
@@ -471,8 +493,8 @@ final class MQTTClientCore {
     private func failInFlight(_ error: MQTTError) {
         let entries = inFlight
         inFlight = [:]
-        for entry in entries.values.sorted(by: { $0.sequence < $1.sequence }) { entry.continuation.resume(throwing: error) }
-        while let (_, continuation) = waiting.popFirst() { continuation.resume(throwing: error) }
+        for entry in entries.values.sorted(by: { $0.sequence < $1.sequence }) { entry.completion.fail(error) }
+        while let (_, completion) = waiting.popFirst() { completion.fail(error) }
     }
 
     /// Final: fails everything pending and finishes the streams. Call after the connection closed.

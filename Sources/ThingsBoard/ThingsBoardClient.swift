@@ -176,6 +176,7 @@ public actor ThingsBoardClient {
             deviceBuckets = Buckets(limits.devices)
         }
         self.limits = limits
+        mqtt.limitOutboundWindow(to: limits.maxInflightMessages)
     }
 
     private func sessionEnded() {
@@ -303,6 +304,46 @@ public actor ThingsBoardClient {
         try await send(message, qos: qos ?? configuration.qos)
     }
 
+    /// Hands messages to the connection in order, each once the rate limits allow it, and
+    /// returns when all of them are on their way; `PublishedMessages.acknowledged()` then waits
+    /// for the broker's acknowledgements. Where `publish` costs a task and a wake-up per message,
+    /// this costs one hop onto the connection's event loop per run of messages the limits let
+    /// through at once (the whole batch when no limit is near) and one wake-up to learn the
+    /// outcome.
+    public nonisolated func startPublishing(_ messages: [GatewayMessage], qos: MQTTQoS? = nil) async throws
+        -> PublishedMessages
+    {
+        try await waitUntilReady()
+        let qos = qos ?? configuration.qos
+        var parts: [EventLoopFuture<[Result<MQTTPublishResult, any Error>]>] = []
+        var start = 0
+        while start < messages.count {
+            let end = try await admit(messages, from: start)
+            parts.append(mqtt.publishAll(messages[start..<end].map {
+                MQTTMessage(topic: $0.topic, payload: ByteBuffer(bytes: $0.payload), qos: qos)
+            }))
+            start = end
+        }
+        return PublishedMessages(client: self, messages: messages, parts: parts)
+    }
+
+    /// Takes the rate-limit tokens of as many messages from `start` on as may go now: at least
+    /// one, waiting for it when even that one may not. Returns the end of the admitted run.
+    private func admit(_ messages: [GatewayMessage], from start: Int) async throws -> Int {
+        try await throttle(messages[start])
+        var end = start + 1
+        while end < messages.count, takeTokens(messages[end]) == nil { end += 1 }
+        return end
+    }
+
+    /// What the outcome of a started batch adds to the statistics and the rate limits: messages
+    /// that failed with an error (connection lost) and rejected ones count as failures.
+    func recordOutcome(published: [GatewayMessage], errors: Int, rejectionCodes: [UInt8]) {
+        for message in published { recordPublished(message) }
+        stats.publishFailures += Int64(errors)
+        for code in rejectionCodes { rejected(code: code) }
+    }
+
     /// Publishes without waiting for the session (used while it is being set up).
     private func publishNow(_ message: GatewayMessage, qos: MQTTQoS) async throws {
         try await throttle(message)
@@ -344,15 +385,20 @@ public actor ThingsBoardClient {
 
     /// Suspends until every applicable token bucket has room (never drops).
     private func throttle(_ message: GatewayMessage) async throws {
-        while true {
-            var wait = gatewayBuckets.take(message, now: .now)
-            if wait == nil, message.forDevices {
-                wait = deviceBuckets.take(message, now: .now)
-                if let deviceWait = wait { gatewayBuckets.refund(message, waited: deviceWait) }
-            }
-            guard let wait else { return }
+        while let wait = takeTokens(message) {
             try await Task.sleep(for: wait)
         }
+    }
+
+    /// Takes the message's tokens from every applicable bucket, or none and returns the wait.
+    private func takeTokens(_ message: GatewayMessage) -> Duration? {
+        let now = ContinuousClock.now
+        var wait = gatewayBuckets.take(message, now: now)
+        if wait == nil, message.forDevices {
+            wait = deviceBuckets.take(message, now: now)
+            if let deviceWait = wait { gatewayBuckets.refund(message, waited: deviceWait) }
+        }
+        return wait
     }
 
     // MARK: - Client-side RPC

@@ -1,0 +1,89 @@
+import Logging
+import MQTT
+import NIOCore
+import Synchronization
+import Testing
+
+/// `publishAll` against the scripted server: what reaches the wire and what the caller learns.
+@Suite("MQTT client: publishing a batch", .timeLimit(.minutes(2)))
+struct PublishBatchTests {
+    /// At most the window's publishes are unacknowledged at once (ThingsBoard's
+    /// `maxInflightMessages`); the rest follow in order as acknowledgements free slots, and the
+    /// caller gets every message's outcome in order, a v5 failure code included.
+    @Test func publishAllKeepsTheWindowAndReportsEveryOutcomeInOrder() async throws {
+        let server = try await ScriptedServer.start()
+        let client = MQTTClient(configuration: MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: "batch", connectTimeout: .seconds(60)),
+            logger: Logger(label: "test.batch"))
+        let received = PacketLog()
+        @Sendable func publishes() -> [MQTTPublishPacket] {
+            received.packets.withLock { $0.compactMap { if case .publish(let p) = $0 { p } else { nil } } }
+        }
+
+        let outcomes = try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            let connected = Task { try await client.connect() }
+            let connection = try #require(try await accepted.next())
+            return try await connection.executeThenClose { inbound, outbound in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    // Everything the client sends, as it arrives: the test looks at it while
+                    // deciding when to acknowledge.
+                    group.addTask {
+                        for try await packet in inbound { received.packets.withLock { $0.append(packet) } }
+                    }
+                    #expect(await waitFor { !received.packets.withLock(\.isEmpty) })
+                    try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
+                    _ = try await connected.value
+
+                    client.limitOutboundWindow(to: 2)
+                    let batch = client.publishAll((0..<5).map {
+                        MQTTMessage(topic: "batch/\($0)", payload: ByteBuffer(string: "\($0)"), qos: .atLeastOnce)
+                    })
+                    #expect(await waitFor { publishes().count == 2 })
+                    try await Task.sleep(for: .milliseconds(200))
+                    #expect(publishes().count == 2, "a third publish went out with two unacknowledged")
+
+                    try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publishes()[0].packetID))))
+                    #expect(await waitFor { publishes().count == 3 })
+                    try await Task.sleep(for: .milliseconds(200))
+                    #expect(publishes().count == 3, "more than one publish went out for one acknowledgement")
+
+                    try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publishes()[1].packetID),
+                                                                   reasonCode: .quotaExceeded)))
+                    try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publishes()[2].packetID))))
+                    #expect(await waitFor { publishes().count == 5 })
+                    for publish in publishes()[3...] {
+                        try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publish.packetID))))
+                    }
+                    let outcomes = try await batch.get()
+                    group.cancelAll()
+                    return outcomes
+                }
+            }
+        }
+        #expect(publishes().map(\.topic) == (0..<5).map { "batch/\($0)" })
+        let codes = outcomes.map { (try? $0.get())?.reasonCode }
+        #expect(codes == [.success, .quotaExceeded, .success, .success, .success])
+        await client.shutdown()
+    }
+
+    /// A batch on a client that is not connected completes at once, every message failed.
+    @Test func publishAllWithoutAConnectionFailsEveryMessage() async throws {
+        let client = MQTTClient(configuration: MQTTClientConfiguration(host: "127.0.0.1", port: 1, clientID: "none"),
+                                logger: Logger(label: "test.batch-none"))
+        let outcomes = try await client.publishAll([
+            MQTTMessage(topic: "a", payload: ByteBuffer(string: "1"), qos: .atLeastOnce),
+            MQTTMessage(topic: "b", payload: ByteBuffer(string: "2"), qos: .atMostOnce),
+        ]).get()
+        #expect(outcomes.count == 2)
+        for outcome in outcomes {
+            #expect(throws: MQTTError.self) { try outcome.get() }
+        }
+        await client.shutdown()
+    }
+}
+
+/// What a scripted connection received, shared between the task reading it and the test.
+private final class PacketLog: Sendable {
+    let packets = Mutex<[MQTTPacket]>([])
+}
