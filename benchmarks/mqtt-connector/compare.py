@@ -45,9 +45,71 @@ import types
 import paho.mqtt.client as mqtt
 
 EXT_PORT = 1883
-GATEWAYS = ("python", "swift")
+RELAY_PORT = 1885
+# "relay" is no gateway: a third mosquitto that bridges sensor/+/data from the external broker to the
+# ThingsBoard-side one (latency scenario only). Same hops, QoS and processes as a gateway run, with a relay
+# in C that converts and stores nothing: the floor this machine puts under any gateway's latency.
+GATEWAYS = ("python", "swift", "relay")
+RELAY_CONF = """# written by compare.py: a mosquitto bridge in the gateway's place (the latency floor)
+per_listener_settings false
+listener %(relay_port)d 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 2000000
+max_inflight_messages 20
+log_dest stderr
+log_type error
+log_type warning
+log_type notice
+
+connection external
+address 127.0.0.1:%(ext_port)d
+topic sensor/+/data in 1
+cleansession true
+notifications false
+try_private false
+bridge_protocol_version mqttv311
+
+connection thingsboard
+address 127.0.0.1:%(tb_port)d
+topic sensor/+/data out 1
+cleansession true
+notifications false
+try_private false
+bridge_protocol_version mqttv311
+"""
 
 
+def relay_sink_class(tb_sink):
+    """refbench's fake ThingsBoard, which also takes the relayed sensor messages (sensor/<id>/data, the load
+    generator's own JSON) as if the gateway had sent them as v1/gateway/telemetry: same counting, same clock."""
+    class RelaySink(tb_sink.TBSink):
+        def _on_connect(self, client, userdata, flags, rc, props=None):
+            client.subscribe([("v1/gateway/#", 0), ("v1/devices/me/#", 0), ("sensor/+/data", 0)])
+
+        def _on_message(self, client, userdata, msg):
+            if not msg.topic.startswith("sensor/"):
+                return super()._on_message(client, userdata, msg)
+            now = time.time()
+            try:
+                data = json.loads(msg.payload)
+                device = data["serialNumber"]
+                values = {"temperature": data["temperature"], "humidity": data.get("humidity")}
+            except Exception:  # noqa
+                with self.lock:
+                    self.parse_errors += 1
+                return
+            self._telemetry({device: [{"ts": int(now * 1000), "values": values}]}, now)
+    return RelaySink
+
+
+def run_command(args, gateway, cfg_file, run_dir):
+    if gateway != "relay":
+        return gateway_command(args, gateway, cfg_file)
+    conf = os.path.join(run_dir, "relay.conf")
+    with open(conf, "w") as f:
+        f.write(RELAY_CONF % {"relay_port": RELAY_PORT, "ext_port": EXT_PORT, "tb_port": TB_PORT})
+    return ["mosquitto", "-c", conf]
 
 
 def loadgen_command(args, qos, messages, send_log):
@@ -107,7 +169,7 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
     procs = {}
     sink = probe = None
     try:
-        for port in (EXT_PORT, TB_PORT):
+        for port in (EXT_PORT, TB_PORT, RELAY_PORT):
             if bench.port_open(port):
                 raise RuntimeError("port %d already in use - stop that broker first" % port)
         for name, conf in (("mosq_ext", "mosquitto-ext.conf"), ("mosq_tb", "mosquitto-tb.conf")):
@@ -120,7 +182,8 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
                 raise RuntimeError("brokers did not start within 5 s")
             time.sleep(0.1)
 
-        sink = tb_sink.TBSink("127.0.0.1", TB_PORT)
+        sink_class = relay_sink_class(tb_sink) if gateway == "relay" else tb_sink.TBSink
+        sink = sink_class("127.0.0.1", TB_PORT)
         sink.start()
         probe = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="mqttbench-probe",
                             protocol=mqtt.MQTTv311)
@@ -129,7 +192,7 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
 
         # ---- start-up: a probe sensor publishes every 100 ms until its telemetry reaches the sink
         t_launch = time.time()
-        procs["gateway"] = gw = subprocess.Popen(gateway_command(args, gateway, cfg_file), cwd=run_dir,
+        procs["gateway"] = gw = subprocess.Popen(run_command(args, gateway, cfg_file, run_dir), cwd=run_dir,
                                                  stdout=open(os.path.join(run_dir, "gateway.out"), "w"),
                                                  stderr=subprocess.STDOUT)
         k = 0
@@ -378,8 +441,10 @@ def table(results, storages, backlog=False):
 
 
 def latency_table(results):
-    """Markdown: fixed-rate end-to-end latency, Python | Swift | ratio."""
-    head = ["metric", "Python", "Swift", "Swift vs Python"]
+    """Markdown: fixed-rate end-to-end latency, Python | Swift | ratio, and the mosquitto relay (the floor)
+    when it ran."""
+    with_relay = any(r["gateway"] == "relay" for r in results)
+    head = ["metric", "Python", "Swift", "Swift vs Python"] + (["mosquitto relay (no gateway)"] if with_relay else [])
     rows = []
 
     def add(label, key, better, digits=1):
@@ -390,7 +455,10 @@ def latency_table(results):
             cmp = r + " less" if r != "–" else r
         else:
             cmp = ""
-        rows.append([label, fmt(py, digits), fmt(sw, digits), cmp])
+        row = [label, fmt(py, digits), fmt(sw, digits), cmp]
+        if with_relay:
+            row.append(fmt(med([r for r in results if r["gateway"] == "relay"], key), digits))
+        rows.append(row)
 
     add("messages published (open loop)", "published_messages", None, 0)
     add("generator rate achieved msg/s", "loadgen_publish_rate_msgs_per_s", None, 0)
@@ -417,7 +485,9 @@ def main():
     ap.add_argument("--swift-bin", default=os.path.join(root, ".build-release", "release", "iot-gateway"))
     ap.add_argument("--gw-python", default="/tmp/tbgw-venv/bin/python")
     ap.add_argument("--storages", default="memory,sqlite", help="comma list of memory,file,sqlite")
-    ap.add_argument("--gateways", default="python,swift")
+    ap.add_argument("--gateways", default="python,swift",
+                    help="comma list of python,swift,relay (relay: a mosquitto bridge in the gateway's place, "
+                         "latency scenario only: the latency floor of this machine)")
     ap.add_argument("--qos", type=int, default=1, choices=(0, 1), help="sensor → external broker QoS")
     ap.add_argument("--py-messages", type=int, default=20000,
                     help="closed-loop messages for the Python gateway (≈1,250 dp/s: ≈20 s)")
@@ -492,10 +562,11 @@ def main():
     results = []
     t_start = time.time()
     cells = []  # (mode, storage, gateway), interleaved so that outside load hits both gateways
+    gateways_proper = [g for g in gateways if g != "relay"]  # the relay is the latency scenario's floor only
     if "closed" in scenarios:
-        cells += [("closed", s, g) for s in storages for g in gateways]
+        cells += [("closed", s, g) for s in storages for g in gateways_proper]
     if "backlog" in scenarios:
-        cells += [("backlog", s, g) for s in storages for g in gateways]
+        cells += [("backlog", s, g) for s in storages for g in gateways_proper]
     if "latency" in scenarios:
         cells += [("latency", args.latency_storage, g) for g in gateways]
     for idx in range(1, args.runs + 1):
