@@ -86,7 +86,7 @@ public final class MQTTClient: Sendable {
         let maximum = configuration.maximumPacketSize.map(Int.init) ?? 268_435_460
         return ClientBootstrap(group: loop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
-            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
                     let sync = channel.pipeline.syncOperations

@@ -92,7 +92,7 @@ public actor ModbusClient {
             do {
                 channel = try await ClientBootstrap(group: group)
                     .connectTimeout(TimeAmount(timeout))
-                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             if let tls {

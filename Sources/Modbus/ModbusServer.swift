@@ -87,7 +87,7 @@ public final class ModbusServer: Sendable {
             let tls = self.tls
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { [weak self] channel in
                     self?.track(channel)
                     return channel.eventLoop.makeCompletedFuture {

@@ -69,11 +69,23 @@ final class GatewayUnderTest: @unchecked Sendable {
         """
     }
 
-    func start(arguments extra: [String] = []) throws {
+    /// `asUnprivilegedUser`: when the tests run as root, the gateway runs as uid/gid 65534 (nobody),
+    /// like its service runs as `thingsboard_gateway`; the test's folders are opened up for it.
+    /// (Tests run by another user already run it unprivileged.)
+    func start(arguments extra: [String] = [], asUnprivilegedUser: Bool = false) throws {
         runs += 1
+        var executable = try Self.binary()
+        var arguments = ["run", "--config", configDirectory.path, "--log-level", "debug"] + extra
+        if asUnprivilegedUser && getuid() == 0 {
+            for folder in [directory, configDirectory] {
+                try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder.path)
+            }
+            arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", executable] + arguments
+            executable = try PeerProcess.resolve("setpriv")
+        }
         process = try PeerProcess(
-            executable: try Self.binary(),
-            arguments: ["run", "--config", configDirectory.path, "--log-level", "debug"] + extra,
+            executable: executable,
+            arguments: arguments,
             currentDirectory: directory,
             logFile: directory.appendingPathComponent("gateway-\(runs).log"))
     }
