@@ -13,7 +13,8 @@ Scenarios: "closed" (closed-loop burst, throughput/CPU/memory table per storage 
 frozen while the burst is published, so the broker queues it; then it drains the queue with no load generator
 running: the gateway's own sustained rate) and "latency" (open loop at --latency-rate msg/s for
 --latency-duration s, sqlite, QoS 1; per reading sink arrival − publish time from mqtt-load's --send-log;
-p50/p90/p99/max per gateway).
+p50/p90/p99/max per gateway; unless --no-latency-floor, also with a mosquitto bridge in the gateway's place: the
+same hops with a relay that converts and stores nothing, the floor this machine puts under any gateway's latency).
 
 The company harness (refbench) is reused, not copied: its loadgen.py can be run as a subprocess, its
 TBSink class (tb_sink.py) and /proc + run-folder helpers (bench.py) are imported, the brokers use
@@ -131,7 +132,8 @@ def latency_stats(sink, send_log, devices, seq_start=1):
     with sink.lock:
         seen = dict(sink.seen)
     lat, missing = [], 0
-    with open(send_log) as f:
+    # Per reading, for a look at where the slow ones fall: sequence, publish time (µs), latency (µs).
+    with open(send_log) as f, open(os.path.join(os.path.dirname(send_log), "latencies.txt"), "w") as out:
         for line in f:
             seq_s, us_s = line.split()
             seq = int(seq_s)
@@ -140,6 +142,7 @@ def latency_stats(sink, send_log, devices, seq_start=1):
                 missing += 1
             else:
                 lat.append(arrival - int(us_s) / 1e6)
+                out.write("%d %s %d\n" % (seq, us_s, round(lat[-1] * 1e6)))
     if not lat:
         return {"latency_samples": 0, "latency_missing": missing}
     lat.sort()
@@ -522,6 +525,10 @@ def main():
     ap.add_argument("--latency-duration", type=float, default=20, help="latency scenario: seconds")
     ap.add_argument("--latency-storage", default="sqlite", help="latency scenario: storage kind")
     ap.add_argument("--latency-qos", type=int, default=1, choices=(0, 1), help="latency scenario: sensor QoS")
+    ap.add_argument("--latency-floor", action=argparse.BooleanOptionalAction, default=True,
+                    help="latency scenario: also run the mosquitto relay in the gateway's place (same hops, QoS, "
+                         "sink and clock; it converts and stores nothing): the floor this machine puts under any "
+                         "gateway's latency at that moment")
     args = ap.parse_args()
     args.bench_bin = os.path.abspath(args.bench_bin)
     if args.loadgen is None:
@@ -568,7 +575,8 @@ def main():
     if "backlog" in scenarios:
         cells += [("backlog", s, g) for s in storages for g in gateways_proper]
     if "latency" in scenarios:
-        cells += [("latency", args.latency_storage, g) for g in gateways]
+        latency_gateways = gateways + (["relay"] if args.latency_floor and "relay" not in gateways else [])
+        cells += [("latency", args.latency_storage, g) for g in latency_gateways]
     for idx in range(1, args.runs + 1):
         for mode, storage, gateway in cells:
             if mode == "closed":
