@@ -62,18 +62,12 @@ log_dest stderr
 log_type error
 log_type warning
 log_type notice
-
-connection external
-address 127.0.0.1:%(ext_port)d
-topic sensor/+/data in 1
-cleansession true
-notifications false
-try_private false
-bridge_protocol_version mqttv311
-
-connection thingsboard
-address 127.0.0.1:%(tb_port)d
-topic sensor/+/data out 1
+"""
+# One bridge per side: sensor/+/data comes in from the external broker and goes out to the ThingsBoard side.
+RELAY_BRIDGE = """
+connection %(name)s
+address 127.0.0.1:%(port)d
+topic sensor/+/data %(direction)s 1
 cleansession true
 notifications false
 try_private false
@@ -109,7 +103,9 @@ def run_command(args, gateway, cfg_file, run_dir):
         return gateway_command(args, gateway, cfg_file)
     conf = os.path.join(run_dir, "relay.conf")
     with open(conf, "w") as f:
-        f.write(RELAY_CONF % {"relay_port": RELAY_PORT, "ext_port": EXT_PORT, "tb_port": TB_PORT})
+        f.write(RELAY_CONF % {"relay_port": RELAY_PORT})
+        for name, port, direction in (("external", EXT_PORT, "in"), ("thingsboard", TB_PORT, "out")):
+            f.write(RELAY_BRIDGE % {"name": name, "port": port, "direction": direction})
     return ["mosquitto", "-c", conf]
 
 
