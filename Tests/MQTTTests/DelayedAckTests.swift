@@ -9,8 +9,8 @@ import Testing
 @Suite("MQTT client: no delayed-ACK stall behind a Nagle broker", .timeLimit(.minutes(2)))
 struct DelayedAckTests {
     /// Rounds of two concurrent QoS 1 publishes, each round awaited: ≈40 ms a round with delayed
-    /// ACKs (about 1.2 s for 30), well under a millisecond without.
-    func thirtyRounds(acknowledgingImmediately: Bool) async throws -> Duration {
+    /// ACKs, well under a millisecond without. Returns each round's duration.
+    func thirtyRounds(acknowledgingImmediately: Bool) async throws -> [Duration] {
         let broker = try Mosquitto()
         defer { broker.stop() }
         let client = makeClient(broker, id: "quickack-\(acknowledgingImmediately)", version: .v3_1_1) {
@@ -19,11 +19,14 @@ struct DelayedAckTests {
         _ = try await client.connect()
         // Warm-up: the kernel delays ACKs only once the connection looks interactive.
         for round in 0..<10 { try await publishPair(client, round: round) }
-        let started = ContinuousClock.now
-        for round in 0..<30 { try await publishPair(client, round: round) }
-        let elapsed = ContinuousClock.now - started
+        var rounds: [Duration] = []
+        for round in 0..<30 {
+            let started = ContinuousClock.now
+            try await publishPair(client, round: round)
+            rounds.append(ContinuousClock.now - started)
+        }
         await client.shutdown()
-        return elapsed
+        return rounds
     }
 
     func publishPair(_ client: MQTTClient, round: Int) async throws {
@@ -34,8 +37,11 @@ struct DelayedAckTests {
     }
 
     @Test func pairsOfQoS1PublishesDoNotWaitForDelayedAcks() async throws {
-        let elapsed = try await thirtyRounds(acknowledgingImmediately: true)
-        // 30 delayed ACKs would be ≥ 1.2 s; a loaded CI machine still stays far below 0.4 s.
-        #expect(elapsed < .milliseconds(400), "30 rounds took \(elapsed)")
+        let rounds = try await thirtyRounds(acknowledgingImmediately: true)
+        // Delayed ACKs stall (nearly) every round by ≈40 ms. The median round is the measure: a
+        // round that a busy or stolen CPU slowed down now and then does not move it.
+        let median = rounds.sorted()[rounds.count / 2]
+        #expect(median < .milliseconds(20),
+                "median round \(median); rounds in ms: \(rounds.map { Int($0 / .milliseconds(1)) })")
     }
 }
