@@ -208,6 +208,7 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
         }
     }
 
+    /// `max_bytes`: the message bytes of all databases. Returns how many events were dropped or refused.
     private func applyByteCap(_ cap: Int64, to accepted: inout [StoredEvent]) throws -> Int {
         var stored: Int64 = 0
         for database in databases { stored += database.bytes }
