@@ -96,6 +96,34 @@ import TestSupport
         #expect(received == .deviceRPC(device: "Dev A", id: 7, method: "setRelay", params: ["on": true]))
     }
 
+    /// Over a link with a 100 ms round trip, one device at a time would take 4 s for 40 devices.
+    @Test func devicesAreAnnouncedTogetherInOneRoundTrip() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let proxyPort = freeTCPPort()
+        let proxy = try PythonPeer.start("delay_proxy.py", arguments: ["\(proxyPort)", "\(broker.port)", "50"],
+                                         logFile: try makeScratchDirectory("proxy").appendingPathComponent("proxy.log"))
+        defer { proxy.stop() }
+        #expect(await waitUntil(timeout: 10) { proxy.output().contains("ready") }, "proxy: \(proxy.output())")
+        let client = ThingsBoardClient(configuration: configuration(port: proxyPort), logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        #expect(await waitReady(client))
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/connect"])
+        defer { observer.stop() }
+        let devices = (0..<40).map { (name: "Meter \($0)", type: "meter") }
+        let started = ContinuousClock.now
+        try await client.announce(devices)
+        let took = ContinuousClock.now - started
+        #expect(took < .seconds(1), "announcing 40 devices took \(took)")
+        #expect(await waitUntil(timeout: 10) { observer.messages().count == 40 })
+        #expect(observer.messages().map(\.payload) == devices.map { #"{"device":"\#($0.name)","type":"meter"}"# })
+        // Announced once per session.
+        try await client.announce(devices)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(observer.messages().count == 40)
+    }
+
     @Test func publishesWaitForTheRateLimitInsteadOfDropping() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
