@@ -25,7 +25,7 @@ struct GatewayLink: GatewayContext {
         return await ingest.submit(data, from: connector)
     }
 
-    /// The batch's new and returning devices are announced concurrently (after a restart a batch
+    /// The batch's new devices are introduced concurrently (after a restart a batch
     /// may hold many), all before any of its data goes to the ingest.
     nonisolated(nonsending) func sendAll(_ batch: [ConvertedData], from connector: ConnectorIdentity) async
         -> [SendOutcome]
@@ -60,7 +60,7 @@ struct GatewayLink: GatewayContext {
 
     /// The device filter and the device registry: the data under its ThingsBoard name, or nil
     /// when the filter drops it (as the reference does; accepted for the connector, which has
-    /// nothing to retry). A new or re-connected device is announced first.
+    /// nothing to retry). The uplink announces a new or returning device before its data.
     private nonisolated(nonsending) func admit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> ConvertedData? {
         guard let (data, change) = sight(data, from: connector) else { return nil }
         if change != .known { await introduce(data, change: change, from: connector) }
@@ -78,18 +78,19 @@ struct GatewayLink: GatewayContext {
         return (data, change)
     }
 
-    /// What a new, re-owned or returning device needs before its data: the announcement, the
-    /// connector attributes, the shared attributes.
+    /// What a new or re-owned device needs besides its data: the connector attributes, the shared
+    /// attributes. Its announcement (`v1/gateway/connect`) is not awaited here: the uplink
+    /// announces every device of a pack that this session has not announced (new ones, and
+    /// returning ones, which were reported disconnected) before the pack's messages, all in one
+    /// round trip. Awaiting it here cost the connector a ThingsBoard round trip per new device
+    /// (the reference does not wait for it either).
     private func introduce(_ data: ConvertedData, change: DeviceRegistry.Sighting, from connector: ConnectorIdentity) async {
         switch change {
-        case .known:
+        case .known, .reconnected:
             break
-        case .reconnected:
-            await announce(data.deviceName, type: data.deviceType)
         case .new, .ownerChanged:
-            if change == .new { await announce(data.deviceName, type: data.deviceType) }
-            await sendConnectorAttributes(of: data.deviceName, connector: connector)
-            sharedAttributeSync?.request(device: data.deviceName, connector: connector.name)
+            await sendConnectorAttributes(of: data.deviceName, type: data.deviceType, connector: connector)
+            sharedAttributeSync?.request(device: data.deviceName, type: data.deviceType, connector: connector.name)
         }
     }
 
@@ -97,9 +98,9 @@ struct GatewayLink: GatewayContext {
         let (published, change) = devices.sighting(of: name, type: type, by: connector)
         await announce(published, type: type)
         if change == .new || change == .ownerChanged {
-            await sendConnectorAttributes(of: published, connector: connector)
+            await sendConnectorAttributes(of: published, type: type, connector: connector)
         }
-        if change != .known { sharedAttributeSync?.request(device: name, connector: connector.name) }
+        if change != .known { sharedAttributeSync?.request(device: name, type: type, connector: connector.name) }
     }
 
     func disconnectDevice(_ name: String, from connector: ConnectorIdentity) async {
@@ -135,8 +136,10 @@ struct GatewayLink: GatewayContext {
 
     /// `connectorType` / `connectorName` client attributes, as the reference sends them on first
     /// sight and when the owning connector changes; through storage, so they are not lost.
-    private func sendConnectorAttributes(of device: String, connector: ConnectorIdentity) async {
-        let attributes = ConvertedData(deviceName: device, attributes: [
+    /// The device's type goes with them: the uplink announces a device with the type of its
+    /// first stored event.
+    private func sendConnectorAttributes(of device: String, type: String, connector: ConnectorIdentity) async {
+        let attributes = ConvertedData(deviceName: device, deviceType: type, attributes: [
             "connectorType": .string(connector.type), "connectorName": .string(connector.name),
         ], reportStrategy: .onReceived)
         _ = await ingest.send(attributes, from: connector)

@@ -45,6 +45,40 @@ import TestSupport
         #expect(attributes(of: "AB12", in: messages)["rawData"] == "AB1234.5")
     }
 
+    /// Over a link to ThingsBoard with a 100 ms round trip, a burst of new devices does not hold
+    /// up the connector (one round trip each would take 3 s for 30 devices): the uplink announces
+    /// them together, each before its telemetry.
+    @Test func newDevicesOverASlowLinkAreAnnouncedTogetherBeforeTheirData() async throws {
+        let rig = try await MQTTConnectorRig(label: "mqtt-slow-link", linkDelayMs: 50)
+        defer { rig.stop() }
+        let (devices, observer, gateway) = (rig.devices, rig.observer, rig.gateway)
+        // Bytes mapping: the device name is the payload's first 4 bytes, temp the rest.
+        let firstArrived = await waitUntil(timeout: 30) {
+            try? mosquittoPublish(port: devices.port, topic: "sensor/raw_data", payload: "W00021.5")
+            return observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""W000""#) }
+        }
+        #expect(firstArrived, "no telemetry from the MQTT connector; gateway log:\n\(gateway.log())")
+
+        let names = (1...30).map { String(format: "N%03d", $0) }
+        let started = ContinuousClock.now
+        try mosquittoPublishLines(port: devices.port, topic: "sensor/raw_data", lines: names.map { "\($0)2\($0.suffix(1)).5" })
+        let allArrived = await waitUntil(timeout: 30) {
+            let telemetry = observer.messages(on: "v1/gateway/telemetry")
+            return names.allSatisfy { name in telemetry.contains { $0.payload.contains("\"\(name)\"") } }
+        }
+        let took = ContinuousClock.now - started
+        await rig.responder.stop()
+        #expect(allArrived, "gateway log:\n\(gateway.log())")
+        #expect(took < .seconds(2), "30 new devices took \(took) to reach ThingsBoard over a 100 ms round trip")
+
+        let messages = observer.messages()
+        for name in names {
+            let connect = messages.firstIndex { $0.topic == "v1/gateway/connect" && $0.payload == #"{"device":"\#(name)","type":"default"}"# }
+            let telemetry = messages.firstIndex { $0.topic == "v1/gateway/telemetry" && $0.payload.contains("\"\(name)\"") }
+            #expect(connect != nil && telemetry != nil && connect! < telemetry!, "\(name): connect at \(String(describing: connect)), telemetry at \(String(describing: telemetry))")
+        }
+    }
+
     @Test func aMalformedPayloadIsSkippedAndTheNextOneArrives() async throws {
         let rig = try await MQTTConnectorRig(label: "mqtt-malformed")
         defer { rig.stop() }
@@ -154,16 +188,31 @@ final class MQTTConnectorRig: Sendable {
     let responder: SessionLimitsResponder
     let observer: BrokerObserver
     let gateway: GatewayUnderTest
+    /// Between the gateway and "ThingsBoard" when the link is slowed down.
+    let linkDelay: PeerProcess?
 
     /// `attributes`: what "ThingsBoard" answers to attribute requests, by device.
-    init(label: String, attributes: [String: JSONObject] = [:]) async throws {
+    /// `linkDelayMs`: the gateway reaches "ThingsBoard" through a proxy delaying each direction.
+    init(label: String, attributes: [String: JSONObject] = [:], linkDelayMs: Int? = nil) async throws {
         devices = try Mosquitto()
         thingsBoard = try Mosquitto()
         responder = try await SessionLimitsResponder(port: thingsBoard.port, attributes: attributes)
         observer = try BrokerObserver(port: thingsBoard.port, topics: EndToEndTests.topics)
         gateway = try GatewayUnderTest(label: label)
+        var thingsBoardPort = thingsBoard.port
+        if let linkDelayMs {
+            thingsBoardPort = freeTCPPort()
+            let proxy = try PythonPeer.start("delay_proxy.py", arguments: ["\(thingsBoardPort)", "\(thingsBoard.port)", "\(linkDelayMs)"],
+                                             logFile: gateway.directory.appendingPathComponent("delay-proxy.log"))
+            linkDelay = proxy
+            guard await waitUntil(timeout: 10, checking: { proxy.output().contains("ready") }) else {
+                throw PeerUnavailable(what: "delay_proxy.py", hint: proxy.output())
+            }
+        } else {
+            linkDelay = nil
+        }
         try gateway.writeMainConfig(
-            port: thingsBoard.port, storage: #"{"type": "memory"}"#,
+            port: thingsBoardPort, storage: #"{"type": "memory"}"#,
             connectors: [#"{"type": "mqtt", "name": "MQTT Broker Connector", "configuration": "mqtt.json"}"#])
         try gateway.write("mqtt.json", try Self.referenceConfig(brokerPort: devices.port))
         try gateway.start()
@@ -171,6 +220,7 @@ final class MQTTConnectorRig: Sendable {
 
     func stop() {
         gateway.stop()
+        linkDelay?.stop()
         observer.stop()
         thingsBoard.stop()
         devices.stop()

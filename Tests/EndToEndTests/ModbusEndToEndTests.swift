@@ -119,7 +119,8 @@ import TestSupport
         defer { broker.stop() }
         // "ThingsBoard" holds setpoint = 33 for the device, set while the gateway was away.
         let responder = try await SessionLimitsResponder(port: broker.port, attributes: ["Boiler 7": ["setpoint": 33]])
-        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry", "v1/gateway/attributes/request"])
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry", "v1/gateway/attributes/request",
+                                                                      "v1/gateway/connect"])
         defer { observer.stop() }
         let gateway = try GatewayUnderTest(label: "modbus-sync")
         try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#,
@@ -133,6 +134,11 @@ import TestSupport
             }
         }
         #expect(requested, "no attribute request; gateway log:\n\(gateway.log())")
+        // Announced first: ThingsBoard would create a device it does not know with the default type.
+        let messages = observer.messages()
+        let connect = messages.firstIndex { $0.topic == "v1/gateway/connect" && $0.payload.contains(#""Boiler 7""#) }
+        let request = messages.firstIndex { $0.topic == "v1/gateway/attributes/request" }
+        #expect(connect != nil && request != nil && connect! < request!, "connect at \(String(describing: connect)), request at \(String(describing: request))")
         let synced = await waitUntil(timeout: 15) {
             observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""setpoint":33"#) }
         }

@@ -12,6 +12,9 @@ import ThingsBoard
 final class SharedAttributeSync: Sendable {
     private struct Request: Sendable, Hashable {
         var device: String
+        /// Announced before the request: ThingsBoard would create a device it does not know with
+        /// the default type.
+        var type: String
         var connector: String
     }
 
@@ -24,8 +27,8 @@ final class SharedAttributeSync: Sendable {
         (queue, enqueue) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingNewest(1024))
     }
 
-    func request(device: String, connector: String) {
-        enqueue.yield(Request(device: device, connector: connector))
+    func request(device: String, type: String, connector: String) {
+        enqueue.yield(Request(device: device, type: type, connector: connector))
     }
 
     /// Serves the queue until cancelled.
@@ -36,6 +39,12 @@ final class SharedAttributeSync: Sendable {
             let published = devices.thingsBoardName(of: request.device)
             // "*" asks for every shared attribute.
             let asked = keys.contains("*") ? [] : keys
+            do {
+                try await client.announce([(name: published, type: request.type)])
+            } catch {
+                logger.debug("shared attributes not synced: device not announced", metadata: ["device": "\(published)", "error": "\(error)"])
+                continue
+            }
             guard let reply = await client.requestDeviceAttributes(device: published, keys: asked, client: false) else {
                 logger.debug("shared attributes not synced: no answer", metadata: ["device": "\(published)"])
                 continue
