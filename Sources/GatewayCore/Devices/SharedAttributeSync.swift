@@ -7,8 +7,8 @@ import ThingsBoard
 /// of ThingsBoard and handed to the connector as an update — so a device that was offline gets
 /// the setpoints changed meanwhile.
 ///
-/// Requests run here, off the connector's task (an answer may take seconds); the queue is bounded,
-/// and a device already waiting is not queued twice.
+/// Requests run here, off the connector's task (an answer may take seconds); the queue is bounded
+/// (the newest 1,024 wait; older ones are dropped).
 final class SharedAttributeSync: Sendable {
     private struct Request: Sendable, Hashable {
         var device: String
