@@ -1,5 +1,6 @@
 import GatewayKit
 import Logging
+import Synchronization
 import ThingsBoard
 
 /// `syncDevicesSharedAttributesOnConnect` (reference §1.6): when a device connects (or reconnects)
@@ -7,10 +8,16 @@ import ThingsBoard
 /// of ThingsBoard and handed to the connector as an update — so a device that was offline gets
 /// the setpoints changed meanwhile.
 ///
-/// Requests run here, off the connector's task (an answer may take seconds); the queue is bounded
-/// (the newest 1,024 wait; older ones are dropped).
+/// Requests run here, off the connector's task (an answer may take seconds):
+/// - they wait for the ThingsBoard session: devices first polled while it is still being set up
+///   (at start-up, on a remote server) were otherwise never synced;
+/// - up to `concurrentRequests` at once: one at a time, 500 devices connecting at start-up over a
+///   100 ms link took 100 s to get their setpoints, and a server that does not answer held every
+///   other device back for the 20 s timeout;
+/// - a device waits at most once: asked for again before its turn, it keeps its place. So the
+///   waiting list is bounded by the number of devices and nothing is dropped while the session is down.
 final class SharedAttributeSync: Sendable {
-    private struct Request: Sendable, Hashable {
+    private struct Request: Sendable {
         var device: String
         /// Announced before the request: ThingsBoard would create a device it does not know with
         /// the default type.
@@ -18,42 +25,98 @@ final class SharedAttributeSync: Sendable {
         var connector: String
     }
 
-    private let queue: AsyncStream<Request>
-    private let enqueue: AsyncStream<Request>.Continuation
+    private struct Waiting {
+        var requests: [Request] = []
+        var devices: Set<String> = []
+    }
+
+    /// The Python gateway sends these requests without waiting for answers; a bound keeps a burst
+    /// of reconnects from flooding ThingsBoard's rate limits and the reply table.
+    static let concurrentRequests = 32
+    /// Announcing fails only when the connection drops meanwhile; the next attempt waits for the
+    /// new session.
+    private static let announceAttempts = 3
+
+    private let waiting = Mutex(Waiting())
+    /// One element = "something is waiting"; the newest is enough.
+    private let wakeUps: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
     private let logger: Logger
 
     init(logger: Logger) {
         self.logger = logger
-        (queue, enqueue) = AsyncStream.makeStream(of: Request.self, bufferingPolicy: .bufferingNewest(1024))
+        (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     func request(device: String, type: String, connector: String) {
-        enqueue.yield(Request(device: device, type: type, connector: connector))
+        let added = waiting.withLock { waiting in
+            guard waiting.devices.insert(device).inserted else { return false }
+            waiting.requests.append(Request(device: device, type: type, connector: connector))
+            return true
+        }
+        if added { wake.yield() }
     }
 
-    /// Serves the queue until cancelled.
-    func run(client: ThingsBoardClient, devices: DeviceRegistry, connectors: ConnectorManager) async {
-        for await request in queue {
-            guard let connector = connectors.downlink(named: request.connector),
-                  let keys = connector.sharedAttributeKeys(of: request.device), !keys.isEmpty else { continue }
-            let published = devices.thingsBoardName(of: request.device)
-            // "*" asks for every shared attribute.
-            let asked = keys.contains("*") ? [] : keys
-            do {
-                try await client.announce([(name: published, type: request.type)])
-            } catch {
-                logger.debug("shared attributes not synced: device not announced", metadata: ["device": "\(published)", "error": "\(error)"])
-                continue
-            }
-            guard let reply = await client.requestDeviceAttributes(device: published, keys: asked, client: false) else {
-                logger.debug("shared attributes not synced: no answer", metadata: ["device": "\(published)"])
-                continue
-            }
-            var values: JSONObject = [:]
-            if case .object(let all)? = reply["values"] { values = all }
-            if let value = reply["value"], asked.count == 1 { values[asked[0]] = value }
-            guard !values.isEmpty else { continue }
-            await connector.handleAttributeUpdate(AttributeUpdate(deviceName: request.device, values: values))
+    private func takeWaiting() -> [Request] {
+        waiting.withLock { waiting in
+            defer { waiting = Waiting() }
+            return waiting.requests
         }
+    }
+
+    /// Serves the requests until cancelled.
+    func run(client: ThingsBoardClient, devices: DeviceRegistry, connectors: ConnectorManager) async {
+        await withTaskGroup(of: Void.self) { group in
+            // Child tasks not yet reaped (finished or not): at the bound, one is reaped first, so
+            // at most `concurrentRequests` run and finished ones do not pile up.
+            var unreaped = 0
+            for await _ in wakeUps {
+                for request in takeWaiting() {
+                    if unreaped == Self.concurrentRequests {
+                        await group.next()
+                        unreaped -= 1
+                    }
+                    unreaped += 1
+                    group.addTask { await self.sync(request, client: client, devices: devices, connectors: connectors) }
+                }
+            }
+        }
+    }
+
+    private func sync(_ request: Request, client: ThingsBoardClient, devices: DeviceRegistry,
+                      connectors: ConnectorManager) async {
+        guard let connector = connectors.downlink(named: request.connector),
+              let keys = connector.sharedAttributeKeys(of: request.device), !keys.isEmpty else { return }
+        let published = devices.thingsBoardName(of: request.device)
+        // "*" asks for every shared attribute.
+        let asked = keys.contains("*") ? [] : keys
+        guard await announce(published, type: request.type, client: client) else { return }
+        guard let reply = await client.requestDeviceAttributes(device: published, keys: asked, client: false) else {
+            logger.debug("shared attributes not synced: no answer", metadata: ["device": "\(published)"])
+            return
+        }
+        var values: JSONObject = [:]
+        if case .object(let all)? = reply["values"] { values = all }
+        if let value = reply["value"], asked.count == 1 { values[asked[0]] = value }
+        guard !values.isEmpty else { return }
+        await connector.handleAttributeUpdate(AttributeUpdate(deviceName: request.device, values: values))
+    }
+
+    /// Waits for the session, then announces the device; false when cancelled or it never went out.
+    private func announce(_ device: String, type: String, client: ThingsBoardClient) async -> Bool {
+        for _ in 1...Self.announceAttempts {
+            do {
+                try await client.waitUntilReady()
+            } catch {
+                return false
+            }
+            do {
+                try await client.announce([(name: device, type: type)])
+                return true
+            } catch {
+                logger.debug("shared attributes not synced yet: device not announced", metadata: ["device": "\(device)", "error": "\(error)"])
+            }
+        }
+        return false
     }
 }
