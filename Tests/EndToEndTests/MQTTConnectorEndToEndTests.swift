@@ -201,13 +201,9 @@ final class MQTTConnectorRig: Sendable {
         gateway = try GatewayUnderTest(label: label)
         var thingsBoardPort = thingsBoard.port
         if let linkDelayMs {
-            thingsBoardPort = freeTCPPort()
-            let proxy = try PythonPeer.start("delay_proxy.py", arguments: ["\(thingsBoardPort)", "\(thingsBoard.port)", "\(linkDelayMs)"],
-                                             logFile: gateway.directory.appendingPathComponent("delay-proxy.log"))
-            linkDelay = proxy
-            guard await waitUntil(timeout: 10, checking: { proxy.output().contains("ready") }) else {
-                throw PeerUnavailable(what: "delay_proxy.py", hint: proxy.output())
-            }
+            let proxy = try await DelayProxy.start(to: thingsBoard.port, delayMs: linkDelayMs,
+                                                   logFile: gateway.directory.appendingPathComponent("delay-proxy.log"))
+            (linkDelay, thingsBoardPort) = (proxy.process, proxy.port)
         } else {
             linkDelay = nil
         }

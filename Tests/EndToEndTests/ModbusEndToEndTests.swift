@@ -165,13 +165,9 @@ import TestSupport
         let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/attributes/request"])
         defer { observer.stop() }
         let gateway = try GatewayUnderTest(label: "modbus-sync-many")
-        let proxyPort = freeTCPPort()
-        let proxy = try PythonPeer.start("delay_proxy.py", arguments: ["\(proxyPort)", "\(broker.port)", "50"],
-                                         logFile: gateway.directory.appendingPathComponent("delay-proxy.log"))
+        let (proxy, proxyPort) = try await DelayProxy.start(
+            to: broker.port, delayMs: 50, logFile: gateway.directory.appendingPathComponent("delay-proxy.log"))
         defer { proxy.stop() }
-        guard await waitUntil(timeout: 10, checking: { proxy.output().contains("ready") }) else {
-            throw PeerUnavailable(what: "delay_proxy.py", hint: proxy.output())
-        }
         let slaves = names.enumerated().map { k, name in
             """
             {"host": "127.0.0.1", "port": \(devicePort), "type": "tcp", "method": "socket", "unitId": 1,

@@ -100,11 +100,9 @@ import TestSupport
     @Test func devicesAreAnnouncedTogetherInOneRoundTrip() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
-        let proxyPort = freeTCPPort()
-        let proxy = try PythonPeer.start("delay_proxy.py", arguments: ["\(proxyPort)", "\(broker.port)", "50"],
-                                         logFile: try makeScratchDirectory("proxy").appendingPathComponent("proxy.log"))
+        let (proxy, proxyPort) = try await DelayProxy.start(
+            to: broker.port, delayMs: 50, logFile: try makeScratchDirectory("proxy").appendingPathComponent("proxy.log"))
         defer { proxy.stop() }
-        #expect(await waitUntil(timeout: 10) { proxy.output().contains("ready") }, "proxy: \(proxy.output())")
         let client = ThingsBoardClient(configuration: configuration(port: proxyPort), logger: Logger(label: "test"))
         let run = Task { await client.run() }
         defer { run.cancel() }
