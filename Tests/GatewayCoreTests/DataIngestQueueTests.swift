@@ -109,46 +109,6 @@ import TestSupport
     }
 }
 
-/// Memory storage whose appends wait until the test opens the gate (or always fail).
-private actor GatedStorage: EventStorage {
-    let inner: MemoryEventStorage = {
-        var configuration = StorageConfiguration.Memory()
-        configuration.maxRecordsCount = 100_000  // room for every reading of the tests
-        return MemoryEventStorage(configuration: configuration, logger: Logger(label: "test"))
-    }()
-    private let failing: Bool
-    private var isOpen = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-    private var appended = 0
-    private var appends = 0
-
-    init(failing: Bool = false) { self.failing = failing }
-
-    func open() {
-        isOpen = true
-        for waiter in waiting { waiter.resume() }
-        waiting = []
-    }
-
-    func appendedEvents() -> Int { appended }
-    func appendCalls() -> Int { appends }
-
-    func append(_ events: [StoredEvent]) async throws -> Int {
-        appended += events.count
-        appends += 1
-        if !isOpen { await withCheckedContinuation { waiting.append($0) } }
-        if failing { throw StorageError.closed }
-        return try await inner.append(events)
-    }
-
-    func nextPack(maxEvents: Int) async throws -> EventPack? { try await inner.nextPack(maxEvents: maxEvents) }
-    func acknowledge(_ pack: EventPack) async throws { try await inner.acknowledge(pack) }
-    func rewind() async { await inner.rewind() }
-    func waitForEvents() async { await inner.waitForEvents() }
-    func statistics() async -> StorageStatistics { await inner.statistics() }
-    func close() async { await inner.close() }
-}
-
 private final class Counter: Sendable {
     private let count = Mutex(0)
     var value: Int { count.withLock { $0 } }
