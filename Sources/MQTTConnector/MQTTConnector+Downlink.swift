@@ -32,6 +32,13 @@ extension MQTTConnector: DownlinkConnector {
         }
     }
 
+    /// `mqtt_<method>` sent to the gateway itself: params carry the entry
+    /// (`{"requestTopicExpression", "valueExpression", "responseTopicExpression", "responseTimeout",
+    /// "qos", "retain", ...}`), rendered without a device; the reply is the list with its one result.
+    public func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue {
+        [await handleRPC(DeviceRPCRequest(deviceName: "", id: 0, method: method, params: params))]
+    }
+
     /// One-way: `{"success": true}` once published. Two-way: the device's answer (JSON when it
     /// parses, else the text) or `{"success": false}` when none came in time. Publishing failed:
     /// `{"error": "Error on publish to target broker: '...'", "success": false}`. Not handled:
@@ -58,9 +65,9 @@ extension MQTTConnector: DownlinkConnector {
                     return MQTTDownlinkRules.publishFailed(error)
                 }
             }
-            // Answer before ThingsBoard gives up on the request.
-            var wait = request.timeout * 0.9
-            if let configured = call.responseTimeout { wait = min(wait, configured) }
+            // The configured `responseTimeout` is what the reference waits (reserved get/set:
+            // 5 s unless given). Without one, answer before ThingsBoard gives up on the request.
+            let wait = call.responseTimeout ?? request.timeout * 0.9
             return await exchange(call, responseTopic: responseTopic, wait: wait, client: client)
         }
     }

@@ -6,18 +6,6 @@ import TestSupport
 /// The gateway's own services as ThingsBoard uses them: RPCs to the gateway device, device
 /// ownership that survives a restart (connected_devices.json), renames and deletes.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct GatewayServicesEndToEndTests {
-    /// Sends an RPC to the gateway device and returns its reply.
-    func gatewayRPC(_ id: Int, method: String, params: String = "{}", rig: MQTTConnectorRig) async throws -> JSONValue? {
-        try mosquittoPublish(port: rig.thingsBoard.port, topic: "v1/devices/me/rpc/request/\(id)",
-                             payload: #"{"method":"\#(method)","params":\#(params)}"#)
-        var reply: JSONValue?
-        _ = await waitUntil(timeout: 10) {
-            reply = rig.observer.messages(on: "v1/devices/me/rpc/response/\(id)").last.flatMap { try? JSONValue.parse($0.payload) }
-            return reply != nil
-        }
-        return reply
-    }
-
     func deviceRPCReply(_ id: Int64, device: String, rig: MQTTConnectorRig) async -> JSONValue? {
         var reply: JSONValue?
         _ = await waitUntil(timeout: 15) {
@@ -49,19 +37,19 @@ import TestSupport
         }
         #expect(connectorAttributes, "\(rig.observer.messages(on: "v1/gateway/attributes"))")
 
-        #expect(try await gatewayRPC(1, method: "gateway_ping", rig: rig) == ["code": 200, "resp": "pong"])
-        let devices = try await gatewayRPC(2, method: "gateway_devices", rig: rig)
+        #expect(try await rig.gatewayRPC(1, method: "gateway_ping") == ["code": 200, "resp": "pong"])
+        let devices = try await rig.gatewayRPC(2, method: "gateway_devices")
         #expect(devices?["code"] == 200)
         #expect(devices?["resp"]?["SN-001"] == "MQTT Broker Connector", "\(String(describing: devices))")
-        let stats = try #require(try await gatewayRPC(3, method: "gateway_stats", rig: rig))
+        let stats = try #require(try await rig.gatewayRPC(3, method: "gateway_stats"))
         #expect((stats["eventsProduced"]?.intValue ?? 0) >= 1, "\(stats)")
         #expect((stats["MQTT Broker ConnectorEventsProduced"]?.intValue ?? 0) >= 1, "\(stats)")
-        #expect(try await gatewayRPC(4, method: "gateway_nonsense", rig: rig) == ["error": "Method not found", "code": 404])
-        #expect(try await gatewayRPC(5, method: "opcua_read", rig: rig)
+        #expect(try await rig.gatewayRPC(4, method: "gateway_nonsense") == ["error": "Method not found", "code": 404])
+        #expect(try await rig.gatewayRPC(5, method: "opcua_read")
                 == ["error": "opcua - connector not found in available connectors.", "code": 404])
-        #expect(try await gatewayRPC(6, method: "gateway_remove_provisioned_credentials", rig: rig)?["code"] == 404)
+        #expect(try await rig.gatewayRPC(6, method: "gateway_remove_provisioned_credentials")?["code"] == 404)
         // The remote shell is off unless remoteShell is true.
-        let shell = try await gatewayRPC(9, method: "sendCommand", params: #"{"command": "touch /tmp/should-not-exist"}"#, rig: rig)
+        let shell = try await rig.gatewayRPC(9, method: "sendCommand", params: #"{"command": "touch /tmp/should-not-exist"}"#)
         #expect(shell?["code"] == 404, "\(String(describing: shell))")
     }
 
@@ -96,7 +84,7 @@ import TestSupport
 
         // ThingsBoard renames SN-001: its data now arrives under the new name, and RPCs for the
         // new name reach the device.
-        #expect(try await gatewayRPC(7, method: "gateway_device_renamed", params: #"{"SN-001":"Pump 1"}"#, rig: rig)
+        #expect(try await rig.gatewayRPC(7, method: "gateway_device_renamed", params: #"{"SN-001":"Pump 1"}"#)
                 == ["success": true])
         let renamedData = await waitUntil(timeout: 20) {
             try? mosquittoPublish(port: rig.devices.port, topic: "sensor/SN-001/data", payload: #"{"temp": 21}"#)
@@ -112,7 +100,7 @@ import TestSupport
         #expect(renamed, "connected_devices.json: \(String(describing: savedRegistry()))")
 
         // Deleted in ThingsBoard: forgotten by the gateway.
-        #expect(try await gatewayRPC(8, method: "gateway_device_deleted", params: #""Pump 1""#, rig: rig) == ["success": true])
+        #expect(try await rig.gatewayRPC(8, method: "gateway_device_deleted", params: #""Pump 1""#) == ["success": true])
         let forgotten = await waitUntil(timeout: 5) { savedRegistry().map { $0["SN-001"] == nil } ?? false }
         #expect(forgotten, "connected_devices.json: \(String(describing: savedRegistry()))")
         await rig.responder.stop()

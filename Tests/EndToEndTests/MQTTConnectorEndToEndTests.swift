@@ -177,6 +177,50 @@ import TestSupport
         await rig.responder.stop()
         #expect(answered, "attribute request not answered on the devices' broker: \(deviceSide.messages()); gateway log:\n\(gateway.log())")
     }
+
+    /// What the reference config promises beyond the happy path: `mqtt_<method>` sent to the
+    /// gateway device runs the entry its params carry; a disconnect request reaches ThingsBoard;
+    /// a two-way RPC waits the configured `responseTimeout` (10 s), not ThingsBoard's assumed 5 s.
+    @Test func gatewayWideRPCDisconnectAndASlowTwoWayAnswer() async throws {
+        let rig = try await MQTTConnectorRig(label: "mqtt-downlink-more")
+        defer { rig.stop() }
+        let (devices, thingsBoard, observer, gateway) = (rig.devices, rig.thingsBoard, rig.observer, rig.gateway)
+        let deviceSide = try BrokerObserver(port: devices.port, topics: ["sensor/#", "lamps/#"])
+        defer { deviceSide.stop() }
+        let known = await waitUntil(timeout: 30) {
+            try? mosquittoPublish(port: devices.port, topic: "sensor/SN-002/data", payload: #"{"temp": 20}"#)
+            return observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("SN-002") }
+        }
+        #expect(known, "the device never reported; gateway log:\n\(gateway.log())")
+
+        // Connector RPC to the gateway itself: one result per running MQTT connector.
+        let published = try await rig.gatewayRPC(
+            21, method: "mqtt_publish",
+            params: #"{"requestTopicExpression": "lamps/${params.group}", "valueExpression": "${params.level}", "group": "hall", "level": 70}"#)
+        #expect(published == [["success": true]], "gateway log:\n\(gateway.log())")
+        #expect(await waitUntil(timeout: 5) { deviceSide.messages(on: "lamps/hall").contains { $0.payload == "70" } })
+
+        // Disconnect request on the devices' broker (the reference config's constant-name entry).
+        try mosquittoPublish(port: devices.port, topic: "sensor/disconnect", payload: "{}")
+        let disconnected = await waitUntil(timeout: 10) {
+            observer.messages(on: "v1/gateway/disconnect").contains { $0.payload == #"{"device":"Demo Device"}"# }
+        }
+        #expect(disconnected, "disconnect request not sent; gateway log:\n\(gateway.log())")
+
+        // Two-way RPC answered after 6 s: within getRelay's responseTimeout of 10 s.
+        try mosquittoPublish(port: thingsBoard.port, topic: "v1/gateway/rpc",
+                             payload: #"{"device":"SN-002","data":{"id":43,"method":"getRelay","params":{}}}"#)
+        #expect(await waitUntil(timeout: 10) { !deviceSide.messages(on: "sensor/SN-002/request/getRelay/43").isEmpty })
+        try await Task.sleep(for: .seconds(6))
+        try mosquittoPublish(port: devices.port, topic: "sensor/SN-002/response/getRelay/43", payload: #"{"relay":"off"}"#)
+        var reply: JSONValue?
+        _ = await waitUntil(timeout: 10) {
+            reply = observer.messages(on: "v1/gateway/rpc").compactMap { try? JSONValue.parse($0.payload) }
+                .first { $0["id"]?.intValue == 43 && $0["device"]?.stringValue == "SN-002" }
+            return reply != nil
+        }
+        #expect(reply?["data"] == ["relay": "off"], "gateway log:\n\(gateway.log())")
+    }
 }
 
 /// The MQTT connector's test bench: a mosquitto for the devices, one in the role of ThingsBoard
@@ -212,6 +256,18 @@ final class MQTTConnectorRig: Sendable {
             connectors: [#"{"type": "mqtt", "name": "MQTT Broker Connector", "configuration": "mqtt.json"}"#])
         try gateway.write("mqtt.json", try Self.referenceConfig(brokerPort: devices.port))
         try gateway.start()
+    }
+
+    /// Sends an RPC to the gateway device and returns its reply.
+    func gatewayRPC(_ id: Int, method: String, params: String = "{}") async throws -> JSONValue? {
+        try mosquittoPublish(port: thingsBoard.port, topic: "v1/devices/me/rpc/request/\(id)",
+                             payload: #"{"method":"\#(method)","params":\#(params)}"#)
+        var reply: JSONValue?
+        _ = await waitUntil(timeout: 10) {
+            reply = observer.messages(on: "v1/devices/me/rpc/response/\(id)").last.flatMap { try? JSONValue.parse($0.payload) }
+            return reply != nil
+        }
+        return reply
     }
 
     func stop() {
