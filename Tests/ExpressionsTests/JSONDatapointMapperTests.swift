@@ -177,6 +177,15 @@ struct JSONDatapointMapperTests {
         #expect(result.telemetry == [TelemetryEntry(ts: receivedAt, values: ["v": 1, "time": 1_763_136_908_969, "ts": 5])])
     }
 
+    /// The reference's TelemetryEntry takes a message's own `{"ts", "values"}` over the received
+    /// time it is given, so `useReceivedTs` does not restamp what `"*"` unpacks.
+    @Test func aTsValuesMessageUnpackedByStarKeepsItsTsUnderUseReceivedTs() throws {
+        let result = try apply(#"{"timeseries": "*"}"#, #"{"ts": 1763136908969, "values": {"v": 1}}"#, useReceivedTs: true)
+        #expect(result.telemetry == [TelemetryEntry(ts: 1_763_136_908_969, values: ["v": 1])])
+        let plain = try apply(#"{"timeseries": "*"}"#, #"{"v": 1, "ts": 1763136908969}"#, useReceivedTs: true)
+        #expect(plain.telemetry == [TelemetryEntry(ts: receivedAt, values: ["v": 1, "ts": 1_763_136_908_969])])
+    }
+
     @Test("telemetry is grouped by time in order of first appearance")
     func groupedByTime() throws {
         let converter = #"""

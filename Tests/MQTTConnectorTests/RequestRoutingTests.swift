@@ -88,6 +88,39 @@ import Testing
                 == #"{"firmwareVersion2":7.1,"model3":"M-123"}"#)
     }
 
+    /// The upstream tests' single-section fixtures, each as the only entry of its section.
+    func upstreamSection(_ directory: String, _ file: String) throws -> String {
+        let url = compatDirectory().appendingPathComponent("upstream-tests/unit/connectors/mqtt/data/\(directory)/\(file)")
+        return try loadJSON(url).jsonString
+    }
+
+    @Test(arguments: [
+        ("on_attribute_request_mqtt_config_subtopics_section.json", ["firmwareVersion2"], false),
+        ("on_attribute_request_mqtt_config_client_side.json", ["firmwareVersion2"], true),
+        ("on_attribute_request_mqtt_config_subtopic_multiple_attributes.json", ["firmwareVersion2", "model3"], false),
+        ("on_attribute_request_mqtt_config_multiple_client_side.json", ["firmwareVersion2", "model3"], true),
+    ])
+    func theUpstreamAttributeRequestFixturesAskForTheirKeys(file: String, keys: [String], clientScope: Bool) throws {
+        let router = try router(attributeRequests: [try upstreamSection("attribute_requests", file)])
+        let result = route(router, "v1/devices/me/attributes/request",
+                           #"{"serialNumber":"SN-002","versionAttribute":"firmwareVersion2","versionModel":"model3"}"#)
+        #expect(result.deviceEvents == [.attributeRequest(MQTTAttributeRequestCall(
+            entryIndex: 0, deviceName: "SN-002", keys: keys, clientScope: clientScope))])
+    }
+
+    @Test func theUpstreamConnectAndDisconnectFixturesNameTheirDevices() throws {
+        let router = try router(extra: ", \"connectRequests\": ["
+            + (try upstreamSection("connect_requests", "on_connect_mqtt_config.json")) + ","
+            + (try upstreamSection("connect_requests", "on_connect_mqtt_config_topic_device_section.json")) + "], \"disconnectRequests\": ["
+            + (try upstreamSection("disconnect_requests", "on_disconnect_request_mqtt_config.json")) + ","
+            + (try upstreamSection("disconnect_requests", "on_disconnect_request_mqtt_config_topic_section.json")) + "]")
+        #expect(route(router, "sensor/connect", #"{"serialNumber": "SN-1"}"#).deviceEvents
+                == [.connect(deviceName: "SN-1", profile: "Thermometer")])
+        #expect(route(router, "sensor/SN-2/connect", "").deviceEvents == [.connect(deviceName: "SN-2", profile: "Thermometer")])
+        #expect(route(router, "sensor/disconnect", #"{"serialNumber": "SN-1"}"#).deviceEvents == [.disconnect(deviceName: "SN-1")])
+        #expect(route(router, "sensor/SN-2/disconnect", "").deviceEvents == [.disconnect(deviceName: "SN-2")])
+    }
+
     @Test func connectStopsRoutingAndDisconnectActsOnce() throws {
         let router = try router(extra: #"""
             , "connectRequests": [{"topicFilter": "dev/+/up", "deviceInfo": {"deviceNameExpressionSource": "topic",
