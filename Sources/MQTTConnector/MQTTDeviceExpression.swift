@@ -22,14 +22,16 @@ public struct MQTTDeviceExpression: Sendable, Equatable, CustomStringConvertible
     }
 
     /// For JSON messages. A missing source is inferred: `message` when the expression has a
-    /// `${...}` placeholder, else `constant`.
+    /// `${...}` placeholder, else `constant`. A `constant` with placeholders is filled from the
+    /// message too, as the reference treats `constant` and `message` alike (`"Dev-${id}"` → `Dev-7`).
     init(jsonSource source: Source?, expression: String) throws(ExpressionError) {
         self.source = source
         self.expression = expression
-        switch source ?? (expression.contains("${") ? .message : .constant) {
+        let hasPlaceholder = expression.contains("${")
+        switch source ?? (hasPlaceholder ? .message : .constant) {
         case .message: evaluator = .value(try ValueExpression(expression))
         case .topic: evaluator = .topic(try TopicExpression(expression))
-        case .constant: evaluator = .constant(expression)
+        case .constant: evaluator = hasPlaceholder ? .value(try ValueExpression(expression)) : .constant(expression)
         }
     }
 

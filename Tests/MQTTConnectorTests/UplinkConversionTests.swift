@@ -142,6 +142,19 @@ func config(mappings: [String], requests: String = "{}", extra: String = "") -> 
         #expect(route.subscriptions.map(\.filter) == ["sensor/+/data", "sensor/#"])
     }
 
+    /// The reference fills `${...}` of a `constant` source from the message, as for `message`.
+    @Test func aConstantDeviceNameWithAPlaceholderIsFilledFromTheMessage() throws {
+        let mapping = """
+            {"topicFilter": "plant/line", "converter": {"type": "json",
+              "deviceInfo": {"deviceNameExpressionSource": "constant", "deviceNameExpression": "Line-${id}",
+                             "deviceProfileExpressionSource": "constant", "deviceProfileExpression": "Conveyor"},
+              "timeseries": [{"type": "integer", "key": "speed", "value": "${speed}"}]}}
+            """
+        let result = try router(config(mappings: [mapping])).route(message("plant/line", #"{"id": 7, "speed": 3}"#))
+        #expect(result.data.map(\.deviceName) == ["Line-7"])
+        #expect(result.data.map(\.deviceType) == ["Conveyor"])
+    }
+
     @Test func sharedSubscriptionsRouteOnTheTopicPart() throws {
         let shared = sensorMapping.replacingOccurrences(of: #""sensor/+/data""#, with: #""$share/gw/sensor/+/data""#)
         let route = try router(config(mappings: [shared]))
