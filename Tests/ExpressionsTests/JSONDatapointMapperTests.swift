@@ -177,6 +177,14 @@ struct JSONDatapointMapperTests {
         #expect(result.telemetry == [TelemetryEntry(ts: receivedAt, values: ["v": 1, "time": 1_763_136_908_969, "ts": 5])])
     }
 
+    /// Any key can be named, also with characters the reference's placeholder pattern leaves out.
+    @Test func placeholdersNameKeysWithAnyCharacters() throws {
+        let converter = #"{"attributes": [{"key": "t", "type": "double", "value": "${Température}"},"#
+            + #"{"key": "c", "type": "string", "value": "${temp(C)} °C"}]}"#
+        let result = try apply(converter, #"{"Température": 21.5, "temp(C)": 20}"#)
+        #expect(result.attributes == ["t": 21.5, "c": "20 °C"])
+    }
+
     /// The reference's TelemetryEntry takes a message's own `{"ts", "values"}` over the received
     /// time it is given, so `useReceivedTs` does not restamp what `"*"` unpacks.
     @Test func aTsValuesMessageUnpackedByStarKeepsItsTsUnderUseReceivedTs() throws {
