@@ -35,14 +35,26 @@ public struct ReportStrategy: Sendable, Hashable {
 
     public static let onReceived = ReportStrategy(kind: .onReceived)
 
-    /// Parses a `reportStrategy` object. `reportPeriod` is required for the periodic kinds, as
-    /// the reference requires it there.
+    /// Parses a `reportStrategy` object as leniently as the reference where that is sane: `type`
+    /// in any case (`on_change`), `ON_RECEIVED` when absent; `reportPeriod` read only for the
+    /// periodic kinds (the reference drops it for the others, so `"reportPeriod": 0` there is no
+    /// error) and 10,000 ms when absent (the reference's main-section default; at the other levels
+    /// it would report every millisecond). A `type` it does not know, a period below 1 ms or a
+    /// negative `ttl` remain errors naming the key.
     public init(_ reader: ConfigReader) throws(ConfigError) {
-        let typeName = try reader.choice("type", of: Kind.allCases.map(\.rawValue), default: nil)
-        let kind = Kind(rawValue: typeName) ?? .onReceived
+        let names = Kind.allCases.map(\.rawValue)
+        var kind = Kind.onReceived
+        if let value = reader.value("type") {
+            guard let text = value.stringValue, let parsed = Kind(rawValue: text.uppercased()) else {
+                throw reader.failure("type", expected: "one of " + names.map { "\"\($0)\"" }.joined(separator: ", "),
+                                     found: value)
+            }
+            kind = parsed
+        }
         let periodic = kind == .onReportPeriod || kind == .onChangeOrReportPeriod
-        let period = try reader.int64("reportPeriod", default: periodic ? nil : Self.defaultReportPeriodMs,
-                                      in: 1...Int64.max)
+        let period = periodic
+            ? try reader.int64("reportPeriod", default: Self.defaultReportPeriodMs, in: 1...Int64.max)
+            : Self.defaultReportPeriodMs
         let ttl = try reader.int64("ttl", default: Self.defaultTTLSeconds, in: 0...Int64.max)
         self.init(kind: kind, reportPeriodMs: period, ttlSeconds: ttl)
     }

@@ -38,10 +38,12 @@ public struct ReportFilter: Sendable {
         self.switchedOff = strategy.kind == .disabled
     }
 
-    /// Registers a connector's root `reportStrategy` (nil = none, the gateway default applies).
-    /// Changing it (a reloaded connector) forgets everything cached for that connector.
+    /// Registers a connector's root `reportStrategy` (nil = none, the gateway default applies) as
+    /// the connector starts, restarts with a changed configuration or is removed; each forgets what
+    /// was cached for it, as the reference does when ThingsBoard changes or removes a connector
+    /// (its next values count as first values, and a removed mapping's periodic reports stop),
+    /// whether or not the root strategy itself changed.
     public mutating func setConnectorDefault(_ strategy: ReportStrategy?, for connector: String) {
-        guard connectorDefaults[connector] != strategy else { return }
         connectorDefaults[connector] = strategy
         forget(connector: connector)
     }

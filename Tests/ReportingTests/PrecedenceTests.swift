@@ -58,15 +58,21 @@ struct PrecedenceTests {
         #expect(behaviour(of: &received, keyReceived, connector: "mqtt") == "received")
     }
 
-    @Test("Changing a connector's default forgets what was cached for it, and only for it")
+    @Test("Restarting or removing a connector forgets what was cached for it, and only for it")
     func connectorReload() {
         var filter = ReportFilter(gatewayDefault: nil)
         filter.setConnectorDefault(.period(700), for: "mqtt")
         filter.setConnectorDefault(.onChange, for: "modbus")
         _ = filter.admit(telemetry(["t": 1]), from: "mqtt", now: 0)
         _ = filter.admit(telemetry(["t": 1]), from: "modbus", now: 0)
-        filter.setConnectorDefault(.period(700), for: "mqtt")  // unchanged: keeps the cache
         #expect(filter.cachedKeyCount == 2)
+        // Restarted with another mapping but the same root strategy (as the reference, which
+        // clears the connector's records on every change from ThingsBoard): the periodic report
+        // of the old mapping stops.
+        filter.setConnectorDefault(.period(700), for: "mqtt")
+        #expect(filter.cachedKeyCount == 1)
+        #expect(filter.nextDeadline() == nil)
+        _ = filter.admit(telemetry(["t": 1]), from: "mqtt", now: 0)
         filter.setConnectorDefault(.onChange, for: "mqtt")
         #expect(filter.cachedKeyCount == 1)
         #expect(filter.nextDeadline() == nil)
