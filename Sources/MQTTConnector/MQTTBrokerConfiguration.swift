@@ -20,7 +20,7 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
     /// The client settings this section stands for.
     public func clientConfiguration() -> MQTTClientConfiguration {
         var tls: MQTTTLSConfiguration?
-        if security.kind == .certificates {
+        if security.usesTLS {
             tls = MQTTTLSConfiguration(caCertificateFile: security.caCertificateFile,
                                        certificateFile: security.clientCertificateFile,
                                        privateKeyFile: security.privateKeyFile,
@@ -74,12 +74,15 @@ public struct MQTTBrokerSecurity: Sendable, Equatable {
     /// Sent whenever configured, whatever the kind (as the reference does).
     public var username: String?
     public var password: String?
-    /// TLS (`certificates`): the CA bundle (nil = system trust store), client certificate and key.
+    /// TLS (`certificates`, or any type with a `caCert` key): the CA bundle (nil = system trust
+    /// store), client certificate and key.
     public var caCertificateFile: String?
     public var clientCertificateFile: String?
     public var privateKeyFile: String?
     /// Skip host name verification (the chain is still verified).
     public var insecure: Bool
+    /// A `caCert` key was present: the reference turns TLS on for it whatever the type.
+    public var caCertKeyPresent: Bool = false
 
     public static let anonymous = MQTTBrokerSecurity(kind: .anonymous, insecure: false)
 
@@ -94,6 +97,8 @@ public struct MQTTBrokerSecurity: Sendable, Equatable {
         self.insecure = insecure
     }
 
+    public var usesTLS: Bool { kind == .certificates || caCertKeyPresent }
+
     static func parse(_ reader: ConfigReader?, parent: ConfigReader) throws(ConfigError) -> MQTTBrokerSecurity {
         guard let reader else { return .anonymous }
         let kinds = Kind.allCases.map(\.rawValue)
@@ -107,18 +112,28 @@ public struct MQTTBrokerSecurity: Sendable, Equatable {
             kind = parsed
         }
         var security = MQTTBrokerSecurity(kind: kind)
+        // As the reference: credentials are sent whenever a username is configured (`basic`
+        // without one connects anonymously).
         security.username = try reader.string("username")
         security.password = try reader.string("password")
-        if kind == .basic, security.username == nil {
-            throw reader.failure("username", expected: "a string (security type \"basic\")", found: nil)
-        }
-        if kind == .certificates {
+        security.caCertKeyPresent = reader.value("caCert") != nil
+        if security.usesTLS {
             security.caCertificateFile = try readableFile(reader, "pathToCACert")
             security.clientCertificateFile = try readableFile(reader, "pathToClientCert")
             security.privateKeyFile = try readableFile(reader, "pathToPrivateKey")
-            if (security.clientCertificateFile == nil) != (security.privateKeyFile == nil) {
-                throw reader.failure(security.privateKeyFile == nil ? "pathToPrivateKey" : "pathToClientCert",
-                                     expected: "a file (pathToClientCert and pathToPrivateKey go together)", found: nil)
+            if security.clientCertificateFile == nil {
+                // The reference hands the key to TLS only with a certificate: alone it is unused.
+                security.privateKeyFile = nil
+            } else if security.privateKeyFile == nil {
+                // A certificate file that holds its key too (one PEM with both), as the reference
+                // accepts it.
+                guard let certificate = security.clientCertificateFile,
+                      let text = try? String(contentsOfFile: certificate, encoding: .utf8), text.contains("PRIVATE KEY-----")
+                else {
+                    throw reader.failure("pathToPrivateKey", expected: "a file (pathToClientCert holds no private key)",
+                                         found: nil)
+                }
+                security.privateKeyFile = certificate
             }
             security.insecure = try reader.bool("insecure", default: false)
         }

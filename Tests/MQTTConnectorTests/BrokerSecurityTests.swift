@@ -67,6 +67,57 @@ import TestSupport
     }
 }
 
+extension BrokerSecurityTests {
+    /// As the reference: `pathToClientCert` alone works when that file holds the key too.
+    @Test func tlsWithACertificateFileThatHoldsItsKey() async throws {
+        let pki = try await offPool { try TestCertificates(label: "mqtt-connector-pki-combined") }
+        let combined = URL(fileURLWithPath: pki.clientCertFile).deletingLastPathComponent()
+            .appendingPathComponent("client-with-key.pem").path
+        let pem = try String(contentsOfFile: pki.clientCertFile, encoding: .utf8)
+            + String(contentsOfFile: pki.clientKeyFile, encoding: .utf8)
+        try pem.write(toFile: combined, atomically: true, encoding: .utf8)
+        let broker = try await offPool {
+            try Mosquitto(tls: .init(caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile,
+                                     requireClientCertificate: true))
+        }
+        let tlsPort = try #require(broker.tlsPort)
+        let text = """
+            {"broker": {"host": "127.0.0.1", "port": \(tlsPort),
+                        "security": {"type": "certificates", "pathToCACert": "\(pki.caFile)", "pathToClientCert": "\(combined)"}},
+             "mapping": [\(sensorMapping)]}
+            """
+        let stats = try await run(text, publishTo: broker.port)
+        #expect(stats.connections == 1)
+        #expect(stats.failedConnectionAttempts == 0)
+        await stopBroker(broker)
+        // A certificate file without a key is a configuration error naming the key to set.
+        #expect { try parse(text.replacingOccurrences(of: combined, with: pki.clientCertFile)) } throws: { error in
+            "\(error)".contains("pathToPrivateKey")
+        }
+    }
+
+    /// As the reference: a `caCert` key turns TLS on whatever the type, here with a login.
+    @Test func basicLoginOverTLSWhenACaCertKeyIsPresent() async throws {
+        let pki = try await offPool { try TestCertificates(label: "mqtt-connector-pki-basic") }
+        let broker = try await offPool {
+            try Mosquitto(users: ["gateway": "s3cret", "device": "d3vice"],
+                          tls: .init(caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile,
+                                     requireClientCertificate: false))
+        }
+        let tlsPort = try #require(broker.tlsPort)
+        let text = """
+            {"broker": {"host": "127.0.0.1", "port": \(tlsPort),
+                        "security": {"type": "basic", "username": "gateway", "password": "s3cret",
+                                     "caCert": true, "pathToCACert": "\(pki.caFile)"}},
+             "mapping": [\(sensorMapping)]}
+            """
+        let stats = try await run(text, publishTo: broker.port, username: "device", password: "d3vice")
+        #expect(stats.connections == 1)
+        #expect(stats.failedConnectionAttempts == 0)
+        await stopBroker(broker)
+    }
+}
+
 /// Runs blocking set-up (processes, openssl) on a Dispatch thread, off the cooperative pool.
 func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in

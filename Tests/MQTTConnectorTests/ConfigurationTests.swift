@@ -141,6 +141,12 @@ func configError(_ text: String) throws -> ConfigError {
         #expect(client.password == Array("p".utf8))
     }
 
+    /// As the reference: `basic` without a username logs in anonymously.
+    @Test func basicWithoutAUsernameIsAnonymous() throws {
+        let client = try parse(#"{"broker": {"host": "h", "security": {"type": "basic"}}}"#).broker.clientConfiguration()
+        #expect(client.username == nil && client.password == nil && client.tls == nil)
+    }
+
     @Test func rootAndMappingReportStrategies() throws {
         let configuration = try parse("""
             {"broker": {"host": "h"}, "reportStrategy": {"type": "ON_CHANGE"},
@@ -180,7 +186,6 @@ func configError(_ text: String) throws -> ConfigError {
         (#"{"broker": {"host": "h", "version": 6}}"#, "broker.version"),
         (#"{"broker": {"host": "h", "port": 70000}}"#, "broker.port"),
         (#"{"broker": {"host": "h", "security": {"type": "kerberos"}}}"#, "broker.security.type"),
-        (#"{"broker": {"host": "h", "security": {"type": "basic"}}}"#, "broker.security.username"),
         (#"{"broker": {"host": "h", "security": {"type": "certificates", "pathToCACert": "/no/such/ca.pem"}}}"#,
          "broker.security.pathToCACert"),
         (#"{"broker": {"host": "h"}, "mapping": {}}"#, "mapping"),
