@@ -103,8 +103,13 @@ struct GatewayLink: GatewayContext {
         if change != .known { sharedAttributeSync?.request(device: name, type: type, connector: connector.name) }
     }
 
+    /// As the reference: only a connected device is reported disconnected; for one the gateway
+    /// does not know (or already reported) nothing is sent.
     func disconnectDevice(_ name: String, from connector: ConnectorIdentity) async {
-        devices.markDisconnected(name)
+        guard devices.markDisconnected(name) else {
+            logger.info("disconnect request for a device that is not connected", metadata: ["device": "\(name)"])
+            return
+        }
         let published = devices.thingsBoardName(of: name)
         do {
             try await client.disconnectDevice(published)

@@ -190,10 +190,12 @@ struct MQTTDownlinkRules: Sendable {
 
     // MARK: replies (the `data` of the RPC reply; reference bodies)
 
-    /// A one-way RPC was published.
-    static let published: JSONValue = ["success": true]
-    /// A two-way RPC got no answer in time (the reference's cancel reply).
-    static let noResponse: JSONValue = ["success": false]
+    /// A one-way RPC was published. As the reference's `send_rpc_reply(success_sent=True)`, the
+    /// reply's `data` is the JSON text `{"success": true}` as a string, not an object: what
+    /// ThingsBoard hands the RPC's caller is the same as with the Python gateway.
+    static let published: JSONValue = .string(#"{"success": true}"#)
+    /// A two-way RPC got no answer in time (the reference's cancel reply, a string as above).
+    static let noResponse: JSONValue = .string(#"{"success": false}"#)
 
     /// Publishing (or subscribing to the response topic) failed.
     static func publishFailed(_ error: any Error) -> JSONValue {

@@ -36,7 +36,7 @@ enum MQTTLegacyConfigAdapter {
                 let path = "mapping[\(index)].converter"
                 rewriteDeviceKeys(&converter, path: path, rewrites: &rewrites, bytesStyle: true)
                 if let extensionConfig = converter.removeValue(forKey: "extension-config") {
-                    if converter["extensionConfig"] == nil { converter["extensionConfig"] = extensionConfig }
+                    converter["extensionConfig"] = extensionConfig  // the old key wins, as in the reference
                     rewrites.append("\(path).extension-config")
                 }
                 entry["converter"] = .object(converter)
@@ -89,7 +89,8 @@ enum MQTTLegacyConfigAdapter {
             ("deviceTypeTopicExpression", "topic", "deviceProfile"),
         ]
         for move in moves {
-            guard let value = object.removeValue(forKey: move.old) else { continue }
+            // An empty old key counts as absent (the reference drops it): the profile stays "default".
+            guard let value = object.removeValue(forKey: move.old), !Self.isEmpty(value) else { continue }
             deviceInfo["\(move.target)ExpressionSource"] = .string(move.source)
             deviceInfo["\(move.target)Expression"] = value
             rewrites.append("\(path).\(move.old)")
@@ -98,12 +99,21 @@ enum MQTTLegacyConfigAdapter {
         if changed { object["deviceInfo"] = .object(deviceInfo) }
     }
 
+    /// With both keys, the JSON one wins, as in the reference.
     private static func rewriteAttributeNameKeys(_ object: inout JSONObject, path: String, rewrites: inout [String]) {
-        for (old, source) in [("attributeNameJsonExpression", "message"), ("attributeNameTopicExpression", "topic")] {
-            guard let value = object.removeValue(forKey: old) else { continue }
+        for (old, source) in [("attributeNameTopicExpression", "topic"), ("attributeNameJsonExpression", "message")] {
+            guard let value = object.removeValue(forKey: old), !Self.isEmpty(value) else { continue }
             object["attributeNameExpressionSource"] = .string(source)
             object["attributeNameExpression"] = value
             rewrites.append("\(path).\(old)")
+        }
+    }
+
+    private static func isEmpty(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: true
+        case .string(let text): text.isEmpty
+        default: false
         }
     }
 }

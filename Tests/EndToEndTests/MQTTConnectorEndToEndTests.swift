@@ -138,7 +138,8 @@ import TestSupport
         }
         #expect(updated, "attribute update not published to the device; gateway log:\n\(gateway.log())")
 
-        // One-way RPC: published to sensor/request/setRelay, answered {"success":true}.
+        // One-way RPC: published to sensor/request/setRelay, answered with the text
+        // {"success": true} as a JSON string, as the reference replies.
         try mosquittoPublish(port: thingsBoard.port, topic: "v1/gateway/rpc",
                              payload: #"{"device":"SN-001","data":{"id":41,"method":"setRelay","params":{"on":true}}}"#)
         func reply(_ id: Int64) -> JSONValue? {
@@ -147,7 +148,7 @@ import TestSupport
         }
         let oneWay = await waitUntil(timeout: 10) { reply(41) != nil }
         #expect(oneWay, "no one-way RPC reply; gateway log:\n\(gateway.log())")
-        #expect(reply(41)?["data"] == ["success": true])
+        #expect(reply(41)?["data"] == #"{"success": true}"#)
         // The reply travels on the ThingsBoard broker and the request on the devices' broker: the
         // reply may arrive first, so wait for the request too.
         let oneWayRequested = await waitUntil(timeout: 5) {
@@ -197,15 +198,26 @@ import TestSupport
         let published = try await rig.gatewayRPC(
             21, method: "mqtt_publish",
             params: #"{"requestTopicExpression": "lamps/${params.group}", "valueExpression": "${params.level}", "group": "hall", "level": 70}"#)
-        #expect(published == [["success": true]], "gateway log:\n\(gateway.log())")
+        #expect(published == [#"{"success": true}"#], "gateway log:\n\(gateway.log())")
         #expect(await waitUntil(timeout: 5) { deviceSide.messages(on: "lamps/hall").contains { $0.payload == "70" } })
 
-        // Disconnect request on the devices' broker (the reference config's constant-name entry).
+        // Connect and disconnect requests on the devices' broker (the reference config's
+        // constant-name entries). As the reference, only a connected device is reported gone:
+        // the first disconnect request, before the connect, sends nothing.
+        try mosquittoPublish(port: devices.port, topic: "sensor/disconnect", payload: "{}")
+        try mosquittoPublish(port: devices.port, topic: "sensor/connect", payload: "{}")
+        let connected = await waitUntil(timeout: 10) {
+            observer.messages(on: "v1/gateway/connect").contains { $0.payload == #"{"device":"Demo Device","type":"default"}"# }
+        }
+        #expect(connected, "connect request not announced; gateway log:\n\(gateway.log())")
         try mosquittoPublish(port: devices.port, topic: "sensor/disconnect", payload: "{}")
         let disconnected = await waitUntil(timeout: 10) {
             observer.messages(on: "v1/gateway/disconnect").contains { $0.payload == #"{"device":"Demo Device"}"# }
         }
         #expect(disconnected, "disconnect request not sent; gateway log:\n\(gateway.log())")
+        try mosquittoPublish(port: devices.port, topic: "sensor/disconnect", payload: "{}")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(observer.messages(on: "v1/gateway/disconnect").count == 1)
 
         // Two-way RPC answered after 6 s: within getRelay's responseTimeout of 10 s.
         try mosquittoPublish(port: thingsBoard.port, topic: "v1/gateway/rpc",

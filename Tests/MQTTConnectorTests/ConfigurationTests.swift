@@ -237,6 +237,31 @@ func configError(_ text: String) throws -> ConfigError {
         #expect(configuration.legacyRewrites.contains("dataMapping"))
     }
 
+    /// Edges of the reference's adapter: an empty old key is dropped, `extension-config` wins over
+    /// `extensionConfig`, and `attributeNameJsonExpression` over `attributeNameTopicExpression`.
+    @Test func oldKeysConvertAsTheReferenceConvertsThem() throws {
+        let document = try JSONValue.parse("""
+            {"broker": {"host": "h"},
+             "mapping": [{"topicFilter": "a", "converter": {"type": "json", "deviceNameJsonExpression": "${sn}",
+                          "deviceTypeJsonExpression": "", "timeseries": "*"}},
+                         {"topicFilter": "b", "converter": {"type": "custom", "extension": "X",
+                          "extension-config": {"a": 1}, "extensionConfig": {"b": 2}}}],
+             "attributeRequests": [{"topicFilter": "req", "deviceNameJsonExpression": "${sn}",
+                                    "attributeNameTopicExpression": "[^/]+$", "attributeNameJsonExpression": "${key}",
+                                    "topicExpression": "t", "valueExpression": "v"}]}
+            """)
+        let (root, _) = MQTTLegacyConfigAdapter.normalize(try #require(document.objectValue))
+        let mappings = try #require(root["mapping"]?.arrayValue)
+        #expect(mappings[0]["converter"]?["deviceInfo"]
+                == ["deviceNameExpressionSource": "message", "deviceNameExpression": "${sn}"])
+        #expect(mappings[1]["converter"]?["extensionConfig"] == ["a": 1])
+        let request = try #require(root["requestsMapping"]?["attributeRequests"]?.arrayValue?.first)
+        #expect(request["attributeNameExpressionSource"] == "message")
+        #expect(request["attributeNameExpression"] == "${key}")
+        // And the whole file loads: the profile of the first mapping is "default".
+        _ = try parse(document.jsonString)
+    }
+
     @Test func attributeUpdateAndRPCRendering() throws {
         let configuration = try parse("""
             {"broker": {"host": "h"}, "requestsMapping": {

@@ -124,12 +124,17 @@ final class DeviceRegistry: Sendable {
     }
 
     /// The connector reported the device gone; it stays owned (RPCs still reach the connector).
-    func markDisconnected(_ device: String) {
+    /// Returns false when the device was not connected (unknown, or already disconnected).
+    @discardableResult
+    func markDisconnected(_ device: String) -> Bool {
+        var wasConnected = false
         mutate { state in
             guard state.records[device]?.disconnected == false else { return false }
             state.records[device]?.disconnected = true
+            wasConnected = true
             return true
         }
+        return wasConnected
     }
 
     /// Connected devices whose last data is older than `timeout` ms (devices not heard from since
