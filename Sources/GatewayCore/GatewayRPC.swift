@@ -24,13 +24,20 @@ struct GatewayRPC: Sendable {
     }
 
     func answer(method: String, params: JSONValue) async -> Outcome {
+        // As the reference: the gateway's own methods carry the `gateway_` prefix (a bare `restart`
+        // is a connector RPC of type "restart", which no connector has); the remote shell's do not.
+        let shellMethods: Set<String> = ["getTermInfo", "sendCommand", "getCommandStatus", "terminateCommand"]
+        guard method.hasPrefix("gateway_") || shellMethods.contains(method) else {
+            return await connectorRPC(method: method, params: params)
+        }
         let name = method.hasPrefix("gateway_") ? String(method.dropFirst("gateway_".count)) : method
         switch name {
         case "ping":
             return Outcome(reply: ["code": 200, "resp": "pong"])
         case "version":
-            return Outcome(reply: ["code": 200, "resp": ["current_version": .string(GatewayVersion.current),
-                                                         "latest_version": .string(GatewayVersion.current)]])
+            return Outcome(reply: ["code": 200, "resp": ["current_version": .string(GatewayVersion.reportedToThingsBoard),
+                                                         "latest_version": .string(GatewayVersion.reportedToThingsBoard),
+                                                         "implementation": .string(GatewayVersion.implementation)]])
         case "devices":
             var resp: JSONObject = [:]
             for (device, connector) in devices.devicesByConnector.sorted(by: { $0.key < $1.key }) {
@@ -84,17 +91,13 @@ struct GatewayRPC: Sendable {
             }
             return Outcome(reply: reply)
         default:
-            if method.hasPrefix("gateway_") { return Outcome(reply: ["error": "Method not found", "code": 404]) }
-            return await connectorRPC(method: method, params: params)
+            return Outcome(reply: ["error": "Method not found", "code": 404])
         }
     }
 
     /// `<type>_<method>`: every running connector of that type answers; the reply lists them.
     private func connectorRPC(method: String, params: JSONValue) async -> Outcome {
-        guard let separator = method.firstIndex(of: "_") else {
-            return Outcome(reply: ["error": "Method not found", "code": 404])
-        }
-        let type = String(method[..<separator])
+        let type = method.firstIndex(of: "_").map { String(method[..<$0]) } ?? method
         let ofType = connectors.downlinks.filter { $0.identity.type == type }
         guard !ofType.isEmpty else {
             return Outcome(reply: ["error": .string("\(type) - connector not found in available connectors."), "code": 404])
@@ -113,7 +116,8 @@ struct GatewayRPC: Sendable {
         var reply: JSONObject = ["eventsProduced": .int(produced.eventsAccepted),
                                  "eventsSent": .int(delivered.eventsDelivered)]
         for (connector, count) in produced.perConnector.sorted(by: { $0.key < $1.key }) {
-            reply["\(connector)EventsProduced"] = .int(count)
+            // The reference's key: the connector name without spaces ("My Modbus" → "MyModbusEventsProduced").
+            reply["\(connector.replacingOccurrences(of: " ", with: ""))EventsProduced"] = .int(count)
         }
         return .object(reply)
     }

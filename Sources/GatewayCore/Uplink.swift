@@ -120,16 +120,17 @@ public actor Uplink {
                 logger.error("skipping an unreadable stored event", metadata: ["error": "\(error)"])
             }
         }
+        let limits = await client.limits
+        let builder = GatewayPayloadBuilder(maxPayloadBytes: limits.maxPayloadBytes,
+                                            maxDatapointsPerMessage: Self.maxDatapoints(limits))
+        // The gateway's own data (published to v1/devices/me/*) is not a device to announce.
         var devices: [(name: String, type: String)] = []
-        var seen: Set<String> = []
+        var seen = builder.selfDeviceNames
         for data in batch where seen.insert(data.deviceName).inserted {
             devices.append((data.deviceName, data.deviceType))
         }
         try await client.announce(devices)
 
-        let limits = await client.limits
-        let builder = GatewayPayloadBuilder(maxPayloadBytes: limits.maxPayloadBytes,
-                                            maxDatapointsPerMessage: Self.maxDatapoints(limits))
         let started = ContinuousClock.now
         let publishing = try await client.startPublishing(builder.messages(for: batch))
         return PackInFlight(pack: pack, publishing: publishing,

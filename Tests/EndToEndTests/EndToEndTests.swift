@@ -163,6 +163,28 @@ import TestSupport
         print("kill -9 mid-stream (\(storageType)): \(values.count) readings, \(seenBeforeKill.count) seen before the kill")
     }
 
+    /// Data under the gateway's own name goes to v1/devices/me/*; the gateway is never announced
+    /// as one of its devices (ThingsBoard would create a device of that name).
+    @Test func theGatewaysOwnDataIsNotAnnouncedAsADevice() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await SessionLimitsResponder(port: broker.port)
+        let observer = try BrokerObserver(port: broker.port, topics: Self.topics)
+        defer { observer.stop() }
+        let gateway = try GatewayUnderTest(label: "own-data")
+        try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#)
+        try gateway.write("simulator.json", simulatorConfig(device: "currentThingsBoardGateway", periodMs: 50, maxReadings: 5))
+        try gateway.start()
+        defer { gateway.stop() }
+        let arrived = await waitUntil(timeout: 30) {
+            observer.messages(on: "v1/devices/me/telemetry").contains { $0.payload.contains(#""counter":4"#) }
+        }
+        await responder.stop()
+        #expect(arrived, "own telemetry did not arrive; gateway log:\n\(gateway.log())")
+        #expect(!observer.messages(on: "v1/gateway/connect").contains { $0.payload.contains("currentThingsBoardGateway") },
+                "\(observer.messages(on: "v1/gateway/connect"))")
+    }
+
     @Test func gracefulStopFlushesAndExitsQuickly() async throws {
         let port = freeTCPPort()  // no broker: everything stays in storage
         let gateway = try GatewayUnderTest(label: "sigterm")

@@ -43,8 +43,14 @@ import TestSupport
         #expect(devices?["resp"]?["SN-001"] == "MQTT Broker Connector", "\(String(describing: devices))")
         let stats = try #require(try await rig.gatewayRPC(3, method: "gateway_stats"))
         #expect((stats["eventsProduced"]?.intValue ?? 0) >= 1, "\(stats)")
-        #expect((stats["MQTT Broker ConnectorEventsProduced"]?.intValue ?? 0) >= 1, "\(stats)")
+        #expect((stats["MQTTBrokerConnectorEventsProduced"]?.intValue ?? 0) >= 1, "\(stats)")
         #expect(try await rig.gatewayRPC(4, method: "gateway_nonsense") == ["error": "Method not found", "code": 404])
+        // Only gateway_-prefixed names are the gateway's own methods, as in the reference.
+        #expect(try await rig.gatewayRPC(10, method: "restart")
+                == ["error": "restart - connector not found in available connectors.", "code": 404])
+        let version = try await rig.gatewayRPC(11, method: "gateway_version")
+        #expect(version?["resp"]?["current_version"] == "3.8.5", "\(String(describing: version))")
+
         #expect(try await rig.gatewayRPC(5, method: "opcua_read")
                 == ["error": "opcua - connector not found in available connectors.", "code": 404])
         #expect(try await rig.gatewayRPC(6, method: "gateway_remove_provisioned_credentials")?["code"] == 404)

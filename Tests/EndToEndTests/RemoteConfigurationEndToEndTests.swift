@@ -37,6 +37,8 @@ import TestSupport
         #expect(initial["B"]?["configurationJson"]?["devices"]?.arrayValue?.first?["name"] == "Beta")
         #expect(initial["general_configuration"]?["host"] == "127.0.0.1")
         #expect(initial["general_configuration"]?["security"] == nil, "credentials must not be published")
+        // ThingsBoard's gateway pages pick the connector configuration format from `Version`.
+        #expect(initial["Version"] == "3.8.5" && initial["implementation"]?.stringValue?.hasPrefix("swift-iot-gateway") == true)
         let flowing = await waitUntil(timeout: 20) { readings(of: "Beta", key: "counter", in: observer.messages()).count >= 3 }
         #expect(flowing)
 

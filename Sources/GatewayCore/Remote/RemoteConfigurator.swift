@@ -53,7 +53,8 @@ struct RemoteConfigurator: Sendable {
     func publishCurrent() async {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var attributes: JSONObject = [
-            "Version": .string(GatewayVersion.current),
+            "Version": .string(GatewayVersion.reportedToThingsBoard),
+            "implementation": .string(GatewayVersion.implementation),
             "active_connectors": .array(connectors.running.map { .string($0.entry.name) }),
             "general_configuration": Self.stamped(Self.withoutSecrets(thingsboardSection), now),
             "storage_configuration": Self.stamped(storageSection, now),
