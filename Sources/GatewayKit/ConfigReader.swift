@@ -87,6 +87,16 @@ public struct ConfigReader: Sendable {
         return text
     }
 
+    /// One of `choices` spelled in any case, as written in `choices`; `defaultValue` when not set
+    /// (the reference compares such names case-insensitively).
+    public func choiceIgnoringCase(_ key: String, of choices: [String], default defaultValue: String) throws(ConfigError) -> String {
+        guard let value = value(key) else { return defaultValue }
+        guard let text = value.stringValue, let match = choices.first(where: { $0.lowercased() == text.lowercased() }) else {
+            throw failure(key, expected: "one of " + choices.map { "\"\($0)\"" }.joined(separator: ", "), found: value)
+        }
+        return match
+    }
+
     // MARK: numbers
 
     /// An integer (a number without fraction; a numeric string such as "1883" is accepted, as

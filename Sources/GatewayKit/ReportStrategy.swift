@@ -42,15 +42,8 @@ public struct ReportStrategy: Sendable, Hashable {
     /// it would report every millisecond). A `type` it does not know, a period below 1 ms or a
     /// negative `ttl` remain errors naming the key.
     public init(_ reader: ConfigReader) throws(ConfigError) {
-        let names = Kind.allCases.map(\.rawValue)
-        var kind = Kind.onReceived
-        if let value = reader.value("type") {
-            guard let text = value.stringValue, let parsed = Kind(rawValue: text.uppercased()) else {
-                throw reader.failure("type", expected: "one of " + names.map { "\"\($0)\"" }.joined(separator: ", "),
-                                     found: value)
-            }
-            kind = parsed
-        }
+        let kind = Kind(rawValue: try reader.choiceIgnoringCase("type", of: Kind.allCases.map(\.rawValue),
+                                                                 default: Kind.onReceived.rawValue)) ?? .onReceived
         let periodic = kind == .onReportPeriod || kind == .onChangeOrReportPeriod
         let period = periodic
             ? try reader.int64("reportPeriod", default: Self.defaultReportPeriodMs, in: 1...Int64.max)

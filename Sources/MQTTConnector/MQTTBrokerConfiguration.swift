@@ -101,16 +101,9 @@ public struct MQTTBrokerSecurity: Sendable, Equatable {
 
     static func parse(_ reader: ConfigReader?, parent: ConfigReader) throws(ConfigError) -> MQTTBrokerSecurity {
         guard let reader else { return .anonymous }
-        let kinds = Kind.allCases.map(\.rawValue)
-        var kind = Kind.anonymous
-        if let typeValue = reader.value("type") {
-            // The reference compares the type case-insensitively.
-            guard let name = typeValue.stringValue, let parsed = Kind(rawValue: name.lowercased()) else {
-                throw reader.failure("type", expected: "one of " + kinds.map { "\"\($0)\"" }.joined(separator: ", "),
-                                     found: typeValue)
-            }
-            kind = parsed
-        }
+        // The reference compares the type case-insensitively.
+        let kind = Kind(rawValue: try reader.choiceIgnoringCase("type", of: Kind.allCases.map(\.rawValue),
+                                                                 default: Kind.anonymous.rawValue)) ?? .anonymous
         var security = MQTTBrokerSecurity(kind: kind)
         // As the reference: credentials are sent whenever a username is configured (`basic`
         // without one connects anonymously).

@@ -16,17 +16,10 @@ import TestSupport
         return reply
     }
 
-    func reportData(_ serial: String, rig: MQTTConnectorRig) async -> Bool {
-        await waitUntil(timeout: 30) {
-            try? mosquittoPublish(port: rig.devices.port, topic: "sensor/\(serial)/data", payload: #"{"temp": 20}"#)
-            return rig.observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(serial) }
-        }
-    }
-
     @Test func gatewayRPCsAnswerInTheReferenceShapes() async throws {
         let rig = try await MQTTConnectorRig(label: "gateway-rpc")
         defer { rig.stop() }
-        #expect(await reportData("SN-001", rig: rig), "no data; gateway log:\n\(rig.gateway.log())")
+        #expect(await rig.reportData("SN-001"), "no data; gateway log:\n\(rig.gateway.log())")
 
         // First sight of a device: its connector as client attributes (reference §1.6).
         let connectorAttributes = await waitUntil(timeout: 10) {
@@ -62,7 +55,7 @@ import TestSupport
     @Test func deviceOwnershipSurvivesARestartAndRenamesRouteBothWays() async throws {
         let rig = try await MQTTConnectorRig(label: "gateway-devices")
         defer { rig.stop() }
-        #expect(await reportData("SN-001", rig: rig), "no data; gateway log:\n\(rig.gateway.log())")
+        #expect(await rig.reportData("SN-001"), "no data; gateway log:\n\(rig.gateway.log())")
 
         // The registry is on disk in the reference's format.
         let file = rig.gateway.configDirectory.appendingPathComponent("connected_devices.json")
@@ -224,14 +217,7 @@ import TestSupport
         try gateway.start()
         defer { gateway.stop() }
         func rpc(_ id: Int, _ method: String, _ params: String = "{}") async throws -> JSONValue? {
-            try mosquittoPublish(port: broker.port, topic: "v1/devices/me/rpc/request/\(id)",
-                                 payload: #"{"method":"\#(method)","params":\#(params)}"#)
-            var reply: JSONValue?
-            _ = await waitUntil(timeout: 15) {
-                reply = observer.messages(on: "v1/devices/me/rpc/response/\(id)").last.flatMap { try? JSONValue.parse($0.payload) }
-                return reply != nil
-            }
-            return reply
+            try await gatewayDeviceRPC(id, method: method, params: params, brokerPort: broker.port, observer: observer, timeout: 15)
         }
         let up = await waitUntil(timeout: 30) { readings(of: "Alpha", key: "counter", in: observer.messages()).count >= 3 }
         #expect(up, "gateway log:\n\(gateway.log())")

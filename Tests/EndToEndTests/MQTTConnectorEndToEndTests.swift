@@ -117,11 +117,7 @@ import TestSupport
         defer { deviceSide.stop() }
 
         // SN-001 becomes the MQTT connector's device by sending data.
-        let known = await waitUntil(timeout: 30) {
-            try? mosquittoPublish(port: devices.port, topic: "sensor/SN-001/data", payload: #"{"temp": 20}"#)
-            return observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("SN-001") }
-        }
-        #expect(known, "the device never reported; gateway log:\n\(gateway.log())")
+        #expect(await rig.reportData("SN-001"), "the device never reported; gateway log:\n\(gateway.log())")
 
         // A connect request on the devices' broker is announced to ThingsBoard.
         try mosquittoPublish(port: devices.port, topic: "sensor/SN-7/connect", payload: "{}")
@@ -188,11 +184,7 @@ import TestSupport
         let (devices, thingsBoard, observer, gateway) = (rig.devices, rig.thingsBoard, rig.observer, rig.gateway)
         let deviceSide = try BrokerObserver(port: devices.port, topics: ["sensor/#", "lamps/#"])
         defer { deviceSide.stop() }
-        let known = await waitUntil(timeout: 30) {
-            try? mosquittoPublish(port: devices.port, topic: "sensor/SN-002/data", payload: #"{"temp": 20}"#)
-            return observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("SN-002") }
-        }
-        #expect(known, "the device never reported; gateway log:\n\(gateway.log())")
+        #expect(await rig.reportData("SN-002"), "the device never reported; gateway log:\n\(gateway.log())")
 
         // Connector RPC to the gateway itself: one result per running MQTT connector.
         let published = try await rig.gatewayRPC(
@@ -270,16 +262,18 @@ final class MQTTConnectorRig: Sendable {
         try gateway.start()
     }
 
+    /// Publishes readings of sensor `serial` until its telemetry reaches "ThingsBoard" (the
+    /// device is then the connector's); false after 30 s.
+    func reportData(_ serial: String) async -> Bool {
+        await waitUntil(timeout: 30) {
+            try? mosquittoPublish(port: self.devices.port, topic: "sensor/\(serial)/data", payload: #"{"temp": 20}"#)
+            return self.observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(serial) }
+        }
+    }
+
     /// Sends an RPC to the gateway device and returns its reply.
     func gatewayRPC(_ id: Int, method: String, params: String = "{}") async throws -> JSONValue? {
-        try mosquittoPublish(port: thingsBoard.port, topic: "v1/devices/me/rpc/request/\(id)",
-                             payload: #"{"method":"\#(method)","params":\#(params)}"#)
-        var reply: JSONValue?
-        _ = await waitUntil(timeout: 10) {
-            reply = observer.messages(on: "v1/devices/me/rpc/response/\(id)").last.flatMap { try? JSONValue.parse($0.payload) }
-            return reply != nil
-        }
-        return reply
+        try await gatewayDeviceRPC(id, method: method, params: params, brokerPort: thingsBoard.port, observer: observer, timeout: 10)
     }
 
     func stop() {
@@ -306,4 +300,18 @@ final class MQTTConnectorRig: Sendable {
         document = .object(root)
         return document.jsonString
     }
+}
+
+/// Publishes an RPC to the gateway device as ThingsBoard would and returns the reply the gateway
+/// publishes on `v1/devices/me/rpc/response/<id>` (nil when none came within `timeout` seconds).
+func gatewayDeviceRPC(_ id: Int, method: String, params: String, brokerPort: Int, observer: BrokerObserver,
+                      timeout: Double) async throws -> JSONValue? {
+    try mosquittoPublish(port: brokerPort, topic: "v1/devices/me/rpc/request/\(id)",
+                         payload: #"{"method":"\#(method)","params":\#(params)}"#)
+    var reply: JSONValue?
+    _ = await waitUntil(timeout: timeout) {
+        reply = observer.messages(on: "v1/devices/me/rpc/response/\(id)").last.flatMap { try? JSONValue.parse($0.payload) }
+        return reply != nil
+    }
+    return reply
 }

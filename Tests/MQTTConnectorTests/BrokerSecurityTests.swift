@@ -48,10 +48,7 @@ import TestSupport
 
     @Test func tlsWithAClientCertificate() async throws {
         let pki = try await offPool { try TestCertificates(label: "mqtt-connector-pki") }
-        let broker = try await offPool {
-            try Mosquitto(tls: .init(caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile,
-                                     requireClientCertificate: true))
-        }
+        let broker = try await tlsBroker(pki, requireClientCertificate: true)
         let tlsPort = try #require(broker.tlsPort)
         let text = """
             {"broker": {"host": "127.0.0.1", "port": \(tlsPort),
@@ -76,10 +73,7 @@ extension BrokerSecurityTests {
         let pem = try String(contentsOfFile: pki.clientCertFile, encoding: .utf8)
             + String(contentsOfFile: pki.clientKeyFile, encoding: .utf8)
         try pem.write(toFile: combined, atomically: true, encoding: .utf8)
-        let broker = try await offPool {
-            try Mosquitto(tls: .init(caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile,
-                                     requireClientCertificate: true))
-        }
+        let broker = try await tlsBroker(pki, requireClientCertificate: true)
         let tlsPort = try #require(broker.tlsPort)
         let text = """
             {"broker": {"host": "127.0.0.1", "port": \(tlsPort),
@@ -99,11 +93,7 @@ extension BrokerSecurityTests {
     /// As the reference: a `caCert` key turns TLS on whatever the type, here with a login.
     @Test func basicLoginOverTLSWhenACaCertKeyIsPresent() async throws {
         let pki = try await offPool { try TestCertificates(label: "mqtt-connector-pki-basic") }
-        let broker = try await offPool {
-            try Mosquitto(users: ["gateway": "s3cret", "device": "d3vice"],
-                          tls: .init(caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile,
-                                     requireClientCertificate: false))
-        }
+        let broker = try await tlsBroker(pki, users: ["gateway": "s3cret", "device": "d3vice"], requireClientCertificate: false)
         let tlsPort = try #require(broker.tlsPort)
         let text = """
             {"broker": {"host": "127.0.0.1", "port": \(tlsPort),
@@ -115,6 +105,14 @@ extension BrokerSecurityTests {
         #expect(stats.connections == 1)
         #expect(stats.failedConnectionAttempts == 0)
         await stopBroker(broker)
+    }
+}
+
+/// A mosquitto with a TLS listener using the test PKI's server certificate (and the plain one).
+func tlsBroker(_ pki: TestCertificates, users: [String: String] = [:], requireClientCertificate: Bool) async throws -> Mosquitto {
+    try await offPool {
+        try Mosquitto(users: users, tls: .init(caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile,
+                                               requireClientCertificate: requireClientCertificate))
     }
 }
 
