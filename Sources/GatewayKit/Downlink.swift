@@ -49,6 +49,13 @@ public protocol DownlinkConnector: Connector {
 extension DownlinkConnector {
     public func sharedAttributeKeys(of device: String) -> [String]? { nil }
 
+    /// A connector RPC's method without its `<connectorType>_` prefix (`socket_set` → `set`);
+    /// other methods as they are.
+    public func strippingType(_ method: String) -> String {
+        let prefix = identity.type + "_"
+        return method.hasPrefix(prefix) ? String(method.dropFirst(prefix.count)) : method
+    }
+
     public func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue {
         ["error": .string("\(identity.type) connector '\(identity.name)' has no connector-wide RPCs"), "code": 404]
     }

@@ -39,8 +39,9 @@ extension MQTTConnector: DownlinkConnector {
         [await handleRPC(DeviceRPCRequest(deviceName: "", id: 0, method: method, params: params))]
     }
 
-    /// One-way: `{"success": true}` once published. Two-way: the device's answer (JSON when it
-    /// parses, else the text) or `{"success": false}` when none came in time. Publishing failed:
+    /// One-way: the JSON string `"{\"success\": true}"` once published. Two-way: the device's
+    /// answer (JSON when it parses, else the text) or the string `"{\"success\": false}"` when none
+    /// came in time (the reference's reply strings). Publishing failed:
     /// `{"error": "Error on publish to target broker: '...'", "success": false}`. Not handled:
     /// `{"error": "...", "code": 400 | 404}`.
     public func handleRPC(_ request: DeviceRPCRequest) async -> JSONValue {

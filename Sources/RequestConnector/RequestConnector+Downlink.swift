@@ -67,10 +67,6 @@ extension RequestConnector: DownlinkConnector {
     }
 
     /// `request_reboot` → `reboot`: entries are matched without the connector's prefix.
-    private func strippingType(_ method: String) -> String {
-        method.hasPrefix(identity.type + "_") ? String(method.dropFirst(identity.type.count + 1)) : method
-    }
-
     /// `request_<anything>` sent to the gateway itself: params hold the request
     /// (`{"requestUrlExpression": "http://10.0.0.5/api", "httpMethod": "POST", ...}`); the reply
     /// is the list with its one result.

@@ -86,9 +86,7 @@ extension SocketConnector: DownlinkConnector {
 
     /// `socket_set` sent to the gateway itself: the same as `set` on a device.
     public func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue {
-        let prefix = identity.type + "_"
-        let name = method.hasPrefix(prefix) ? String(method.dropFirst(prefix.count)) : method
-        guard name == "set" else {
+        guard strippingType(method) == "set" else {
             return ["error": .string("\(identity) has no connector RPC \"\(method)\" (only \"set\")"), "code": 404]
         }
         return await set(params)

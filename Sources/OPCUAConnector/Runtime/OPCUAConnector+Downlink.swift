@@ -88,8 +88,7 @@ extension OPCUAConnector {
     /// `opcua_<method>` sent to the gateway: called on every device; one entry per device,
     /// `{"result": …, "device_name": …}` or `{"error": …, "device_name": …}`.
     public func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue {
-        let prefix = identity.type + "_"
-        let name = method.hasPrefix(prefix) ? String(method.dropFirst(prefix.count)) : method
+        let name = strippingType(method)
         let arguments = OPCUARPCRequestKind.connectorArguments(params)
         guard let client = runtime.client else { return ["error": "Not connected to the OPC-UA server"] }
         var results: [JSONValue] = []
