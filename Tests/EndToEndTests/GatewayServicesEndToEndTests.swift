@@ -140,7 +140,15 @@ import TestSupport
         let periodic = await waitUntil(timeout: 25) { telemetry().contains { $0["machineStats"] != nil } }
         #expect(periodic, "no statistics telemetry; gateway log:\n\(gateway.log())")
         let stats = try #require(telemetry().first { $0["machineStats"] != nil })
-        #expect(stats["machineStats"]?["gwMemory"]?.doubleValue ?? 0 > 1)
+        // As the reference: the process's share of the machine's RAM, and the 15-minute load per
+        // core, both in percent.
+        let gwMemory = stats["machineStats"]?["gwMemory"]?.doubleValue ?? -1
+        let rssBytes = Double(stats["machineStats"]?["gwProcessMemoryFullInfo"]?["rss"]?.intValue ?? 0)
+        let memTotalKiB = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("MemTotal:") }?
+            .split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
+        #expect(memTotalKiB > 0 && abs(gwMemory - rssBytes / (memTotalKiB * 1024) * 100) < 0.11, "\(stats)")
+        #expect((stats["machineStats"]?["totalCpuUsage"]?.doubleValue ?? -1) >= 0, "\(stats)")
         #expect((stats["machineStats"]?["msgsSentToPlatform"]?.intValue ?? 0) > 0)
         let simulator = try #require(stats["connectorsStats"]?["Simulator"])
         #expect((simulator["storageMsgPushed"]?.intValue ?? 0) > 10, "\(simulator)")

@@ -2,25 +2,19 @@ import Foundation
 
 /// The machine's CPU, memory and disk from /proc and statvfs (Linux), for statistics telemetry.
 struct MachineUsage: Sendable, Equatable {
-    /// Busy and total jiffies of all CPUs since boot (/proc/stat "cpu" line).
-    var cpuBusy: Double
-    var cpuTotal: Double
+    /// The 15-minute load average (/proc/loadavg).
+    var loadAverage15: Double
     var memoryTotalBytes: Int64
     var memoryAvailableBytes: Int64
     var diskTotalBytes: Int64
     var diskFreeBytes: Int64
 
     static func current(diskPath: String) -> MachineUsage {
-        var usage = MachineUsage(cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: 0, memoryAvailableBytes: 0,
+        var usage = MachineUsage(loadAverage15: 0, memoryTotalBytes: 0, memoryAvailableBytes: 0,
                                  diskTotalBytes: 0, diskFreeBytes: 0)
-        if let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-           let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) {
-            let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
-            if fields.count >= 4 {
-                let idle = fields[3] + (fields.count > 4 ? fields[4] : 0)  // idle + iowait
-                usage.cpuTotal = fields.reduce(0, +)
-                usage.cpuBusy = usage.cpuTotal - idle
-            }
+        if let loadavg = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
+            let fields = loadavg.split(separator: " ")
+            if fields.count >= 3, let load = Double(fields[2]) { usage.loadAverage15 = load }
         }
         if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
             for line in meminfo.split(separator: "\n") {
@@ -38,11 +32,16 @@ struct MachineUsage: Sendable, Equatable {
         return usage
     }
 
-    /// CPU use in percent between two readings.
-    static func cpuPercent(from earlier: MachineUsage, to later: MachineUsage) -> Double {
-        let total = later.cpuTotal - earlier.cpuTotal
-        guard total > 0 else { return 0 }
-        return ((later.cpuBusy - earlier.cpuBusy) / total * 1000).rounded() / 10
+    /// The reference's `totalCpuUsage`: the 15-minute load average per core, in percent.
+    var loadPercent: Double {
+        let cores = Double(max(1, ProcessInfo.processInfo.activeProcessorCount))
+        return (loadAverage15 / cores * 10_000).rounded() / 100
+    }
+
+    /// The reference's `gwMemory`: a resident size as a share of the machine's RAM, in percent.
+    func memoryPercent(ofResidentBytes bytes: Int64) -> Double {
+        guard memoryTotalBytes > 0 else { return 0 }
+        return (Double(bytes) / Double(memoryTotalBytes) * 1000).rounded() / 10
     }
 
     var memoryUsedPercent: Double {

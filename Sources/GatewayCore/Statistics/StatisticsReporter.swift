@@ -80,13 +80,13 @@ struct StatisticsReporter: Sendable {
         let process = ProcessUsage.current()
         let machine = current.machine
         let machineStats: JSONObject = [
-            "totalCpuUsage": .double(MachineUsage.cpuPercent(from: previous.machine, to: machine)),
+            "totalCpuUsage": .double(machine.loadPercent),
             "diskUsage": .double(machine.diskUsedPercent),
             // The reference's "freeMemory" is the share of RAM in use; kept for dashboards built on it.
             "freeMemory": .double(machine.memoryUsedPercent),
             "freeDisk": .string(MachineUsage.humanSize(machine.diskFreeBytes)),
             "gwProcessCpuUsage": .double(((current.processCPUSeconds - previous.processCPUSeconds) / elapsed * 1000).rounded() / 10),
-            "gwMemory": .double((Double(process?.residentBytes ?? 0) / 1_048_576 * 10).rounded() / 10),
+            "gwMemory": .double(machine.memoryPercent(ofResidentBytes: process?.residentBytes ?? 0)),
             "gwProcessMemoryFullInfo": ["rss": .int(process?.residentBytes ?? 0), "vms": .int(process?.virtualBytes ?? 0),
                                         "threads": .int(Int64(process?.threads ?? 0))],
             "msgsSentToPlatform": .int(current.published - previous.published),
