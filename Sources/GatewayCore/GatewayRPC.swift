@@ -9,7 +9,6 @@ import ThingsBoard
 struct GatewayRPC: Sendable {
     let devices: DeviceRegistry
     let ingest: DataIngest
-    let uplink: Uplink
     let connectors: ConnectorManager
     let control: GatewayControl
     /// nil unless `thingsboard.remoteShell` is true.
@@ -90,6 +89,10 @@ struct GatewayRPC: Sendable {
                 return Outcome(reply: ["error": "Method not found (remote shell is off: thingsboard.remoteShell)", "code": 404])
             }
             return Outcome(reply: reply)
+        case "update":
+            // The reference upgrades its PyPI package here; this gateway is updated with its own
+            // package (or binary), never by a running gateway.
+            return Outcome(reply: ["code": 200, "resp": .string("No update over RPC: \(GatewayVersion.implementation) is updated by installing its package.")])
         default:
             return Outcome(reply: ["error": "Method not found", "code": 404])
         }
@@ -110,15 +113,25 @@ struct GatewayRPC: Sendable {
         return Outcome(reply: .array(results))
     }
 
+    /// The reference's `gateway_stats`: per connector `<Name>EventsProduced` (messages received
+    /// from devices) and `<Name>EventsSent` (converted events pushed to storage), the name without
+    /// spaces, and their sums as `eventsProduced` and `eventsSent`.
     private func statistics() async -> JSONValue {
-        let produced = await ingest.statistics()
-        let delivered = await uplink.statistics()
-        var reply: JSONObject = ["eventsProduced": .int(produced.eventsAccepted),
-                                 "eventsSent": .int(delivered.eventsDelivered)]
-        for (connector, count) in produced.perConnector.sorted(by: { $0.key < $1.key }) {
-            // The reference's key: the connector name without spaces ("My Modbus" → "MyModbusEventsProduced").
-            reply["\(connector.replacingOccurrences(of: " ", with: ""))EventsProduced"] = .int(count)
+        let pushed = await ingest.statistics().perConnector
+        var produced: Int64 = 0, sent: Int64 = 0
+        var perConnector: JSONObject = [:]
+        for supervisor in connectors.supervisors.sorted(by: { $0.identity.name < $1.identity.name }) {
+            let name = supervisor.identity.name
+            let key = name.replacingOccurrences(of: " ", with: "")
+            let received = supervisor.traffic()?.messagesIn ?? 0
+            let stored = pushed[name] ?? 0
+            perConnector["\(key)EventsProduced"] = .int(received)
+            perConnector["\(key)EventsSent"] = .int(stored)
+            produced += received
+            sent += stored
         }
+        var reply: JSONObject = ["eventsProduced": .int(produced), "eventsSent": .int(sent)]
+        reply.merge(perConnector) { _, new in new }
         return .object(reply)
     }
 

@@ -37,6 +37,16 @@ import TestSupport
         let stats = try #require(try await rig.gatewayRPC(3, method: "gateway_stats"))
         #expect((stats["eventsProduced"]?.intValue ?? 0) >= 1, "\(stats)")
         #expect((stats["MQTTBrokerConnectorEventsProduced"]?.intValue ?? 0) >= 1, "\(stats)")
+        // As the reference: "EventsProduced" counts messages received, "EventsSent" events pushed
+        // to storage, and the totals are their sums over the connectors.
+        #expect((stats["MQTTBrokerConnectorEventsSent"]?.intValue ?? 0) >= 1, "\(stats)")
+        if case .object(let fields) = stats {
+            let sentPerConnector = fields.filter { $0.key.hasSuffix("EventsSent") && $0.key != "eventsSent" }
+                .reduce(Int64(0)) { $0 + ($1.value.intValue ?? 0) }
+            #expect(stats["eventsSent"]?.intValue == sentPerConnector, "\(stats)")
+        }
+        let update = try await rig.gatewayRPC(12, method: "gateway_update")
+        #expect(update?["code"] == 200 && (update?["resp"]?.stringValue ?? "").contains("package"), "\(String(describing: update))")
         #expect(try await rig.gatewayRPC(4, method: "gateway_nonsense") == ["error": "Method not found", "code": 404])
         // Only gateway_-prefixed names are the gateway's own methods, as in the reference.
         #expect(try await rig.gatewayRPC(10, method: "restart")
@@ -137,9 +147,17 @@ import TestSupport
         let machine = observer.messages(on: "v1/devices/me/attributes").compactMap { try? JSONValue.parse($0.payload) }
         #expect(machine.contains { $0["cpuCount"]?.intValue ?? 0 >= 1 && $0["totalMemory"] != nil })
 
-        let periodic = await waitUntil(timeout: 25) { telemetry().contains { $0["machineStats"] != nil } }
-        #expect(periodic, "no statistics telemetry; gateway log:\n\(gateway.log())")
-        let stats = try #require(telemetry().first { $0["machineStats"] != nil })
+        // As the reference, the first report goes out at start, then one every period (10 s here).
+        func reports() -> [JSONValue] { telemetry().filter { $0["machineStats"] != nil } }
+        let first = await waitUntil(timeout: 5) { !reports().isEmpty }
+        #expect(first, "no statistics report at start; gateway log:\n\(gateway.log())")
+        let periodic = await waitUntil(timeout: 25) { reports().count >= 2 }
+        #expect(periodic, "no second statistics report; gateway log:\n\(gateway.log())")
+        let stats = try #require(reports().last)
+        let memoryInfo = stats["machineStats"]?["gwProcessMemoryFullInfo"]
+        for key in ["rss", "vms", "shared", "text", "lib", "data", "dirty", "uss", "pss", "swap"] {
+            #expect(memoryInfo?[key]?.intValue != nil, "psutil's memory_full_info key \(key): \(String(describing: memoryInfo))")
+        }
         // As the reference: the process's share of the machine's RAM, and the 15-minute load per
         // core, both in percent.
         let gwMemory = stats["machineStats"]?["gwMemory"]?.doubleValue ?? -1

@@ -23,4 +23,18 @@ struct ProcessUsage: Sendable, Equatable {
         return ProcessUsage(cpuSeconds: (user + system) / ticks, residentBytes: residentPages * pageSize,
                             virtualBytes: virtual, threads: threads)
     }
+
+    /// When this process started (`starttime`, field 22 of /proc/self/stat, against the
+    /// machine's uptime); now where /proc is not available.
+    static var startInstant: ContinuousClock.Instant {
+        let now = ContinuousClock.now
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")"),
+              let uptimeText = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+              let uptime = uptimeText.split(separator: " ").first.flatMap({ Double($0) }) else { return now }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, let startTicks = Double(fields[19]) else { return now }
+        let age = uptime - startTicks / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return age > 0 ? now - .milliseconds(Int64(age * 1000)) : now
+    }
 }

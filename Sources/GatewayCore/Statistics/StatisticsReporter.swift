@@ -49,13 +49,21 @@ struct StatisticsReporter: Sendable {
                        "totalDisk": .string(MachineUsage.humanSize(machine.diskTotalBytes)),
                        "cpuCount": .int(Int64(ProcessInfo.processInfo.activeProcessorCount))],
                       topic: GatewayTopics.deviceAttributes)
-        var previous = await totals()
+        // The first report goes out at once, as the reference's (its counts are those since the
+        // start), then one every period.
+        var previous = startTotals
         while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(settings.sendPeriodSeconds)) } catch { return }
             let current = await totals()
             await publish(await message(from: previous, to: current), topic: GatewayTopics.deviceTelemetry)
             previous = current
+            do { try await Task.sleep(for: .seconds(settings.sendPeriodSeconds)) } catch { return }
         }
+    }
+
+    /// Counters as they were when the process started: all zero but the clock and the machine.
+    private var startTotals: Totals {
+        Totals(machine: MachineUsage.current(diskPath: configDirectory), processCPUSeconds: 0,
+               at: ProcessUsage.startInstant, published: 0, received: 0, delivered: 0, connectors: [:])
     }
 
     func totals() async -> Totals {
@@ -87,8 +95,7 @@ struct StatisticsReporter: Sendable {
             "freeDisk": .string(MachineUsage.humanSize(machine.diskFreeBytes)),
             "gwProcessCpuUsage": .double(((current.processCPUSeconds - previous.processCPUSeconds) / elapsed * 1000).rounded() / 10),
             "gwMemory": .double(machine.memoryPercent(ofResidentBytes: process?.residentBytes ?? 0)),
-            "gwProcessMemoryFullInfo": ["rss": .int(process?.residentBytes ?? 0), "vms": .int(process?.virtualBytes ?? 0),
-                                        "threads": .int(Int64(process?.threads ?? 0))],
+            "gwProcessMemoryFullInfo": memoryFullInfo(threads: process?.threads ?? 0),
             "msgsSentToPlatform": .int(current.published - previous.published),
             "msgsReceivedFromPlatform": .int(current.received - previous.received),
         ]
@@ -122,6 +129,14 @@ struct StatisticsReporter: Sendable {
         }
         return ["machineStats": .object(machineStats), "serviceStats": .object(serviceStats),
                 "connectorsStats": .object(connectorsStats)]
+    }
+
+    /// psutil's `memory_full_info()` keys, and the thread count.
+    private func memoryFullInfo(threads: Int) -> JSONValue {
+        var info: JSONObject = [:]
+        for (key, bytes) in ProcessMemoryInfo.current()?.values ?? [] { info[key] = .int(bytes) }
+        info["threads"] = .int(Int64(threads))
+        return .object(info)
     }
 
     private func runCustomCommands() async {
