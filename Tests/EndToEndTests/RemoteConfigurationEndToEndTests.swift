@@ -39,6 +39,12 @@ import TestSupport
         #expect(initial["general_configuration"]?["security"] == nil, "credentials must not be published")
         // ThingsBoard's gateway pages pick the connector configuration format from `Version`.
         #expect(initial["Version"] == "3.8.5" && initial["implementation"]?.stringValue?.hasPrefix("swift-iot-gateway") == true)
+        // The reference's layout: every section, statistics completed with its commands, and per
+        // connector logLevel/enableRemoteLogging beside the document rather than in it.
+        #expect(initial["grpc_configuration"]?["ts"] != nil && initial["logs_configuration"]?["ts"] != nil, "\(initial)")
+        #expect(initial["general_configuration"]?["statistics"]?["commands"]?.arrayValue != nil, "\(initial)")
+        #expect(initial["B"]?["logLevel"] == "INFO" && initial["B"]?["enableRemoteLogging"] == false, "\(initial)")
+        #expect(initial["B"]?["configurationJson"]?["logLevel"] == nil, "\(initial)")
         let flowing = await waitUntil(timeout: 20) { readings(of: "Beta", key: "counter", in: observer.messages()).count >= 3 }
         #expect(flowing)
 
@@ -47,13 +53,17 @@ import TestSupport
         }
         // B gets a new configuration: only B restarts.
         let newB = GatewayUnderTest.counterSimulator(device: "Gamma").replacingOccurrences(of: "\n", with: " ")
-        try share(#"{"B": {"name": "B", "type": "simulator", "configuration": "b.json", "configurationJson": \#(newB)}}"#)
+        try share(#"{"B": {"name": "B", "type": "simulator", "configuration": "b.json", "logLevel": "DEBUG", "reportStrategy": {"type": "ON_CHANGE"}, "configurationJson": \#(newB)}}"#)
         let gamma = await waitUntil(timeout: 15) { readings(of: "Gamma", key: "counter", in: observer.messages()).count >= 3 }
         #expect(gamma, "B not reconfigured; gateway log:\n\(gateway.log())")
         let alpha = readings(of: "Alpha", key: "counter", in: observer.messages())
         #expect(alpha == Array(0..<Int64(alpha.count)), "A restarted: \(alpha.prefix(40))")
         let rewritten = try JSONValue.parse(String(contentsOf: gateway.configDirectory.appendingPathComponent("b.json"), encoding: .utf8))
         #expect(rewritten["devices"]?.arrayValue?.first?["name"] == "Gamma")
+        // The keys ThingsBoard's pages send beside the document are written into the file, as the reference does.
+        #expect(rewritten["logLevel"] == "DEBUG" && rewritten["reportStrategy"]?["type"] == "ON_CHANGE" && rewritten["name"] == "B",
+                "\(rewritten)")
+        #expect(clientAttributes().contains { $0["B"]?["logLevel"] == "DEBUG" && $0["B"]?["configurationJson"]?["logLevel"] == nil })
         let backups = try FileManager.default.contentsOfDirectory(atPath: gateway.configDirectory.appendingPathComponent("backup").path)
         #expect(backups.contains { $0.hasPrefix("b.backup.") }, "\(backups)")
         #expect(clientAttributes().contains { $0["B"]?["configurationJson"]?["devices"]?.arrayValue?.first?["name"] == "Gamma" })
@@ -85,6 +95,24 @@ import TestSupport
         let gammaCount = readings(of: "Gamma", key: "counter", in: observer.messages()).count
         try await Task.sleep(for: .seconds(1))
         #expect(readings(of: "Gamma", key: "counter", in: observer.messages()).count == gammaCount, "B still delivers")
+
+        // The published general configuration sent back with statistics commands: the commands
+        // go to their own file (the main file keeps none), as the reference writes them.
+        guard case .object(var general)? = initial["general_configuration"],
+              case .object(var statistics)? = general["statistics"] else {
+            Issue.record("no general_configuration.statistics: \(initial)")
+            return
+        }
+        statistics["commands"] = [["attributeOnGateway": "uptime", "command": "cat /proc/uptime", "timeout": 5]]
+        general["statistics"] = .object(statistics)
+        try share(JSONValue.object(["general_configuration": .object(general)]).jsonString)
+        let commandsFile = gateway.configDirectory.appendingPathComponent("statistics.json")
+        let written = await waitUntil(timeout: 10) {
+            (try? JSONValue.parse(String(contentsOf: commandsFile, encoding: .utf8)))?.arrayValue?.first?["attributeOnGateway"] == "uptime"
+        }
+        #expect(written, "statistics commands not written; gateway log:\n\(gateway.log())")
+        let mainAfter = try JSONValue.parse(String(contentsOf: main, encoding: .utf8))
+        #expect(mainAfter["thingsboard"]?["statistics"]?["commands"] == nil, "\(mainAfter)")
         await responder.stop()
     }
 

@@ -52,31 +52,22 @@ struct RemoteConfigurator: Sendable {
 
     func publishCurrent() async {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let commands = files.read(RemoteConfigurationFormat.statisticsCommandsFile(thingsboardSection))
         var attributes: JSONObject = [
+            "general_configuration": Self.stamped(RemoteConfigurationFormat.generalConfiguration(thingsboardSection, commands: commands), now),
+            "storage_configuration": Self.stamped(storageSection, now),
+            "grpc_configuration": Self.stamped(files.read(mainFile)?["grpc"] ?? .object([:]), now),
+            "logs_configuration": Self.stamped(files.read("logs.json") ?? .object([:]), now),
+            "active_connectors": .array(connectors.running.map { .string($0.entry.name) }),
             "Version": .string(GatewayVersion.reportedToThingsBoard),
             "implementation": .string(GatewayVersion.implementation),
-            "active_connectors": .array(connectors.running.map { .string($0.entry.name) }),
-            "general_configuration": Self.stamped(Self.withoutSecrets(thingsboardSection), now),
-            "storage_configuration": Self.stamped(storageSection, now),
         ]
         for slot in connectors.running {
             // Read back from its file: the running connector does not keep its parsed document.
-            attributes[slot.entry.name] = Self.describe(slot.entry, document: files.read(slot.entry.file), ts: now)
+            attributes[slot.entry.name] = RemoteConfigurationFormat.connectorAttribute(
+                slot.entry, document: files.read(slot.entry.file), ts: now)
         }
         await publish(attributes)
-    }
-
-    static func describe(_ entry: ConnectorEntry, document: JSONValue?, ts: Int64) -> JSONValue {
-        ["name": .string(entry.name), "type": .string(entry.type), "configuration": .string(entry.file),
-         "id": .string(entry.id), "configurationJson": document ?? .null, "ts": .int(ts)]
-    }
-
-    /// The thingsboard section without credentials: they are not ThingsBoard's to read back.
-    static func withoutSecrets(_ section: JSONValue) -> JSONValue {
-        guard case .object(var object) = section else { return section }
-        object["security"] = nil
-        object["provisioning"] = nil
-        return .object(object)
     }
 
     static func stamped(_ value: JSONValue, _ ts: Int64) -> JSONValue {
@@ -123,16 +114,7 @@ struct RemoteConfigurator: Sendable {
                 RemoteLogSink.shared.remoteLevel = level
                 logger.info("remote logging level set", metadata: ["level": "\(text.uppercased())"])
             case "general_configuration":
-                await applySection("thingsboard", value, key: key, current: thingsboardSection) { section throws in
-                    // The published copy has no credentials: keep the configured ones unless new ones came.
-                    var merged = section
-                    if case .object(var object) = section, object["security"] == nil, let security = thingsboardSection["security"] {
-                        object["security"] = security
-                        merged = .object(object)
-                    }
-                    _ = try ThingsBoardSettings(json: merged, file: mainFile, directory: files.directory)
-                    return merged
-                }
+                await applyGeneralConfiguration(value, key: key)
             case "storage_configuration":
                 await applySection("storage", value, key: key, current: storageSection) { section throws in
                     _ = try StorageConfiguration(json: section, file: mainFile)
@@ -173,7 +155,7 @@ struct RemoteConfigurator: Sendable {
     private func applyConnector(key: String, description: JSONObject) async {
         let name = description["name"]?.stringValue ?? key
         guard let type = description["type"]?.stringValue, !type.isEmpty,
-              let document = description["configurationJson"], case .object = document else {
+              case .object(let body)? = description["configurationJson"] else {
             await refuse(key, "expected {\"name\", \"type\", \"configuration\", \"configurationJson\": {...}}")
             return
         }
@@ -184,8 +166,11 @@ struct RemoteConfigurator: Sendable {
         if let ts = description["ts"]?.intValue, running != nil, let modified = files.modifiedMilliseconds(file), ts <= modified {
             return
         }
+        let id = body["id"]?.stringValue ?? description["id"]?.stringValue ?? running?.entry.id
+            ?? GatewayConfiguration.stableIdentifier(for: name)
+        // ThingsBoard's pages send logLevel, reportStrategy, ... beside the document; the file has them inside.
+        let document = JSONValue.object(RemoteConfigurationFormat.connectorDocument(from: description, body: body, name: name, id: id))
         if let running, running.runs(type: type, document: document) { return }
-        let id = document["id"]?.stringValue ?? running?.entry.id ?? GatewayConfiguration.stableIdentifier(for: name)
         let proposed = ConnectorEntry(name: name, type: type, id: id, file: file, document: document, error: nil)
         if let problem = connectors.check(proposed) {
             await refuse(key, problem)
@@ -206,7 +191,44 @@ struct RemoteConfigurator: Sendable {
         logger.info("remote configuration: connector \(running == nil ? "added" : "updated")",
                     metadata: ["connector": "\(name)", "file": "\(file)"])
         await reload()
-        await publish([key: Self.describe(proposed, document: document, ts: Int64(Date().timeIntervalSince1970 * 1000))])
+        await publish([key: RemoteConfigurationFormat.connectorAttribute(proposed, document: document,
+                                                                         ts: Int64(Date().timeIntervalSince1970 * 1000))])
+    }
+
+    /// `general_configuration`: as the storage section below, compared as published (credentials
+    /// and statistics defaults aside: the published copy has no credentials, so the configured
+    /// ones are kept unless new ones came). Statistics `commands` go to their own file, as the
+    /// reference writes them; changed commands alone also restart the gateway to apply them.
+    private func applyGeneralConfiguration(_ value: JSONValue, key: String) async {
+        guard case .object(let proposed) = value else {
+            await refuse(key, "expected an object")
+            return
+        }
+        var (section, commands) = RemoteConfigurationFormat.splitGeneralConfiguration(proposed)
+        if section["security"] == nil, let security = thingsboardSection["security"] { section["security"] = security }
+        let commandsFile = RemoteConfigurationFormat.statisticsCommandsFile(.object(section))
+        // As the reference: an empty list leaves the file alone.
+        let newCommands = commands.flatMap { $0.isEmpty ? nil : JSONValue.array($0) }
+        let commandsChanged = newCommands.map { !(files.read(commandsFile)?.isEquivalent(to: $0) ?? false) } ?? false
+        let published = { (section: JSONValue) in RemoteConfigurationFormat.generalConfiguration(section, commands: nil) }
+        if published(.object(section)).isEquivalent(to: published(thingsboardSection)) {
+            guard commandsChanged, let newCommands else { return }
+            do {
+                try files.write(newCommands, to: commandsFile)
+            } catch {
+                await refuse(key, "\(error)")
+                return
+            }
+            logger.warning("remote configuration changed the statistics commands; restarting the gateway to apply them")
+            await publish([key: value])
+            await control.restart()
+            return
+        }
+        await applySection("thingsboard", .object(section), key: key, current: thingsboardSection, echo: value) { section throws in
+            _ = try ThingsBoardSettings(json: section, file: mainFile, directory: files.directory)
+            if commandsChanged, let newCommands { try files.write(newCommands, to: commandsFile) }
+            return section
+        }
     }
 
     /// `general_configuration` / `storage_configuration`: a section equal to the running one (its
@@ -214,7 +236,7 @@ struct RemoteConfigurator: Sendable {
     /// validated, written to the main file after a backup, echoed back, and the gateway restarts
     /// gracefully to apply it (file and sqlite storage keep their buffered events across it). A
     /// refused one leaves everything as it was.
-    private func applySection(_ name: String, _ value: JSONValue, key: String, current: JSONValue,
+    private func applySection(_ name: String, _ value: JSONValue, key: String, current: JSONValue, echo: JSONValue? = nil,
                               validate: (JSONValue) throws -> JSONValue) async {
         guard case .object(var proposed) = value else {
             await refuse(key, "expected an object")
@@ -240,7 +262,7 @@ struct RemoteConfigurator: Sendable {
             return
         }
         logger.warning("remote configuration changed the \(name) section; restarting the gateway to apply it")
-        await publish([key: value])
+        await publish([key: echo ?? value])
         await control.restart()
     }
 
