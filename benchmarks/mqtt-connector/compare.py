@@ -34,6 +34,7 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -41,6 +42,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import hops  # noqa: E402
 from benchlib import TB_PORT, MiB, fmt, gateway_command, interrupt_on_sigterm, load_refbench, machine_steal_s, proc_mem  # noqa: E402,E501
 import types
 
@@ -244,6 +246,12 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             samples.append((time.time(), bench.proc_cpu_s(gw.pid), m.get("VmRSS"), m.get("RssAnon"),
                             sink.bench_unique, machine_steal_s()))
 
+        if mode == "latency" and args.capture_hops and gateway != "relay":
+            procs["tcpdump"] = subprocess.Popen(
+                ["tcpdump", "-i", "lo", "-s", "0", "-U", "-w", os.path.join(run_dir, "hops.pcap"),
+                 "tcp port %d or tcp port %d" % (EXT_PORT, TB_PORT)],
+                stdout=subprocess.DEVNULL, stderr=open(os.path.join(run_dir, "tcpdump.log"), "w"))
+            time.sleep(1)  # tcpdump's capture is open before the first publish
         procs["loadgen"] = lg = subprocess.Popen(lg_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                  text=True)
         lg_deadline = time.monotonic() + args.publish_cap + 70  # loadgen's own cap + its 60 s flush wait
@@ -303,6 +311,9 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
                 for s in samples:
                     out.write("%.3f %.2f\n" % (s[0], s[5] - steal0))
         steal_steps = [b[5] - a[5] for a, b in zip(samples, samples[1:])]
+        if procs.get("tcpdump") is not None:
+            bench.stop_pid(procs.pop("tcpdump"))
+            res.update(hops.hop_stats(os.path.join(run_dir, "hops.pcap"), EXT_PORT, TB_PORT))
 
         # CPU up to the first sample at/after the last delivery (excludes the stall wait)
         t_last = snap["t_last_tel"] or time.time()
@@ -366,6 +377,7 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             probe.disconnect()
             probe.loop_stop()
         bench.stop_pid(procs.get("loadgen"))
+        bench.stop_pid(procs.get("tcpdump"))
         bench.stop_pid(procs.get("gateway"), grace=10.0)
         if sink is not None:
             sink.stop()
@@ -499,6 +511,12 @@ def latency_table(results):
     add("other processes' CPU s during load (and steal outside them)", "other_processes_cpu_s_during_load", None, 1)
     add("hypervisor steal CPU s during load", "steal_cpu_s_during_load", None, 1)
     add("hypervisor steal CPU s, most in one 0.25 s sample", "steal_cpu_s_max_per_sample", None, 2)
+    if any("hop_gateway_p99_ms" in r for r in results):  # --capture-hops
+        add("captured: broker in (generator → gateway) p99 ms", "hop_broker_in_p99_ms", None, 2)
+        add("captured: in the gateway (received → published) p50 ms", "hop_gateway_p50_ms", "lower", 2)
+        add("captured: in the gateway (received → published) p99 ms", "hop_gateway_p99_ms", "lower", 2)
+        add("captured: in the gateway, max ms", "hop_gateway_max_ms", "lower", 2)
+        add("captured: broker out (gateway → sink) p99 ms", "hop_broker_out_p99_ms", None, 2)
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
@@ -553,7 +571,12 @@ def main():
                     help="latency scenario: also run the mosquitto relay in the gateway's place (same hops, QoS, "
                          "sink and clock; it converts and stores nothing): the floor this machine puts under any "
                          "gateway's latency at that moment")
+    ap.add_argument("--capture-hops", action="store_true",
+                    help="latency scenario: capture both brokers' loopback traffic (tcpdump, as root) and split each "
+                         "reading's latency into broker-in, gateway and broker-out legs (hops.py; fields hop_*)")
     args = ap.parse_args()
+    if args.capture_hops and shutil.which("tcpdump") is None:
+        sys.exit("--capture-hops needs tcpdump (apt-get install tcpdump)")
     args.bench_bin = os.path.abspath(args.bench_bin)
     if args.loadgen is None:
         args.loadgen = "swift" if os.access(args.bench_bin, os.X_OK) else "python"
