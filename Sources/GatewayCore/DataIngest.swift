@@ -84,6 +84,12 @@ public actor DataIngest: GatewayContext {
         reportFilter.setConnectorDefault(strategy, for: connector)
     }
 
+    /// A device renamed on ThingsBoard: its report-strategy state follows it (see `ReportFilter.renameDevice`).
+    public func renameDevice(_ old: String, to new: String) {
+        reportFilter.renameDevice(old, to: new)
+        wakeReporter()
+    }
+
     public nonisolated(nonsending) func send(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
         await accept(data, from: connector, waitForWrite: sendWaitsForWrite)
     }

@@ -66,6 +66,7 @@ struct GatewayRPC: Sendable {
             for (old, new) in renames {
                 guard let newName = new.stringValue else { continue }
                 if devices.rename(old, to: newName) {
+                    await ingest.renameDevice(old, to: newName)
                     logger.info("device renamed", metadata: ["from": "\(old)", "to": "\(newName)"])
                 } else {
                     logger.warning("rename of a device this gateway does not know", metadata: ["device": "\(old)"])

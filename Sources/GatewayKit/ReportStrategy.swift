@@ -52,9 +52,19 @@ public struct ReportStrategy: Sendable, Hashable {
         self.init(kind: kind, reportPeriodMs: period, ttlSeconds: ttl)
     }
 
-    /// The `reportStrategy` key of `reader`'s object, or nil when it has none.
-    public static func parse(in reader: ConfigReader, key: String = "reportStrategy") throws(ConfigError) -> ReportStrategy? {
+    /// The `reportStrategy` key of `reader`'s object, or nil when it has none. Below the main
+    /// section (`mainSection` false) an object with neither `type` nor `reportPeriod` (`{}`,
+    /// `{"ttl": 60}`) is not a strategy either, so the next level applies, as in the reference;
+    /// a `reportPeriod` without a `type` is an error (the reference cannot start such a
+    /// connector). In the main section a missing `type` is `ON_RECEIVED`.
+    public static func parse(in reader: ConfigReader, key: String = "reportStrategy",
+                             mainSection: Bool = false) throws(ConfigError) -> ReportStrategy? {
         guard let child = try reader.child(key) else { return nil }
+        if !mainSection, child.value("type") == nil || child.value("type") == .null {
+            guard let period = child.value("reportPeriod"), period != .null else { return nil }
+            throw child.failure("type", expected: "a report strategy type (ON_RECEIVED, ON_CHANGE, ON_REPORT_PERIOD, "
+                                    + "ON_CHANGE_OR_REPORT_PERIOD or DISABLED) beside reportPeriod", found: nil)
+        }
         return try ReportStrategy(child)
     }
 }

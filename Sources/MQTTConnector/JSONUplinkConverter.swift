@@ -11,7 +11,13 @@ struct JSONUplinkConverter: MQTTUplinkConverter {
         do {
             document = try JSONValue.parse(message.payload.readableBytesView)
         } catch {
-            throw MQTTConversionError("payload is not JSON: \(error)")
+            // As the reference, which decodes payloads with errors="ignore": bytes that are not
+            // UTF-8 are dropped rather than losing the whole reading.
+            guard let cleaned = UTF8Ignoring.cleaned(message.payload.readableBytesView),
+                  let repaired = try? JSONValue.parse(cleaned) else {
+                throw MQTTConversionError("payload is not JSON: \(error)")
+            }
+            document = repaired
         }
         switch document {
         case .object:

@@ -79,15 +79,13 @@ public struct MQTTDeviceExpression: Sendable, Equatable, CustomStringConvertible
     }
 
     /// A found value as a name, the way the reference's `str()` prints it (numbers as digits,
-    /// booleans as True/False); null and "" are "not found".
+    /// booleans as True/False, floats and containers as Python writes them); null and "" are
+    /// "not found".
     static func text(_ value: JSONValue) -> String? {
         switch value {
         case .null: return nil
         case .string(let text): return text.isEmpty ? nil : text
-        case .int(let number): return String(number)
-        case .double(let number): return String(number)
-        case .bool(let flag): return flag ? "True" : "False"
-        case .array, .object: return value.jsonString
+        default: return PythonText.str(value)
         }
     }
 }

@@ -56,6 +56,24 @@ public struct ReportFilter: Sendable {
         if cache.count != before { cacheShrank() }
     }
 
+    /// ThingsBoard renamed a device (`gateway_device_renamed`): its cached values and pending
+    /// periodic reports carry on under the new name, as in the reference (whose cache never sees
+    /// the rename). Where the new name already has a record (data arrived under it first), that
+    /// newer record is kept.
+    public mutating func renameDevice(_ old: String, to new: String) {
+        guard old != new, cache.keys.contains(where: { $0.device == old }) else { return }
+        var renamed = cache.filter { $0.key.device != old }
+        for (id, record) in cache where id.device == old {
+            var newID = id
+            newID.device = new
+            guard renamed[newID] == nil else { continue }
+            renamed[newID] = record
+            if let deadline = record.deadline { deadlines.push(newID, at: deadline) }
+        }
+        cache = renamed
+        cacheShrank()
+    }
+
     /// The number of datapoints currently remembered, for metrics.
     public var cachedKeyCount: Int { cache.count }
 

@@ -158,15 +158,18 @@ func configError(_ text: String) throws -> ConfigError {
         #expect(configuration.mappings[0].reportStrategy == ReportStrategy(kind: .onReportPeriod, reportPeriodMs: 500))
     }
 
-    /// What the reference accepts: any case, no type (ON_RECEIVED), a period on a non-periodic
-    /// type (ignored), no period on a periodic one (10 s here; the reference would report every
-    /// millisecond below the main section).
+    /// What the reference accepts: any case, an object with neither type nor period (not a
+    /// strategy: the next level applies), a period on a non-periodic type (ignored), no period on
+    /// a periodic one (10 s here; the reference would report every millisecond below the main
+    /// section). A period without a type stops the connector in the reference: a config error here.
     @Test func reportStrategiesAreReadAsLenientlyAsTheReferenceReadsThem() throws {
         func strategy(_ json: String) throws -> ReportStrategy? {
             try parse(#"{"broker": {"host": "h"}, "reportStrategy": "# + json + #", "mapping": []}"#).reportStrategy
         }
         #expect(try strategy(#"{"type": "on_change"}"#) == ReportStrategy(kind: .onChange))
-        #expect(try strategy(#"{"ttl": 60}"#) == ReportStrategy(kind: .onReceived, ttlSeconds: 60))
+        #expect(try strategy(#"{"ttl": 60}"#) == nil)
+        #expect(try strategy(#"{}"#) == nil)
+        #expect(throws: ConfigError.self) { try strategy(#"{"reportPeriod": 5000}"#) }
         #expect(try strategy(#"{"type": "ON_CHANGE", "reportPeriod": 0}"#) == ReportStrategy(kind: .onChange))
         #expect(try strategy(#"{"type": "On_Report_Period"}"#) == ReportStrategy(kind: .onReportPeriod, reportPeriodMs: 10_000))
         #expect(throws: ConfigError.self) { try strategy(#"{"type": "OnChange"}"#) }

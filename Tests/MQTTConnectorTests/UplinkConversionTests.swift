@@ -73,6 +73,46 @@ func config(mappings: [String], requests: String = "{}", extra: String = "") -> 
         #expect(result.data[0].keyReportStrategies == ["count": ReportStrategy(kind: .onChange)])
     }
 
+    /// As the reference (`decode("utf-8", "ignore")`): a byte that is not UTF-8, such as a
+    /// Latin-1 degree sign, is dropped instead of losing the reading.
+    @Test func jsonWithAStrayNonUTF8ByteKeepsTheReading() throws {
+        var payload = ByteBuffer(string: #"{"sensorModel": "T1000", "temp": 21.5, "hum": "4"#)
+        payload.writeBytes([0xB0, 0x43])  // "°C" in Latin-1
+        payload.writeString(#""}"#)
+        let result = try router(config(mappings: [sensorMapping]))
+            .route(MQTTUplinkMessage(topic: "sensor/SN-001/data", payload: payload, receivedAt: receivedAt))
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        #expect(result.data.first?.telemetry == [TelemetryEntry(ts: receivedAt, values: ["temperature": 21.5, "humidity": "4C"])])
+    }
+
+    /// A name found as an object or a float is written as Python's `str()` writes it.
+    @Test func aDeviceNameFromAnObjectOrAFloatIsPythonText() throws {
+        let mapping = """
+            {"topicFilter": "named", "converter": {"type": "json",
+              "deviceInfo": {"deviceNameExpressionSource": "message", "deviceNameExpression": "${id}"},
+              "timeseries": [{"type": "integer", "key": "n", "value": "${n}"}]}}
+            """
+        let converter = try router(config(mappings: [mapping]))
+        #expect(converter.route(message("named", #"{"id": {"sn": "N1"}, "n": 1}"#)).data.first?.deviceName == "{'sn': 'N1'}")
+        #expect(converter.route(message("named", #"{"id": 1e16, "n": 1}"#)).data.first?.deviceName == "1e+16")
+    }
+
+    /// With hexMode, an integer or float type reads the hex digits in base 16.
+    @Test func hexModeNumbersAreReadInBase16() throws {
+        let mapping = """
+            {"topicFilter": "hex", "converter": {"type": "bytes",
+              "deviceInfo": {"deviceNameExpressionSource": "constant", "deviceNameExpression": "H"},
+              "timeseries": [{"type": "int", "key": "i", "value": "[0:2]", "hexMode": true},
+                             {"type": "double", "key": "d", "value": "[0:2]", "hexMode": true},
+                             {"type": "raw", "key": "r", "value": "[0:2]", "hexMode": true}]}}
+            """
+        var payload = ByteBuffer()
+        payload.writeBytes([0x1E, 0x05])
+        let result = try router(config(mappings: [mapping]))
+            .route(MQTTUplinkMessage(topic: "hex", payload: payload, receivedAt: receivedAt))
+        #expect(result.data.first?.telemetry.first?.values == ["i": 7685, "d": 7685.0, "r": "1e05"])
+    }
+
     @Test func bytesConverterSlicesThePayload() throws {
         let result = try router(config(mappings: [bytesMapping])).route(message("sensor/raw_data", "SN0125.5"))
         #expect(result.problems.isEmpty)

@@ -80,6 +80,18 @@ struct PrecedenceTests {
         #expect(filter.forwardedTelemetry(telemetry(["t": 1]), from: "modbus", now: 1) == nil)
     }
 
+    @Test("A device renamed on ThingsBoard keeps its cached values and periodic reports under the new name only")
+    func rename() {
+        var filter = ReportFilter(gatewayDefault: nil)
+        _ = filter.admit(telemetry(["t": 1], device: "Old", strategy: .period(1000)), from: "mqtt", now: 0)
+        filter.renameDevice("Old", to: "New")
+        // The value seen before the rename is not a first value for the new name.
+        #expect(filter.forwardedTelemetry(telemetry(["t": 1], device: "New", strategy: .period(1000)), now: 500) == nil)
+        #expect(filter.reports(now: 1000) == [report(device: "New", ts: 1000, telemetry: ["t": 1])])
+        #expect(filter.reports(now: 2000) == [report(device: "New", ts: 2000, telemetry: ["t": 1])])
+        #expect(filter.cachedKeyCount == 1)
+    }
+
     @Test("A datapoint arriving under another strategy starts afresh")
     func strategySwitch() {
         var filter = ReportFilter(gatewayDefault: nil)

@@ -40,7 +40,7 @@ extension ThingsBoardSettings {
         if let provisioning = try section.child("provisioning") {
             self.provisioning = try Provisioning(provisioning)
         }
-        reportStrategy = try ReportStrategy.parse(in: section)
+        reportStrategy = try ReportStrategy.parse(in: section, mainSection: true)
         if port == 8883 { tls = true }
     }
 
