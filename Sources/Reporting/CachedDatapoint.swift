@@ -13,7 +13,7 @@ struct DatapointID: Hashable, Sendable {
 /// The cache record of one datapoint under a non-pass-through strategy.
 struct CachedDatapoint: Sendable {
     /// The strategy the record was created under; a datapoint arriving under a different one
-    /// starts afresh (the reference gets the same effect by hashing the strategy into the key).
+    /// starts afresh (the reference instead keeps one record per strategy: see the README).
     var strategy: ReportStrategy
     var deviceType: String
     /// The value last sent to ThingsBoard: ON_CHANGE compares against it.
