@@ -213,15 +213,7 @@ struct RemoteConfigurator: Sendable {
         let published = { (section: JSONValue) in RemoteConfigurationFormat.generalConfiguration(section, commands: nil) }
         if published(.object(section)).isEquivalent(to: published(thingsboardSection)) {
             guard commandsChanged, let newCommands else { return }
-            do {
-                try files.write(newCommands, to: commandsFile)
-            } catch {
-                await refuse(key, "\(error)")
-                return
-            }
-            logger.warning("remote configuration changed the statistics commands; restarting the gateway to apply them")
-            await publish([key: value])
-            await control.restart()
+            await writeAndRestart(newCommands, to: commandsFile, key: key, echo: value, what: "the statistics commands")
             return
         }
         await applySection("thingsboard", .object(section), key: key, current: thingsboardSection, echo: value) { section throws in
@@ -251,19 +243,12 @@ struct RemoteConfigurator: Sendable {
             return
         }
         if section.isEquivalent(to: current) { return }
-        do {
-            guard case .object(var root)? = files.read(mainFile) else {
-                throw ConfigError(file: mainFile, keyPath: "", expected: "a readable JSON object to update")
-            }
-            root[name] = section
-            try files.write(.object(root), to: mainFile)
-        } catch {
-            await refuse(key, "\(error)")
+        guard case .object(var root)? = files.read(mainFile) else {
+            await refuse(key, "\(ConfigError(file: mainFile, keyPath: "", expected: "a readable JSON object to update"))")
             return
         }
-        logger.warning("remote configuration changed the \(name) section; restarting the gateway to apply it")
-        await publish([key: echo ?? value])
-        await control.restart()
+        root[name] = section
+        await writeAndRestart(.object(root), to: mainFile, key: key, echo: echo ?? value, what: "the \(name) section")
     }
 
     /// `logs_configuration`: the new logs.json (Python logging dictConfig; this gateway reads its
@@ -275,14 +260,20 @@ struct RemoteConfigurator: Sendable {
         }
         proposed["ts"] = nil
         if let current = files.read("logs.json"), JSONValue.object(proposed).isEquivalent(to: current) { return }
+        await writeAndRestart(.object(proposed), to: "logs.json", key: key, echo: value, what: "logs.json")
+    }
+
+    /// Writes a changed file (after a backup), echoes the change back under `key`, and restarts the
+    /// gateway gracefully to apply it; a failed write is refused and changes nothing.
+    private func writeAndRestart(_ document: JSONValue, to file: String, key: String, echo: JSONValue, what: String) async {
         do {
-            try files.write(.object(proposed), to: "logs.json")
+            try files.write(document, to: file)
         } catch {
             await refuse(key, "\(error)")
             return
         }
-        logger.warning("remote configuration changed logs.json; restarting the gateway to apply it")
-        await publish([key: value])
+        logger.warning("remote configuration changed \(what); restarting the gateway to apply it")
+        await publish([key: echo])
         await control.restart()
     }
 
