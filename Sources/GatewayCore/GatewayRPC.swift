@@ -10,6 +10,7 @@ struct GatewayRPC: Sendable {
     let devices: DeviceRegistry
     let ingest: DataIngest
     let connectors: ConnectorManager
+    let client: ThingsBoardClient
     let control: GatewayControl
     /// nil unless `thingsboard.remoteShell` is true.
     let shell: RemoteShell?
@@ -67,6 +68,7 @@ struct GatewayRPC: Sendable {
                 guard let newName = new.stringValue else { continue }
                 if devices.rename(old, to: newName) {
                     await ingest.renameDevice(old, to: newName)
+                    await client.renameDevice(old, to: newName)
                     logger.info("device renamed", metadata: ["from": "\(old)", "to": "\(newName)"])
                 } else {
                     logger.warning("rename of a device this gateway does not know", metadata: ["device": "\(old)"])
@@ -78,6 +80,7 @@ struct GatewayRPC: Sendable {
                 return Outcome(reply: ["error": "expected the device name as params", "code": 400])
             }
             if devices.delete(device) { logger.info("device deleted", metadata: ["device": "\(device)"]) }
+            await client.forgetDevice(device)
             return Outcome(reply: ["success": true])
         case "remove_provisioned_credentials":
             return removeProvisionedCredentials()

@@ -133,7 +133,7 @@ struct AssembledGateway {
         statistics = StatisticsReporter(settings: configuration.thingsboard.statistics, configDirectory: configuration.directory,
                                         connectors: connectors, ingest: ingest, storage: storage, uplink: uplink,
                                         client: client, logger: Logger(label: "service"))
-        let gatewayRPC = GatewayRPC(devices: devices, ingest: ingest, connectors: connectors,
+        let gatewayRPC = GatewayRPC(devices: devices, ingest: ingest, connectors: connectors, client: client,
                                     control: control, shell: configuration.thingsboard.remoteShell ? RemoteShell() : nil,
                                     configDirectory: configuration.directory,
                                     logger: Logger(label: "service"))

@@ -280,7 +280,11 @@ public actor ThingsBoardClient {
 
     /// Announces devices with `v1/gateway/connect` the first time they are seen in this session.
     public func announce(_ devices: [(name: String, type: String)]) async throws {
-        let fresh = devices.filter { !announcedThisSession.contains($0.name) || knownDevices[$0.name] != $0.type }
+        // A device announced this session is announced again only when its type changed (a
+        // renamed one of unknown type counts as announced: it exists on ThingsBoard).
+        let fresh = devices.filter { device in
+            !announcedThisSession.contains(device.name) || knownDevices[device.name].map { $0 != device.type } ?? false
+        }
         guard !fresh.isEmpty else { return }
         for device in fresh { knownDevices[device.name] = device.type }
         try await publishConnects(fresh)
@@ -295,6 +299,21 @@ public actor ThingsBoardClient {
         guard !devices.isEmpty else { return }
         let messages = devices.map { GatewayMessage.connect(device: $0.name, type: $0.type) }
         try await startPublishingNow(messages, qos: configuration.qos).acknowledged()
+    }
+
+    /// ThingsBoard renamed a device (`gateway_device_renamed`): the old name is never announced
+    /// again (a reconnect would make ThingsBoard create it anew), the new one exists already.
+    public func renameDevice(_ old: String, to new: String) {
+        if let type = knownDevices.removeValue(forKey: old) { knownDevices[new] = type }
+        announcedThisSession.remove(old)
+        announcedThisSession.insert(new)
+    }
+
+    /// ThingsBoard deleted a device (`gateway_device_deleted`): it is not announced on reconnects,
+    /// and its next data announces it afresh with its type, as the reference does.
+    public func forgetDevice(_ name: String) {
+        knownDevices.removeValue(forKey: name)
+        announcedThisSession.remove(name)
     }
 
     /// Forgets a device and publishes `v1/gateway/disconnect`.

@@ -112,6 +112,20 @@ import TestSupport
         #expect(try await rig.gatewayRPC(8, method: "gateway_device_deleted", params: #""Pump 1""#) == ["success": true])
         let forgotten = await waitUntil(timeout: 5) { savedRegistry().map { $0["SN-001"] == nil } ?? false }
         #expect(forgotten, "connected_devices.json: \(String(describing: savedRegistry()))")
+        // The renamed device exists on ThingsBoard already: its data under the new name needs no
+        // connect (and the old name is no longer re-announced on reconnects, which would make
+        // ThingsBoard create it anew).
+        func connects(of device: String) -> Int {
+            rig.observer.messages(on: "v1/gateway/connect").filter { $0.payload.contains(#""device":"\#(device)""#) }.count
+        }
+        #expect(connects(of: "Pump 1") == 0, "\(rig.observer.messages(on: "v1/gateway/connect"))")
+        // After the deletion its next data announces it afresh, with its type, as the reference does.
+        let connectsBefore = connects(of: "SN-001")
+        let announced = await waitUntil(timeout: 20) {
+            try? mosquittoPublish(port: rig.devices.port, topic: "sensor/SN-001/data", payload: #"{"temp": 22}"#)
+            return connects(of: "SN-001") > connectsBefore
+        }
+        #expect(announced, "no connect after the deletion; gateway log:\n\(rig.gateway.log())")
         await rig.responder.stop()
     }
 
