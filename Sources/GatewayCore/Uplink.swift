@@ -15,6 +15,9 @@ public actor Uplink {
         public var datapointsDelivered: Int64 = 0
         public var packsRetried: Int64 = 0
         public var unreadableEvents: Int64 = 0
+        /// Packs acknowledged to storage although ThingsBoard kept refusing some of their
+        /// messages (see `refusedPackPolicy`).
+        public var packsSetAsideAfterRefusals: Int64 = 0
         /// Packs published and not yet acknowledged.
         public var packsInFlight = 0
         /// From a pack's publishing start to the broker's acknowledgement of its last message.
@@ -30,9 +33,25 @@ public actor Uplink {
     private let maxPacksInFlight = 4
     private let now: @Sendable () -> Int64
     private var stats = Statistics()
+    /// A pack ThingsBoard refuses for good (a permanent reason code: a payload it cannot take,
+    /// a topic it does not allow) would otherwise be re-sent forever and hold back everything
+    /// stored after it. It is retried while the refusals last less than `minimumDuration` or
+    /// number fewer than `minimumAttempts`; then it is acknowledged (its accepted messages were
+    /// delivered, the refused ones are logged as lost) and delivery goes on. The reference
+    /// acknowledges such packs at once.
+    public struct RefusedPackPolicy: Sendable {
+        public var minimumAttempts = 5
+        public var minimumDuration: Duration = .seconds(60)
+        public init() {}
+    }
+    private let refusedPackPolicy: RefusedPackPolicy
+    /// Refusals of the oldest pack in a row, and when the first of them came.
+    private var refusals: (count: Int, since: ContinuousClock.Instant)?
 
     public init(storage: any EventStorage, client: ThingsBoardClient, logger: Logger, packSize: Int = 1000,
+                refusedPackPolicy: RefusedPackPolicy = RefusedPackPolicy(),
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.refusedPackPolicy = refusedPackPolicy
         self.storage = storage
         self.client = client
         self.logger = logger
@@ -94,7 +113,12 @@ public actor Uplink {
                 await storage.waitForEvents()
                 continue
             }
-            try await oldest.publishing.acknowledged()
+            do {
+                try await oldest.publishing.acknowledged()
+                refusals = nil
+            } catch let refusal as ThingsBoardError where refusal.isPermanent {
+                try setAsideIfRefusedLongEnough(oldest, refusal)
+            }
             inFlight.removeFirst()
             stats.packLatency.observe(.now - oldest.started)
             stats.eventsDelivered += Int64(oldest.pack.events.count)
@@ -103,6 +127,21 @@ public actor Uplink {
             try await storage.acknowledge(oldest.pack)
             onProgress()
         }
+    }
+
+    /// Throws the refusal (the pack is sent again) until `refusedPackPolicy` lets the pack go.
+    private func setAsideIfRefusedLongEnough(_ pack: PackInFlight, _ refusal: ThingsBoardError) throws {
+        let count = (refusals?.count ?? 0) + 1
+        let since = refusals?.since ?? .now
+        refusals = (count, since)
+        guard count >= refusedPackPolicy.minimumAttempts, .now - since >= refusedPackPolicy.minimumDuration else {
+            throw refusal
+        }
+        refusals = nil
+        stats.packsSetAsideAfterRefusals += 1
+        let devices = Set(pack.devices).sorted().prefix(10).joined(separator: ", ")
+        logger.error("ThingsBoard refused part of a pack \(count) times over \(since.duration(to: .now)); its accepted messages were delivered, the refused ones are lost and delivery goes on",
+                     metadata: ["refusal": "\(refusal)", "events": "\(pack.pack.events.count)", "devices": "\(devices)"])
     }
 
     /// Decodes a pack, announces its new devices, builds its messages and hands them to the
@@ -134,7 +173,8 @@ public actor Uplink {
         let started = ContinuousClock.now
         let publishing = try await client.startPublishing(builder.messages(for: batch))
         return PackInFlight(pack: pack, publishing: publishing,
-                            datapoints: batch.reduce(0) { $0 + $1.datapointCount }, started: started)
+                            datapoints: batch.reduce(0) { $0 + $1.datapointCount }, started: started,
+                            devices: devices.map(\.name))
     }
 
     /// A message never carries more datapoints than the smallest datapoint window allows, so it
@@ -151,4 +191,5 @@ private struct PackInFlight: Sendable {
     var publishing: PublishedMessages
     var datapoints: Int
     var started: ContinuousClock.Instant
+    var devices: [String]
 }

@@ -1,5 +1,6 @@
 import MQTT
 import NIOCore
+import Synchronization
 
 /// Messages `ThingsBoardClient.startPublishing` handed to the connection: `acknowledged()` waits
 /// until the broker acknowledged every one of them.
@@ -36,5 +37,35 @@ public struct PublishedMessages: Sendable {
         }
         await client.recordOutcome(published: published, errors: errors, rejectionCodes: rejectionCodes)
         if let firstError { throw firstError }
+    }
+
+    /// `acknowledged()`, giving up the wait after `timeout`: false when some message was neither
+    /// acknowledged nor failed by then (it stays in flight on the connection). ThingsBoard
+    /// withholds the PUBACK of a `v1/gateway/connect` for a device it cannot create (the
+    /// tenant's device limit), so an unbounded wait there would stop all delivery.
+    public func acknowledged(within timeout: Duration) async throws -> Bool {
+        guard let loop = parts.first?.eventLoop else { return true }
+        let all = EventLoopFuture.whenAllComplete(parts, on: loop)
+        let (seconds, attoseconds) = timeout.components
+        let settled = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let resumed = Mutex(false)
+            let finish: @Sendable (Bool) -> Void = { settled in
+                let first = resumed.withLock { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(returning: settled) }
+            }
+            let timer = loop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+                finish(false)
+            }
+            all.whenComplete { _ in
+                timer.cancel()
+                finish(true)
+            }
+        }
+        guard settled else { return false }
+        try await acknowledged()
+        return true
     }
 }

@@ -295,11 +295,21 @@ public actor ThingsBoardClient {
     /// trip for any number of devices. One at a time cost a round trip each: re-announcing 1,000
     /// devices after a reconnect over a 50 ms link held the session back for 50 s.
     /// Does not wait for the session (used while it is being set up).
+    /// An announcement ThingsBoard does not acknowledge within `connectAcknowledgementTimeout`
+    /// (it withholds the PUBACK for a device it cannot create) counts as made, as in the
+    /// reference (which waits a second): the devices' data goes out; waiting on would stop all delivery.
     private func publishConnects(_ devices: [(name: String, type: String)]) async throws {
         guard !devices.isEmpty else { return }
         let messages = devices.map { GatewayMessage.connect(device: $0.name, type: $0.type) }
-        try await startPublishingNow(messages, qos: configuration.qos).acknowledged()
+        let publishing = try await startPublishingNow(messages, qos: configuration.qos)
+        if try await !publishing.acknowledged(within: Self.connectAcknowledgementTimeout) {
+            let names = devices.prefix(5).map(\.name).joined(separator: ", ") + (devices.count > 5 ? ", ..." : "")
+            logger.warning("ThingsBoard did not acknowledge v1/gateway/connect within \(Self.connectAcknowledgementTimeout) (could it not create the devices, e.g. at the tenant's device limit?); sending their data anyway",
+                           metadata: ["devices": "\(names)", "count": "\(devices.count)"])
+        }
     }
+
+    public static let connectAcknowledgementTimeout: Duration = .seconds(10)
 
     /// ThingsBoard renamed a device (`gateway_device_renamed`): the old name is never announced
     /// again (a reconnect would make ThingsBoard create it anew), the new one exists already.
@@ -516,6 +526,16 @@ public actor ThingsBoardClient {
 
 public enum ThingsBoardError: Error, Sendable, Equatable, CustomStringConvertible {
     case publishRejected(topic: String, reasonCode: UInt8)
+
+    /// A rejection that sending the same message again is not expected to change: unspecified
+    /// (0x80), not authorized (0x87), topic name invalid (0x90), packet too large (0x95), payload
+    /// format invalid (0x99). Rate limiting (0x97, and 0x83 from some ThingsBoard versions) and
+    /// server busy (0x89) pass.
+    public var isPermanent: Bool {
+        switch self {
+        case .publishRejected(_, let code): return [0x80, 0x87, 0x90, 0x95, 0x99].contains(code)
+        }
+    }
 
     public var description: String {
         switch self {

@@ -1,0 +1,42 @@
+import Logging
+@testable import MQTT
+import NIOCore
+import NIOPosix
+import Testing
+@testable import ThingsBoard
+
+/// Waiting for acknowledgements with a bound: ThingsBoard withholds the PUBACK of a
+/// `v1/gateway/connect` for a device it cannot create, and that must not stop delivery.
+struct PublishedMessagesTests {
+    let client = ThingsBoardClient(
+        configuration: ThingsBoardConnectionConfiguration(host: "127.0.0.1", port: 1, keepAlive: .seconds(30),
+                                                          credentials: .accessToken("T")),
+        logger: Logger(label: "test"))
+
+    @Test func anAcknowledgementThatNeverComesIsGivenUpAfterTheTimeout() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let pending = loop.makePromise(of: [Result<MQTTPublishResult, any Error>].self)
+        let published = PublishedMessages(client: client, messages: [.connect(device: "Meter 11", type: "meter")],
+                                          parts: [pending.futureResult])
+        let started = ContinuousClock.now
+        #expect(try await published.acknowledged(within: .milliseconds(200)) == false)
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(200) && waited < .seconds(3), "\(waited)")
+        // Acknowledged later: the next wait returns at once.
+        pending.succeed([.success(MQTTPublishResult(reasonCode: .success, reasonString: nil))])
+        #expect(try await published.acknowledged(within: .seconds(5)) == true)
+    }
+
+    @Test func aRejectionWithinTheTimeoutIsThrown() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let rejected = loop.makeSucceededFuture([Result<MQTTPublishResult, any Error>.success(
+            MQTTPublishResult(reasonCode: MQTTReasonCode(0x99), reasonString: nil))])
+        let published = PublishedMessages(client: client, messages: [.connect(device: "D", type: "t")], parts: [rejected])
+        await #expect(throws: ThingsBoardError.publishRejected(topic: "v1/gateway/connect", reasonCode: 0x99)) {
+            _ = try await published.acknowledged(within: .seconds(5))
+        }
+        #expect(ThingsBoardError.publishRejected(topic: "t", reasonCode: 0x99).isPermanent)
+        #expect(!ThingsBoardError.publishRejected(topic: "t", reasonCode: 0x97).isPermanent)
+        #expect(!ThingsBoardError.publishRejected(topic: "t", reasonCode: 0x83).isPermanent)
+    }
+}
