@@ -216,7 +216,8 @@ public actor ThingsBoardClient {
         }
     }
 
-    private func handle(topic: String, payload: [UInt8]) {
+    /// Internal for tests, which hand it what ThingsBoard would push.
+    func handle(topic: String, payload: [UInt8]) {
         stats.messagesReceived += 1
         if topic.hasPrefix(GatewayTopics.deviceRPCResponsePrefix) {
             let id = String(topic.dropFirst(GatewayTopics.deviceRPCResponsePrefix.count))
@@ -236,9 +237,16 @@ public actor ThingsBoardClient {
             return
         }
         if let decoded = ThingsBoardInbound.decode(topic: topic, payload: payload) {
+            // ThingsBoard's rate-limit notice (reason 150, before it closes the session): the
+            // device limits are spent, as the reference's `reach_limit` marks them.
+            if case .deviceDisconnected(_, let reason) = decoded, reason == Self.rateLimitDisconnectReason {
+                deviceBuckets.exhaust()
+            }
             inboundContinuation.yield(decoded)
         }
     }
+
+    static let rateLimitDisconnectReason: Int64 = 150
 
     // MARK: - Waiting for the session
 

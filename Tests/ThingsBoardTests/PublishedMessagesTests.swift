@@ -2,6 +2,7 @@ import Logging
 @testable import MQTT
 import NIOCore
 import NIOPosix
+import TestSupport
 import Testing
 @testable import ThingsBoard
 
@@ -38,5 +39,32 @@ struct PublishedMessagesTests {
         #expect(ThingsBoardError.publishRejected(topic: "t", reasonCode: 0x99).isPermanent)
         #expect(!ThingsBoardError.publishRejected(topic: "t", reasonCode: 0x97).isPermanent)
         #expect(!ThingsBoardError.publishRejected(topic: "t", reasonCode: 0x83).isPermanent)
+    }
+}
+
+/// ThingsBoard's rate-limit notice, `v1/gateway/disconnect` with reason 150, spends the device
+/// limits as the reference's `reach_limit` does: the next device message waits for a refill.
+@Suite(.timeLimit(.minutes(1))) struct RateLimitNoticeTests {
+    @Test func reason150SpendsTheDeviceLimits() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let limits = SessionLimits.RateLimits(messages: try RateLimitSpec(parsing: "2:1", host: "h"),
+                                              telemetryMessages: .unlimited, telemetryDatapoints: .unlimited)
+        let client = ThingsBoardClient(configuration: ThingsBoardConnectionConfiguration(
+            host: "127.0.0.1", port: broker.port, credentials: .accessToken("T"), deviceRateLimits: limits,
+            sessionLimitsTimeout: .milliseconds(200)), logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        #expect(await waitReady(client))
+        let message = GatewayMessage(topic: "v1/gateway/telemetry", payload: Array(#"{"D":[{"v":1}]}"#.utf8),
+                                     kind: .telemetry, datapoints: 1)
+        var started = ContinuousClock.now
+        try await client.publish(message)
+        #expect(ContinuousClock.now - started < .milliseconds(300), "a token was left")
+
+        await client.handle(topic: "v1/gateway/disconnect", payload: Array(#"{"device":"D","reason":150}"#.utf8))
+        started = ContinuousClock.now
+        try await client.publish(message)
+        #expect(ContinuousClock.now - started >= .milliseconds(300), "the notice did not spend the device limits")
     }
 }
