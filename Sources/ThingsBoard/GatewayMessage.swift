@@ -9,15 +9,21 @@ public struct GatewayMessage: Sendable, Equatable {
     public var kind: Kind
     /// Datapoints carried (telemetry values or attributes), for rate limits and statistics.
     public var datapoints: Int
-    /// True when the message is about devices behind the gateway (their rate limits apply too).
+    /// True when the message is about devices behind the gateway (their rate limits apply, not
+    /// the gateway's own).
     public var forDevices: Bool
+    /// Devices the message carries data of (`{"A":[...],"B":[...]}` is 2): ThingsBoard counts each
+    /// as one message against the devices' limits.
+    public var deviceSections: Int
 
-    public init(topic: String, payload: [UInt8], kind: Kind, datapoints: Int = 0, forDevices: Bool = true) {
+    public init(topic: String, payload: [UInt8], kind: Kind, datapoints: Int = 0, forDevices: Bool = true,
+                deviceSections: Int = 1) {
         self.topic = topic
         self.payload = payload
         self.kind = kind
         self.datapoints = datapoints
         self.forDevices = forDevices
+        self.deviceSections = deviceSections
     }
 
     public var text: String { String(decoding: payload, as: UTF8.self) }

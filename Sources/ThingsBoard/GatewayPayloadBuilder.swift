@@ -103,8 +103,9 @@ public struct GatewayPayloadBuilder: Sendable {
 
     private func flush(_ accumulator: inout PayloadAccumulator, topic: String, kind: GatewayMessage.Kind,
                        forDevices: Bool, into messages: inout [GatewayMessage]) {
-        if let (payload, datapoints) = accumulator.finish() {
-            messages.append(GatewayMessage(topic: topic, payload: payload, kind: kind, datapoints: datapoints, forDevices: forDevices))
+        if let (payload, datapoints, sections) = accumulator.finish() {
+            messages.append(GatewayMessage(topic: topic, payload: payload, kind: kind, datapoints: datapoints,
+                                           forDevices: forDevices, deviceSections: sections))
         }
     }
 

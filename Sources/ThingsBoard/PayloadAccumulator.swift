@@ -76,11 +76,12 @@ struct PayloadAccumulator {
     }
 
     /// Closes the payload and starts an empty one. Returns nil when nothing was appended.
-    mutating func finish() -> (payload: [UInt8], datapoints: Int)? {
+    /// `sections`: the device sections in it (1 for a payload without sections).
+    mutating func finish() -> (payload: [UInt8], datapoints: Int, sections: Int)? {
         guard !isEmpty else { return nil }
         if currentSection != nil, let sectionClose = shape.sectionClose { payload.append(sectionClose) }
         payload.append(shape.rootClose)
-        let result = (payload, datapoints)
+        let result = (payload, datapoints, max(1, sectionsInRoot))
         reset()
         return result
     }

@@ -436,15 +436,13 @@ public actor ThingsBoardClient {
         }
     }
 
-    /// Takes the message's tokens from every applicable bucket, or none and returns the wait.
+    /// Takes the message's tokens, or none and returns the wait. As the reference and ThingsBoard
+    /// count them: data of devices behind the gateway against the devices' limits only (each
+    /// device section one telemetry message, attributes counted as telemetry datapoints), the
+    /// gateway's own messages against its own limits.
     private func takeTokens(_ message: GatewayMessage) -> Duration? {
         let now = ContinuousClock.now
-        var wait = gatewayBuckets.take(message, now: now)
-        if wait == nil, message.forDevices {
-            wait = deviceBuckets.take(message, now: now)
-            if let deviceWait = wait { gatewayBuckets.refund(message, waited: deviceWait) }
-        }
-        return wait
+        return message.forDevices ? deviceBuckets.takeForDevices(message, now: now) : gatewayBuckets.take(message, now: now)
     }
 
     // MARK: - Client-side RPC
@@ -581,13 +579,17 @@ struct Buckets: Sendable {
         return nil
     }
 
-    /// Returns what `take` took when a later check (the device limits) said to wait.
-    mutating func refund(_ message: GatewayMessage, waited: Duration) {
-        messages.giveBack(1)
-        if message.kind == .telemetry {
-            telemetryMessages.giveBack(1)
-            telemetryDatapoints.giveBack(message.datapoints)
+    /// The tokens of a message about devices behind the gateway: telemetry and attributes take
+    /// one telemetry message per device section and their datapoints; connects, disconnects and
+    /// the like one message.
+    mutating func takeForDevices(_ message: GatewayMessage, now: ContinuousClock.Instant) -> Duration? {
+        guard message.kind == .telemetry || message.kind == .attributes else { return messages.take(1, now: now) }
+        if let wait = telemetryMessages.take(message.deviceSections, now: now) { return wait }
+        if let wait = telemetryDatapoints.take(message.datapoints, now: now) {
+            telemetryMessages.giveBack(message.deviceSections)
+            return wait
         }
+        return nil
     }
 
     mutating func exhaust() {

@@ -42,14 +42,15 @@ struct PublishedMessagesTests {
     }
 }
 
-/// ThingsBoard's rate-limit notice, `v1/gateway/disconnect` with reason 150, spends the device
-/// limits as the reference's `reach_limit` does: the next device message waits for a refill.
+/// Device limits as ThingsBoard counts them (one telemetry message per device section), and its
+/// rate-limit notice, `v1/gateway/disconnect` with reason 150, which spends them as the
+/// reference's `reach_limit` does: the next device message waits for a refill.
 @Suite(.timeLimit(.minutes(1))) struct RateLimitNoticeTests {
     @Test func reason150SpendsTheDeviceLimits() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
-        let limits = SessionLimits.RateLimits(messages: try RateLimitSpec(parsing: "2:1", host: "h"),
-                                              telemetryMessages: .unlimited, telemetryDatapoints: .unlimited)
+        let limits = SessionLimits.RateLimits(messages: .unlimited, telemetryMessages: try RateLimitSpec(parsing: "2:1", host: "h"),
+                                              telemetryDatapoints: .unlimited)
         let client = ThingsBoardClient(configuration: ThingsBoardConnectionConfiguration(
             host: "127.0.0.1", port: broker.port, credentials: .accessToken("T"), deviceRateLimits: limits,
             sessionLimitsTimeout: .milliseconds(200)), logger: Logger(label: "test"))
@@ -58,9 +59,18 @@ struct PublishedMessagesTests {
         #expect(await waitReady(client))
         let message = GatewayMessage(topic: "v1/gateway/telemetry", payload: Array(#"{"D":[{"v":1}]}"#.utf8),
                                      kind: .telemetry, datapoints: 1)
+        // Two devices in one message are two telemetry messages to ThingsBoard.
+        let twoDevices = GatewayMessage(topic: "v1/gateway/telemetry", payload: Array(#"{"D":[{"v":1}],"E":[{"v":1}]}"#.utf8),
+                                        kind: .telemetry, datapoints: 2, deviceSections: 2)
         var started = ContinuousClock.now
         try await client.publish(message)
         #expect(ContinuousClock.now - started < .milliseconds(300), "a token was left")
+
+        // The 2-message window is now spent by one message of two devices.
+        started = ContinuousClock.now
+        try await client.publish(twoDevices)
+        #expect(ContinuousClock.now - started >= .milliseconds(300), "two device sections counted as one message")
+        try await Task.sleep(for: .seconds(1))  // the window refills
 
         await client.handle(topic: "v1/gateway/disconnect", payload: Array(#"{"device":"D","reason":150}"#.utf8))
         started = ContinuousClock.now

@@ -126,8 +126,9 @@ import TestSupport
         let broker = try Mosquitto()
         defer { broker.stop() }
         var config = configuration(port: broker.port)
-        config.gatewayRateLimits = .init(messages: RateLimitSpec(windows: [.init(count: 10, seconds: 1)]),
-                                         telemetryMessages: .unlimited, telemetryDatapoints: .unlimited)
+        // Data of devices behind the gateway counts against the devices' telemetry limits.
+        config.deviceRateLimits = .init(messages: .unlimited, telemetryMessages: RateLimitSpec(windows: [.init(count: 10, seconds: 1)]),
+                                        telemetryDatapoints: .unlimited)
         let client = ThingsBoardClient(configuration: config, logger: Logger(label: "test"))
         let run = Task { await client.run() }
         defer { run.cancel() }
