@@ -161,7 +161,8 @@ public actor Uplink {
         }
         let limits = await client.limits
         let builder = GatewayPayloadBuilder(maxPayloadBytes: limits.maxPayloadBytes,
-                                            maxDatapointsPerMessage: Self.maxDatapoints(limits))
+                                            maxDatapointsPerMessage: Self.maxDatapoints(limits),
+                                            maxDevicesPerMessage: Self.maxDevices(limits))
         // The gateway's own data (published to v1/devices/me/*) is not a device to announce.
         var devices: [(name: String, type: String)] = []
         var seen = builder.selfDeviceNames
@@ -175,6 +176,12 @@ public actor Uplink {
         return PackInFlight(pack: pack, publishing: publishing,
                             datapoints: batch.reduce(0) { $0 + $1.datapointCount }, started: started,
                             devices: devices.map(\.name))
+    }
+
+    /// A message never carries more devices than the smallest telemetry-message window of the
+    /// devices' limits allows (ThingsBoard counts each device of a message as one message).
+    static func maxDevices(_ limits: SessionLimits) -> Int {
+        limits.devices.telemetryMessages.windows.map(\.count).min() ?? .max
     }
 
     /// A message never carries more datapoints than the smallest datapoint window allows, so it

@@ -10,13 +10,16 @@ import GatewayKit
 public struct GatewayPayloadBuilder: Sendable {
     public var maxPayloadBytes: Int
     public var maxDatapointsPerMessage: Int
+    /// Devices per message: each is one telemetry message to ThingsBoard's rate limits.
+    public var maxDevicesPerMessage: Int
     /// Device names that mean "the gateway itself" (published to `v1/devices/me/*`).
     public var selfDeviceNames: Set<String>
 
-    public init(maxPayloadBytes: Int, maxDatapointsPerMessage: Int = .max,
+    public init(maxPayloadBytes: Int, maxDatapointsPerMessage: Int = .max, maxDevicesPerMessage: Int = .max,
                 selfDeviceNames: Set<String> = ["currentThingsBoardGateway"]) {
         self.maxPayloadBytes = maxPayloadBytes
         self.maxDatapointsPerMessage = max(1, maxDatapointsPerMessage)
+        self.maxDevicesPerMessage = max(1, maxDevicesPerMessage)
         self.selfDeviceNames = selfDeviceNames
     }
 
@@ -48,7 +51,8 @@ public struct GatewayPayloadBuilder: Sendable {
         let selfTelemetry = PayloadAccumulator.Shape(rootOpen: UInt8(ascii: "["), rootClose: UInt8(ascii: "]"),
                                                      sectionOpen: nil, sectionClose: nil)
 
-        var attributes = PayloadAccumulator(shape: deviceAttributes, maxBytes: maxPayloadBytes, maxDatapoints: maxDatapointsPerMessage)
+        var attributes = PayloadAccumulator(shape: deviceAttributes, maxBytes: maxPayloadBytes, maxDatapoints: maxDatapointsPerMessage,
+                                            maxSections: maxDevicesPerMessage)
         var ownAttributes = PayloadAccumulator(shape: selfAttributes, maxBytes: maxPayloadBytes, maxDatapoints: maxDatapointsPerMessage)
         for (name, device) in devices where !device.attributes.isEmpty {
             let isSelf = selfDeviceNames.contains(name)
@@ -71,7 +75,8 @@ public struct GatewayPayloadBuilder: Sendable {
         flush(&attributes, topic: GatewayTopics.attributes, kind: .attributes, forDevices: true, into: &messages)
         flush(&ownAttributes, topic: GatewayTopics.deviceAttributes, kind: .attributes, forDevices: false, into: &messages)
 
-        var telemetry = PayloadAccumulator(shape: deviceTelemetry, maxBytes: maxPayloadBytes, maxDatapoints: maxDatapointsPerMessage)
+        var telemetry = PayloadAccumulator(shape: deviceTelemetry, maxBytes: maxPayloadBytes, maxDatapoints: maxDatapointsPerMessage,
+                                           maxSections: maxDevicesPerMessage)
         var ownTelemetry = PayloadAccumulator(shape: selfTelemetry, maxBytes: maxPayloadBytes, maxDatapoints: maxDatapointsPerMessage)
         for (name, device) in devices where !device.telemetry.isEmpty {
             let isSelf = selfDeviceNames.contains(name)

@@ -16,16 +16,19 @@ struct PayloadAccumulator {
     let shape: Shape
     let maxBytes: Int
     let maxDatapoints: Int
+    /// Device sections per payload: ThingsBoard counts each as one message against the rate limits.
+    let maxSections: Int
     private(set) var payload: [UInt8] = []
     private(set) var datapoints = 0
     private var currentSection: [UInt8]?
     private var itemsInSection = 0
     private var sectionsInRoot = 0
 
-    init(shape: Shape, maxBytes: Int, maxDatapoints: Int) {
+    init(shape: Shape, maxBytes: Int, maxDatapoints: Int, maxSections: Int = .max) {
         self.shape = shape
         self.maxBytes = maxBytes
         self.maxDatapoints = maxDatapoints
+        self.maxSections = max(1, maxSections)
         reset()
     }
 
@@ -52,7 +55,8 @@ struct PayloadAccumulator {
     func fits(itemBytes: Int, datapoints count: Int, section: [UInt8]?) -> Bool {
         isEmpty
             || (sizeAfterAppending(itemBytes: itemBytes, section: section) <= maxBytes
-                && datapoints + count <= maxDatapoints)
+                && datapoints + count <= maxDatapoints
+                && (section == currentSection || sectionsInRoot < maxSections))
     }
 
     /// Appends an item; `section` is the device name already encoded as a JSON string.

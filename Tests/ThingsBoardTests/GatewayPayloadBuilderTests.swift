@@ -84,6 +84,19 @@ import Testing
         #expect(messages.reduce(0) { $0 + $1.datapoints } == 20)
     }
 
+    /// ThingsBoard counts each device of a message as one message against the devices' limits:
+    /// a message never carries more devices than the smallest telemetry-message window.
+    @Test func deviceLimitPerMessageIsHonouredAndCounted() {
+        let batch = (0..<7).map { ConvertedData(deviceName: "D\($0)", telemetry: [TelemetryEntry(ts: 1, values: ["v": 1])],
+                                                attributes: ["fw": "1"]) }
+        let messages = GatewayPayloadBuilder(maxPayloadBytes: 65536, maxDevicesPerMessage: 3).messages(for: batch)
+        for topic in ["v1/gateway/attributes", "v1/gateway/telemetry"] {
+            let ofTopic = messages.filter { $0.topic == topic }
+            #expect(ofTopic.map(\.deviceSections) == [3, 3, 1], "\(topic)")
+            #expect(ofTopic.reduce(0) { $0 + $1.datapoints } == 7)
+        }
+    }
+
     @Test func theGatewayItselfGoesToDeviceMeTopics() {
         let own = ConvertedData(deviceName: "currentThingsBoardGateway",
                                 telemetry: [TelemetryEntry(ts: 5, values: ["cpu": 1.5])], attributes: ["Version": "0.1.0"])
