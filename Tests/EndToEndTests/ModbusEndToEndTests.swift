@@ -144,6 +144,17 @@ import TestSupport
         }
         #expect(synced, "setpoint not written on connect; gateway log:\n\(gateway.log())")
         await responder.stop()
+
+        // Changed on ThingsBoard while the gateway was stopped: a known device (in
+        // connected_devices.json) gets it when the new session starts, as in the reference.
+        gateway.stop()
+        let changed = try await SessionLimitsResponder(port: broker.port, attributes: ["Boiler 7": ["setpoint": 44]])
+        try gateway.start()
+        let resynced = await waitUntil(timeout: 30) {
+            observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""setpoint":44"#) }
+        }
+        #expect(resynced, "setpoint not synced after a restart; gateway log:\n\(gateway.log())")
+        await changed.stop()
     }
 
     /// Devices connecting together get their setpoints together, including those first polled

@@ -68,8 +68,34 @@ final class SharedAttributeSync: Sendable {
         }
     }
 
-    /// Serves the requests until cancelled.
+    /// Serves the requests until cancelled; on every new ThingsBoard session (the first one
+    /// included) asks for the shared attributes of every connected device the registry knows, as
+    /// the reference does at start and on every reconnect: a setpoint changed while the gateway
+    /// was stopped or offline reaches the device.
     func run(client: ThingsBoardClient, devices: DeviceRegistry, connectors: ConnectorManager) async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.requestKnownDevicesOnEverySession(client: client, devices: devices) }
+            group.addTask { await self.serve(client: client, devices: devices, connectors: connectors) }
+        }
+    }
+
+    private func requestKnownDevicesOnEverySession(client: ThingsBoardClient, devices: DeviceRegistry) async {
+        var lastSession: Int64 = 0
+        while !Task.isCancelled {
+            do { try await client.waitUntilReady() } catch { return }
+            let session = await client.statistics().connects
+            if session != lastSession {
+                lastSession = session
+                for (name, record) in devices.snapshot.sorted(by: { $0.key < $1.key }) where !record.disconnected {
+                    request(device: name, type: record.deviceType, connector: record.connectorName)
+                }
+            }
+            // A new session shows as a new connect count; checked every few seconds.
+            do { try await Task.sleep(for: .seconds(2)) } catch { return }
+        }
+    }
+
+    private func serve(client: ThingsBoardClient, devices: DeviceRegistry, connectors: ConnectorManager) async {
         await withTaskGroup(of: Void.self) { group in
             // Child tasks not yet reaped (finished or not): at the bound, one is reaped first, so
             // at most `concurrentRequests` run and finished ones do not pile up.
