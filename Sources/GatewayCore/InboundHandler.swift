@@ -60,11 +60,16 @@ actor InboundHandler {
     }
 
     /// The connector owning `device` (a ThingsBoard name) and the device's original name; for a
-    /// device not seen yet, waits once for it to appear.
+    /// device not seen yet, looks again every 100 ms for up to `unknownDeviceWait`, as the
+    /// reference does, so the request goes out as soon as the device appears.
     private func owner(of device: String) async -> (connector: any DownlinkConnector, device: String)? {
         if let found = resolve(device) { return found }
-        try? await Task.sleep(for: Self.unknownDeviceWait)
-        return resolve(device)
+        let deadline = ContinuousClock.now + Self.unknownDeviceWait
+        while ContinuousClock.now < deadline {
+            do { try await Task.sleep(for: .milliseconds(100)) } catch { return nil }
+            if let found = resolve(device) { return found }
+        }
+        return nil
     }
 
     private func resolve(_ device: String) -> (connector: any DownlinkConnector, device: String)? {

@@ -129,6 +129,23 @@ import TestSupport
         await rig.responder.stop()
     }
 
+    /// An RPC for a device the gateway has not seen yet goes out as soon as the device appears
+    /// (the reference looks again every 100 ms for 5 s; this gateway looked once, after 5 s).
+    @Test func anRPCForADeviceNotSeenYetGoesOutWhenItAppears() async throws {
+        let rig = try await MQTTConnectorRig(label: "rpc-early")
+        defer { rig.stop() }
+        #expect(await rig.reportData("SN-001"), "no data; gateway log:\n\(rig.gateway.log())")
+        let started = ContinuousClock.now
+        try mosquittoPublish(port: rig.thingsBoard.port, topic: "v1/gateway/rpc",
+                             payload: #"{"device":"SN-777","data":{"id":61,"method":"setRelay","params":{"on":true}}}"#)
+        try await Task.sleep(for: .milliseconds(300))
+        try mosquittoPublish(port: rig.devices.port, topic: "sensor/SN-777/data", payload: #"{"temp": 20}"#)
+        let reply = await deviceRPCReply(61, device: "SN-777", rig: rig)
+        #expect(reply?["data"] == #"{"success": true}"#, "gateway log:\n\(rig.gateway.log())")
+        #expect(ContinuousClock.now - started < .seconds(3), "the RPC waited out the 5 s")
+        await rig.responder.stop()
+    }
+
     @Test func statisticsAndCustomCommandsArriveAsGatewayTelemetry() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
