@@ -44,9 +44,13 @@ final class ConnectorManager: Sendable {
     private let context: any GatewayContext
     private let ingest: DataIngest
     private let logger: Logger
+    /// Called with the name of a connector removed from the configuration, once it stopped.
+    private let connectorRemoved: @Sendable (String) async -> Void
 
-    init(context: any GatewayContext, ingest: DataIngest, initial: [ConnectorEntry], logger: Logger) {
+    init(context: any GatewayContext, ingest: DataIngest, initial: [ConnectorEntry], logger: Logger,
+         connectorRemoved: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.context = context
+        self.connectorRemoved = connectorRemoved
         self.ingest = ingest
         self.initial = Mutex(initial)
         self.logger = logger
@@ -126,6 +130,7 @@ final class ConnectorManager: Sendable {
             logger.info("connector removed from the configuration; stopping", metadata: ["connector": "\(slot.entry.name)"])
             await stop(slot.entry.name)
             await ingest.setReportStrategy(nil, for: slot.entry.name)
+            await connectorRemoved(slot.entry.name)
         }
         for entry in entries {
             let current = slots.withLock { $0[entry.name] }

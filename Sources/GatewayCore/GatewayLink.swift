@@ -103,6 +103,23 @@ struct GatewayLink: GatewayContext {
         if change != .known { sharedAttributeSync?.request(device: name, type: type, connector: connector.name) }
     }
 
+    /// A connector removed from the configuration: its devices are forgotten (file, announcements)
+    /// and, while ThingsBoard is connected, reported disconnected, as the reference's `del_device`
+    /// does for each; they are no longer re-announced on reconnects.
+    func removeDevices(ofConnector connector: String) async {
+        for (name, record) in devices.snapshot where record.connectorName == connector {
+            let published = record.renaming ?? name
+            _ = devices.delete(published)
+            await client.forgetDevice(published)
+            guard !record.disconnected, await client.isReady else { continue }
+            do {
+                try await client.disconnectDevice(published)
+            } catch {
+                logger.debug("device disconnect not published", metadata: ["device": "\(published)", "error": "\(error)"])
+            }
+        }
+    }
+
     /// As the reference: only a connected device is reported disconnected; for one the gateway
     /// does not know (or already reported) nothing is sent.
     func disconnectDevice(_ name: String, from connector: ConnectorIdentity) async {

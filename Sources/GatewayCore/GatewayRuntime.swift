@@ -126,7 +126,8 @@ struct AssembledGateway {
                                sharedAttributeSync: sharedAttributeSync,
                                logger: Logger(label: "service"))
 
-        connectors = ConnectorManager(context: link, ingest: ingest, initial: loaded.connectors, logger: Logger(label: "service"))
+        connectors = ConnectorManager(context: link, ingest: ingest, initial: loaded.connectors, logger: Logger(label: "service"),
+                                      connectorRemoved: { name in await link.removeDevices(ofConnector: name) })
         // Devices persisted for connectors that are still configured keep their owner.
         devices.bind(to: loaded.connectors.filter { $0.document != nil }
             .map { ConnectorIdentity(name: $0.name, type: $0.type, id: $0.id) })

@@ -12,7 +12,8 @@ import TestSupport
         let broker = try Mosquitto()
         defer { broker.stop() }
         let responder = try await SessionLimitsResponder(port: broker.port)
-        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry", "v1/devices/me/attributes"])
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry", "v1/devices/me/attributes",
+                                                                      "v1/gateway/disconnect"])
         defer { observer.stop() }
         let gateway = try GatewayUnderTest(label: "remote-config")
         try gateway.writeMainConfig(
@@ -95,6 +96,14 @@ import TestSupport
         let gammaCount = readings(of: "Gamma", key: "counter", in: observer.messages()).count
         try await Task.sleep(for: .seconds(1))
         #expect(readings(of: "Gamma", key: "counter", in: observer.messages()).count == gammaCount, "B still delivers")
+        // Its device is reported disconnected and forgotten, as the reference's del_device does.
+        let disconnected = await waitUntil(timeout: 5) {
+            observer.messages(on: "v1/gateway/disconnect").contains { $0.payload.contains(#""Gamma""#) }
+        }
+        #expect(disconnected, "no disconnect for B's device; gateway log:\n\(gateway.log())")
+        let registry = { (try? String(contentsOf: gateway.configDirectory.appendingPathComponent("connected_devices.json"), encoding: .utf8)) ?? "" }
+        let forgotten = await waitUntil(timeout: 5) { !registry().contains("Gamma") && registry().contains("Alpha") }
+        #expect(forgotten, "connected_devices.json: \(registry())")
 
         // The published general configuration sent back with statistics commands: the commands
         // go to their own file (the main file keeps none), as the reference writes them.
