@@ -80,18 +80,10 @@ final class SharedAttributeSync: Sendable {
     }
 
     private func requestKnownDevicesOnEverySession(client: ThingsBoardClient, devices: DeviceRegistry) async {
-        var lastSession: Int64 = 0
-        while !Task.isCancelled {
-            do { try await client.waitUntilReady() } catch { return }
-            let session = await client.statistics().connects
-            if session != lastSession {
-                lastSession = session
-                for (name, record) in devices.snapshot.sorted(by: { $0.key < $1.key }) where !record.disconnected {
-                    request(device: name, type: record.deviceType, connector: record.connectorName)
-                }
+        await client.onEverySession {
+            for (name, record) in devices.snapshot.sorted(by: { $0.key < $1.key }) where !record.disconnected {
+                request(device: name, type: record.deviceType, connector: record.connectorName)
             }
-            // A new session shows as a new connect count; checked every few seconds.
-            do { try await Task.sleep(for: .seconds(2)) } catch { return }
         }
     }
 

@@ -34,17 +34,9 @@ struct RemoteConfigurator: Sendable {
     /// Publishes the configuration and asks for pending changes after every (re)connect.
     func run() async {
         guard enabled else { return }
-        var lastSession: Int64 = 0
-        while !Task.isCancelled {
-            do { try await client.waitUntilReady() } catch { return }
-            let session = await client.statistics().connects
-            if session != lastSession {
-                lastSession = session
-                await publishCurrent()
-                await fetchPending()
-            }
-            // A new session shows as a new connect count; checked every few seconds.
-            do { try await Task.sleep(for: .seconds(2)) } catch { return }
+        await client.onEverySession {
+            await publishCurrent()
+            await fetchPending()
         }
     }
 
