@@ -310,10 +310,16 @@ public actor ThingsBoardClient {
         guard !devices.isEmpty else { return }
         let messages = devices.map { GatewayMessage.connect(device: $0.name, type: $0.type) }
         let publishing = try await startPublishingNow(messages, qos: configuration.qos)
-        if try await !publishing.acknowledged(within: Self.connectAcknowledgementTimeout) {
-            let names = devices.prefix(5).map(\.name).joined(separator: ", ") + (devices.count > 5 ? ", ..." : "")
-            logger.warning("ThingsBoard did not acknowledge v1/gateway/connect within \(Self.connectAcknowledgementTimeout) (could it not create the devices, e.g. at the tenant's device limit?); sending their data anyway",
-                           metadata: ["devices": "\(names)", "count": "\(devices.count)"])
+        let names = devices.prefix(5).map(\.name).joined(separator: ", ") + (devices.count > 5 ? ", ..." : "")
+        do {
+            if try await !publishing.acknowledged(within: Self.connectAcknowledgementTimeout) {
+                logger.warning("ThingsBoard did not acknowledge v1/gateway/connect within \(Self.connectAcknowledgementTimeout) (could it not create the devices, e.g. at the tenant's device limit?); sending their data anyway",
+                               metadata: ["devices": "\(names)", "count": "\(devices.count)"])
+            }
+        } catch let refusal as ThingsBoardError where refusal.isPermanent {
+            // Sending the connect again would be refused again; the reference goes on too.
+            logger.warning("ThingsBoard refused v1/gateway/connect; sending the devices' data anyway",
+                           metadata: ["devices": "\(names)", "refusal": "\(refusal)"])
         }
     }
 

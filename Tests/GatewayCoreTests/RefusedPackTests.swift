@@ -7,39 +7,63 @@ import Testing
 import TestSupport
 import ThingsBoard
 
-/// A pack ThingsBoard keeps refusing (here mosquitto's ACL answers "not authorized", 0x87, to the
-/// gateway's attribute messages; `pattern` lines apply to every client) is retried for a while, then set aside: what it refused is
-/// lost, what it accepted was delivered, and everything stored after it goes out.
+/// ThingsBoard refusing messages (here mosquitto's ACL answers "not authorized", 0x87) never
+/// stops delivery: a pack it keeps refusing is retried for a while, then set aside (what it
+/// refused is lost, what it accepted was delivered, everything stored after it goes out), and a
+/// refused connect does not hold the device's data back.
 @Suite(.timeLimit(.minutes(1))) struct RefusedPackTests {
-    @Test func aPackThingsBoardKeepsRefusingIsSetAsideAndDeliveryGoesOn() async throws {
-        let scratch = try makeScratchDirectory("refused-pack")
-        let acl = scratch.appendingPathComponent("acl")
-        try """
-            pattern readwrite v1/gateway/telemetry
-            pattern readwrite v1/gateway/connect
-            pattern readwrite v1/devices/me/#
-            pattern read v1/gateway/#
-            """.write(to: acl, atomically: true, encoding: .utf8)
-        let broker = try Mosquitto(extraConfig: ["acl_file \(acl.path)"])
-        defer { broker.stop() }
-        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry"])
-        defer { observer.stop() }
+    /// A mosquitto standing in for ThingsBoard whose ACL allows only `allowed` topics to the
+    /// gateway (`pattern` lines apply to every client), with the gateway's session and uplink on it.
+    struct Rig {
+        let broker: Mosquitto
+        let observer: BrokerObserver
+        let storage: MemoryEventStorage
+        let uplink: Uplink
+        let tasks: [Task<Void, Never>]
 
-        let logger = Logger(label: "test")
-        let storage = MemoryEventStorage(configuration: StorageConfiguration.Memory(), logger: logger)
-        let client = ThingsBoardClient(configuration: ThingsBoardConnectionConfiguration(
-            host: "127.0.0.1", port: broker.port, credentials: .accessToken("T"), sessionLimitsTimeout: .milliseconds(200)),
-            logger: logger)
+        init(allowed: [String], policy: Uplink.RefusedPackPolicy = Uplink.RefusedPackPolicy()) throws {
+            let acl = try makeScratchDirectory("refused-pack").appendingPathComponent("acl")
+            try (allowed.map { "pattern readwrite \($0)" } + ["pattern read v1/gateway/#"]).joined(separator: "\n")
+                .write(to: acl, atomically: true, encoding: .utf8)
+            broker = try Mosquitto(extraConfig: ["acl_file \(acl.path)"])
+            observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry"])
+            let logger = Logger(label: "test")
+            storage = MemoryEventStorage(configuration: StorageConfiguration.Memory(), logger: logger)
+            let client = ThingsBoardClient(configuration: ThingsBoardConnectionConfiguration(
+                host: "127.0.0.1", port: broker.port, credentials: .accessToken("T"), sessionLimitsTimeout: .milliseconds(200)),
+                logger: logger)
+            let uplink = Uplink(storage: storage, client: client, logger: logger, refusedPackPolicy: policy)
+            self.uplink = uplink
+            tasks = [Task { await client.run() }, Task { await uplink.run() }]
+        }
+
+        func stop() {
+            for task in tasks { task.cancel() }
+            observer.stop()
+            broker.stop()
+        }
+    }
+
+    /// Refused connects do not hold the data back (ThingsBoard's answer for a device it cannot
+    /// create is no answer at all, handled by a timeout; an explicit refusal is handled the same).
+    @Test func aRefusedConnectDoesNotHoldTheDataBack() async throws {
+        let rig = try Rig(allowed: ["v1/gateway/telemetry", "v1/devices/me/#"])
+        defer { rig.stop() }
+        try await rig.storage.append([StoredEvent(ConvertedData(
+            deviceName: "C", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["v": 1])]))])
+        let delivered = await waitUntil(timeout: 20) {
+            rig.observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""C""#) }
+        }
+        #expect(delivered, "the refused connect held the data back")
+    }
+
+    @Test func aPackThingsBoardKeepsRefusingIsSetAsideAndDeliveryGoesOn() async throws {
         var policy = Uplink.RefusedPackPolicy()
         policy.minimumAttempts = 3
         policy.minimumDuration = .milliseconds(500)
-        let uplink = Uplink(storage: storage, client: client, logger: logger, refusedPackPolicy: policy)
-        let session = Task { await client.run() }
-        let delivery = Task { await uplink.run() }
-        defer {
-            delivery.cancel()
-            session.cancel()
-        }
+        let rig = try Rig(allowed: ["v1/gateway/telemetry", "v1/gateway/connect", "v1/devices/me/#"], policy: policy)
+        defer { rig.stop() }
+        let storage = rig.storage, uplink = rig.uplink, observer = rig.observer
 
         // The attributes of A are refused every time; its telemetry is accepted.
         try await storage.append([StoredEvent(ConvertedData(
