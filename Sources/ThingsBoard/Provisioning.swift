@@ -39,10 +39,12 @@ public enum ThingsBoardProvisioning {
                 object["credentialsType"] = "ACCESS_TOKEN"
                 object["token"] = .string(token ?? ThingsBoardProvisioning.randomToken())
             case .mqttBasic(let username, let password, let clientID):
+                // As the reference: a value not configured is a random 15-letter one (ThingsBoard
+                // refuses MQTT_BASIC credentials without a client id or user name).
                 object["credentialsType"] = "MQTT_BASIC"
-                if let username { object["username"] = .string(username) }
-                if let password { object["password"] = .string(password) }
-                if let clientID { object["clientId"] = .string(clientID) }
+                object["username"] = .string(username ?? ThingsBoardProvisioning.randomToken())
+                object["password"] = .string(password ?? ThingsBoardProvisioning.randomToken())
+                object["clientId"] = .string(clientID ?? ThingsBoardProvisioning.randomToken())
             case .x509Certificate(let certificate):
                 object["credentialsType"] = "X509_CERTIFICATE"
                 object["hash"] = .string(certificate)
@@ -65,8 +67,11 @@ public enum ThingsBoardProvisioning {
         }
     }
 
-    static func randomToken() -> String {
-        String((0..<15).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement()! })
+    static func randomToken() -> String { randomLetters(15) }
+
+    /// Lowercase letters, as the reference's random tokens and device-name suffixes.
+    public static func randomLetters(_ count: Int) -> String {
+        String((0..<count).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement()! })
     }
 
     /// Runs the provisioning exchange and returns the server's answer (status SUCCESS).

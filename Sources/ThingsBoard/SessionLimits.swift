@@ -42,8 +42,10 @@ public struct SessionLimits: Sendable, Equatable {
         SessionLimits(maxPayloadBytes: maxPayloadBytes, maxInflightMessages: 100, gateway: gateway, devices: devices)
     }
 
-    /// Applies a `getSessionLimits` reply. Unknown or malformed fields keep the current value;
-    /// an empty limit string means unlimited (as ThingsBoard sends for no limit).
+    /// Applies a `getSessionLimits` reply. The server's rate limits replace the configured ones:
+    /// a limit it leaves out, sends as null or as an empty string is unlimited, as the reference
+    /// reads it; a malformed one keeps the current value, as do a missing payload size or
+    /// in-flight count.
     public func applying(reply: JSONValue, host: String) -> SessionLimits {
         var limits = self
         if let size = reply["maxPayloadSize"]?.intValue, size > 0 {
@@ -53,9 +55,8 @@ public struct SessionLimits: Sendable, Equatable {
             limits.maxInflightMessages = max(1, Int(Double(inflight) * Self.safetyFactor))
         }
         func rateLimits(_ value: JSONValue?, current: RateLimits) -> RateLimits {
-            guard let value, case .object = value else { return current }
             func spec(_ key: String, _ current: RateLimitSpec) -> RateLimitSpec {
-                guard let text = value[key]?.stringValue else { return current }
+                guard let text = value?[key]?.stringValue, !text.isEmpty else { return .unlimited }
                 guard let parsed = try? RateLimitSpec(parsing: text, host: host) else { return current }
                 return parsed.scaled(by: Self.safetyFactor)
             }

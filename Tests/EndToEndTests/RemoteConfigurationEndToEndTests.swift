@@ -125,7 +125,8 @@ import TestSupport
         await responder.stop()
     }
 
-    @Test func remoteLoggingLevelStreamsLogsAndErrorCountsAsGatewayTelemetry() async throws {
+    @Test(arguments: [true, false])
+    func remoteLoggingLevelStreamsLogsAndErrorCountsAsGatewayTelemetry(remoteConfiguration: Bool) async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
         let responder = try await SessionLimitsResponder(port: broker.port)
@@ -133,12 +134,15 @@ import TestSupport
         defer { observer.stop() }
         let gateway = try GatewayUnderTest(label: "remote-logging")
         try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#)
-        try gateway.enableRemoteConfiguration()
+        // Remote logging does not need remote configuration, as in the reference.
+        if remoteConfiguration { try gateway.enableRemoteConfiguration() }
         try gateway.write("simulator.json", GatewayUnderTest.counterSimulator(device: "Alpha"))
         try gateway.start()
         defer { gateway.stop() }
         let up = await waitUntil(timeout: 30) {
-            observer.messages(on: "v1/devices/me/attributes").contains { $0.payload.contains("active_connectors") }
+            remoteConfiguration
+                ? observer.messages(on: "v1/devices/me/attributes").contains { $0.payload.contains("active_connectors") }
+                : gateway.log().contains("connected to ThingsBoard")
         }
         #expect(up, "gateway log:\n\(gateway.log())")
         func telemetry() -> [JSONValue] {
@@ -155,6 +159,10 @@ import TestSupport
             }
         }
         #expect(streamed, "no SERVICE_LOGS; telemetry: \(telemetry())")
+        guard remoteConfiguration else {
+            await responder.stop()
+            return
+        }
 
         // An error (a refused remote configuration) is counted.
         try mosquittoPublish(port: broker.port, topic: "v1/devices/me/attributes",

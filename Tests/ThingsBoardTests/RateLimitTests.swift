@@ -55,6 +55,23 @@ import Testing
         #expect(limits.devices == .unlimited)
     }
 
+    /// As the reference: the server's answer replaces the configured limits, and a limit it
+    /// leaves out or sends as null is no limit.
+    @Test func limitsTheServerLeavesOutOrSendsAsNullAreUnlimited() throws {
+        let ten = try RateLimitSpec(parsing: "10:1", host: "h")
+        let configured = SessionLimits.configured(
+            maxPayloadBytes: 8196, gateway: .init(messages: ten, telemetryMessages: ten, telemetryDatapoints: ten),
+            devices: .init(messages: ten, telemetryMessages: ten, telemetryDatapoints: ten))
+        let reply = try JSONValue.parse(#"{"maxPayloadSize":65536,"rateLimits":{"messages":null,"telemetryMessages":"20:1"},"gatewayRateLimits":{"messages":null}}"#)
+        let limits = configured.applying(reply: reply, host: "localhost")
+        #expect(limits.gateway.messages == .unlimited && limits.gateway.telemetryDatapoints == .unlimited)
+        #expect(limits.gateway.telemetryMessages.description == "16:1")
+        #expect(limits.devices == .unlimited)
+        // Malformed: the current value stays.
+        let garbled = configured.applying(reply: try JSONValue.parse(#"{"gatewayRateLimits":{"messages":"ten per second"}}"#), host: "h")
+        #expect(garbled.devices.messages == ten)
+    }
+
     @Test func backoffGrowsWithJitterAndResets() {
         var backoff = ExponentialBackoff(initial: .seconds(1), maximum: .seconds(8))
         var generator = SystemRandomNumberGenerator()

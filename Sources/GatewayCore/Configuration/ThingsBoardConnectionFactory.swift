@@ -25,8 +25,10 @@ enum ThingsBoardConnectionFactory {
         case .none:
             credentials = try await provisionedCredentials(settings, tls: tls, directory: configuration.directory, logger: logger)
         }
-        // Provisioning environment variables force provisioning even with a security section (§1.1).
-        if settings.provisioning != nil, options.environment["TB_GW_PROVISIONING_DEVICE_KEY"] != nil {
+        // Provisioning environment variables (key and secret) force provisioning even with a
+        // security section, and stand in for a missing provisioning section (§1.1).
+        if let fromEnvironment = provisioningFromEnvironment(options.environment) {
+            if settings.provisioning == nil { settings.provisioning = fromEnvironment }
             credentials = try await provisionedCredentials(settings, tls: tls, directory: configuration.directory, logger: logger)
         }
 
@@ -78,20 +80,50 @@ enum ThingsBoardConnectionFactory {
                               expected: "a security section (e.g. {\"type\":\"accessToken\",\"accessToken\":\"...\"}) or a provisioning section")
         }
         let credentials: ThingsBoardProvisioning.CredentialsType
-        switch provisioning.type {
+        switch provisioning.type.uppercased() {
         case "MQTT_BASIC":
             credentials = .mqttBasic(username: provisioning.username, password: provisioning.password, clientID: provisioning.clientID)
-        default:
+        case "ACCESS_TOKEN":
             credentials = .accessToken(token: provisioning.accessToken)
+        default:
+            throw ConfigError(file: "tb_gateway.json", keyPath: "thingsboard.provisioning.type",
+                              expected: "ACCESS_TOKEN or MQTT_BASIC (X509_CERTIFICATE provisioning is not supported)",
+                              found: provisioning.type)
         }
         let request = ThingsBoardProvisioning.Request(
             deviceKey: provisioning.deviceKey, deviceSecret: provisioning.deviceSecret,
-            deviceName: provisioning.deviceName ?? "Gateway \(ProcessInfo.processInfo.hostName)", credentials: credentials)
+            deviceName: provisioning.deviceName ?? defaultProvisionedName(), credentials: credentials)
         logger.info("provisioning the gateway device", metadata: ["device": "\(request.deviceName)"])
         let answer = try await ThingsBoardProvisioning.provision(host: settings.host, port: settings.port, tls: tls,
                                                                  request: request, logger: logger)
         try ThingsBoardProvisioning.save(answer: answer, configDirectory: directory)
         return try ThingsBoardProvisioning.credentials(from: answer)
+    }
+}
+
+extension ThingsBoardConnectionFactory {
+    /// As the reference: "Gateway " and five random letters, so a gateway provisioned again (or
+    /// many gateways on machines with the same host name) gets a name ThingsBoard accepts.
+    static func defaultProvisionedName() -> String { "Gateway \(ThingsBoardProvisioning.randomLetters(5))" }
+
+    /// The reference's `TB_GW_PROVISIONING_*` variables: nil unless both `..._DEVICE_KEY` and
+    /// `..._DEVICE_SECRET` are set; the credentials type follows from which others are.
+    static func provisioningFromEnvironment(_ environment: [String: String]) -> ThingsBoardSettings.Provisioning? {
+        func value(_ name: String) -> String? { environment["TB_GW_PROVISIONING_DEVICE_\(name)"] }
+        guard let key = value("KEY"), let secret = value("SECRET") else { return nil }
+        let type: String
+        if value("ACCESS_TOKEN") != nil {
+            type = "ACCESS_TOKEN"
+        } else if value("USERNAME") != nil || value("PASSWORD") != nil || value("CLIENT_ID") != nil {
+            type = "MQTT_BASIC"
+        } else if value("CA_CERT_FILENAME") != nil {
+            type = "X509_CERTIFICATE"
+        } else {
+            type = "ACCESS_TOKEN"
+        }
+        return ThingsBoardSettings.Provisioning(type: type, deviceKey: key, deviceSecret: secret, deviceName: value("NAME"),
+                                                accessToken: value("ACCESS_TOKEN"), username: value("USERNAME"),
+                                                password: value("PASSWORD"), clientID: value("CLIENT_ID"))
     }
 }
 

@@ -93,18 +93,15 @@ struct RemoteConfigurator: Sendable {
 
     /// Applies a shared-attribute update of the gateway device.
     func apply(_ update: JSONObject) async {
+        // Remote logging works whether or not remote configuration is on, as in the reference.
+        if let value = update["RemoteLoggingLevel"] { await applyRemoteLoggingLevel(value) }
         guard enabled else { return }
         for (key, value) in update {
             switch key {
             case "active_connectors":
                 await applyActiveConnectors(value, key: key)
             case "RemoteLoggingLevel":
-                guard let text = value.stringValue, let level = RemoteLogSink.parseLevel(text) else {
-                    await refuse(key, "expected NONE, CRITICAL, ERROR, WARNING, INFO, DEBUG or TRACE")
-                    continue
-                }
-                RemoteLogSink.shared.remoteLevel = level
-                logger.info("remote logging level set", metadata: ["level": "\(text.uppercased())"])
+                continue
             case "general_configuration":
                 await applyGeneralConfiguration(value, key: key)
             case "storage_configuration":
@@ -121,6 +118,24 @@ struct RemoteConfigurator: Sendable {
                 await applyConnector(key: key, description: description)
             }
         }
+    }
+
+    /// `RemoteLoggingLevel`: the level of the logs streamed to ThingsBoard as telemetry; echoed
+    /// back as a client attribute when remote configuration is on, as the reference does.
+    private func applyRemoteLoggingLevel(_ value: JSONValue) async {
+        let key = "RemoteLoggingLevel"
+        guard let text = value.stringValue, let level = RemoteLogSink.parseLevel(text) else {
+            let reason = "expected NONE, CRITICAL, ERROR, WARNING, INFO, DEBUG or TRACE"
+            if enabled {
+                await refuse(key, reason)
+            } else {
+                logger.error("remote logging level refused", metadata: ["reason": "\(reason)"])
+            }
+            return
+        }
+        RemoteLogSink.shared.remoteLevel = level
+        logger.info("remote logging level set", metadata: ["level": "\(text.uppercased())"])
+        if enabled { await publish([key: value]) }
     }
 
     private func applyActiveConnectors(_ value: JSONValue, key: String) async {
