@@ -142,7 +142,7 @@ struct GatewayRPC: Sendable {
     private func removeProvisionedCredentials() -> Outcome {
         let file = (configDirectory as NSString).appendingPathComponent(".credentials")
         guard FileManager.default.fileExists(atPath: file) else {
-            return Outcome(reply: ["code": 404, "error": "No provisioned credentials found"])
+            return Outcome(reply: ["code": 404, "message": "Provisioned credentials file does not exist."])
         }
         do {
             try FileManager.default.removeItem(atPath: file)

@@ -56,7 +56,8 @@ import TestSupport
 
         #expect(try await rig.gatewayRPC(5, method: "opcua_read")
                 == ["error": "opcua - connector not found in available connectors.", "code": 404])
-        #expect(try await rig.gatewayRPC(6, method: "gateway_remove_provisioned_credentials")?["code"] == 404)
+        #expect(try await rig.gatewayRPC(6, method: "gateway_remove_provisioned_credentials")
+                == ["code": 404, "message": "Provisioned credentials file does not exist."])
         // The remote shell is off unless remoteShell is true.
         let shell = try await rig.gatewayRPC(9, method: "sendCommand", params: #"{"command": "touch /tmp/should-not-exist"}"#)
         #expect(shell?["code"] == 404, "\(String(describing: shell))")
