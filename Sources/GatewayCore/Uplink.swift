@@ -16,8 +16,11 @@ public actor Uplink {
         public var packsRetried: Int64 = 0
         public var unreadableEvents: Int64 = 0
         /// Packs acknowledged to storage although ThingsBoard kept refusing some of their
-        /// messages (see `refusedPackPolicy`).
+        /// messages, or kept withholding their acknowledgement (see `refusedPackPolicy`).
         public var packsSetAsideAfterRefusals: Int64 = 0
+        /// Times the oldest pack in flight waited `acknowledgementTimeout` in vain, each
+        /// followed by a new session and the pack sent again.
+        public var packsNotAcknowledgedInTime: Int64 = 0
         /// Packs published and not yet acknowledged.
         public var packsInFlight = 0
         /// From a pack's publishing start to the broker's acknowledgement of its last message.
@@ -38,7 +41,10 @@ public actor Uplink {
     /// stored after it. It is retried while the refusals last less than `minimumDuration` or
     /// number fewer than `minimumAttempts`; then it is acknowledged (its accepted messages were
     /// delivered, the refused ones are logged as lost) and delivery goes on. The reference
-    /// acknowledges such packs at once.
+    /// acknowledges such packs at once. A pack whose acknowledgement ThingsBoard withholds while
+    /// it acknowledges other messages (what it does with the data of a device it cannot create)
+    /// counts as refused too; one it withholds while acknowledging nothing at all does not: that
+    /// is a stalled ThingsBoard, and the pack is sent again on new sessions until it is taken.
     public struct RefusedPackPolicy: Sendable {
         public var minimumAttempts = 5
         public var minimumDuration: Duration = .seconds(60)
@@ -47,11 +53,29 @@ public actor Uplink {
     private let refusedPackPolicy: RefusedPackPolicy
     /// Refusals of the oldest pack in a row, and when the first of them came.
     private var refusals: (count: Int, since: ContinuousClock.Instant)?
+    /// How long the oldest pack in flight may wait for ThingsBoard's acknowledgements. A session
+    /// on which they stopped coming (the connection and its keep-alive still up) would otherwise
+    /// hold every later event back until the connection drops; the pack is sent again on a new
+    /// session instead. Generous: a slow ThingsBoard answers within seconds, and a new session
+    /// re-sends everything in flight.
+    private let acknowledgementTimeout: Duration
+    /// After a pack went unacknowledged, packs carry one device per message until one is
+    /// acknowledged, so a device ThingsBoard withholds the acknowledgement for does not take the
+    /// other devices of its message down with it.
+    private var oneDevicePerMessage = false
+    private var nextPackID = 0
+    /// The oldest pack in flight, which the watchdog times.
+    private var oldestInFlight: OldestPack?
+    /// The pack the watchdog last gave up on, and how many other messages ThingsBoard
+    /// acknowledged while that pack waited.
+    private var overdue: (pack: Int, othersAcknowledged: Int)?
 
     public init(storage: any EventStorage, client: ThingsBoardClient, logger: Logger, packSize: Int = 1000,
                 refusedPackPolicy: RefusedPackPolicy = RefusedPackPolicy(),
+                acknowledgementTimeout: Duration = .seconds(30),
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.refusedPackPolicy = refusedPackPolicy
+        self.acknowledgementTimeout = acknowledgementTimeout
         self.storage = storage
         self.client = client
         self.logger = logger
@@ -62,6 +86,14 @@ public actor Uplink {
     public func statistics() -> Statistics { stats }
 
     public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.watchAcknowledgements() }
+            await deliver()
+            group.cancelAll()
+        }
+    }
+
+    private func deliver() async {
         var failuresInARow = 0
         while !Task.isCancelled {
             do {
@@ -70,6 +102,7 @@ public actor Uplink {
             } catch is CancellationError {
                 break
             } catch {
+                watch(nil)
                 await storage.rewind()
                 stats.packsRetried += 1
                 failuresInARow += 1
@@ -106,6 +139,7 @@ public actor Uplink {
                let pack = try await storage.nextPack(maxEvents: packSize) {
                 lastPackWasFull = pack.events.count >= packSize
                 inFlight.append(try await publish(pack))
+                if inFlight.count == 1 { watch(inFlight.first) }
                 stats.packsInFlight = inFlight.count
                 continue
             }
@@ -116,10 +150,15 @@ public actor Uplink {
             do {
                 try await oldest.publishing.acknowledged()
                 refusals = nil
+                oneDevicePerMessage = false
             } catch let refusal as ThingsBoardError where refusal.isPermanent {
                 try setAsideIfRefusedLongEnough(oldest, refusal)
+            } catch let lost where overdue?.pack == oldest.id {
+                // The watchdog gave up on this pack and restarted the session.
+                try setAsideIfOthersWereAcknowledged(oldest, overdue?.othersAcknowledged ?? 0, lost)
             }
             inFlight.removeFirst()
+            watch(inFlight.first)
             stats.packLatency.observe(.now - oldest.started)
             stats.eventsDelivered += Int64(oldest.pack.events.count)
             stats.datapointsDelivered += Int64(oldest.datapoints)
@@ -129,8 +168,41 @@ public actor Uplink {
         }
     }
 
+    private func watch(_ oldest: PackInFlight?) {
+        oldestInFlight = oldest.map { OldestPack(id: $0.id, since: $0.started, acknowledgedBefore: $0.acknowledgedBefore,
+                                                events: $0.pack.events.count, devices: $0.devices) }
+    }
+
+    /// Wakes every few seconds (not once per pack: a timer per pack would cost the event loop a
+    /// wake-up per pack) and restarts the session when the oldest pack in flight has waited
+    /// `acknowledgementTimeout` for its acknowledgements. The restart fails everything in flight,
+    /// so the pump rewinds storage and sends it all again on the next session.
+    private func watchAcknowledgements() async {
+        let interval = min(.seconds(5), acknowledgementTimeout / 4)
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            guard let oldest = oldestInFlight, overdue?.pack != oldest.id,
+                  .now - oldest.since >= acknowledgementTimeout else { continue }
+            let others = client.publishesAcknowledged - oldest.acknowledgedBefore
+            overdue = (oldest.id, others)
+            stats.packsNotAcknowledgedInTime += 1
+            oneDevicePerMessage = true
+            let devices = Set(oldest.devices).sorted().prefix(10).joined(separator: ", ")
+            await client.restartSession(reason: "\(UplinkError.notAcknowledged(after: acknowledgementTimeout, othersAcknowledged: others)) (events: \(oldest.events), devices: \(devices))")
+        }
+    }
+
+    /// A pack the watchdog gave up on counts as refused when ThingsBoard acknowledged other
+    /// messages while it waited; otherwise ThingsBoard answered nothing at all, and the pack is
+    /// sent again however long that lasts. Throws unless `refusedPackPolicy` lets the pack go.
+    private func setAsideIfOthersWereAcknowledged(_ pack: PackInFlight, _ othersAcknowledged: Int, _ lost: any Error) throws {
+        guard othersAcknowledged > 0 else { throw lost }
+        try setAsideIfRefusedLongEnough(pack, UplinkError.notAcknowledged(after: acknowledgementTimeout,
+                                                                          othersAcknowledged: othersAcknowledged))
+    }
+
     /// Throws the refusal (the pack is sent again) until `refusedPackPolicy` lets the pack go.
-    private func setAsideIfRefusedLongEnough(_ pack: PackInFlight, _ refusal: ThingsBoardError) throws {
+    private func setAsideIfRefusedLongEnough(_ pack: PackInFlight, _ refusal: any Error) throws {
         let count = (refusals?.count ?? 0) + 1
         let since = refusals?.since ?? .now
         refusals = (count, since)
@@ -162,7 +234,7 @@ public actor Uplink {
         let limits = await client.limits
         let builder = GatewayPayloadBuilder(maxPayloadBytes: limits.maxPayloadBytes,
                                             maxDatapointsPerMessage: Self.maxDatapoints(limits),
-                                            maxDevicesPerMessage: Self.maxDevices(limits))
+                                            maxDevicesPerMessage: oneDevicePerMessage ? 1 : Self.maxDevices(limits))
         // The gateway's own data (published to v1/devices/me/*) is not a device to announce.
         var devices: [(name: String, type: String)] = []
         var seen = builder.selfDeviceNames
@@ -172,10 +244,12 @@ public actor Uplink {
         try await client.announce(devices)
 
         let started = ContinuousClock.now
+        let acknowledgedBefore = client.publishesAcknowledged
         let publishing = try await client.startPublishing(builder.messages(for: batch))
-        return PackInFlight(pack: pack, publishing: publishing,
+        nextPackID += 1
+        return PackInFlight(id: nextPackID, pack: pack, publishing: publishing,
                             datapoints: batch.reduce(0) { $0 + $1.datapointCount }, started: started,
-                            devices: devices.map(\.name))
+                            devices: devices.map(\.name), acknowledgedBefore: acknowledgedBefore)
     }
 
     /// A message never carries more devices than the smallest telemetry-message window of the
@@ -194,9 +268,32 @@ public actor Uplink {
 
 /// A pack handed to the connection, waiting for its acknowledgements.
 private struct PackInFlight: Sendable {
+    var id: Int
     var pack: EventPack
     var publishing: PublishedMessages
     var datapoints: Int
     var started: ContinuousClock.Instant
     var devices: [String]
+    /// `ThingsBoardClient.publishesAcknowledged` before the pack was handed over.
+    var acknowledgedBefore: Int
+}
+
+private struct OldestPack: Sendable {
+    var id: Int
+    var since: ContinuousClock.Instant
+    var acknowledgedBefore: Int
+    var events: Int
+    var devices: [String]
+}
+
+enum UplinkError: Error, CustomStringConvertible {
+    case notAcknowledged(after: Duration, othersAcknowledged: Int)
+
+    var description: String {
+        switch self {
+        case .notAcknowledged(let timeout, let others):
+            "ThingsBoard did not acknowledge a pack within \(timeout)"
+                + (others > 0 ? " while it acknowledged \(others) other messages" : ", nor anything else meanwhile")
+        }
+    }
 }

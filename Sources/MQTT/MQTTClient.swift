@@ -29,8 +29,10 @@ public final class MQTTClient: Sendable {
         self.connectionEvents = events
         let flag = MQTTConnectedFlag()
         self.connectedFlag = flag
+        let counters = MQTTClientCounters()
+        self.counters = counters
         let core = MQTTClientCore(configuration: configuration, loop: loop, logger: logger, events: eventsContinuation,
-                                  connectedFlag: flag)
+                                  connectedFlag: flag, counters: counters)
         let box = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
         self.core = box
         let high = max(1, configuration.inboundBufferHighWatermark)
@@ -51,6 +53,12 @@ public final class MQTTClient: Sendable {
     /// True between a successful CONNACK and the loss/close of that connection.
     public var isConnected: Bool { connectedFlag.load() }
     private let connectedFlag: MQTTConnectedFlag
+
+    /// QoS 1/2 publishes the server acknowledged, over every connection of this client: a caller
+    /// waiting too long for one message can tell a server that answers nothing from one that
+    /// answers others.
+    public var publishesAcknowledged: Int { counters.acknowledged.load(ordering: .relaxed) }
+    private let counters: MQTTClientCounters
 
     /// Opens TCP (+TLS), sends CONNECT and returns the CONNACK. Callable again after a disconnect.
     /// A refused CONNACK throws `MQTTError.connectionRefused`; a TLS failure throws NIOSSL's error.
@@ -176,6 +184,11 @@ public struct MQTTMessageSequence: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
+}
+
+/// Readable from any thread; written only by the core on its event loop.
+final class MQTTClientCounters: Sendable {
+    let acknowledged = Atomic<Int>(0)
 }
 
 /// Readable from any thread; written only by the core on its event loop.

@@ -45,6 +45,7 @@ final class MQTTClientCore {
     let logger: Logger
     private let events: AsyncStream<MQTTConnectionEvent>.Continuation
     private let connectedFlag: MQTTConnectedFlag
+    private let counters: MQTTClientCounters
     var inbound: MQTTInboundProducer.Source?
 
     private var state: State = .idle {
@@ -75,8 +76,10 @@ final class MQTTClientCore {
     private var disconnectWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(configuration: MQTTClientConfiguration, loop: any EventLoop, logger: Logger,
-         events: AsyncStream<MQTTConnectionEvent>.Continuation, connectedFlag: MQTTConnectedFlag) {
+         events: AsyncStream<MQTTConnectionEvent>.Continuation, connectedFlag: MQTTConnectedFlag,
+         counters: MQTTClientCounters) {
         self.connectedFlag = connectedFlag
+        self.counters = counters
         self.configuration = configuration
         self.loop = loop
         self.logger = logger
@@ -265,6 +268,7 @@ final class MQTTClientCore {
 
     private func completePublish(_ id: UInt16, _ ack: MQTTAckPacket) {
         guard let entry = inFlight.removeValue(forKey: id) else { return }
+        counters.acknowledged.add(1, ordering: .relaxed)
         let reason = ack.properties.lazy.compactMap { if case .reasonString(let s) = $0 { s } else { nil } }.first
         entry.completion.succeed(MQTTPublishResult(reasonCode: ack.reasonCode, reasonString: reason))
         sendWaiting()

@@ -198,6 +198,19 @@ public actor ThingsBoardClient {
         }
     }
 
+    /// Ends the session and connects again after the usual back-off; what was in flight on it
+    /// fails and its owner sends it again. For a session on which ThingsBoard stopped
+    /// acknowledging while the connection itself stays up (keep-alive still answered).
+    public func restartSession(reason: String) async {
+        guard state == .ready else { return }
+        state = .disconnected
+        logger.warning("restarting the ThingsBoard session", metadata: ["reason": "\(reason)"])
+        await mqtt.disconnect()
+    }
+
+    /// QoS 1 publishes ThingsBoard acknowledged since start, over every session.
+    public nonisolated var publishesAcknowledged: Int { mqtt.publishesAcknowledged }
+
     private func connectionLost() {
         sessionAlive = false
         disconnectWaiter?.resume()

@@ -5,12 +5,31 @@ import Foundation
 /// broker. Throws `PeerUnavailable` (the test fails) when it does not come up.
 public enum DelayProxy {
     public static func start(to targetPort: Int, delayMs: Int, logFile: URL) async throws -> (process: PeerProcess, port: Int) {
+        try await ProxyPeer.start("delay_proxy.py", to: targetPort, arguments: ["\(delayMs)"], logFile: logFile)
+    }
+}
+
+/// `Tests/Peers/puback_withholding_proxy.py`: a proxy in front of a broker that never passes on
+/// the PUBACK of a QoS 1 publish containing `marker`, on the first `connections` connections
+/// (0: on all), as ThingsBoard does for the data of a device it cannot create. Its output has a
+/// "withheld <id>" line per PUBACK dropped.
+public enum PubackWithholdingProxy {
+    public static func start(to targetPort: Int, marker: String, connections: Int,
+                             logFile: URL) async throws -> (process: PeerProcess, port: Int) {
+        try await ProxyPeer.start("puback_withholding_proxy.py", to: targetPort, arguments: [marker, "\(connections)"],
+                                  logFile: logFile)
+    }
+}
+
+/// A proxy script of `Tests/Peers/` taking `LISTEN_PORT TARGET_PORT ...` and printing "ready".
+enum ProxyPeer {
+    static func start(_ script: String, to targetPort: Int, arguments: [String],
+                      logFile: URL) async throws -> (process: PeerProcess, port: Int) {
         let port = freeTCPPort()
-        let process = try PythonPeer.start("delay_proxy.py", arguments: ["\(port)", "\(targetPort)", "\(delayMs)"],
-                                           logFile: logFile)
+        let process = try PythonPeer.start(script, arguments: ["\(port)", "\(targetPort)"] + arguments, logFile: logFile)
         guard await waitUntil(timeout: 10, { process.output().contains("ready") }) else {
             process.stop()
-            throw PeerUnavailable(what: "delay_proxy.py", hint: process.output())
+            throw PeerUnavailable(what: script, hint: process.output())
         }
         return (process, port)
     }

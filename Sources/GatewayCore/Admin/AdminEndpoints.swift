@@ -95,6 +95,12 @@ struct AdminEndpoints: Sendable {
                    value: delivered.datapointsDelivered)
         out.sample("iotgw_uplink_packs_retried_total", .counter, help: "Storage packs sent again after a failure.",
                    value: delivered.packsRetried)
+        out.sample("iotgw_uplink_packs_not_acknowledged_in_time_total", .counter,
+                   help: "Times the oldest pack waited too long for ThingsBoard's acknowledgements (session restarted, pack sent again).",
+                   value: delivered.packsNotAcknowledgedInTime)
+        out.sample("iotgw_uplink_packs_set_aside_total", .counter,
+                   help: "Packs given up after ThingsBoard kept refusing or not acknowledging part of them (that part is lost).",
+                   value: delivered.packsSetAsideAfterRefusals)
         out.sample("iotgw_uplink_packs_in_flight", .gauge, help: "Storage packs published and not yet acknowledged.",
                    value: Int64(delivered.packsInFlight))
         for (bound, count) in delivered.packLatency.cumulative {

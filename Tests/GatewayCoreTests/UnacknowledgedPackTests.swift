@@ -1,0 +1,113 @@
+@testable import GatewayCore
+import Foundation
+import GatewayKit
+import Logging
+import Storage
+import Testing
+import TestSupport
+import ThingsBoard
+
+/// ThingsBoard keeping a session up but never acknowledging some data (what it does for a device
+/// it cannot create, or when it is stuck) never stops delivery for good: the oldest pack is sent
+/// again on a new session, and one whose acknowledgement is withheld while other messages are
+/// acknowledged is set aside after the refused-pack policy, without taking the other devices of
+/// its messages down with it. While ThingsBoard acknowledges nothing at all, nothing is given up.
+@Suite(.timeLimit(.minutes(1))) struct UnacknowledgedPackTests {
+    /// mosquitto standing in for ThingsBoard behind `puback_withholding_proxy.py`, with the
+    /// gateway's session and uplink on the proxy; the observer reads mosquitto directly.
+    struct Rig {
+        let broker: Mosquitto
+        let proxy: PeerProcess
+        let observer: BrokerObserver
+        let storage: MemoryEventStorage
+        let client: ThingsBoardClient
+        let uplink: Uplink
+        let tasks: [Task<Void, Never>]
+
+        init(withholding marker: String, onFirst connections: Int, policy: Uplink.RefusedPackPolicy = Uplink.RefusedPackPolicy()) async throws {
+            broker = try Mosquitto()
+            let scratch = try makeScratchDirectory("unacknowledged-pack")
+            let (proxy, proxyPort) = try await PubackWithholdingProxy.start(
+                to: broker.port, marker: marker, connections: connections, logFile: scratch.appendingPathComponent("proxy.log"))
+            self.proxy = proxy
+            observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry"])
+            let logger = Logger(label: "test")
+            storage = MemoryEventStorage(configuration: StorageConfiguration.Memory(), logger: logger)
+            client = ThingsBoardClient(configuration: ThingsBoardConnectionConfiguration(
+                host: "127.0.0.1", port: proxyPort, credentials: .accessToken("T"), sessionLimitsTimeout: .milliseconds(200),
+                reconnectBackoff: ExponentialBackoff(initial: .milliseconds(100), maximum: .milliseconds(400))),
+                logger: logger)
+            uplink = Uplink(storage: storage, client: client, logger: logger, refusedPackPolicy: policy,
+                            acknowledgementTimeout: .milliseconds(600))
+            let client = client, uplink = uplink
+            tasks = [Task { await client.run() }, Task { await uplink.run() }]
+        }
+
+        func store(_ device: String, _ key: String, _ value: Int64) async throws {
+            try await storage.append([StoredEvent(ConvertedData(
+                deviceName: device, deviceType: "t", telemetry: [TelemetryEntry(ts: value, values: [key: .int(value)])]))])
+        }
+
+        func delivered(_ device: String) -> Bool {
+            observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("\"\(device)\"") }
+        }
+
+        func stop() {
+            for task in tasks { task.cancel() }
+            observer.stop()
+            proxy.stop()
+            broker.stop()
+        }
+    }
+
+    @Test func aPackAStalledSessionNeverAcknowledgesIsSentAgainOnANewSession() async throws {
+        let rig = try await Rig(withholding: "stuck", onFirst: 1)
+        defer { rig.stop() }
+        try await rig.store("A", "stuck", 1)
+
+        #expect(await waitUntil(timeout: 20) { rig.proxy.output().contains("withheld") }, "the proxy withheld nothing")
+        #expect(await waitUntil(timeout: 20, checking: { await rig.storage.statistics().events == 0 }),
+                "the pack was never acknowledged after a new session")
+        let stats = await rig.uplink.statistics()
+        #expect(stats.packsNotAcknowledgedInTime >= 1)
+        #expect(stats.packsSetAsideAfterRefusals == 0)
+        #expect(await rig.client.statistics().connects >= 2)
+        #expect(rig.delivered("A"))
+    }
+
+    @Test func dataWithheldWhileOtherDataIsAcknowledgedIsSetAsideAndDeliveryGoesOn() async throws {
+        var policy = Uplink.RefusedPackPolicy()
+        policy.minimumAttempts = 2
+        policy.minimumDuration = .milliseconds(300)
+        let rig = try await Rig(withholding: "ghost", onFirst: 0, policy: policy)
+        defer { rig.stop() }
+        // One pack, and at first one message, for both devices.
+        try await rig.storage.append([
+            StoredEvent(ConvertedData(deviceName: "A", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["ghost": 1])])),
+            StoredEvent(ConvertedData(deviceName: "B", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["v": 1])])),
+        ])
+
+        #expect(await waitUntil(timeout: 30, checking: { await rig.uplink.statistics().packsSetAsideAfterRefusals == 1 }),
+                "the pack was never set aside")
+        #expect(rig.delivered("B"), "B, sharing A's first message, was lost with it")
+        #expect(await rig.storage.statistics().events == 0)
+
+        try await rig.store("C", "v", 2)
+        #expect(await waitUntil(timeout: 20) { rig.delivered("C") }, "delivery stopped behind the withheld pack")
+        #expect(await rig.uplink.statistics().packsSetAsideAfterRefusals == 1)
+    }
+
+    @Test func nothingIsGivenUpWhileThingsBoardAcknowledgesNothing() async throws {
+        var policy = Uplink.RefusedPackPolicy()
+        policy.minimumAttempts = 1
+        policy.minimumDuration = .zero
+        let rig = try await Rig(withholding: "v1/gateway/telemetry", onFirst: 0, policy: policy)
+        defer { rig.stop() }
+        try await rig.store("A", "v", 1)
+
+        #expect(await waitUntil(timeout: 30, checking: { await rig.uplink.statistics().packsNotAcknowledgedInTime >= 3 }),
+                "the session was not restarted for the unacknowledged pack")
+        #expect(await rig.uplink.statistics().packsSetAsideAfterRefusals == 0)
+        #expect(await rig.storage.statistics().events == 1, "an event nothing acknowledged was given up")
+    }
+}
