@@ -15,7 +15,7 @@ enum ThingsBoardConnectionFactory {
         if let port = options.portOverride { settings.port = port }
         if let token = options.accessTokenOverride { settings.security = .accessToken(token) }
 
-        let tls = tlsConfiguration(settings)
+        var tls = tlsConfiguration(settings)
         var credentials: ThingsBoardCredentials
         switch settings.security {
         case .accessToken(let token), .tlsAccessToken(let token, _): credentials = .accessToken(token)
@@ -23,13 +23,15 @@ enum ThingsBoardConnectionFactory {
             credentials = .usernamePassword(username: username, password: password, clientID: clientID)
         case .x509: credentials = .x509Certificate
         case .none:
-            credentials = try await provisionedCredentials(settings, tls: tls, directory: configuration.directory, logger: logger)
+            (credentials, tls) = try await provisionedCredentials(settings, tls: tls, directory: configuration.directory,
+                                                                  logger: logger)
         }
         // Provisioning environment variables (key and secret) force provisioning even with a
         // security section, and stand in for a missing provisioning section (§1.1).
         if let fromEnvironment = provisioningFromEnvironment(options.environment) {
             if settings.provisioning == nil { settings.provisioning = fromEnvironment }
-            credentials = try await provisionedCredentials(settings, tls: tls, directory: configuration.directory, logger: logger)
+            (credentials, tls) = try await provisionedCredentials(settings, tls: tls, directory: configuration.directory,
+                                                                  logger: logger)
         }
 
         let host = settings.host
@@ -68,36 +70,71 @@ enum ThingsBoardConnectionFactory {
         return tls
     }
 
-    /// Saved `.credentials` when present, else a provisioning exchange whose answer is saved.
+    /// Saved `.credentials` when present, else a provisioning exchange whose answer is saved; with
+    /// the TLS settings of the session those credentials need (X.509: ThingsBoard's CA and the
+    /// certificate made for provisioning).
     static func provisionedCredentials(_ settings: ThingsBoardSettings, tls: MQTTTLSConfiguration?, directory: String,
-                                       logger: Logger) async throws -> ThingsBoardCredentials {
+                                       logger: Logger) async throws -> (ThingsBoardCredentials, MQTTTLSConfiguration?) {
         if let saved = ThingsBoardProvisioning.loadSavedAnswer(configDirectory: directory) {
             logger.info("using the credentials saved by an earlier provisioning", metadata: ["file": ".credentials"])
-            return try ThingsBoardProvisioning.credentials(from: saved)
+            let credentials = try ThingsBoardProvisioning.credentials(from: saved)
+            guard credentials == .x509Certificate else { return (credentials, tls) }
+            return (credentials, try x509TLS(settings, caCert: saved["caCert"]?.stringValue, directory: directory))
         }
         guard let provisioning = settings.provisioning else {
             throw ConfigError(file: "tb_gateway.json", keyPath: "thingsboard.security",
                               expected: "a security section (e.g. {\"type\":\"accessToken\",\"accessToken\":\"...\"}) or a provisioning section")
         }
         let credentials: ThingsBoardProvisioning.CredentialsType
+        var provisioningTLS = tls
         switch provisioning.type.uppercased() {
         case "MQTT_BASIC":
             credentials = .mqttBasic(username: provisioning.username, password: provisioning.password, clientID: provisioning.clientID)
         case "ACCESS_TOKEN":
             credentials = .accessToken(token: provisioning.accessToken)
+        case "X509_CERTIFICATE":
+            guard let caCert = provisioning.caCert else {
+                throw ConfigError(file: "tb_gateway.json", keyPath: "thingsboard.provisioning.caCert",
+                                  expected: "the file of the CA certificate ThingsBoard's MQTT TLS port is verified with (X509_CERTIFICATE provisioning)")
+            }
+            // The session it provisions for is TLS on the same port, so the exchange is too,
+            // verified with that CA (the reference uses TLS only on port 8883, and checks nothing).
+            provisioningTLS = MQTTTLSConfiguration(caCertificateFile: ThingsBoardSettings.resolve(caCert, in: directory),
+                                                   verifyHostname: !settings.insecure)
+            credentials = .x509Certificate(certificatePEM: try ProvisioningCertificate.generate(in: directory))
         default:
             throw ConfigError(file: "tb_gateway.json", keyPath: "thingsboard.provisioning.type",
-                              expected: "ACCESS_TOKEN or MQTT_BASIC (X509_CERTIFICATE provisioning is not supported)",
-                              found: provisioning.type)
+                              expected: "ACCESS_TOKEN, MQTT_BASIC or X509_CERTIFICATE", found: provisioning.type)
         }
         let request = ThingsBoardProvisioning.Request(
             deviceKey: provisioning.deviceKey, deviceSecret: provisioning.deviceSecret,
             deviceName: provisioning.deviceName ?? defaultProvisionedName(), credentials: credentials)
         logger.info("provisioning the gateway device", metadata: ["device": "\(request.deviceName)"])
-        let answer = try await ThingsBoardProvisioning.provision(host: settings.host, port: settings.port, tls: tls,
+        var answer = try await ThingsBoardProvisioning.provision(host: settings.host, port: settings.port, tls: provisioningTLS,
                                                                  request: request, logger: logger)
+        if case .x509Certificate = credentials, let caCert = provisioning.caCert, case .object(var fields) = answer {
+            fields["caCert"] = .string(caCert)  // as the reference saves it, for the next starts
+            answer = .object(fields)
+        }
         try ThingsBoardProvisioning.save(answer: answer, configDirectory: directory)
-        return try ThingsBoardProvisioning.credentials(from: answer)
+        let granted = try ThingsBoardProvisioning.credentials(from: answer)
+        guard granted == .x509Certificate else { return (granted, tls) }
+        return (granted, try x509TLS(settings, caCert: provisioning.caCert, directory: directory))
+    }
+
+    /// TLS of a session with provisioned X.509 credentials: ThingsBoard's CA (a name relative to
+    /// the configuration folder resolves there) and `cert.pem` / `key.pem` of that folder.
+    static func x509TLS(_ settings: ThingsBoardSettings, caCert: String?, directory: String) throws -> MQTTTLSConfiguration {
+        let certificate = ProvisioningCertificate.certificateFile(in: directory)
+        let key = ProvisioningCertificate.privateKeyFile(in: directory)
+        guard FileManager.default.fileExists(atPath: certificate), FileManager.default.fileExists(atPath: key) else {
+            throw ConfigError(file: ThingsBoardProvisioning.credentialsFile(in: directory), keyPath: "credentialsType",
+                              expected: "X.509 credentials with the \(ProvisioningCertificate.certificateFileName) and \(ProvisioningCertificate.privateKeyFileName) provisioning wrote beside it (remove the file to provision again)")
+        }
+        var tls = MQTTTLSConfiguration(caCertificateFile: caCert.map { ThingsBoardSettings.resolve($0, in: directory) },
+                                       certificateFile: certificate, privateKeyFile: key)
+        tls.verifyHostname = !settings.insecure
+        return tls
     }
 }
 
@@ -123,7 +160,8 @@ extension ThingsBoardConnectionFactory {
         }
         return ThingsBoardSettings.Provisioning(type: type, deviceKey: key, deviceSecret: secret, deviceName: value("NAME"),
                                                 accessToken: value("ACCESS_TOKEN"), username: value("USERNAME"),
-                                                password: value("PASSWORD"), clientID: value("CLIENT_ID"))
+                                                password: value("PASSWORD"), clientID: value("CLIENT_ID"),
+                                                caCert: value("CA_CERT_FILENAME"))
     }
 }
 

@@ -152,6 +152,7 @@ extension ThingsBoardSettings.Provisioning {
         }
         self.init(type: type, deviceKey: key, deviceSecret: secret, deviceName: try section.string("deviceName"),
                   accessToken: try section.string("access_token"), username: try section.string("username"),
-                  password: try section.string("password"), clientID: try section.string("client_id"))
+                  password: try section.string("password"), clientID: try section.string("client_id"),
+                  caCert: try section.string("caCert"))
     }
 }

@@ -30,6 +30,8 @@ public struct ThingsBoardSettings: Sendable, Equatable {
         public var username: String?
         public var password: String?
         public var clientID: String?
+        /// X509_CERTIFICATE: ThingsBoard's CA certificate, which the TLS sessions verify it with.
+        public var caCert: String?
     }
 
     public var host = "localhost"
