@@ -288,8 +288,11 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
             }
             try readLines(of: segment, from: &cursor, upTo: limit, into: &events)
         }
-        guard !events.isEmpty else { return nil }
+        // Lines that were all unreadable are skipped for good (left for the next pack's
+        // acknowledgement to free): otherwise the storage would keep saying it has events to hand
+        // out, and the uplink would re-read them without pause.
         readCursor = cursor
+        guard !events.isEmpty else { return nil }
         let position = StoragePosition(segment: cursor.millis, offset: Int64(cursor.line))
         packEnds[position] = cursor.byteOffset
         return EventPack(position: position, events: events)

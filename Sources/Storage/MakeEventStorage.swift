@@ -1,8 +1,9 @@
 import Logging
 
 /// Builds the configured storage; relative paths resolve against `baseDirectory` (the gateway's
-/// working directory). For sqlite, `data_file_path` names a directory holding `data.db`, or the
-/// database file itself when it ends in `.db`.
+/// working directory). For sqlite, `data_file_path` is read as the reference reads it: the
+/// directory part (up to the last `/`) holds `data.db`, so a backlog the Python gateway left
+/// there is delivered; a file name after the last `/` is ignored with a warning.
 public func makeEventStorage(_ configuration: StorageConfiguration, baseDirectory: String,
                              logger: Logger) throws -> any EventStorage {
     switch configuration {
@@ -12,12 +13,22 @@ public func makeEventStorage(_ configuration: StorageConfiguration, baseDirector
         let folder = FileSystem.resolve(file.dataFolderPath, against: baseDirectory)
         return try FileEventStorage(configuration: file, folder: folder, logger: logger)
     case .sqlite(let sqlite):
-        return try SQLiteEventStorage(configuration: sqlite, path: sqliteDatabasePath(sqlite, baseDirectory: baseDirectory),
-                                      logger: logger)
+        let (path, ignoredName) = sqliteDatabasePath(sqlite, baseDirectory: baseDirectory)
+        if let ignoredName {
+            logger.warning("storage.data_file_path names a directory (ending with /); the database is always data.db there, as in the Python gateway",
+                           metadata: ["data_file_path": "\(sqlite.dataFilePath)", "ignored": "\(ignoredName)", "database": "\(path)"])
+        }
+        return try SQLiteEventStorage(configuration: sqlite, path: path, logger: logger)
     }
 }
 
-func sqliteDatabasePath(_ configuration: StorageConfiguration.SQLite, baseDirectory: String) -> String {
-    let resolved = FileSystem.resolve(configuration.dataFilePath, against: baseDirectory)
-    return resolved.hasSuffix(".db") ? resolved : FileSystem.join(resolved, "data.db")
+/// `<dirname(data_file_path)>/data.db`, as Python's `os.path.dirname` splits it, and the file
+/// name that split ignores, if any.
+func sqliteDatabasePath(_ configuration: StorageConfiguration.SQLite, baseDirectory: String) -> (path: String, ignoredName: String?) {
+    let configured = configuration.dataFilePath
+    let slash = configured.lastIndex(of: "/")
+    let directory = slash.map { String(configured[...$0]) } ?? ""
+    let name = slash.map { String(configured[configured.index(after: $0)...]) } ?? configured
+    let resolved = directory.isEmpty ? baseDirectory : FileSystem.resolve(directory, against: baseDirectory)
+    return (FileSystem.join(resolved, "data.db"), name.isEmpty ? nil : name)
 }

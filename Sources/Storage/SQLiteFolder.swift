@@ -1,5 +1,4 @@
-/// Names of the sqlite storage's databases: the base file (`data.db`, or the file `data_file_path`
-/// names) and the rotated `data_<epochMillis>.db` files beside it, as the reference names them.
+/// Names of the sqlite storage's databases: the base file `data.db` and the rotated `data_<epochMillis>.db` files beside it, as the reference names them.
 enum SQLiteFolder {
     static func rotatedName(_ millis: Int64) -> String { "data_\(millis).db" }
 

@@ -47,8 +47,8 @@ public enum StorageConfiguration: Sendable, Equatable {
     }
 
     public struct SQLite: Sendable, Equatable {
-        /// A directory (the DB is `data.db` inside) or a path ending in `.db` naming the file itself.
-        public var dataFilePath = "./data/"
+        /// The directory part (up to the last `/`) holds `data.db`; the reference's default.
+        public var dataFilePath = "./"
         public var messagesTTLCheckInHours: Double = 1
         public var messagesTTLInDays: Double = 7
         public var maxReadRecordsCount = 1000

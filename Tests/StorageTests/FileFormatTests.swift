@@ -94,6 +94,32 @@ import Testing
         await storage.close()
     }
 
+    /// Unreadable last lines are skipped once: the storage does not keep announcing them, so the
+    /// uplink waits for new events instead of re-reading (and re-logging) them without pause.
+    @Test func unreadableLastLinesAreSkippedOnceAndNothingIsAnnouncedAfterThem() async throws {
+        let folder = try scratch("bad-last-lines") + "/data"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let content = referenceLine(event(0).text) + "not base64!\n" + "neither?\n"
+        try content.write(toFile: folder + "/data_1700000000000.txt", atomically: true, encoding: .utf8)
+        let storage = try makeEventStorage(try fileConfiguration(folder), baseDirectory: "/", logger: testLogger)
+        let first = try #require(try await storage.nextPack(maxEvents: 1))
+        try await storage.acknowledge(first)
+        #expect(try await storage.nextPack(maxEvents: 10) == nil)
+        #expect(try await storage.nextPack(maxEvents: 10) == nil)
+        #expect(await storage.statistics().dropped == 2, "each unreadable line counted once")
+
+        let waiting = Task { () -> ContinuousClock.Instant in
+            await storage.waitForEvents()
+            return .now
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let appended = ContinuousClock.now
+        try await storage.append(events(1..<2))
+        #expect(await waiting.value >= appended, "waitForEvents returned with nothing to hand out")
+        #expect(try await drain(storage).texts == texts(1..<2))
+        await storage.close()
+    }
+
     @Test func relativeFolderResolvesAgainstTheBaseDirectory() async throws {
         let base = try scratch("relative")
         let storage = try makeEventStorage(try fileConfiguration("./data/"), baseDirectory: base, logger: testLogger)

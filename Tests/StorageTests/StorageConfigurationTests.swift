@@ -1,5 +1,5 @@
 import GatewayKit
-import Storage
+@testable import Storage
 import Testing
 
 @Suite struct StorageConfigurationTests {
@@ -36,7 +36,7 @@ import Testing
 
     @Test func sqliteDefaultsAndKeys() throws {
         guard case .sqlite(let defaults) = try parse(["type": "sqlite"]) else { Issue.record("not sqlite"); return }
-        #expect(defaults.dataFilePath == "./data/")
+        #expect(defaults.dataFilePath == "./")
         #expect(defaults.messagesTTLInDays == 7)
         #expect(defaults.messagesTTLCheckInHours == 1)
         #expect(defaults.sizeLimit == 1024)
@@ -50,6 +50,24 @@ import Testing
         #expect(custom.maxDBAmount == 2)
         #expect(custom.limits.ttlSeconds == 60)
         #expect(custom.limits.maxBytes == 5_000_000_000)
+    }
+
+    /// Where the Python gateway keeps its database (`os.path.dirname(data_file_path)/data.db`),
+    /// so its backlog is found after a migration.
+    @Test func sqliteDataFilePathIsReadAsThePythonGatewayReadsIt() {
+        func path(_ configured: String) -> (String, String?) {
+            var sqlite = StorageConfiguration.SQLite()
+            sqlite.dataFilePath = configured
+            let result = sqliteDatabasePath(sqlite, baseDirectory: "/var/lib/gw")
+            return (result.path, result.ignoredName)
+        }
+        #expect(path("./") == ("/var/lib/gw/data.db", nil))
+        #expect(path("./data/") == ("/var/lib/gw/data/data.db", nil))
+        #expect(path("./data") == ("/var/lib/gw/data.db", "data"))
+        #expect(path("./data/gw.db") == ("/var/lib/gw/data/data.db", "gw.db"))
+        #expect(path("data/") == ("/var/lib/gw/data/data.db", nil))
+        #expect(path("/srv/tb/") == ("/srv/tb/data.db", nil))
+        #expect(path("storage") == ("/var/lib/gw/data.db", "storage"))
     }
 
     @Test func aMissingTypeMeansMemory() throws {
