@@ -24,6 +24,8 @@ struct GatewayRPC: Sendable {
     }
 
     func answer(method: String, params: JSONValue) async -> Outcome {
+        // A request without a method is answered, as the reference answers it (its KeyError).
+        guard !method.isEmpty else { return Outcome(reply: ["error": "'method'", "code": 500]) }
         // As the reference: the gateway's own methods carry the `gateway_` prefix (a bare `restart`
         // is a connector RPC of type "restart", which no connector has); the remote shell's do not.
         let shellMethods: Set<String> = ["getTermInfo", "sendCommand", "getCommandStatus", "terminateCommand"]
@@ -102,12 +104,17 @@ struct GatewayRPC: Sendable {
         }
     }
 
-    /// `<type>_<method>`: every running connector of that type answers; the reply lists them.
+    /// `<type>_<method>`: every running connector of that type answers. One connector's answer is
+    /// the reply as it is (as the reference sends it); the answers of several are listed (the
+    /// reference sends only the last one).
     private func connectorRPC(method: String, params: JSONValue) async -> Outcome {
         let type = method.firstIndex(of: "_").map { String(method[..<$0]) } ?? method
         let ofType = connectors.downlinks.filter { $0.identity.type == type }
         guard !ofType.isEmpty else {
             return Outcome(reply: ["error": .string("\(type) - connector not found in available connectors."), "code": 404])
+        }
+        if ofType.count == 1 {
+            return Outcome(reply: await ofType[0].handleConnectorRPC(method: method, params: params))
         }
         var results: [JSONValue] = []
         for connector in ofType {
@@ -149,11 +156,9 @@ struct GatewayRPC: Sendable {
         } catch {
             return Outcome(reply: ["code": 500, "error": .string("\(error)")])
         }
-        logger.warning("provisioned credentials removed over RPC; restarting to provision again")
-        return Outcome(reply: ["code": 200, "resp": "Provisioned credentials removed. Gateway will be restarted."]) {
-            try? await Task.sleep(for: .seconds(1))
-            await control.restart()
-        }
+        // As the reference: no restart; the next start provisions again.
+        logger.warning("provisioned credentials removed over RPC; the next start provisions the gateway again")
+        return Outcome(reply: ["code": 200, "resp": "Provisioned credentials file removed successfully."])
     }
 
     /// The delay of a restart or reboot: params seconds, at least 1 (the reference's floor).

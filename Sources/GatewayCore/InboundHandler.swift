@@ -4,8 +4,11 @@ import ThingsBoard
 
 /// Reads what ThingsBoard sends and routes it: device RPCs and shared-attribute updates go to
 /// the connector that owns the device (reference §1.7, §1.8), under the device's original name
-/// when ThingsBoard renamed it; RPCs to the gateway device go to `GatewayRPC`. Each request is
-/// handled in its own child task, so a slow device never holds up the others.
+/// when ThingsBoard renamed it; RPCs to the gateway device go to `GatewayRPC`; updates of the
+/// gateway's own attributes go to remote configuration. What concerns one device is handled in
+/// arrival order, one at a time (as the reference's single RPC thread does); different devices
+/// are handled at once, so a slow device never holds up the others. Nothing here waits for a
+/// handler: a remote-configuration change that stops connectors does not hold up RPCs.
 actor InboundHandler {
     private let client: ThingsBoardClient
     private let devices: DeviceRegistry
@@ -13,6 +16,7 @@ actor InboundHandler {
     private let gatewayRPC: GatewayRPC
     private let remoteConfiguration: RemoteConfigurator
     private let logger: Logger
+    private let lanes = OrderedLanes()
     /// How long an RPC for a device no connector has reported yet waits for it to appear before
     /// it is answered 408 (the reference's default).
     static let unknownDeviceWait: Duration = .seconds(5)
@@ -27,23 +31,50 @@ actor InboundHandler {
         self.logger = logger
     }
 
+    /// Lane names: a device's ThingsBoard name, or one of these (device names cannot start
+    /// with a NUL character).
+    private static let remoteConfigurationLane = "\u{0}remote-configuration"
+    private static let deviceLifecycleLane = "\u{0}gateway-devices"
+
     nonisolated func run() async {
         await withDiscardingTaskGroup { group in
             for await message in client.inbound {
                 switch message {
                 case .gatewayRPC(let requestID, let method, let params):
-                    group.addTask { await self.answerGatewayRPC(requestID: requestID, method: method, params: params) }
+                    let job: OrderedLanes.Job = { await self.answerGatewayRPC(requestID: requestID, method: method, params: params) }
+                    if method.hasPrefix("gateway_device_") {
+                        // Renames and deletions in the order ThingsBoard sent them.
+                        await schedule(job, lane: Self.deviceLifecycleLane, in: &group)
+                    } else {
+                        group.addTask(operation: job)
+                    }
                 case .deviceRPC(let device, let id, let method, let params):
-                    group.addTask { await self.routeRPC(device: device, id: id, method: method, params: params) }
+                    await schedule({ await self.routeRPC(device: device, id: id, method: method, params: params) },
+                                   lane: device, in: &group)
                 case .deviceAttributeUpdate(let device, let data):
-                    group.addTask { await self.routeAttributeUpdate(device: device, values: data) }
+                    await schedule({ await self.routeAttributeUpdate(device: device, values: data) }, lane: device, in: &group)
                 case .gatewayAttributeUpdate(let values):
                     // In arrival order: a later change of the same connector must win.
-                    await remoteConfiguration.apply(values)
+                    await schedule({ await self.remoteConfiguration.apply(values) }, lane: Self.remoteConfigurationLane,
+                                   in: &group)
                 default:
                     logger.debug("message from ThingsBoard not handled yet", metadata: ["message": "\(message)"])
                 }
             }
+        }
+    }
+
+    private nonisolated func schedule(_ job: @escaping OrderedLanes.Job, lane: String,
+                                      in group: inout DiscardingTaskGroup) async {
+        switch await lanes.enqueue(lane, job) {
+        case .startLane:
+            let lanes = self.lanes
+            group.addTask { await lanes.drain(lane) }
+        case .queued:
+            break
+        case .dropped:
+            logger.warning("too many requests from ThingsBoard waiting for one device; this one is dropped",
+                           metadata: ["device": "\(lane)"])
         }
     }
 

@@ -34,9 +34,14 @@ extension MQTTConnector: DownlinkConnector {
 
     /// `mqtt_<method>` sent to the gateway itself: params carry the entry
     /// (`{"requestTopicExpression", "valueExpression", "responseTopicExpression", "responseTimeout",
-    /// "qos", "retain", ...}`), rendered without a device; the reply is the list with its one result.
+    /// "qos", "retain", ...}`), rendered without a device. The reply is the device RPC's, with a
+    /// JSON text sent as the JSON it holds, as the reference's gateway-level reply does: one-way
+    /// `{"success": true}`; two-way the answer (the reference answers `{"success": false}` at once
+    /// and drops the answer).
     public func handleConnectorRPC(method: String, params: JSONValue) async -> JSONValue {
-        [await handleRPC(DeviceRPCRequest(deviceName: "", id: 0, method: method, params: params))]
+        let reply = await handleRPC(DeviceRPCRequest(deviceName: "", id: 0, method: method, params: params))
+        if case .string(let text) = reply, let parsed = try? JSONValue.parse(Array(text.utf8)) { return parsed }
+        return reply
     }
 
     /// One-way: the JSON string `"{\"success\": true}"` once published. Two-way: the device's

@@ -50,8 +50,8 @@ extension ThingsBoardInbound {
         default:
             if topic.hasPrefix(GatewayTopics.deviceRPCRequestPrefix) {
                 let id = String(topic.dropFirst(GatewayTopics.deviceRPCRequestPrefix.count))
-                guard let method = document["method"]?.stringValue else { return nil }
-                return .gatewayRPC(requestID: id, method: method, params: document["params"] ?? .null)
+                // Without a method it is still answered (an error), never left to time out.
+                return .gatewayRPC(requestID: id, method: document["method"]?.stringValue ?? "", params: document["params"] ?? .null)
             }
             if topic.hasPrefix(GatewayTopics.deviceAttributesResponsePrefix) {
                 let id = String(topic.dropFirst(GatewayTopics.deviceAttributesResponsePrefix.count))

@@ -14,6 +14,8 @@ import Testing
                 == .deviceAttributeUpdate(device: "Dev A", data: ["relay": true]))
         #expect(decode("v1/devices/me/rpc/request/5", #"{"method":"gateway_ping","params":{}}"#)
                 == .gatewayRPC(requestID: "5", method: "gateway_ping", params: [:]))
+        // No method: still a request, answered with an error rather than left to time out.
+        #expect(decode("v1/devices/me/rpc/request/6", #"{"params":{}}"#) == .gatewayRPC(requestID: "6", method: "", params: [:]))
         #expect(decode("v1/gateway/disconnect", #"{"device":"Dev A","reason":150}"#) == .deviceDisconnected(device: "Dev A", reason: 150))
     }
 
