@@ -116,6 +116,11 @@ enum FileSystem {
         _ = close(fd)
     }
 
+    /// Renames `path` to `target` (same directory); throws with the errno.
+    static func move(_ path: String, to target: String) throws {
+        guard rename(path, target) == 0 else { throw StorageError.io(path: path, operation: "rename", errno: errno) }
+    }
+
     static func remove(_ path: String) {
         unlink(path)
     }

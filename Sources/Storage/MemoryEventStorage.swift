@@ -146,6 +146,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     case io(path: String, operation: String, errno: Int32)
     case corrupt(path: String, reason: String)
+    /// Not a database SQLite can read (overwritten, truncated, damaged).
+    case unreadableDatabase(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -153,6 +155,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .io(let path, let operation, let code):
             return "event storage: \(operation) \(path) failed: errno \(code)"
         case .corrupt(let path, let reason): return "event storage: \(path): \(reason)"
+        case .unreadableDatabase(let path, let reason): return "event storage: \(path) is not a readable SQLite database: \(reason)"
         }
     }
 }

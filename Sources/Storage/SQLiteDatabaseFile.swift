@@ -69,6 +69,8 @@ struct SQLiteDatabaseFile {
             (count, bytes, lastInsertedID, pageSize) = (summary.0, summary.1, summary.2, summary.3)
             usedBytes = summary.4 * pageSize
             checkpointer = try SQLiteCheckpointer(path: path)
+        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+            throw StorageError.unreadableDatabase(path: path, reason: "\(error)")
         } catch {
             throw StorageError.corrupt(path: path, reason: "cannot open the SQLite database: \(error)")
         }

@@ -91,13 +91,25 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
         let found = try SQLiteFolder.databases(base: path, directory: self.directory)
         var opened: [SQLiteDatabaseFile] = []
         for (index, (key, file)) in found.enumerated() {
-            let database = try SQLiteDatabaseFile(key: key, path: file, now: now)
+            let database: SQLiteDatabaseFile
+            do {
+                database = try SQLiteDatabaseFile(key: key, path: file, now: now)
+            } catch StorageError.unreadableDatabase(_, let reason) {
+                // A damaged file must not stop the gateway (nothing could be buffered or sent);
+                // it is kept under another name for inspection, and storage goes on without it.
+                let kept = try Self.setAside(file, now: now)
+                logger.error("SQLite storage: \(file) is not a readable database (\(reason)); renamed to \(FileSystem.name(of: kept)) and left for inspection, its events are not delivered")
+                continue
+            }
             if database.count == 0 && index < found.count - 1 {
                 // Fully acknowledged, left by a crash before its deletion: nothing to read.
                 database.closeAndRemoveFiles()
             } else {
                 opened.append(database)
             }
+        }
+        if opened.isEmpty {
+            opened.append(try SQLiteDatabaseFile(key: 0, path: path, now: now))
         }
         if opened.count > 1 {
             let names = opened.map { FileSystem.name(of: $0.path) }
@@ -107,6 +119,17 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     }
 
     private var writeDatabase: SQLiteDatabaseFile { databases[databases.count - 1] }
+
+    /// Renames a database file (and its WAL and shared-memory files) out of the storage's way:
+    /// `<name>.unreadable-<ms>`, which no longer ends in `.db`.
+    private static func setAside(_ file: String, now: Int64) throws -> String {
+        let target = "\(file).unreadable-\(now)"
+        try FileSystem.move(file, to: target)
+        for suffix in ["-wal", "-shm"] where FileSystem.exists(file + suffix) {
+            try? FileSystem.move(file + suffix, to: target + suffix)
+        }
+        return target
+    }
 
     var hasEventsToHandOut: Bool {
         databases.contains { database in

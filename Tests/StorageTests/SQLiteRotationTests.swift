@@ -171,6 +171,34 @@ import Testing
         #expect(rows.split(separator: "\n").map(String.init) == texts(9..<10))
     }
 
+    /// A damaged database file does not stop the storage (and with it the gateway): it is renamed
+    /// aside for inspection, the readable databases are delivered, new events are stored.
+    @Test func aDatabaseThatIsNotReadableIsSetAsideAndTheRestGoesOn() async throws {
+        let folder = try scratch("sqlite-unreadable") + "/data"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try sqlite3(folder + "/data.db", referenceSchema + referenceInserts(0..<3, timestamp: nowMilliseconds))
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: folder + "/data_1700000000000.db"))
+
+        let storage = try open(folder)
+        try await storage.append(events(3..<4))
+        let (delivered, packs) = try await drain(storage, packSize: 10)
+        #expect(delivered == texts(0..<4))
+        for pack in packs { try await storage.acknowledge(pack) }
+        await storage.close()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(names.contains { $0.hasPrefix("data_1700000000000.db.unreadable-") }, "\(names)")
+
+        // A damaged base database alone: a new one takes its place.
+        let lone = try scratch("sqlite-unreadable-base") + "/data"
+        try FileManager.default.createDirectory(atPath: lone, withIntermediateDirectories: true)
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: lone + "/data.db"))
+        let fresh = try open(lone)
+        try await fresh.append(events(0..<2))
+        #expect(try await drain(fresh).texts == texts(0..<2))
+        await fresh.close()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: lone).contains { $0.hasPrefix("data.db.unreadable-") })
+    }
+
     @Test func theReferencesOldSchemaIsMigratedWithSecondsTurnedIntoMilliseconds() async throws {
         let folder = try scratch("sqlite-old-schema") + "/data"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
