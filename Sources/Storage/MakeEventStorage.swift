@@ -6,6 +6,9 @@ import Logging
 /// there is delivered; a file name after the last `/` is ignored with a warning.
 public func makeEventStorage(_ configuration: StorageConfiguration, baseDirectory: String,
                              logger: Logger) throws -> any EventStorage {
+    for adjustment in configuration.adjustments {
+        logger.warning("storage: \(adjustment)")
+    }
     switch configuration {
     case .memory(let memory):
         return MemoryEventStorage(configuration: memory, logger: logger)

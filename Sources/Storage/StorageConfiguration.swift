@@ -32,6 +32,9 @@ public enum StorageConfiguration: Sendable, Equatable {
         public var readRecordsCount = 1000
         public var maxRecordsCount = 10000
         public var limits = Limits()
+        /// Values the reference accepts and this storage cannot use as given, with what was used
+        /// instead (logged as warnings when the storage is made).
+        public var adjustments: [String] = []
         public init() {}
     }
 
@@ -59,6 +62,9 @@ public enum StorageConfiguration: Sendable, Equatable {
         /// Minutes.
         public var oversizeCheckPeriod: Double = 1
         public var limits = Limits()
+        /// Values the reference accepts and this storage cannot use as given, with what was used
+        /// instead (logged as warnings when the storage is made).
+        public var adjustments: [String] = []
         public init() {}
     }
 
@@ -70,6 +76,15 @@ public enum StorageConfiguration: Sendable, Equatable {
         }
     }
 
+    /// See `SQLite.adjustments`.
+    public var adjustments: [String] {
+        switch self {
+        case .memory(let m): return m.adjustments
+        case .file: return []
+        case .sqlite(let s): return s.adjustments
+        }
+    }
+
     public init(json: JSONValue, file: String, keyPath: String = "storage") throws(ConfigError) {
         let reader = try ConfigReader(json, file: file, path: keyPath)
         let type = try reader.string("type", default: "memory")
@@ -78,7 +93,12 @@ public enum StorageConfiguration: Sendable, Equatable {
         case "memory":
             var memory = Memory()
             memory.readRecordsCount = try reader.count("read_records_count", default: memory.readRecordsCount)
-            memory.maxRecordsCount = try reader.count("max_records_count", default: memory.maxRecordsCount)
+            if let count = try? reader.number("max_records_count"), count < 1 {
+                // The reference's Queue(maxsize=0) is unbounded; a bounded default is kept instead.
+                memory.adjustments.append("max_records_count \(count) means unbounded in the Python gateway; using \(memory.maxRecordsCount)")
+            } else {
+                memory.maxRecordsCount = try reader.count("max_records_count", default: memory.maxRecordsCount)
+            }
             memory.limits = limits
             self = .memory(memory)
         case "file":
@@ -94,16 +114,30 @@ public enum StorageConfiguration: Sendable, Equatable {
         case "sqlite":
             var config = SQLite()
             config.dataFilePath = try reader.string("data_file_path", default: config.dataFilePath)
-            config.messagesTTLCheckInHours = try reader.number(
-                "messages_ttl_check_in_hours", default: config.messagesTTLCheckInHours, positive: true)
-            config.messagesTTLInDays = try reader.number(
-                "messages_ttl_in_days", default: config.messagesTTLInDays, positive: true)
+            // Values the reference takes (it raises size_limit and oversize_check_period to 1;
+            // a TTL of 0 never expires anything there) are adjusted with a warning, not refused.
+            var notes: [String] = []
+            func atLeast(_ key: String, _ current: Double, floor: Double, using replacement: Double) throws(ConfigError) -> Double {
+                guard let number = try reader.number(key) else { return current }
+                if number >= floor { return number }
+                notes.append("\(key) \(number) is too small; using \(replacement)")
+                return replacement
+            }
+            config.messagesTTLCheckInHours = try atLeast("messages_ttl_check_in_hours", config.messagesTTLCheckInHours,
+                                                         floor: .leastNonzeroMagnitude, using: 1)
+            config.messagesTTLInDays = try atLeast("messages_ttl_in_days", config.messagesTTLInDays,
+                                                   floor: .leastNonzeroMagnitude, using: 7)
             config.maxReadRecordsCount = try reader.count("max_read_records_count", default: config.maxReadRecordsCount)
             config.writingBatchSize = try reader.count("writing_batch_size", default: config.writingBatchSize)
-            config.sizeLimit = try reader.number("size_limit", default: config.sizeLimit, positive: true)
-            config.maxDBAmount = try reader.count("max_db_amount", default: config.maxDBAmount)
-            config.oversizeCheckPeriod = try reader.number(
-                "oversize_check_period", default: config.oversizeCheckPeriod, positive: true)
+            config.sizeLimit = try atLeast("size_limit", config.sizeLimit, floor: .leastNonzeroMagnitude, using: 1)
+            if let amount = try? reader.number("max_db_amount"), amount < 1 {
+                config.maxDBAmount = 1
+                notes.append("max_db_amount \(amount) is too small; using 1")
+            } else {
+                config.maxDBAmount = try reader.count("max_db_amount", default: config.maxDBAmount)
+            }
+            config.oversizeCheckPeriod = try atLeast("oversize_check_period", config.oversizeCheckPeriod, floor: 1, using: 1)
+            config.adjustments = notes
             config.limits = limits
             self = .sqlite(config)
         default:

@@ -70,6 +70,19 @@ import Testing
         #expect(path("storage") == ("/var/lib/gw/data.db", "storage"))
     }
 
+    /// Values the Python gateway takes start the gateway too, adjusted with a warning.
+    @Test func valuesThePythonGatewayTakesAreAdjustedNotRefused() throws {
+        let json: JSONValue = ["type": "sqlite", "size_limit": 0, "oversize_check_period": 0, "messages_ttl_in_days": 0,
+                               "messages_ttl_check_in_hours": -1, "max_db_amount": 0]
+        guard case .sqlite(let sqlite) = try parse(json) else { Issue.record("not sqlite"); return }
+        #expect(sqlite.sizeLimit == 1 && sqlite.oversizeCheckPeriod == 1 && sqlite.messagesTTLInDays == 7)
+        #expect(sqlite.messagesTTLCheckInHours == 1 && sqlite.maxDBAmount == 1)
+        #expect(sqlite.adjustments.count == 5, "\(sqlite.adjustments)")
+        guard case .memory(let memory) = try parse(["type": "memory", "max_records_count": 0]) else { Issue.record("not memory"); return }
+        #expect(memory.maxRecordsCount == 10000 && memory.adjustments.count == 1)
+        #expect(throws: ConfigError.self) { try parse(["type": "sqlite", "size_limit": "big"]) }
+    }
+
     @Test func aMissingTypeMeansMemory() throws {
         #expect(try parse([:]) == .memory(StorageConfiguration.Memory()))
     }
