@@ -61,14 +61,38 @@ chown -R "$SERVICE_USER:$SERVICE_USER" "$(dirname "$CONFIG_DIR")"
 
 install -m 755 "$BINARY" /usr/local/bin/iot-gateway
 # Checked as the service will run it: same user, same working directory (relative storage paths).
-if ! (cd "$DATA_DIR" && setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups \
-        /usr/local/bin/iot-gateway check-config "$CONFIG_DIR"); then
+if ! CHECK=$(cd "$DATA_DIR" && setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups \
+        /usr/local/bin/iot-gateway check-config "$CONFIG_DIR" 2>&1); then
+    echo "$CHECK"
     echo "install-service: the configuration in $CONFIG_DIR has errors (above); fix them and run this again" >&2
     exit 1
 fi
+echo "$CHECK"
 
 install -m 644 "$ROOT/packaging/systemd/iot-gateway.service" "$UNIT_DIR/iot-gateway.service"
 echo "installed $UNIT_DIR/iot-gateway.service"
+
+# The unit lets the service write only under $CONFIG_DIR's parent and $DATA_DIR. A storage folder
+# elsewhere gets a drop-in that allows it; one the sandbox hides (private /tmp, /home, /root) is refused:
+# the service would lose its buffered data at every stop, or not start.
+STORAGE_DIR=$(sed -n 's/^storage folder: //p' <<<"$CHECK")
+DROP_IN="$UNIT_DIR/iot-gateway.service.d/storage.conf"
+rm -f "$DROP_IN"
+if [[ -n "$STORAGE_DIR" ]]; then
+    case "$STORAGE_DIR/" in
+        "$DATA_DIR"/*|"$(dirname "$CONFIG_DIR")"/*) ;;
+        /tmp/*|/var/tmp/*|/home/*|/root/*|/run/user/*)
+            echo "install-service: the storage folder $STORAGE_DIR is hidden from the service by its sandbox" \
+                 "(PrivateTmp, ProtectHome); set data_file_path / data_folder_path in $CONFIG_DIR/tb_gateway.json to a" \
+                 "folder under $DATA_DIR (relative paths land there) and run this again" >&2
+            exit 1 ;;
+        *)
+            install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 750 "$STORAGE_DIR"
+            install -d "$(dirname "$DROP_IN")"
+            printf '[Service]\nReadWritePaths=%s\n' "$STORAGE_DIR" > "$DROP_IN"
+            echo "the storage folder $STORAGE_DIR is outside $DATA_DIR: allowed in $DROP_IN" ;;
+    esac
+fi
 
 if [[ ! -d /run/systemd/system ]]; then
     echo "systemd is not running on this machine: start the gateway with" \

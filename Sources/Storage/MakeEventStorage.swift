@@ -35,3 +35,15 @@ func sqliteDatabasePath(_ configuration: StorageConfiguration.SQLite, baseDirect
     let resolved = directory.isEmpty ? baseDirectory : FileSystem.resolve(directory, against: baseDirectory)
     return (FileSystem.join(resolved, "data.db"), name.isEmpty ? nil : name)
 }
+
+extension StorageConfiguration {
+    /// The folder a persistent storage writes to, resolved as `makeEventStorage` resolves it; nil
+    /// for memory storage.
+    public func folder(baseDirectory: String) -> String? {
+        switch self {
+        case .memory: return nil
+        case .file(let file): return FileSystem.resolve(file.dataFolderPath, against: baseDirectory)
+        case .sqlite(let sqlite): return FileSystem.parent(of: sqliteDatabasePath(sqlite, baseDirectory: baseDirectory).path)
+        }
+    }
+}

@@ -44,6 +44,7 @@ import TestSupport
         let report = ConfigurationCheck.run(directory: shipped, environment: [:])
         #expect(report.ok, "\(report.text)")
         #expect(report.text.contains("storage: sqlite"))
+        #expect(report.text.contains("storage folder: /"), "install-service.sh reads it")
         #expect(report.text.contains("OK    Simulator (simulator, simulator.json)"))
     }
 

@@ -23,6 +23,10 @@ public enum ConfigurationCheck {
         do {
             let storage = try StorageConfiguration(json: loaded.configuration.storage, file: loaded.configuration.mainFile)
             lines.append("storage: \(storage.typeName) (\(storage.readPackSize) events per pack)")
+            // Read by scripts/install-service.sh, which lets the service write there.
+            if let folder = storage.folder(baseDirectory: FileManager.default.currentDirectoryPath) {
+                lines.append("storage folder: \(folder)")
+            }
         } catch {
             ok = false
             lines.append("ERROR storage: \(error)")
