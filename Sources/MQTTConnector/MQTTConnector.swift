@@ -99,12 +99,18 @@ public struct MQTTConnector: Connector {
 
     // MARK: connection
 
+    static let filtersPerSubscribe = 8
+
+    /// A connection that lasted this long resets the reconnect delay.
+    static let stableConnection: Duration = .seconds(10)
+
     private func maintainConnection(_ client: MQTTClient) async throws {
         let broker = configuration.broker
         var events = client.connectionEvents.makeAsyncIterator()
         var backoff = reconnectBackoff
         var failures = 0
         var errorLog = BurstLimiter(window: .seconds(60))
+        var lossLog = BurstLimiter(window: .seconds(60))
         while !Task.isCancelled {
             do {
                 _ = try await client.connect()
@@ -125,20 +131,30 @@ public struct MQTTConnector: Connector {
             logger.info("Connected to broker \(broker.host):\(broker.port)",
                         metadata: failures > 0 ? ["afterFailedAttempts": "\(failures)"] : [:])
             failures = 0
-            backoff.reset()
-            errorLog = BurstLimiter(window: .seconds(60))
+            let connectedAt = ContinuousClock.now
             await subscribeAll(client)
 
             // Wait for this connection to end; `.connected` events are the one we just made.
             var lost = false
             while let event = await events.next() {
                 if case .disconnected(let reason) = event {
-                    logger.warning("Connection to broker lost\(reason.map { ": \($0)" } ?? ""); reconnecting")
+                    if let suppressed = lossLog.shouldLog() {
+                        logger.warning("Connection to broker lost\(reason.map { ": \($0)" } ?? ""); reconnecting",
+                                       metadata: ["suppressedSinceLastLog": "\(suppressed)"])
+                    }
                     lost = true
                     break
                 }
             }
             guard lost else { return }  // Cancelled (the stream ends only with the client).
+            // Never straight back: a broker that drops the connection at once (another client
+            // with the same client id, a refused subscription, a per-client connect limit) would
+            // be hammered and the log flooded. The delay starts over once a connection lasted.
+            if ContinuousClock.now - connectedAt >= Self.stableConnection {
+                backoff.reset()
+                errorLog = BurstLimiter(window: .seconds(60))
+            }
+            try await Task.sleep(for: max(.seconds(1), backoff.next()))
         }
     }
 
@@ -151,7 +167,13 @@ public struct MQTTConnector: Connector {
             return
         }
         do {
-            let results = try await client.subscribe(subscriptions)
+            // At most 8 filters per SUBSCRIBE: AWS IoT Core refuses more in one packet (the
+            // reference sends one packet per filter).
+            var results: [MQTTSubscribeResult] = []
+            for start in stride(from: 0, to: subscriptions.count, by: Self.filtersPerSubscribe) {
+                let end = min(start + Self.filtersPerSubscribe, subscriptions.count)
+                results += try await client.subscribe(Array(subscriptions[start..<end]))
+            }
             statistics.countSubscribed()
             for (subscription, result) in zip(subscriptions, results) {
                 if let granted = result.grantedQoS {

@@ -136,6 +136,34 @@ import TestSupport
         await stopBroker(broker)
     }
 
+    /// Another client with the same client id takes the session over again and again (a Python
+    /// gateway left running beside this one, a copied connector file): the connector waits at
+    /// least a second before each reconnect instead of fighting flat out.
+    @Test func aClientIDTakenOverAgainAndAgainIsNotReconnectedFlatOut() async throws {
+        let broker = try await startBroker()
+        let context = RecordingContext()
+        let (connector, task) = try await start(connectorConfig(port: broker.port), context: context)
+        defer { task.cancel() }
+        let rival = Task {
+            while !Task.isCancelled {
+                let client = MQTTClient(configuration: MQTTClientConfiguration(host: "127.0.0.1", port: broker.port,
+                                                                               clientID: "gw-under-test"),
+                                        logger: Logger(label: "rival"))
+                _ = try? await client.connect()
+                var events = client.connectionEvents.makeAsyncIterator()
+                while let event = await events.next() {
+                    if case .disconnected = event { break }
+                }
+                await client.shutdown()
+            }
+        }
+        try await Task.sleep(for: .seconds(4))
+        rival.cancel()
+        let connections = connector.statistics.snapshot.connections
+        #expect(connections >= 2, "the takeover never happened")
+        #expect(connections <= 6, "\(connections) connections in 4 s: reconnected without a pause")
+    }
+
     @Test func anUnreachableBrokerIsRetriedUntilStopped() async throws {
         let port = freeTCPPort()  // nobody listens here
         let context = RecordingContext()
