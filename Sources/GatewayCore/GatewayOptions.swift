@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// What the command line decided, before the configuration is read.
@@ -23,12 +24,18 @@ public struct GatewayOptions: Sendable {
         self.shutdownTimeout = shutdownTimeout
     }
 
-    /// `--config DIR`, else `TB_GW_CONFIG_DIR`, else `./config`.
-    public static func resolveConfigDirectory(_ explicit: String?, environment: [String: String]) -> String {
+    /// `--config DIR`, else `TB_GW_CONFIG_DIR`, else `./config`, else (no such folder) the Python
+    /// gateway's `/etc/thingsboard-gateway/config`, so `iot-gateway` run by hand on a migrated
+    /// machine finds its configuration.
+    public static func resolveConfigDirectory(_ explicit: String?, environment: [String: String],
+                                              exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
         if let explicit, !explicit.isEmpty { return explicit }
         if let fromEnvironment = environment["TB_GW_CONFIG_DIR"], !fromEnvironment.isEmpty { return fromEnvironment }
+        if !exists("./config"), exists(pythonGatewayConfigDirectory) { return pythonGatewayConfigDirectory }
         return "./config"
     }
+
+    public static let pythonGatewayConfigDirectory = "/etc/thingsboard-gateway/config"
 
     /// Accepts swift-log names and the Python logging names of logs.json (WARNING, CRITICAL, TRACE...).
     public static func logLevel(named text: String) -> Logger.Level? {

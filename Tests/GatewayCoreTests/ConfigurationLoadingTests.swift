@@ -81,9 +81,24 @@ import TestSupport
         #expect(settings.host == "tb.local" && settings.port == 1884)
         #expect(settings.security == .usernamePassword(username: "u", password: "p", clientID: nil))
         #expect(settings.rateLimits == "10:1,")
+        // As the reference, the general variable sets the device and message limits too.
+        #expect(settings.messagesRateLimits == "10:1," && settings.deviceRateLimits == "10:1,"
+                && settings.deviceMessagesRateLimits == "10:1,")
+        let specific = try GatewayConfiguration.load(directory: path, environment: [
+            "TB_GW_DP_RATE_LIMITS": "100:1,", "TB_GW_DEVICE_DP_RATE_LIMITS": "50:1,"]).configuration.thingsboard
+        #expect(specific.dpRateLimits == "100:1," && specific.deviceDpRateLimits == "50:1,")
         let legacy = try GatewayConfiguration.load(directory: path, environment: ["host": "legacy.local", "accessToken": "NEW"])
         #expect(legacy.configuration.thingsboard.host == "legacy.local")
         #expect(legacy.configuration.thingsboard.security == .accessToken("NEW"))
+    }
+
+    @Test func theConfigurationFolderFallsBackToThePythonGatewaysOne() {
+        let etc = GatewayOptions.pythonGatewayConfigDirectory
+        #expect(GatewayOptions.resolveConfigDirectory("/x", environment: ["TB_GW_CONFIG_DIR": "/y"]) == "/x")
+        #expect(GatewayOptions.resolveConfigDirectory(nil, environment: ["TB_GW_CONFIG_DIR": "/y"]) == "/y")
+        #expect(GatewayOptions.resolveConfigDirectory(nil, environment: [:], exists: { $0 == etc }) == etc)
+        #expect(GatewayOptions.resolveConfigDirectory(nil, environment: [:], exists: { _ in true }) == "./config")
+        #expect(GatewayOptions.resolveConfigDirectory(nil, environment: [:], exists: { _ in false }) == "./config")
     }
 
     @Test func wrongValuesNameTheFileTheKeyAndTheExpectation() throws {
@@ -122,14 +137,16 @@ import TestSupport
                    {"type": "simulator", "name": "Broken", "configuration": "broken.json"},
                    {"type": "simulator", "name": "Missing", "configuration": "missing.json"},
                    {"type": "simulator", "name": "Good", "configuration": "good.json"},
-                   {"type": "nosuch", "name": "Unknown", "configuration": "good.json"}
+                   {"type": "nosuch", "name": "Unknown", "configuration": "good.json"},
+                   {"type": "Simulator", "name": "Capitals", "configuration": "good.json"}
                  ]}
                 """,
             "good.json": #"{"devices": [{"name": "D", "telemetry": [{"key": "c", "kind": "counter"}]}]}"#,
             "broken.json": #"{"devices": [ "#,
         ])
         let loaded = try GatewayConfiguration.load(directory: path, environment: [:])
-        #expect(loaded.connectors.count == 5)
+        #expect(loaded.connectors.count == 6)
+        #expect(loaded.connectors[5].type == "simulator", "types are lower-cased, as the reference does")
         #expect(loaded.connectors[0].error == nil && loaded.connectors[0].document != nil)
         #expect(loaded.connectors[1].error?.file == "broken.json")
         #expect(loaded.connectors[2].error?.file == "missing.json")
@@ -140,6 +157,12 @@ import TestSupport
         #expect(!report.ok)
         #expect(report.text.contains("OK    Good (simulator, good.json)"))
         #expect(report.text.contains("ERROR Broken (simulator, broken.json): broken.json: (document): expected valid JSON"))
-        #expect(report.text.contains(#"ERROR Unknown (nosuch, good.json): type "nosuch" is not built in"#))
+        #expect(report.text.contains(#"SKIP  Unknown (nosuch, good.json): type "nosuch" is not built in"#))
+        // A type this gateway lacks alone does not fail the check (install-service.sh relies on it).
+        let onlyUnknown = try directory([
+            "tb_gateway.json": #"{"thingsboard": {"host": "h", "security": {"accessToken": "T"}}, "connectors": [{"type": "can", "name": "Bus", "configuration": "can.json"}]}"#,
+            "can.json": "{}",
+        ])
+        #expect(ConfigurationCheck.run(directory: onlyUnknown, environment: [:]).ok)
     }
 }

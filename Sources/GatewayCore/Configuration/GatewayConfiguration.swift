@@ -134,10 +134,13 @@ extension GatewayConfiguration {
                 guard let name = try reader.string("name"), !name.isEmpty else {
                     throw reader.failure("name", expected: "a unique connector name", found: reader.object["name"])
                 }
-                entry.type = type
+                // Lower-cased as the reference does: connector RPCs (`mqtt_get`) and the
+                // `connectorType` attribute use it, whatever case the file has ("MQTT").
+                entry.type = type.lowercased()
                 entry.name = name
                 guard names.insert(name).inserted else {
-                    throw reader.failure("name", expected: "a name no other connector has", found: .string(name))
+                    throw reader.failure("name", expected: "a name no other connector has (duplicate connector name)",
+                                         found: .string(name))
                 }
                 guard let fileName = try reader.string("configuration"), !fileName.isEmpty else {
                     throw reader.failure("configuration", expected: "the connector's configuration file name", found: reader.object["configuration"])

@@ -110,8 +110,12 @@ extension ThingsBoardSettings {
             self.port = port
             if port == 8883 { tls = true }
         }
-        if let text = value("TB_GW_RATE_LIMITS") { rateLimits = text }
-        if let text = value("TB_GW_DP_RATE_LIMITS") { dpRateLimits = text }
+        // As the reference: the general variables set the device limits too; the specific
+        // ones below, when set, win.
+        if let text = value("TB_GW_RATE_LIMITS") {
+            (rateLimits, messagesRateLimits, deviceMessagesRateLimits, deviceRateLimits) = (text, text, text, text)
+        }
+        if let text = value("TB_GW_DP_RATE_LIMITS") { (dpRateLimits, deviceDpRateLimits) = (text, text) }
         if let text = value("TB_GW_MESSAGES_RATE_LIMITS") { messagesRateLimits = text }
         if let text = value("TB_GW_DEVICE_MESSAGES_RATE_LIMIT", "TB_GW_DEVICE_MESSAGES_RATE_LIMITS") { deviceMessagesRateLimits = text }
         if let text = value("TB_GW_DEVICE_RATE_LIMITS") { deviceRateLimits = text }
