@@ -96,7 +96,9 @@ struct GatewayLink: GatewayContext {
 
     func connectDevice(_ name: String, type: String, from connector: ConnectorIdentity) async {
         let (published, change) = devices.sighting(of: name, type: type, by: connector)
-        await announce(published, type: type)
+        // The connector's message loop calls this: it does not wait for ThingsBoard's answer
+        // (up to 10 s when ThingsBoard cannot create the device).
+        await announce(published, type: type, waitingForAcknowledgement: false)
         if change == .new || change == .ownerChanged {
             await sendConnectorAttributes(of: published, type: type, connector: connector)
         }
@@ -146,9 +148,9 @@ struct GatewayLink: GatewayContext {
         return [:]
     }
 
-    private func announce(_ name: String, type: String) async {
+    private func announce(_ name: String, type: String, waitingForAcknowledgement: Bool = true) async {
         do {
-            try await client.announce([(name: name, type: type)])
+            try await client.announce([(name: name, type: type)], waitingForAcknowledgement: waitingForAcknowledgement)
         } catch {
             // The client re-announces every known device on its next (re)connect.
             logger.debug("device connect not published now; it is re-sent on reconnect",

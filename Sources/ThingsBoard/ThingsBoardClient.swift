@@ -300,7 +300,10 @@ public actor ThingsBoardClient {
     // MARK: - Publishing
 
     /// Announces devices with `v1/gateway/connect` the first time they are seen in this session.
-    public func announce(_ devices: [(name: String, type: String)]) async throws {
+    /// `waitingForAcknowledgement` false: returns once the messages are handed to the connection
+    /// (a connector's connect request, whose message loop must not wait on ThingsBoard; the
+    /// device's data goes out after them on the same connection).
+    public func announce(_ devices: [(name: String, type: String)], waitingForAcknowledgement: Bool = true) async throws {
         // A device announced this session is announced again only when its type changed (a
         // renamed one of unknown type counts as announced: it exists on ThingsBoard).
         let fresh = devices.filter { device in
@@ -308,7 +311,7 @@ public actor ThingsBoardClient {
         }
         guard !fresh.isEmpty else { return }
         for device in fresh { knownDevices[device.name] = device.type }
-        try await publishConnects(fresh)
+        try await publishConnects(fresh, waitingForAcknowledgement: waitingForAcknowledgement)
         for device in fresh { announcedThisSession.insert(device.name) }
     }
 
@@ -319,10 +322,11 @@ public actor ThingsBoardClient {
     /// An announcement ThingsBoard does not acknowledge within `connectAcknowledgementTimeout`
     /// (it withholds the PUBACK for a device it cannot create) counts as made, as in the
     /// reference (which waits a second): the devices' data goes out; waiting on would stop all delivery.
-    private func publishConnects(_ devices: [(name: String, type: String)]) async throws {
+    private func publishConnects(_ devices: [(name: String, type: String)], waitingForAcknowledgement: Bool = true) async throws {
         guard !devices.isEmpty else { return }
         let messages = devices.map { GatewayMessage.connect(device: $0.name, type: $0.type) }
         let publishing = try await startPublishingNow(messages, qos: configuration.qos)
+        guard waitingForAcknowledgement else { return }
         let names = devices.prefix(5).map(\.name).joined(separator: ", ") + (devices.count > 5 ? ", ..." : "")
         do {
             if try await !publishing.acknowledged(within: Self.connectAcknowledgementTimeout) {
@@ -354,10 +358,16 @@ public actor ThingsBoardClient {
     }
 
     /// Forgets a device and publishes `v1/gateway/disconnect`.
+    /// Reports a device disconnected. Does not wait for the session or for the acknowledgement:
+    /// a connector's message loop calls it, and waiting there during an outage stopped it reading
+    /// its broker (whose queue limits then drop data). Without a session nothing is sent: the
+    /// next session does not announce the device, so ThingsBoard has nothing to undo. Once
+    /// handed to the connection, a later connect of the same device cannot overtake it.
     public func disconnectDevice(_ name: String) async throws {
         knownDevices.removeValue(forKey: name)
         announcedThisSession.remove(name)
-        try await publish(.disconnect(device: name), qos: configuration.qos)
+        guard state == .ready else { return }
+        _ = try await startPublishingNow([.disconnect(device: name)], qos: configuration.qos)
     }
 
     /// Publishes once the session is ready, after the rate limits allow it. Returns when the

@@ -29,6 +29,18 @@ import TestSupport
         #expect(await client.limits.maxPayloadBytes == 8196)
     }
 
+    /// A device reported disconnected while ThingsBoard is unreachable: the call returns at once
+    /// (a connector's message loop makes it; waiting stopped the loop reading its broker), and the
+    /// device is not announced by the next session.
+    @Test func aDisconnectDuringAnOutageDoesNotWait() async throws {
+        let client = ThingsBoardClient(configuration: configuration(port: freeTCPPort()), logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        let started = ContinuousClock.now
+        try await client.disconnectDevice("Pump 7")
+        #expect(ContinuousClock.now - started < .seconds(1))
+    }
+
     @Test func sessionLimitsReplyIsApplied() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }

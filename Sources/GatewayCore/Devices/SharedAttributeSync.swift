@@ -87,6 +87,19 @@ final class SharedAttributeSync: Sendable {
         }
     }
 
+    /// The connector, waiting up to `connectorStartWait` for it: the first session's requests for
+    /// the devices in `connected_devices.json` can come before their connector has started.
+    private func runningConnector(named name: String, connectors: ConnectorManager) async -> (any DownlinkConnector)? {
+        let deadline = ContinuousClock.now + Self.connectorStartWait
+        while true {
+            if let connector = connectors.downlink(named: name) { return connector }
+            guard ContinuousClock.now < deadline else { return nil }
+            do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
+        }
+    }
+
+    static let connectorStartWait: Duration = .seconds(15)
+
     private func serve(client: ThingsBoardClient, devices: DeviceRegistry, connectors: ConnectorManager) async {
         await withTaskGroup(of: Void.self) { group in
             // Child tasks not yet reaped (finished or not): at the bound, one is reaped first, so
@@ -111,7 +124,7 @@ final class SharedAttributeSync: Sendable {
 
     private func sync(_ request: Request, client: ThingsBoardClient, devices: DeviceRegistry,
                       connectors: ConnectorManager) async {
-        guard let connector = connectors.downlink(named: request.connector),
+        guard let connector = await runningConnector(named: request.connector, connectors: connectors),
               let keys = connector.sharedAttributeKeys(of: request.device), !keys.isEmpty else { return }
         let published = devices.thingsBoardName(of: request.device)
         // "*" asks for every shared attribute.
