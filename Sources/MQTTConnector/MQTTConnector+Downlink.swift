@@ -137,8 +137,11 @@ extension MQTTConnector: DownlinkConnector {
 
     // MARK: attribute requests of devices
 
-    /// Attribute requests answered at the same time; more wait in the (bounded) queue.
-    static let attributeRequestWorkers = 8
+    /// Attribute requests waiting for ThingsBoard at the same time; more wait in the (bounded)
+    /// queue. Each costs only a pending reply while it waits, so a fleet rebooting together (and
+    /// asking together) is answered, even when ThingsBoard leaves some requests unanswered for
+    /// the 20 s timeout.
+    static let attributeRequestWorkers = 128
 
     /// Asks ThingsBoard for the attributes devices requested and publishes the answers. Runs
     /// beside the message loop, so a slow ThingsBoard never holds up device data.

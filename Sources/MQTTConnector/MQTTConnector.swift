@@ -57,7 +57,7 @@ public struct MQTTConnector: Connector {
 
     /// Attribute requests waiting for a worker; more are dropped (and logged) rather than queued
     /// without bound behind a slow ThingsBoard.
-    static let attributeRequestBacklog = 256
+    static let attributeRequestBacklog = 4096
 
     public func traffic() -> ConnectorTraffic? { statistics.traffic }
 

@@ -492,9 +492,16 @@ public actor ThingsBoardClient {
     /// Asks ThingsBoard for attributes of a device (`v1/gateway/attributes/request`; `keys`
     /// empty = all, `client` = client scope, else shared) and returns the response object
     /// (`{"id","device","value"}` for one key, `{"id","device","values":{...}}` for several), or
-    /// nil after `timeout` or when the connection is lost.
+    /// nil after `timeout` or when the connection is lost. Without a session it waits for one
+    /// within the same `timeout` (a device asking once at boot, while the gateway is still
+    /// connecting to ThingsBoard, gets its answer; the reference sends it once reconnected).
     public func requestDeviceAttributes(device: String, keys: [String], client: Bool,
                                         timeout: Duration = .seconds(20)) async -> JSONValue? {
+        let started = ContinuousClock.now
+        if state != .ready {
+            guard await isReady(within: timeout) else { return nil }
+        }
+        let timeout = max(.milliseconds(100), timeout - (ContinuousClock.now - started))
         let id = nextAttributeRequestID
         nextAttributeRequestID += 1
         let request: JSONValue = ["id": .int(Int64(id)), "device": .string(device), "client": .bool(client),
@@ -517,6 +524,20 @@ public actor ThingsBoardClient {
         let message = GatewayMessage(topic: GatewayTopics.deviceAttributesRequestPrefix + id,
                                      payload: JSONValue.object(request).jsonBytes, kind: .other, forDevices: false)
         return await sendAndAwaitReply(message, id: id, in: .ownAttributes, timeout: timeout)
+    }
+
+    /// Waits for the session for at most `timeout`: true once it is ready.
+    private func isReady(within timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await self.waitUntilReady()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
     }
 
     private enum ReplyKind { case clientRPC, attributes, ownAttributes }

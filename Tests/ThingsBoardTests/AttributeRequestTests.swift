@@ -42,6 +42,32 @@ import ThingsBoard
     }
 }
 
+/// A device asking while the gateway is not (yet) connected to ThingsBoard gets its answer once
+/// the session is up, within the request's timeout; past it, nil.
+@Suite(.timeLimit(.minutes(2))) struct AttributeRequestBeforeSessionTests {
+    @Test func aRequestMadeBeforeTheSessionIsAnsweredOnceItIsUp() async throws {
+        let port = freeTCPPort()
+        let client = ThingsBoardClient(
+            configuration: ThingsBoardConnectionConfiguration(
+                // The session is ready a second after the broker is up: the responder has subscribed by then.
+                host: "127.0.0.1", port: port, credentials: .accessToken("T"), sessionLimitsTimeout: .seconds(1),
+                reconnectBackoff: ExponentialBackoff(initial: .milliseconds(100), maximum: .milliseconds(300))),
+            logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        let early = Task { await client.requestDeviceAttributes(device: "Dev A", keys: ["relay"], client: false, timeout: .seconds(15)) }
+        let tooEarly = await client.requestDeviceAttributes(device: "Dev Z", keys: ["x"], client: false, timeout: .milliseconds(300))
+        #expect(tooEarly == nil, "no session within its timeout")
+
+        let broker = try Mosquitto(port: port)
+        defer { broker.stop() }
+        let answering = try await AttributeResponder(port: broker.port)
+        defer { Task { await answering.stop() } }
+        let answer = await early.value
+        #expect(answer?["value"] == "shared:relay", "\(String(describing: answer))")
+    }
+}
+
 /// Answers attribute requests like ThingsBoard: `value` for one key, `values` for several.
 actor AttributeResponder {
     let client: MQTTClient
