@@ -14,7 +14,9 @@ public enum GatewayRuntime {
     /// Runs until a signal stops it. Returns the process exit code.
     public static func run(_ options: GatewayOptions) async -> Int32 {
         let loaded: LoadedConfiguration
+        var convertedYAML: String?
         do {
+            convertedYAML = try? GatewayConfiguration.convertLegacyYAML(directory: options.configDirectory)
             loaded = try GatewayConfiguration.load(directory: options.configDirectory, environment: options.environment)
         } catch {
             bootstrapLogging(level: options.logLevel ?? .info)
@@ -24,6 +26,9 @@ public enum GatewayRuntime {
         bootstrapLogging(level: options.logLevel ?? loaded.configuration.logLevel)
         var logger = Logger(label: "gateway")
         logger[metadataKey: "config"] = "\(options.configDirectory)"
+        if let convertedYAML {
+            logger.warning("tb_gateway.yaml is deprecated: its content was written to \(convertedYAML), which is read from now on (as the Python gateway does)")
+        }
 
         let gateway: AssembledGateway
         do {

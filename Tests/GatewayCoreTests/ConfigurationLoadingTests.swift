@@ -69,6 +69,15 @@ import TestSupport
         #expect(loaded.configuration.thingsboard.tls, "port 8883 means TLS")
         #expect(loaded.configuration.thingsboard.security == .usernamePassword(username: "gw", password: "secret", clientID: "gw-1"))
         #expect(loaded.configuration.storage["type"] == "sqlite")
+
+        // At start the gateway writes it out as tb_gateway.json (as the reference), which remote
+        // configuration can update; once.
+        #expect(try GatewayConfiguration.convertLegacyYAML(directory: path) == path + "/tb_gateway.json")
+        let converted = try GatewayConfiguration.load(directory: path, environment: [:])
+        #expect(converted.configuration.mainFile == "tb_gateway.json")
+        #expect(converted.configuration.thingsboard == loaded.configuration.thingsboard)
+        #expect(converted.configuration.storage == loaded.configuration.storage)
+        #expect(try GatewayConfiguration.convertLegacyYAML(directory: path) == nil)
     }
 
     @Test func environmentOverridesReplaceTheSecurityObject() throws {

@@ -49,6 +49,19 @@ extension GatewayConfiguration {
                                    connectors: try connectors(root: root, directory: directory))
     }
 
+    /// A legacy `tb_gateway.yaml` without a `tb_gateway.json` beside it is written out as
+    /// `tb_gateway.json`, as the reference does at start: from then on the gateway runs on JSON,
+    /// which remote configuration can update. Returns the file written, nil when there was
+    /// nothing to convert; throws when it could not be written.
+    @discardableResult
+    public static func convertLegacyYAML(directory: String) throws -> String? {
+        let json = (directory as NSString).appendingPathComponent("tb_gateway.json")
+        guard !FileManager.default.fileExists(atPath: json),
+              case ("tb_gateway.yaml", let document) = try readMainDocument(directory: directory) else { return nil }
+        try Data(document.prettyBytes).write(to: URL(fileURLWithPath: json), options: .atomic)
+        return json
+    }
+
     static func readMainDocument(directory: String) throws(ConfigError) -> (String, JSONValue) {
         let json = (directory as NSString).appendingPathComponent("tb_gateway.json")
         let yaml = (directory as NSString).appendingPathComponent("tb_gateway.yaml")
