@@ -2,8 +2,10 @@ import Foundation
 import GatewayKit
 import Logging
 
-/// Hot reload of local edits: every `checkConnectorsConfigurationInSeconds` the main file and
-/// every `*.json` file of the configuration directory are `stat`ed; only when one changed (size or
+/// Hot reload of local edits: every `checkConnectorsConfigurationInSeconds` (0: every second; the
+/// reference then checks on every pass of its main loop) the main file, every `*.json` file of
+/// the configuration directory and every connector file the main file names (also in subfolders,
+/// `"configuration": "modbus/plc1.json"`) are `stat`ed; only when one changed (size or
 /// modification time) is the connector list read again and applied as a diff, so only the
 /// connectors whose file (or entry in tb_gateway.json) changed restart — the reference restarts
 /// them all. A file that no longer parses is refused and its connector keeps running as it was.
@@ -11,7 +13,7 @@ import Logging
 struct ConnectorFileWatcher: Sendable {
     let directory: String
     let environment: [String: String]
-    /// Seconds between checks; 0: never.
+    /// Seconds between checks (0 counts as 1).
     let period: Int
     let logger: Logger
 
@@ -22,14 +24,16 @@ struct ConnectorFileWatcher: Sendable {
     }
 
     func run(applyingTo connectors: ConnectorManager) async {
-        guard period > 0 else { return }
-        var stamps = currentStamps()
+        var connectorFiles = connectorFileNames()
+        var stamps = currentStamps(connectorFiles)
         var lastFailure: String?
         while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(period)) } catch { return }
-            let now = currentStamps()
+            do { try await Task.sleep(for: .seconds(max(1, period))) } catch { return }
+            let now = currentStamps(connectorFiles)
             guard now != stamps else { continue }
-            stamps = now
+            // The main file may name other connector files now.
+            connectorFiles = connectorFileNames()
+            stamps = currentStamps(connectorFiles)
             let entries: [ConnectorEntry]
             do {
                 entries = try GatewayConfiguration.load(directory: directory, environment: environment).connectors
@@ -46,12 +50,14 @@ struct ConnectorFileWatcher: Sendable {
         }
     }
 
-    /// Size and modification time of every JSON/YAML file directly in the configuration directory.
-    func currentStamps() -> [String: Stamp] {
+    /// Size and modification time of every JSON/YAML file directly in the configuration directory
+    /// and of every connector file the main file names.
+    func currentStamps(_ connectorFiles: [String]) -> [String: Stamp] {
         let manager = FileManager.default
         var stamps: [String: Stamp] = [:]
-        for name in (try? manager.contentsOfDirectory(atPath: directory)) ?? []
-        where name.hasSuffix(".json") || name.hasSuffix(".yaml") {
+        let topLevel = ((try? manager.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".json") || $0.hasSuffix(".yaml") }
+        for name in Set(topLevel + connectorFiles) {
             // The gateway's own files change as it runs; they are not connector configuration.
             if name == "connected_devices.json" { continue }
             let path = (directory as NSString).appendingPathComponent(name)
@@ -60,5 +66,13 @@ struct ConnectorFileWatcher: Sendable {
                                  modified: (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
         }
         return stamps
+    }
+
+    /// The `configuration` of every `connectors` entry of the main file (the main file only is
+    /// read, not the connector files).
+    func connectorFileNames() -> [String] {
+        guard let (_, document) = try? GatewayConfiguration.readMainDocument(directory: directory),
+              case .array(let entries)? = document["connectors"] else { return [] }
+        return entries.compactMap { $0["configuration"]?.stringValue }
     }
 }
