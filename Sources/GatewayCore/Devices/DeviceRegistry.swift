@@ -64,15 +64,19 @@ final class DeviceRegistry: Sendable {
         state = Mutex(initial)
     }
 
-    /// Re-binds the persisted devices to the running connectors (by id, else by name) and drops
-    /// those whose connector is gone, as the reference does at start.
+    /// Re-binds the persisted devices to the running connectors (by id and name, else by name,
+    /// else by an id no other connector shares: connector files copied with their `id` share it)
+    /// and drops those whose connector is gone, as the reference does at start.
     func bind(to connectors: [ConnectorIdentity]) {
-        let byID = Dictionary(connectors.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byIDAndName = Dictionary(connectors.map { ("\($0.id)\u{0}\($0.name)", $0) }, uniquingKeysWith: { first, _ in first })
         let byName = Dictionary(connectors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let idCounts = Dictionary(connectors.map { ($0.id, 1) }, uniquingKeysWith: +)
+        let byUniqueID = Dictionary(connectors.filter { idCounts[$0.id] == 1 }.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         mutate { state in
             var changed = false
             for (name, record) in state.records {
-                if let connector = byID[record.connectorID] ?? byName[record.connectorName] {
+                if let connector = byIDAndName["\(record.connectorID)\u{0}\(record.connectorName)"]
+                    ?? byName[record.connectorName] ?? byUniqueID[record.connectorID] {
                     if record.connectorID != connector.id || record.connectorName != connector.name {
                         state.records[name]?.connectorID = connector.id
                         state.records[name]?.connectorName = connector.name
