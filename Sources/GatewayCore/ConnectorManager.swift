@@ -146,15 +146,15 @@ final class ConnectorManager: Sendable {
                 }
                 if repeated { continue }
                 if current == nil {
-                    Self.logger(for: entry).error("connector not started: \(error)")
+                    entry.logger.error("connector not started: \(error)")
                 } else {
-                    Self.logger(for: entry).error("connector configuration refused; the running configuration stays: \(error)")
+                    entry.logger.error("connector configuration refused; the running configuration stays: \(error)")
                 }
                 continue
             }
             refusals.withLock { $0[entry.name] = nil }
             if current != nil {
-                Self.logger(for: entry).info("connector configuration changed; restarting it")
+                entry.logger.info("connector configuration changed; restarting it")
                 await stop(entry.name)
             }
             await ingest.setReportStrategy(built.reportStrategy, for: entry.name)
@@ -193,12 +193,13 @@ final class ConnectorManager: Sendable {
         let strategy = try entry.rootReportStrategy()
         let setup = ConnectorSetup(identity: ConnectorIdentity(name: entry.name, type: entry.type, id: entry.id),
                                    configuration: document, configurationFile: entry.file,
-                                   context: context, logger: Self.logger(for: entry))
+                                   context: context, logger: entry.logger)
         return Built(connector: try factory.make(setup), reportStrategy: strategy)
     }
 
     private func start(_ entry: ConnectorEntry, _ built: Built) {
-        let supervisor = ConnectorSupervisor(connector: built.connector, logger: Self.logger(for: entry))
+        RemoteLogSink.shared.setConnectorLogging(entry.name, level: entry.remoteLogLevel)
+        let supervisor = ConnectorSupervisor(connector: built.connector, logger: entry.logger)
         let (stop, stopContinuation) = AsyncStream.makeStream(of: Void.self)
         let (stopped, stoppedContinuation) = AsyncStream.makeStream(of: Void.self)
         slots.withLock {
@@ -216,12 +217,6 @@ final class ConnectorManager: Sendable {
         guard let slot = slots.withLock({ $0.removeValue(forKey: name) }) else { return }
         slot.stop.finish()
         for await _ in slot.stopped {}
-    }
-
-    static func logger(for entry: ConnectorEntry) -> Logger {
-        var logger = Logger(label: "connector")
-        logger[metadataKey: "connector"] = "\(entry.name)"
-        return logger
     }
 }
 

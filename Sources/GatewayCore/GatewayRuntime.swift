@@ -192,12 +192,6 @@ struct AssembledGateway {
         await server.close()
     }
 
-    static func logger(for entry: ConnectorEntry) -> Logger {
-        var logger = Logger(label: "connector")
-        logger[metadataKey: "connector"] = "\(entry.name)"
-        return logger
-    }
-
     /// In start order; graceful shutdown runs in reverse: connectors stop first, then the writer
     /// flushes what they handed over, then the uplink and the ThingsBoard session end.
     var services: [any Service] {

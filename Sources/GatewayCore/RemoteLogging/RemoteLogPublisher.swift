@@ -46,7 +46,9 @@ struct RemoteLogPublisher: Sendable {
 
     private func send(_ records: [RemoteLogSink.Record]) async {
         let entries: [JSONValue] = records.map { record in
-            ["ts": .int(record.ts), "values": [record.key: .string(record.line), "LOGS": .string(record.line)]]
+            var values: JSONObject = [record.key: .string(record.line)]
+            if record.alsoAsLOGS { values["LOGS"] = .string(record.line) }
+            return ["ts": .int(record.ts), "values": .object(values)]
         }
         try? await client.publish(GatewayMessage(topic: GatewayTopics.deviceTelemetry, payload: JSONValue.array(entries).jsonBytes,
                                                  kind: .other, forDevices: false))

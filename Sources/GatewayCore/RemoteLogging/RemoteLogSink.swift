@@ -14,18 +14,25 @@ final class RemoteLogSink: Sendable {
         /// `<connector name>_LOGS`.
         var key: String
         var line: String
+        /// Core loggers' records are also sent as `LOGS`, as the reference's do; a connector's
+        /// only under its own key.
+        var alsoAsLOGS: Bool
     }
 
     static let shared = RemoteLogSink()
     static let queueCapacity = 1000
 
     private let level = Mutex<Logger.Level?>(nil)
+    /// Connectors whose file has `enableRemoteLogging` true, with the level their records are
+    /// sent from.
+    private let connectorLevels = Mutex<[String: Logger.Level]>([:])
     private let errors = Mutex<[String: Int64]>([:])
     private let dropped = Atomic<Int>(0)
     let records: AsyncStream<Record>
     private let queue: AsyncStream<Record>.Continuation
 
-    private init() {
+    /// One per process (`shared`); tests make their own.
+    init() {
         (records, queue) = AsyncStream.makeStream(of: Record.self, bufferingPolicy: .bufferingNewest(Self.queueCapacity))
     }
 
@@ -35,17 +42,26 @@ final class RemoteLogSink: Sendable {
         set { level.withLock { $0 = newValue } }
     }
 
-    /// Called by the log handler for every record at or above the local level.
+    /// A connector's `enableRemoteLogging` (nil: off) as its file says, set when it starts.
+    func setConnectorLogging(_ connector: String, level: Logger.Level?) {
+        connectorLevels.withLock { $0[connector] = level }
+    }
+
+    /// Called by the log handler for every record at or above the local level. The gateway's
+    /// own loggers go to ThingsBoard from `RemoteLoggingLevel` on; a connector's from its own
+    /// level when its file enables remote logging, as the reference does.
     func note(level recordLevel: Logger.Level, label: String, connector: String?, message: String) {
         if recordLevel >= .error {
             let name = Self.counterName(label: label, connector: connector)
             errors.withLock { $0[name, default: 0] += 1 }
         }
-        guard let threshold = level.withLock({ $0 }), recordLevel >= threshold else { return }
+        let isConnector = label == "connector"
+        let threshold = isConnector ? connector.flatMap { name in connectorLevels.withLock { $0[name] } } : level.withLock { $0 }
+        guard let threshold, recordLevel >= threshold else { return }
         guard let key = Self.key(label: label, connector: connector) else { return }
         let ts = WallClock.milliseconds()
         let line = "\(Self.timestamp(ts)) - |\(Self.pythonName(recordLevel))| - [\(label)] - \(message)"
-        if case .dropped = queue.yield(Record(ts: ts, key: key, line: line)) {
+        if case .dropped = queue.yield(Record(ts: ts, key: key, line: line, alsoAsLOGS: !isConnector)) {
             dropped.add(1, ordering: .relaxed)
         }
     }
