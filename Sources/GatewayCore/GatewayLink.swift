@@ -144,7 +144,9 @@ struct GatewayLink: GatewayContext {
         }
         // One key: {"id","device","value": v}; several (or all): {"id","device","values": {...}}.
         if case .object(let values)? = reply["values"] { return values }
-        if let value = reply["value"], let key = request.keys.first { return [key: value] }
+        // A lone `value` names no key: it is the requested one only when one was requested (older
+        // ThingsBoard versions answer so when just one of several keys exists).
+        if let value = reply["value"], request.keys.count == 1 { return [request.keys[0]: value] }
         return [:]
     }
 
