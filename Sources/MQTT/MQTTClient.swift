@@ -67,7 +67,17 @@ public final class MQTTClient: Sendable {
         try await loop.submit { try box.value.beginConnect() }.get()
         let channel: any Channel
         do {
-            channel = try await makeBootstrap().connect(host: configuration.host, port: configuration.port).get()
+            if let proxy = configuration.httpProxy {
+                channel = try await makeBootstrap(through: proxy).connect(host: proxy.host, port: proxy.port).get()
+                do {
+                    try await openTunnel(on: channel)
+                } catch {
+                    channel.close(promise: nil)
+                    throw error
+                }
+            } else {
+                channel = try await makeBootstrap(through: nil).connect(host: configuration.host, port: configuration.port).get()
+            }
         } catch {
             loop.execute { box.value.connectFailedBeforeSession() }
             throw error
@@ -86,29 +96,68 @@ public final class MQTTClient: Sendable {
         }
     }
 
-    private func makeBootstrap() throws -> ClientBootstrap {
+    /// Through a proxy, the channel starts with only the tunnel handler; the session's handlers
+    /// follow once the tunnel is open (`openTunnel`).
+    private func makeBootstrap(through proxy: MQTTHTTPProxy?) throws -> ClientBootstrap {
         let configuration = self.configuration
-        let sslContext = try configuration.tls.map { try $0.makeSSLContext() }
-        let serverHostname = configuration.tls?.hostnameForVerification(host: configuration.host)
-        let box = core
-        let maximum = configuration.maximumPacketSize.map(Int.init) ?? 268_435_460
+        let addSessionHandlers = try sessionHandlers()
         return ClientBootstrap(group: loop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
-                    let sync = channel.pipeline.syncOperations
-                    if let sslContext {
-                        try sync.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
+                    if proxy != nil {
+                        try channel.pipeline.syncOperations.addHandler(HTTPConnectTunnelHandler(
+                            targetHost: configuration.host, targetPort: configuration.port,
+                            established: channel.eventLoop.makePromise()))
+                    } else {
+                        try addSessionHandlers(channel.pipeline.syncOperations)
                     }
-                    try sync.addHandler(MQTTChannelHandler(
-                        core: box.value, version: configuration.version, maximumPacketSize: maximum,
-                        acknowledgesReadsImmediately: configuration.acknowledgesReadsImmediately))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
+    }
+
+    /// Adds TLS (when configured) and the MQTT handler to a pipeline, on its event loop.
+    private func sessionHandlers() throws -> @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void {
+        let configuration = self.configuration
+        let sslContext = try configuration.tls.map { try $0.makeSSLContext() }
+        let serverHostname = configuration.tls?.hostnameForVerification(host: configuration.host)
+        let box = core
+        let maximum = configuration.maximumPacketSize.map(Int.init) ?? 268_435_460
+        return { sync in
+            if let sslContext {
+                try sync.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
+            }
+            try sync.addHandler(MQTTChannelHandler(
+                core: box.value, version: configuration.version, maximumPacketSize: maximum,
+                acknowledgesReadsImmediately: configuration.acknowledgesReadsImmediately))
+        }
+    }
+
+    /// Waits for the proxy to open the tunnel (within the connect timeout), then puts the
+    /// session's handlers behind the tunnel handler and removes it; TLS starts then, end to end
+    /// with the broker.
+    private func openTunnel(on channel: any Channel) async throws {
+        let addSessionHandlers = try sessionHandlers()
+        let established = try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: HTTPConnectTunnelHandler.self).established.futureResult
+        }.get()
+        let timeout = channel.eventLoop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
+            channel.close(promise: nil)
+        }
+        defer { timeout.cancel() }
+        try await established.get()
+        try await channel.eventLoop.submit {
+            let sync = channel.pipeline.syncOperations
+            let tunnel = try sync.handler(type: HTTPConnectTunnelHandler.self)
+            let context = try sync.context(handlerType: HTTPConnectTunnelHandler.self)
+            try addSessionHandlers(sync)
+            tunnel.passOnRemainder(context: context)
+            sync.removeHandler(context: context, promise: nil)
+        }.get()
     }
 
     /// QoS 0: returns once written. QoS 1/2: returns at PUBACK / PUBCOMP; waits for a slot when the

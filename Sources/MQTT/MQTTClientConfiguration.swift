@@ -58,6 +58,8 @@ public struct MQTTClientConfiguration: Sendable {
     public var will: MQTTMessage?
     /// nil = plain TCP. A TLS failure is an error; the client never retries in plaintext.
     public var tls: MQTTTLSConfiguration?
+    /// Connect through this HTTP proxy (CONNECT tunnel); nil: directly.
+    public var httpProxy: MQTTHTTPProxy?
     /// Covers TCP connect, TLS handshake and CONNACK.
     public var connectTimeout: Duration
     /// v5 CONNECT Receive Maximum: inbound QoS 1/2 window we allow the server.

@@ -247,6 +247,8 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
     case qosNotSupported(MQTTQoS)
     case subscribeFailed(String)
     case unsubscribeFailed([MQTTReasonCode])
+    /// The HTTP proxy did not open a tunnel to the broker (its answer).
+    case proxyRefused(String)
 
     public var description: String {
         switch self {
@@ -261,6 +263,7 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
         case .protocolViolation(let what): "MQTT protocol violation: \(what)"
         case .packetTooLarge(let size, let limit): "MQTT packet of \(size) bytes exceeds the limit of \(limit)"
         case .qosNotSupported(let qos): "MQTT server does not support QoS \(qos.rawValue)"
+        case .proxyRefused(let answer): "the HTTP proxy did not open a tunnel to the broker: \(answer)"
         case .subscribeFailed(let what): "MQTT subscribe failed: \(what)"
         case .unsubscribeFailed(let codes): "MQTT unsubscribe failed: \(codes)"
         }

@@ -38,6 +38,8 @@ public struct ThingsBoardConnectionConfiguration: Sendable {
     /// limits (the reference waits forever on its first connection).
     public var sessionLimitsTimeout: Duration
     public var reconnectBackoff: ExponentialBackoff
+    /// The HTTP proxy the connection goes through (`proxy_host` / `proxy_port`); nil: direct.
+    public var httpProxy: MQTTHTTPProxy?
 
     public init(host: String, port: Int, qos: MQTTQoS = .atLeastOnce, keepAlive: Duration = .seconds(120),
                 clientID: String = "", credentials: ThingsBoardCredentials, tls: MQTTTLSConfiguration? = nil,
@@ -67,6 +69,7 @@ public struct ThingsBoardConnectionConfiguration: Sendable {
         configuration.keepAlive = keepAlive
         configuration.cleanSession = true
         configuration.tls = tls
+        configuration.httpProxy = httpProxy
         // The uplink waits for every PUBACK of a pack before the next: no delayed-ACK stalls.
         configuration.acknowledgesReadsImmediately = true
         switch credentials {

@@ -1,5 +1,7 @@
 import Foundation
 import GatewayKit
+import MQTT
+import Logging
 import Testing
 import TestSupport
 @testable import GatewayCore
@@ -99,6 +101,17 @@ import TestSupport
         let legacy = try GatewayConfiguration.load(directory: path, environment: ["host": "legacy.local", "accessToken": "NEW"])
         #expect(legacy.configuration.thingsboard.host == "legacy.local")
         #expect(legacy.configuration.thingsboard.security == .accessToken("NEW"))
+    }
+
+    @Test func theHTTPProxySettingsOfTheReferenceAreRead() async throws {
+        let path = try directory(["tb_gateway.json": #"{"thingsboard":{"host":"tb.example.com","port":1883,"proxy_host":"proxy.local","proxy_port":3128,"security":{"accessToken":"T"}}}"#])
+        let loaded = try GatewayConfiguration.load(directory: path, environment: [:])
+        let connection = try await ThingsBoardConnectionFactory.make(loaded.configuration, options: GatewayOptions(configDirectory: path, environment: [:]),
+                                                                     logger: Logger(label: "test"))
+        #expect(connection.httpProxy == MQTTHTTPProxy(host: "proxy.local", port: 3128))
+        let fromEnvironment = try GatewayConfiguration.load(directory: path, environment: ["TB_GW_PROXY_HOST": "other", "TB_GW_PROXY_PORT": "8888"])
+        #expect(fromEnvironment.configuration.thingsboard.proxyHost == "other" && fromEnvironment.configuration.thingsboard.proxyPort == 8888)
+        #expect(MQTTHTTPProxy(host: "p").port == 8080, "PySocks' default HTTP proxy port")
     }
 
     @Test func theConfigurationFolderFallsBackToThePythonGatewaysOne() {

@@ -21,12 +21,22 @@ public enum PubackWithholdingProxy {
     }
 }
 
-/// A proxy script of `Tests/Peers/` taking `LISTEN_PORT TARGET_PORT ...` and printing "ready".
+/// `Tests/Peers/http_connect_proxy.py`: an HTTP proxy doing CONNECT tunnels (only to
+/// `allowedPort` when given; others get 403). Its output has a "CONNECT <authority>" line per tunnel.
+public enum HTTPConnectProxy {
+    public static func start(allowedPort: Int? = nil, logFile: URL) async throws -> (process: PeerProcess, port: Int) {
+        try await ProxyPeer.start("http_connect_proxy.py", to: nil, arguments: allowedPort.map { ["\($0)"] } ?? [],
+                                  logFile: logFile)
+    }
+}
+
+/// A proxy script of `Tests/Peers/` taking `LISTEN_PORT [TARGET_PORT] ...` and printing "ready".
 enum ProxyPeer {
-    static func start(_ script: String, to targetPort: Int, arguments: [String],
+    static func start(_ script: String, to targetPort: Int?, arguments: [String],
                       logFile: URL) async throws -> (process: PeerProcess, port: Int) {
         let port = freeTCPPort()
-        let process = try PythonPeer.start(script, arguments: ["\(port)", "\(targetPort)"] + arguments, logFile: logFile)
+        let process = try PythonPeer.start(script, arguments: ["\(port)"] + (targetPort.map { ["\($0)"] } ?? []) + arguments,
+                                           logFile: logFile)
         guard await waitUntil(timeout: 10, { process.output().contains("ready") }) else {
             process.stop()
             throw PeerUnavailable(what: script, hint: process.output())

@@ -91,3 +91,43 @@ import TestSupport
         #expect(ThingsBoardProvisioning.loadSavedAnswer(configDirectory: directory) == answer)
     }
 }
+
+/// `proxy_host` / `proxy_port`: the session goes through an HTTP proxy's CONNECT tunnel, TLS end
+/// to end with the broker; a proxy that refuses the tunnel leaves the gateway disconnected with
+/// the proxy's answer in the error, and it keeps retrying.
+@Suite(.timeLimit(.minutes(2))) struct ThingsBoardProxyTests {
+    @Test func theSessionGoesThroughAnHTTPProxyTunnelWithTLSInside() async throws {
+        let pki = try TestCertificates(label: "tb-proxy")
+        let broker = try Mosquitto(tls: .init(caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile))
+        defer { broker.stop() }
+        let tlsPort = try #require(broker.tlsPort)
+        let scratch = try makeScratchDirectory("tb-proxy")
+        let (proxy, proxyPort) = try await HTTPConnectProxy.start(allowedPort: tlsPort, logFile: scratch.appendingPathComponent("proxy.log"))
+        defer { proxy.stop() }
+        var configuration = ThingsBoardConnectionConfiguration(
+            host: "127.0.0.1", port: tlsPort, credentials: .accessToken("PROXIED"), tls: MQTTTLSConfiguration(caCertificateFile: pki.caFile),
+            sessionLimitsTimeout: .milliseconds(300))
+        configuration.httpProxy = MQTTHTTPProxy(host: "127.0.0.1", port: proxyPort)
+        let client = ThingsBoardClient(configuration: configuration, logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        #expect(await waitReady(client, seconds: 20), "proxy log:\n\(proxy.output())")
+        #expect(proxy.output().contains("CONNECT 127.0.0.1:\(tlsPort)"))
+        #expect(broker.log().contains("u'PROXIED'"))
+        try await client.publish(GatewayMessage(topic: "v1/gateway/telemetry", payload: Array(#"{"D":[{"v":1}]}"#.utf8),
+                                                kind: .telemetry, datapoints: 1))
+    }
+
+    @Test func aProxyThatRefusesTheTunnelIsReportedAndRetried() async throws {
+        let scratch = try makeScratchDirectory("tb-proxy-refused")
+        let (proxy, proxyPort) = try await HTTPConnectProxy.start(allowedPort: 1, logFile: scratch.appendingPathComponent("proxy.log"))
+        defer { proxy.stop() }
+        var mqtt = MQTTClientConfiguration(host: "127.0.0.1", port: 1883, clientID: "proxied")
+        mqtt.httpProxy = MQTTHTTPProxy(host: "127.0.0.1", port: proxyPort)
+        let client = MQTTClient(configuration: mqtt, logger: Logger(label: "test"))
+        await #expect(throws: MQTTError.proxyRefused(#""HTTP/1.1 403 Forbidden""#)) { _ = try await client.connect() }
+        // The client can try again (nothing is left half-connected).
+        await #expect(throws: MQTTError.proxyRefused(#""HTTP/1.1 403 Forbidden""#)) { _ = try await client.connect() }
+        await client.shutdown()
+    }
+}

@@ -51,12 +51,16 @@ enum ThingsBoardConnectionFactory {
                                                telemetryDatapoints: try spec(settings.deviceDpRateLimits, "deviceDpRateLimits"))
         let clientID: String
         if case .usernamePassword(_, _, let id?) = credentials { clientID = id } else { clientID = "" }
-        return ThingsBoardConnectionConfiguration(
+        var connection = ThingsBoardConnectionConfiguration(
             host: settings.host, port: settings.port, qos: settings.qos == 0 ? .atMostOnce : .atLeastOnce,
             keepAlive: .seconds(settings.keepAliveSeconds), clientID: clientID, credentials: credentials, tls: tls,
             maxPayloadBytes: settings.maxPayloadSizeBytes,
             gatewayRateLimits: gateway.scaled(by: SessionLimits.safetyFactor),
             deviceRateLimits: devices.scaled(by: SessionLimits.safetyFactor))
+        if let proxyHost = settings.proxyHost {
+            connection.httpProxy = settings.proxyPort.map { MQTTHTTPProxy(host: proxyHost, port: $0) } ?? MQTTHTTPProxy(host: proxyHost)
+        }
+        return connection
     }
 
     static func tlsConfiguration(_ settings: ThingsBoardSettings) -> MQTTTLSConfiguration? {

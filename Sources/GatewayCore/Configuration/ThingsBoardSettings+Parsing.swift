@@ -14,6 +14,8 @@ extension ThingsBoardSettings {
         minPackSendDelayMS = try section.int("minPackSendDelayMS", in: 0...60_000) ?? minPackSendDelayMS
         remoteConfiguration = try section.bool("remoteConfiguration") ?? remoteConfiguration
         remoteShell = try section.bool("remoteShell") ?? remoteShell
+        proxyHost = try section.string("proxy_host")
+        proxyPort = try section.int("proxy_port", in: 1...65535)
         if let filtering = try section.child("deviceFiltering"), try filtering.bool("enable") == true {
             deviceFilterFile = Self.resolve(try filtering.string("filterFile", default: "list.json"), in: directory)
         }
@@ -112,6 +114,13 @@ extension ThingsBoardSettings {
         }
         // As the reference: the general variables set the device limits too; the specific
         // ones below, when set, win.
+        if let host = value("TB_GW_PROXY_HOST", "proxy_host") { proxyHost = host }
+        if let text = value("TB_GW_PROXY_PORT", "proxy_port") {
+            guard let port = Int(text), (1...65535).contains(port) else {
+                throw ConfigError(file: file, keyPath: "TB_GW_PROXY_PORT", expected: "an integer from 1 to 65535", found: "\"\(text)\"")
+            }
+            proxyPort = port
+        }
         if let text = value("TB_GW_RATE_LIMITS") {
             (rateLimits, messagesRateLimits, deviceMessagesRateLimits, deviceRateLimits) = (text, text, text, text)
         }

@@ -43,6 +43,9 @@ public struct ThingsBoardSettings: Sendable, Equatable {
     public var tls = false
     /// `security.insecure`: verify the chain but not the host name.
     public var insecure = false
+    /// `proxy_host` / `proxy_port`: the HTTP proxy the ThingsBoard connection goes through.
+    public var proxyHost: String?
+    public var proxyPort: Int?
     public var caCert: String?
     public var provisioning: Provisioning?
     public var maxPayloadSizeBytes = 8196
