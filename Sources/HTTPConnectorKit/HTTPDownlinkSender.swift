@@ -86,7 +86,7 @@ public struct HTTPDownlinkSender: Sendable {
         let outgoing = self.request(for: rule, context: context)
         logger.debug("RPC request to device", metadata: ["device": "\(request.deviceName)", "method": "\(request.method)",
                                                           "url": "\(outgoing.url)"])
-        let outcome = await Self.withTimeout(wait) { [clients] in await clients.result(of: outgoing) }
+        let outcome = await withTimeout(wait) { [clients] in await clients.result(of: outgoing) }
         switch outcome {
         case nil:
             logger.warning("RPC \(request.method) to \(request.deviceName): no answer from \(outgoing.url) within \(wait.secondsText)")
@@ -116,20 +116,6 @@ public struct HTTPDownlinkSender: Sendable {
                     "success": false]
         }
         return ["result": .string(text)]
-    }
-
-    /// `operation`'s result, or nil when it takes longer than `limit` (it is then cancelled).
-    static func withTimeout<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
-        await withTaskGroup(of: T?.self) { group in
-            group.addTask { await operation() }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
     }
 }
 

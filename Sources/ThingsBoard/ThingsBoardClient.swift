@@ -528,16 +528,7 @@ public actor ThingsBoardClient {
 
     /// Waits for the session for at most `timeout`: true once it is ready.
     private func isReady(within timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await self.waitUntilReady()) != nil }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        await withTimeout(timeout) { (try? await self.waitUntilReady()) != nil } ?? false
     }
 
     private enum ReplyKind { case clientRPC, attributes, ownAttributes }

@@ -54,7 +54,7 @@ extension ModbusConnector {
                 try await operation.perform(on: device, timeout: request.timeout)
             }
             return ["result": ["value": value]]
-        } catch is ModbusRPCDeadline {
+        } catch is DeadlinePassed {
             return Self.reply(error: "Timeout rpc has been reached for \(request.deviceName)")
         } catch {
             return Self.reply(error: "\(error)")
@@ -74,7 +74,7 @@ extension ModbusConnector {
                     try await operation.perform(on: device, timeout: Self.connectorRPCTimeout)
                 }
                 entry = ["result": value]
-            } catch is ModbusRPCDeadline {
+            } catch is DeadlinePassed {
                 entry = ["error": .string("Timeout rpc has been reached for \(device.configuration.deviceName)")]
             } catch {
                 entry = ["error": .string("\(error)")]
@@ -92,17 +92,3 @@ extension ModbusConnector {
     }
 }
 
-struct ModbusRPCDeadline: Error {}
-
-/// Runs `body`, giving up after `timeout` (the RPC's own timeout from ThingsBoard).
-func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw ModbusRPCDeadline()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}

@@ -54,7 +54,7 @@ extension OPCUAConnector {
             return try await withDeadline(request.timeout) {
                 try await perform(kind, operations: operations)
             }
-        } catch is OPCUADeadlinePassed {
+        } catch is DeadlinePassed {
             return Self.reply(error: "Timeout rpc has been reached for \(device.name)")
         } catch let failure as OPCUADeviceRPCRefusal {
             return ["result": .string(failure.message)]
@@ -100,7 +100,7 @@ extension OPCUAConnector {
                     try await operations.call(method: name, arguments: arguments)
                 }
                 entry = ["result": value]
-            } catch is OPCUADeadlinePassed {
+            } catch is DeadlinePassed {
                 entry = ["error": .string("Timeout rpc has been reached for \(device.name)")]
             } catch {
                 entry = ["error": .string("\(error)")]
@@ -146,17 +146,3 @@ struct OPCUADeviceRPCRefusal: Error {
     var message: String
 }
 
-struct OPCUADeadlinePassed: Error {}
-
-/// Runs `body`, giving up after `timeout`.
-func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw OPCUADeadlinePassed()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
