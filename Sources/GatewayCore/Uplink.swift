@@ -18,8 +18,8 @@ public actor Uplink {
         /// Packs acknowledged to storage although ThingsBoard kept refusing some of their
         /// messages, or kept withholding their acknowledgement (see `refusedPackPolicy`).
         public var packsSetAsideAfterRefusals: Int64 = 0
-        /// Times the oldest pack in flight waited `acknowledgementTimeout` in vain, each
-        /// followed by a new session and the pack sent again.
+        /// Times publishes waited `acknowledgementTimeout` without any acknowledgement coming,
+        /// each followed by a new session and the oldest pack sent again.
         public var packsNotAcknowledgedInTime: Int64 = 0
         /// Packs published and not yet acknowledged.
         public var packsInFlight = 0
@@ -53,11 +53,10 @@ public actor Uplink {
     private let refusedPackPolicy: RefusedPackPolicy
     /// Refusals of the oldest pack in a row, and when the first of them came.
     private var refusals: (count: Int, since: ContinuousClock.Instant)?
-    /// How long the oldest pack in flight may wait for ThingsBoard's acknowledgements. A session
-    /// on which they stopped coming (the connection and its keep-alive still up) would otherwise
+    /// How long publishes may wait while no acknowledgement at all comes from ThingsBoard. A
+    /// session on which they stopped (the connection and its keep-alive still up) would otherwise
     /// hold every later event back until the connection drops; the pack is sent again on a new
-    /// session instead. Generous: a slow ThingsBoard answers within seconds, and a new session
-    /// re-sends everything in flight.
+    /// session instead. Generous: a new session re-sends everything in flight.
     private let acknowledgementTimeout: Duration
     /// After a pack went unacknowledged, packs carry one device per message until one is
     /// acknowledged, so a device ThingsBoard withholds the acknowledgement for does not take the
@@ -169,26 +168,43 @@ public actor Uplink {
     }
 
     private func watch(_ oldest: PackInFlight?) {
-        oldestInFlight = oldest.map { OldestPack(id: $0.id, since: $0.started, acknowledgedBefore: $0.acknowledgedBefore,
+        oldestInFlight = oldest.map { OldestPack(id: $0.id, acknowledgedBefore: $0.acknowledgedBefore,
                                                 events: $0.pack.events.count, devices: $0.devices) }
     }
 
     /// Wakes every few seconds (not once per pack: a timer per pack would cost the event loop a
-    /// wake-up per pack) and restarts the session when the oldest pack in flight has waited
-    /// `acknowledgementTimeout` for its acknowledgements. The restart fails everything in flight,
-    /// so the pump rewinds storage and sends it all again on the next session.
+    /// wake-up per pack) and restarts the session when publishes have been waiting for their
+    /// acknowledgement while none came for `acknowledgementTimeout`: a stalled session, not a
+    /// slow one (acknowledgements still coming reset the wait) nor a rate-limited one (nothing
+    /// waits on the wire while the uplink waits for the limits). The restart fails everything in
+    /// flight, so the pump rewinds storage and sends it all again on the next session.
     private func watchAcknowledgements() async {
         let interval = min(.seconds(5), acknowledgementTimeout / 4)
+        var acknowledged = client.publishesAcknowledged
+        var lastProgress = ContinuousClock.now
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
-            guard let oldest = oldestInFlight, overdue?.pack != oldest.id,
-                  .now - oldest.since >= acknowledgementTimeout else { continue }
-            let others = client.publishesAcknowledged - oldest.acknowledgedBefore
+            let now = client.publishesAcknowledged
+            guard now == acknowledged, client.publishesAwaitingAcknowledgement > 0, let oldest = oldestInFlight,
+                  overdue?.pack != oldest.id else {
+                acknowledged = now
+                lastProgress = .now
+                continue
+            }
+            guard ContinuousClock.now - lastProgress >= acknowledgementTimeout else { continue }
+            let others = now - oldest.acknowledgedBefore
+            let devices = Set(oldest.devices).sorted().prefix(10).joined(separator: ", ")
+            let reason = UplinkError.notAcknowledged(after: acknowledgementTimeout, othersAcknowledged: others)
+            // Marked before the restart: the pump sees the pack fail while the restart is under way.
+            let previous = overdue
             overdue = (oldest.id, others)
+            guard await client.restartSession(reason: "\(reason) (events: \(oldest.events), devices: \(devices))") else {
+                overdue = previous  // no session to restart: the pack is timed again
+                continue
+            }
             stats.packsNotAcknowledgedInTime += 1
             oneDevicePerMessage = true
-            let devices = Set(oldest.devices).sorted().prefix(10).joined(separator: ", ")
-            await client.restartSession(reason: "\(UplinkError.notAcknowledged(after: acknowledgementTimeout, othersAcknowledged: others)) (events: \(oldest.events), devices: \(devices))")
+            lastProgress = .now
         }
     }
 
@@ -280,7 +296,6 @@ private struct PackInFlight: Sendable {
 
 private struct OldestPack: Sendable {
     var id: Int
-    var since: ContinuousClock.Instant
     var acknowledgedBefore: Int
     var events: Int
     var devices: [String]

@@ -67,6 +67,15 @@ final class HTTPConnectTunnelHandler: ChannelInboundHandler, RemovableChannelHan
         answer = ByteBuffer()
     }
 
+    /// A connection to the proxy that never became active (refused, timed out) removes the
+    /// handler without any other event: the promise must not be left unfulfilled.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if !done {
+            done = true
+            established.fail(MQTTError.proxyRefused("the connection to the proxy closed before the tunnel was open"))
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         if !done { fail(context, "the connection closed before the tunnel was open") }
         context.fireChannelInactive()

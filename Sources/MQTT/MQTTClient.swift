@@ -58,6 +58,8 @@ public final class MQTTClient: Sendable {
     /// waiting too long for one message can tell a server that answers nothing from one that
     /// answers others.
     public var publishesAcknowledged: Int { counters.acknowledged.load(ordering: .relaxed) }
+    /// QoS 1/2 publishes on the wire waiting for their acknowledgement now.
+    public var publishesAwaitingAcknowledgement: Int { counters.awaiting.load(ordering: .relaxed) }
     private let counters: MQTTClientCounters
 
     /// Opens TCP (+TLS), sends CONNECT and returns the CONNACK. Callable again after a disconnect.
@@ -68,15 +70,23 @@ public final class MQTTClient: Sendable {
         let channel: any Channel
         do {
             if let proxy = configuration.httpProxy {
-                channel = try await makeBootstrap(through: proxy).connect(host: proxy.host, port: proxy.port).get()
+                // Made here, not looked up in the pipeline: a proxy that refuses and closes at
+                // once takes its handler away before `openTunnel` could find it.
+                let tunnel = loop.makePromise(of: Void.self)
                 do {
-                    try await openTunnel(on: channel)
+                    channel = try await makeBootstrap(tunnel: tunnel).connect(host: proxy.host, port: proxy.port).get()
+                } catch {
+                    tunnel.fail(error)
+                    throw error
+                }
+                do {
+                    try await openTunnel(on: channel, established: tunnel.futureResult)
                 } catch {
                     channel.close(promise: nil)
                     throw error
                 }
             } else {
-                channel = try await makeBootstrap(through: nil).connect(host: configuration.host, port: configuration.port).get()
+                channel = try await makeBootstrap(tunnel: nil).connect(host: configuration.host, port: configuration.port).get()
             }
         } catch {
             loop.execute { box.value.connectFailedBeforeSession() }
@@ -98,7 +108,7 @@ public final class MQTTClient: Sendable {
 
     /// Through a proxy, the channel starts with only the tunnel handler; the session's handlers
     /// follow once the tunnel is open (`openTunnel`).
-    private func makeBootstrap(through proxy: MQTTHTTPProxy?) throws -> ClientBootstrap {
+    private func makeBootstrap(tunnel: EventLoopPromise<Void>?) throws -> ClientBootstrap {
         let configuration = self.configuration
         let addSessionHandlers = try sessionHandlers()
         return ClientBootstrap(group: loop)
@@ -106,10 +116,9 @@ public final class MQTTClient: Sendable {
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
-                    if proxy != nil {
+                    if let tunnel {
                         try channel.pipeline.syncOperations.addHandler(HTTPConnectTunnelHandler(
-                            targetHost: configuration.host, targetPort: configuration.port,
-                            established: channel.eventLoop.makePromise()))
+                            targetHost: configuration.host, targetPort: configuration.port, established: tunnel))
                     } else {
                         try addSessionHandlers(channel.pipeline.syncOperations)
                     }
@@ -140,11 +149,8 @@ public final class MQTTClient: Sendable {
     /// Waits for the proxy to open the tunnel (within the connect timeout), then puts the
     /// session's handlers behind the tunnel handler and removes it; TLS starts then, end to end
     /// with the broker.
-    private func openTunnel(on channel: any Channel) async throws {
+    private func openTunnel(on channel: any Channel, established: EventLoopFuture<Void>) async throws {
         let addSessionHandlers = try sessionHandlers()
-        let established = try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.handler(type: HTTPConnectTunnelHandler.self).established.futureResult
-        }.get()
         let timeout = channel.eventLoop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
             channel.close(promise: nil)
         }
@@ -238,6 +244,7 @@ public struct MQTTMessageSequence: AsyncSequence, Sendable {
 /// Readable from any thread; written only by the core on its event loop.
 final class MQTTClientCounters: Sendable {
     let acknowledged = Atomic<Int>(0)
+    let awaiting = Atomic<Int>(0)
 }
 
 /// Readable from any thread; written only by the core on its event loop.

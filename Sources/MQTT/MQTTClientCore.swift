@@ -53,7 +53,9 @@ final class MQTTClientCore {
     }
     private var lastPacketID: UInt16 = 0
     private var sequence: UInt64 = 0
-    private var inFlight: [UInt16: InFlight] = [:]
+    private var inFlight: [UInt16: InFlight] = [:] {
+        didSet { counters.awaiting.store(inFlight.count, ordering: .relaxed) }
+    }
     private var waiting = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>()
     private var pendingSubscribes: [UInt16: CheckedContinuation<[MQTTSubscribeResult], any Error>] = [:]
     private var pendingUnsubscribes: [UInt16: CheckedContinuation<Void, any Error>] = [:]

@@ -75,12 +75,13 @@ public enum ThingsBoardProvisioning {
     }
 
     /// Runs the provisioning exchange and returns the server's answer (status SUCCESS).
-    public static func provision(host: String, port: Int, tls: MQTTTLSConfiguration?, request: Request,
-                                 timeout: Duration = .seconds(60), logger: Logger) async throws -> JSONValue {
+    public static func provision(host: String, port: Int, tls: MQTTTLSConfiguration?, httpProxy: MQTTHTTPProxy? = nil,
+                                 request: Request, timeout: Duration = .seconds(60), logger: Logger) async throws -> JSONValue {
         var configuration = MQTTClientConfiguration(host: host, port: port, clientID: "")
         configuration.version = .v3_1_1
         configuration.username = "provision"
         configuration.tls = tls
+        configuration.httpProxy = httpProxy
         configuration.keepAlive = .seconds(60)
         let client = MQTTClient(configuration: configuration, logger: logger)
         do {

@@ -201,15 +201,20 @@ public actor ThingsBoardClient {
     /// Ends the session and connects again after the usual back-off; what was in flight on it
     /// fails and its owner sends it again. For a session on which ThingsBoard stopped
     /// acknowledging while the connection itself stays up (keep-alive still answered).
-    public func restartSession(reason: String) async {
-        guard state == .ready else { return }
+    /// False when there was no ready session to restart.
+    @discardableResult
+    public func restartSession(reason: String) async -> Bool {
+        guard state == .ready else { return false }
         state = .disconnected
         logger.warning("restarting the ThingsBoard session", metadata: ["reason": "\(reason)"])
         await mqtt.disconnect()
+        return true
     }
 
     /// QoS 1 publishes ThingsBoard acknowledged since start, over every session.
     public nonisolated var publishesAcknowledged: Int { mqtt.publishesAcknowledged }
+    /// QoS 1 publishes on the wire waiting for ThingsBoard's acknowledgement now.
+    public nonisolated var publishesAwaitingAcknowledgement: Int { mqtt.publishesAwaitingAcknowledgement }
 
     private func connectionLost() {
         sessionAlive = false

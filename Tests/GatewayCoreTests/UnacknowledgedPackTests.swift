@@ -24,7 +24,8 @@ import ThingsBoard
         let uplink: Uplink
         let tasks: [Task<Void, Never>]
 
-        init(withholding marker: String, onFirst connections: Int, policy: Uplink.RefusedPackPolicy = Uplink.RefusedPackPolicy()) async throws {
+        init(withholding marker: String, onFirst connections: Int, policy: Uplink.RefusedPackPolicy = Uplink.RefusedPackPolicy(),
+             deviceRateLimits: SessionLimits.RateLimits = .unlimited, packSize: Int = 1000) async throws {
             broker = try Mosquitto()
             let scratch = try makeScratchDirectory("unacknowledged-pack")
             let (proxy, proxyPort) = try await PubackWithholdingProxy.start(
@@ -34,10 +35,10 @@ import ThingsBoard
             let logger = Logger(label: "test")
             storage = MemoryEventStorage(configuration: StorageConfiguration.Memory(), logger: logger)
             client = ThingsBoardClient(configuration: ThingsBoardConnectionConfiguration(
-                host: "127.0.0.1", port: proxyPort, credentials: .accessToken("T"), sessionLimitsTimeout: .milliseconds(200),
-                reconnectBackoff: ExponentialBackoff(initial: .milliseconds(100), maximum: .milliseconds(400))),
+                host: "127.0.0.1", port: proxyPort, credentials: .accessToken("T"), deviceRateLimits: deviceRateLimits,
+                sessionLimitsTimeout: .milliseconds(200), reconnectBackoff: ExponentialBackoff(initial: .milliseconds(100), maximum: .milliseconds(400))),
                 logger: logger)
-            uplink = Uplink(storage: storage, client: client, logger: logger, refusedPackPolicy: policy,
+            uplink = Uplink(storage: storage, client: client, logger: logger, packSize: packSize, refusedPackPolicy: policy,
                             acknowledgementTimeout: .milliseconds(600))
             let client = client, uplink = uplink
             tasks = [Task { await client.run() }, Task { await uplink.run() }]
@@ -95,6 +96,24 @@ import ThingsBoard
         try await rig.store("C", "v", 2)
         #expect(await waitUntil(timeout: 20) { rig.delivered("C") }, "delivery stopped behind the withheld pack")
         #expect(await rig.uplink.statistics().packsSetAsideAfterRefusals == 1)
+    }
+
+    /// A pack that takes longer than the timeout because the rate limits pace it (ThingsBoard
+    /// acknowledging all along) is not a stalled session: no restart, nothing sent twice.
+    @Test func aPackPacedByTheRateLimitsIsNotTakenForAStalledSession() async throws {
+        let oneMessagePerSecond = SessionLimits.RateLimits(messages: .unlimited, telemetryMessages: try RateLimitSpec(parsing: "1:1", host: "h"),
+                                                               telemetryDatapoints: .unlimited)
+        // One event per pack: packs queue behind each other, the next one waiting for the limits
+        // while the one before it was acknowledged long ago.
+        let rig = try await Rig(withholding: "never-in-a-message", onFirst: 0, deviceRateLimits: oneMessagePerSecond, packSize: 1)
+        defer { rig.stop() }
+        try await rig.storage.append(["A", "B", "C", "D"].map {
+            StoredEvent(ConvertedData(deviceName: $0, deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["v": 1])]))
+        })
+        #expect(await waitUntil(timeout: 20, checking: { await rig.storage.statistics().events == 0 }), "not delivered")
+        #expect(["A", "B", "C", "D"].allSatisfy(rig.delivered))
+        #expect(await rig.uplink.statistics().packsNotAcknowledgedInTime == 0)
+        #expect(await rig.client.statistics().connects == 1, "the session was restarted")
     }
 
     @Test func nothingIsGivenUpWhileThingsBoardAcknowledgesNothing() async throws {

@@ -57,10 +57,13 @@ enum ThingsBoardConnectionFactory {
             maxPayloadBytes: settings.maxPayloadSizeBytes,
             gatewayRateLimits: gateway.scaled(by: SessionLimits.safetyFactor),
             deviceRateLimits: devices.scaled(by: SessionLimits.safetyFactor))
-        if let proxyHost = settings.proxyHost {
-            connection.httpProxy = settings.proxyPort.map { MQTTHTTPProxy(host: proxyHost, port: $0) } ?? MQTTHTTPProxy(host: proxyHost)
-        }
+        connection.httpProxy = httpProxy(settings)
         return connection
+    }
+
+    /// `proxy_host` / `proxy_port`, for the session and for provisioning.
+    static func httpProxy(_ settings: ThingsBoardSettings) -> MQTTHTTPProxy? {
+        settings.proxyHost.map { host in settings.proxyPort.map { MQTTHTTPProxy(host: host, port: $0) } ?? MQTTHTTPProxy(host: host) }
     }
 
     static func tlsConfiguration(_ settings: ThingsBoardSettings) -> MQTTTLSConfiguration? {
@@ -115,7 +118,7 @@ enum ThingsBoardConnectionFactory {
             deviceName: provisioning.deviceName ?? defaultProvisionedName(), credentials: credentials)
         logger.info("provisioning the gateway device", metadata: ["device": "\(request.deviceName)"])
         var answer = try await ThingsBoardProvisioning.provision(host: settings.host, port: settings.port, tls: provisioningTLS,
-                                                                 request: request, logger: logger)
+                                                                 httpProxy: httpProxy(settings), request: request, logger: logger)
         if case .x509Certificate = credentials, let caCert = provisioning.caCert, case .object(var fields) = answer {
             fields["caCert"] = .string(caCert)  // as the reference saves it, for the next starts
             answer = .object(fields)
