@@ -39,6 +39,8 @@ public actor ThingsBoardClient {
     /// every reconnect: the reference only re-binds them on their next telemetry.
     private var knownDevices: OrderedDictionary<String, String> = [:]
     private var announcedThisSession: Set<String> = []
+    /// Devices reported disconnected while a session was being set up (and perhaps announcing them).
+    private var disconnectedDuringSetup: Set<String> = []
 
     private var readyWaiters: [Int: CheckedContinuation<Void, any Error>] = [:]
     private var disconnectWaiter: CheckedContinuation<Void, Never>?
@@ -157,7 +159,13 @@ public actor ThingsBoardClient {
         announcedThisSession.removeAll()
         let known = knownDevices.map { (name: $0.key, type: $0.value) }
         try await publishConnects(known)
-        for device in known { announcedThisSession.insert(device.name) }
+        // A device reported disconnected while its connect was on the way is disconnected again.
+        for device in known where knownDevices[device.name] != nil { announcedThisSession.insert(device.name) }
+        let disconnects = known.map(\.name).filter { disconnectedDuringSetup.contains($0) && knownDevices[$0] == nil }
+        disconnectedDuringSetup.removeAll()
+        if !disconnects.isEmpty {
+            _ = try await startPublishingNow(disconnects.map { GatewayMessage.disconnect(device: $0) }, qos: configuration.qos)
+        }
         state = .ready
         stats.connected = true
         logger.info("connected to ThingsBoard",
@@ -366,11 +374,12 @@ public actor ThingsBoardClient {
     /// Reports a device disconnected. Does not wait for the session or for the acknowledgement:
     /// a connector's message loop calls it, and waiting there during an outage stopped it reading
     /// its broker (whose queue limits then drop data). Without a session nothing is sent: the
-    /// next session does not announce the device, so ThingsBoard has nothing to undo. Once
-    /// handed to the connection, a later connect of the same device cannot overtake it.
+    /// next session does not announce the device, so ThingsBoard has nothing to undo (one being
+    /// set up when it announced the device already sends the disconnect after it).
     public func disconnectDevice(_ name: String) async throws {
         knownDevices.removeValue(forKey: name)
         announcedThisSession.remove(name)
+        if state == .connecting { disconnectedDuringSetup.insert(name) }
         guard state == .ready else { return }
         _ = try await startPublishingNow([.disconnect(device: name)], qos: configuration.qos)
     }

@@ -130,3 +130,32 @@ import ThingsBoard
         #expect(await rig.storage.statistics().events == 1, "an event nothing acknowledged was given up")
     }
 }
+
+/// A device reported disconnected while a new session is still announcing it (its connect not
+/// acknowledged yet) ends up disconnected on ThingsBoard, not shown connected for the session.
+@Suite(.timeLimit(.minutes(1))) struct DisconnectDuringSessionSetupTests {
+    @Test func aDisconnectWhileTheSessionAnnouncesTheDeviceIsSentAfterTheAnnouncement() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let scratch = try makeScratchDirectory("disconnect-during-setup")
+        // The first session's connect acknowledgements are withheld: its set-up waits 10 s.
+        let (proxy, proxyPort) = try await PubackWithholdingProxy.start(
+            to: broker.port, marker: "v1/gateway/connect", connections: 1, logFile: scratch.appendingPathComponent("proxy.log"))
+        defer { proxy.stop() }
+        let observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/connect", "v1/gateway/disconnect"])
+        defer { observer.stop() }
+        let client = ThingsBoardClient(configuration: ThingsBoardConnectionConfiguration(
+            host: "127.0.0.1", port: proxyPort, credentials: .accessToken("T"), sessionLimitsTimeout: .milliseconds(200)),
+            logger: Logger(label: "test"))
+        try? await client.announce([(name: "Pump 3", type: "pump")])  // known, not sent: no session yet
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        #expect(await waitUntil(timeout: 10) { proxy.output().contains("withheld") }, "the announcement was not withheld")
+        #expect(await client.state == .connecting)
+        try await client.disconnectDevice("Pump 3")
+        let disconnected = await waitUntil(timeout: 20) {
+            observer.messages(on: "v1/gateway/disconnect").contains { $0.payload.contains("Pump 3") }
+        }
+        #expect(disconnected, "the device stayed connected on ThingsBoard")
+    }
+}
