@@ -110,7 +110,12 @@ final class ConnectorManager: Sendable {
             return entries
         }
         await apply(entries)
+        initialApplied.store(true, ordering: .releasing)
     }
+
+    /// False until the connectors the gateway started with were started (or refused).
+    var startedInitialConnectors: Bool { initialApplied.load(ordering: .acquiring) }
+    private let initialApplied = Atomic<Bool>(false)
 
     /// Brings the running connectors in line with `entries`; returns why entries were refused,
     /// by connector name.

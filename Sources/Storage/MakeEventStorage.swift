@@ -21,8 +21,22 @@ public func makeEventStorage(_ configuration: StorageConfiguration, baseDirector
             logger.warning("storage.data_file_path names a directory (ending with /); the database is always data.db there, as in the Python gateway",
                            metadata: ["data_file_path": "\(sqlite.dataFilePath)", "ignored": "\(ignoredName)", "database": "\(path)"])
         }
+        for earlier in earlierSQLiteDatabasePaths(sqlite, baseDirectory: baseDirectory) where earlier != path && FileSystem.exists(earlier) {
+            logger.error("SQLite storage: \(earlier) was written by an earlier version of this gateway, which read storage.data_file_path differently; its events are not delivered from there: stop the gateway and move it to \(path) (if that does not exist) to deliver them")
+        }
         return try SQLiteEventStorage(configuration: sqlite, path: path, logger: logger)
     }
+}
+
+/// Where versions before 2026-11-24 kept the database: `data_file_path` itself when it ended in
+/// `.db`, else `data.db` in it; `./data/data.db` without the key.
+func earlierSQLiteDatabasePaths(_ configuration: StorageConfiguration.SQLite, baseDirectory: String) -> [String] {
+    let resolved = FileSystem.resolve(configuration.dataFilePath, against: baseDirectory)
+    var paths = [resolved.hasSuffix(".db") ? resolved : FileSystem.join(resolved, "data.db")]
+    if configuration.dataFilePath == StorageConfiguration.SQLite().dataFilePath {
+        paths.append(FileSystem.join(FileSystem.resolve("./data/", against: baseDirectory), "data.db"))
+    }
+    return paths
 }
 
 /// `<dirname(data_file_path)>/data.db`, as Python's `os.path.dirname` splits it, and the file

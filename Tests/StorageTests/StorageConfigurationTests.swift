@@ -68,6 +68,16 @@ import Testing
         #expect(path("data/") == ("/var/lib/gw/data/data.db", nil))
         #expect(path("/srv/tb/") == ("/srv/tb/data.db", nil))
         #expect(path("storage") == ("/var/lib/gw/data.db", "storage"))
+
+        // Where earlier versions of this gateway kept it, to point an upgraded install at its backlog.
+        func earlier(_ configured: String) -> [String] {
+            var sqlite = StorageConfiguration.SQLite()
+            sqlite.dataFilePath = configured
+            return earlierSQLiteDatabasePaths(sqlite, baseDirectory: "/var/lib/gw")
+        }
+        #expect(earlier("./data/gw.db") == ["/var/lib/gw/data/gw.db"])
+        #expect(earlier("./data") == ["/var/lib/gw/data/data.db"])
+        #expect(earlier("./") == ["/var/lib/gw/data.db", "/var/lib/gw/data/data.db"])
     }
 
     /// Values the Python gateway takes start the gateway too, adjusted with a warning.

@@ -87,13 +87,14 @@ final class SharedAttributeSync: Sendable {
         }
     }
 
-    /// The connector, waiting up to `connectorStartWait` for it: the first session's requests for
-    /// the devices in `connected_devices.json` can come before their connector has started.
+    /// The connector, waiting up to `connectorStartWait` while the gateway is still starting its
+    /// connectors: the first session's requests for the devices in `connected_devices.json` can
+    /// come before their connector runs. A connector that failed to start is not waited for.
     private func runningConnector(named name: String, connectors: ConnectorManager) async -> (any DownlinkConnector)? {
         let deadline = ContinuousClock.now + Self.connectorStartWait
         while true {
             if let connector = connectors.downlink(named: name) { return connector }
-            guard ContinuousClock.now < deadline else { return nil }
+            guard !connectors.startedInitialConnectors, ContinuousClock.now < deadline else { return nil }
             do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
         }
     }
