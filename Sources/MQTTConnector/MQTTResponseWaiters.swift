@@ -1,3 +1,4 @@
+import GatewayKit
 import MQTT
 import Synchronization
 
@@ -71,18 +72,9 @@ final class MQTTResponseWaiters: Sendable {
 
     /// The first message of `answer`, or nil after `timeout` (or when cancelled).
     static func first(of answer: AsyncStream<MQTTMessage>, within timeout: Duration) async -> MQTTMessage? {
-        await withTaskGroup(of: MQTTMessage?.self) { group in
-            group.addTask {
-                for await message in answer { return message }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        await withTimeout(timeout) { () -> MQTTMessage? in
+            for await message in answer { return message }
+            return nil
+        } ?? nil
     }
 }
