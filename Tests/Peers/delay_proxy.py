@@ -9,6 +9,8 @@ Prints "ready" once listening.
 import asyncio
 import sys
 
+from tcp_peer import serve
+
 LISTEN_PORT, TARGET_PORT, DELAY = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) / 1000
 
 
@@ -49,11 +51,4 @@ async def handle(client_reader, client_writer):
                          return_exceptions=True)
 
 
-async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", LISTEN_PORT)
-    print("ready", flush=True)
-    async with server:
-        await server.serve_forever()
-
-
-asyncio.run(main())
+serve(handle, LISTEN_PORT)

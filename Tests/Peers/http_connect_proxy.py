@@ -8,6 +8,8 @@ ALLOWED_PORT, a CONNECT to any other port is answered "403 Forbidden" and closed
 import asyncio
 import sys
 
+from tcp_peer import serve
+
 LISTEN_PORT = int(sys.argv[1])
 ALLOWED_PORT = int(sys.argv[2]) if len(sys.argv) > 2 else None
 
@@ -44,11 +46,4 @@ async def handle(client_reader, client_writer):
     await asyncio.gather(pipe(client_reader, server_writer), pipe(server_reader, client_writer))
 
 
-async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", LISTEN_PORT)
-    print("ready", flush=True)
-    async with server:
-        await server.serve_forever()
-
-
-asyncio.run(main())
+serve(handle, LISTEN_PORT)

@@ -12,6 +12,8 @@ Prints "ready" once listening and "withheld <packet id>" for each PUBACK it drop
 import asyncio
 import sys
 
+from tcp_peer import serve
+
 LISTEN_PORT, TARGET_PORT = int(sys.argv[1]), int(sys.argv[2])
 MARKER, CONNECTIONS = sys.argv[3].encode(), int(sys.argv[4])
 connections_seen = 0
@@ -94,11 +96,4 @@ async def handle(client_reader, client_writer):
     server_writer.close()
 
 
-async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", LISTEN_PORT)
-    print("ready", flush=True)
-    async with server:
-        await server.serve_forever()
-
-
-asyncio.run(main())
+serve(handle, LISTEN_PORT)
