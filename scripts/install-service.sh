@@ -94,6 +94,30 @@ if [[ -n "$STORAGE_DIR" ]]; then
     esac
 fi
 
+# Log files of logs.json (the Python gateway's package writes /var/log/thingsboard-gateway): each folder is
+# made for the service's user, and one outside the writable paths is allowed by a drop-in. A folder the sandbox
+# hides only gets a warning: logs are not data, and the console's records still reach the journal.
+LOGS_DROP_IN="$UNIT_DIR/iot-gateway.service.d/logs.conf"
+rm -f "$LOGS_DROP_IN"
+while IFS= read -r LOG_DIR; do
+    [[ -n "$LOG_DIR" ]] || continue
+    case "$LOG_DIR/" in
+        /tmp/*|/var/tmp/*|/home/*|/root/*|/run/user/*)
+            echo "install-service: warning: the log folder $LOG_DIR is hidden from the service by its sandbox" \
+                 "(PrivateTmp, ProtectHome): its files will not appear there; change logs.json or TB_GW_LOGS_PATH" >&2
+            continue ;;
+    esac
+    install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 750 "$LOG_DIR"
+    case "$LOG_DIR/" in
+        "$DATA_DIR"/*|"$(dirname "$CONFIG_DIR")"/*) ;;
+        *)
+            install -d "$(dirname "$LOGS_DROP_IN")"
+            [[ -f "$LOGS_DROP_IN" ]] || printf '[Service]\n' > "$LOGS_DROP_IN"
+            printf 'ReadWritePaths=%s\n' "$LOG_DIR" >> "$LOGS_DROP_IN"
+            echo "log files go to $LOG_DIR: allowed in $LOGS_DROP_IN" ;;
+    esac
+done < <(sed -n 's/^log folder: //p' <<<"$CHECK")
+
 if [[ ! -d /run/systemd/system ]]; then
     echo "systemd is not running on this machine: start the gateway with" \
          "(cd $DATA_DIR && TB_GW_CONFIG_DIR=$CONFIG_DIR /usr/local/bin/iot-gateway run)"

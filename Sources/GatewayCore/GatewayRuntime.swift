@@ -13,17 +13,20 @@ import ThingsBoard
 public enum GatewayRuntime {
     /// Runs until a signal stops it. Returns the process exit code.
     public static func run(_ options: GatewayOptions) async -> Int32 {
+        let logs = LogsConfiguration.read(directory: options.configDirectory, environment: options.environment)
+        bootstrapLogging(LogRouting(configuration: logs, override: options.logLevel))
+        for problem in logs.problems {
+            Logger(label: "service").warning("logs.json: \(problem)")
+        }
         let loaded: LoadedConfiguration
         var convertedYAML: String?
         do {
             convertedYAML = try? GatewayConfiguration.convertLegacyYAML(directory: options.configDirectory)
             loaded = try GatewayConfiguration.load(directory: options.configDirectory, environment: options.environment)
         } catch {
-            bootstrapLogging(level: options.logLevel ?? .info)
             Logger(label: "gateway").critical("cannot start: \(error)")
             return 2
         }
-        bootstrapLogging(level: options.logLevel ?? loaded.configuration.logLevel)
         var logger = Logger(label: "gateway")
         logger[metadataKey: "config"] = "\(options.configDirectory)"
         if let convertedYAML {
@@ -73,13 +76,14 @@ public enum GatewayRuntime {
     nonisolated(unsafe) private static var loggingBootstrapped = false
     private static let loggingLock = NSLock()
 
-    /// Logs go to standard error with the level from the command line or logs.json.
-    static func bootstrapLogging(level: Logger.Level) {
+    /// Logs go where logs.json says (standard error without one), at the levels of logs.json or
+    /// the command line's.
+    static func bootstrapLogging(_ routing: LogRouting) {
         loggingLock.lock()
         defer { loggingLock.unlock() }
         guard !loggingBootstrapped else { return }
         loggingBootstrapped = true
-        LoggingSystem.bootstrap { label in GatewayLogHandler(label: label, level: level) }
+        LoggingSystem.bootstrap { label in GatewayLogHandler(label: label, routing: routing) }
     }
 }
 

@@ -72,7 +72,8 @@ final class GatewayUnderTest: @unchecked Sendable {
     /// `asUnprivilegedUser`: when the tests run as root, the gateway runs as uid/gid 65534 (nobody),
     /// like its service runs as `thingsboard_gateway`; the test's folders are opened up for it.
     /// (Tests run by another user already run it unprivileged.)
-    func start(arguments extra: [String] = [], asUnprivilegedUser: Bool = false) throws {
+    func start(arguments extra: [String] = [], environment: [String: String]? = nil,
+               asUnprivilegedUser: Bool = false) throws {
         runs += 1
         var executable = try Self.binary()
         var arguments = ["run", "--config", configDirectory.path, "--log-level", "debug"] + extra
@@ -86,6 +87,7 @@ final class GatewayUnderTest: @unchecked Sendable {
         process = try PeerProcess(
             executable: executable,
             arguments: arguments,
+            environment: environment,
             currentDirectory: directory,
             logFile: directory.appendingPathComponent("gateway-\(runs).log"))
     }

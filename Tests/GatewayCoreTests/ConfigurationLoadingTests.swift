@@ -48,6 +48,24 @@ import TestSupport
         #expect(report.text.contains("storage: sqlite"))
         #expect(report.text.contains("storage folder: /"), "install-service.sh reads it")
         #expect(report.text.contains("OK    Simulator (simulator, simulator.json)"))
+        #expect(report.text.contains("logs: console only"))
+    }
+
+    /// The reference's logs.json: check-config names its files and their folder (install-service.sh
+    /// makes the folder for the service's user and lets the service write there).
+    @Test func checkConfigNamesTheReferenceLogFilesAndTheirFolder() throws {
+        guard let compat = Self.compatDirectory() else {
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "../shared/compat is missing under CI")
+            return
+        }
+        let directory = compat.appendingPathComponent("reference-configs").path
+        let relocated = ConfigurationCheck.run(directory: directory, environment: ["TB_GW_LOGS_PATH": "/var/log/thingsboard-gateway"])
+        #expect(relocated.text.contains("/var/log/thingsboard-gateway/service.log"), "\(relocated.text)")
+        #expect(relocated.text.contains("\nlog folder: /var/log/thingsboard-gateway\n"), "\(relocated.text)")
+        #expect(!relocated.text.contains("WARNING logs.json"), "\(relocated.text)")
+        let local = ConfigurationCheck.run(directory: directory, environment: [:])
+        #expect(local.text.contains("logs: ./logs/connector.log, ./logs/converter.log, ./logs/database.log"), "\(local.text)")
+        #expect(local.text.contains("\nlog folder: \(FileManager.default.currentDirectoryPath)/logs\n"), "\(local.text)")
     }
 
     @Test func legacyYAMLLoadsLikeJSON() throws {

@@ -311,6 +311,7 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
                 for s in samples:
                     out.write("%.3f %.2f\n" % (s[0], s[5] - steal0))
         steal_steps = [b[5] - a[5] for a, b in zip(samples, samples[1:])]
+        res.update(write_series(run_dir, samples, cpu_load0, steal0))
         if procs.get("tcpdump") is not None:
             bench.stop_pid(procs.pop("tcpdump"))
             res.update(hops.hop_stats(os.path.join(run_dir, "hops.pcap"), EXT_PORT, TB_PORT))
@@ -383,6 +384,27 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             sink.stop()
         bench.stop_pid(procs.get("mosq_tb"))
         bench.stop_pid(procs.get("mosq_ext"))
+
+
+def write_series(run_dir, samples, cpu0, steal0):
+    """The harness's 0.25 s samples of the load and the drain, for a look at memory over a long cell (a leak
+    grows RSS steadily while the rate stays the same): `series.txt`, one line per sample, "<s since the load
+    began> <gateway CPU-s> <VmRSS KiB> <RssAnon KiB> <unique readings delivered> <steal CPU-s>"; and the private
+    memory a minute into the load, halfway and at the end."""
+    if not samples:
+        return {}
+    t0 = samples[0][0]
+    with open(os.path.join(run_dir, "series.txt"), "w") as out:
+        for t, cpu, rss, anon, delivered, steal in samples:
+            out.write("%.2f %.3f %s %s %d %.2f\n" % (t - t0, (cpu or 0) - (cpu0 or 0), rss, anon, delivered,
+                                                    steal - steal0))
+
+    def anon_at(seconds):
+        return next((s[3] for s in samples if s[0] - t0 >= seconds and s[3]), None)
+
+    span = samples[-1][0] - t0
+    return {"rss_anon_kib_after_60s": anon_at(60), "rss_anon_kib_halfway": anon_at(span / 2),
+            "rss_anon_kib_at_end": samples[-1][3], "series_seconds": span}
 
 
 # ---------------------------------------------------------------------------------- table

@@ -9,6 +9,23 @@ public enum ConfigurationCheck {
         public var text: String
     }
 
+    /// Where logs go; a folder per line for scripts/install-service.sh (which creates it for the
+    /// service's user and lets the service write there); logs.json's problems as warnings, which
+    /// do not fail the check (the gateway starts with the rest of logs.json).
+    static func logLines(directory: String, environment: [String: String]) -> [String] {
+        let logs = LogsConfiguration.read(directory: directory, environment: environment)
+        let files = LogRouting(configuration: logs, override: nil).filePaths
+        var lines = [files.isEmpty ? "logs: console only" : "logs: \(files.joined(separator: ", ")) and the console"]
+        let workingDirectory = FileManager.default.currentDirectoryPath
+        let folders = Set(files.map { path -> String in
+            let absolute = path.hasPrefix("/") ? path : (workingDirectory as NSString).appendingPathComponent(path)
+            return ((absolute as NSString).deletingLastPathComponent as NSString).standardizingPath
+        })
+        lines += folders.sorted().map { "log folder: \($0)" }
+        lines += logs.problems.map { "WARNING logs.json: \($0)" }
+        return lines
+    }
+
     public static func run(directory: String, environment: [String: String]) -> Report {
         var lines = ["configuration directory: \(directory)"]
         let loaded: LoadedConfiguration
@@ -31,6 +48,7 @@ public enum ConfigurationCheck {
             ok = false
             lines.append("ERROR storage: \(error)")
         }
+        lines += logLines(directory: directory, environment: environment)
         lines.append("connectors: \(loaded.connectors.count)")
         for entry in loaded.connectors {
             if let error = entry.error {

@@ -12,7 +12,6 @@ public struct GatewayConfiguration: Sendable {
     public var thingsboard: ThingsBoardSettings
     /// The raw `storage` section; the Storage target parses it.
     public var storage: JSONValue
-    public var logLevel: Logger.Level
     public var admin: AdminSettings
 }
 
@@ -43,7 +42,7 @@ extension GatewayConfiguration {
         try thingsboard.applyEnvironment(environment, file: "environment", directory: directory)
         let storage = root.object["storage"] ?? ["type": "memory"]
         let configuration = GatewayConfiguration(directory: directory, mainFile: mainFile, thingsboard: thingsboard,
-                                                 storage: storage, logLevel: logLevel(directory: directory),
+                                                 storage: storage,
                                                  admin: try AdminSettings(root: root))
         return LoadedConfiguration(configuration: configuration,
                                    connectors: try connectors(root: root, directory: directory))
@@ -118,15 +117,6 @@ extension GatewayConfiguration {
             return .object(object)
         default: return .string("\(node!)")
         }
-    }
-
-    static func logLevel(directory: String) -> Logger.Level {
-        let file = (directory as NSString).appendingPathComponent("logs.json")
-        guard let data = FileManager.default.contents(atPath: file), let document = try? JSONValue.parse(Array(data)) else {
-            return .info
-        }
-        let level = document["loggers"]?["service"]?["level"]?.stringValue ?? document["root"]?["level"]?.stringValue
-        return level.flatMap(GatewayOptions.logLevel(named:)) ?? .info
     }
 
     static func connectors(root: ConfigReader, directory: String) throws(ConfigError) -> [ConnectorEntry] {

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A Python gateway's logs.json, unchanged: the log files it names are written, by logger, in the
+/// reference's format, where `TB_GW_LOGS_PATH` puts them; each connector gets its own file.
+@Suite(.serialized)
+struct LogFilesEndToEndTests {
+    /// The reference's logs.json handlers for the loggers involved (the Python package's file,
+    /// with its TimedRotatingFileHandler class and `./logs/` paths).
+    static let referenceLogs = """
+        {
+          "version": 1, "disable_existing_loggers": false,
+          "formatters": {"LogFormatter": {"class": "logging.Formatter",
+            "format": "%(asctime)s.%(msecs)03d - |%(levelname)s| - [%(filename)s] - %(module)s - %(funcName)s - %(lineno)d - %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S"}},
+          "handlers": {
+            "consoleHandler": {"class": "logging.StreamHandler", "formatter": "LogFormatter", "level": 0, "stream": "ext://sys.stdout"},
+            "serviceHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
+              "formatter": "LogFormatter", "filename": "./logs/service.log", "backupCount": 7, "interval": 3, "when": "D", "maxBytes": 0},
+            "connectorHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
+              "formatter": "LogFormatter", "filename": "./logs/connector.log", "backupCount": 7, "interval": 3, "when": "D", "maxBytes": 0},
+            "tb_connectionHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
+              "formatter": "LogFormatter", "filename": "./logs/tb_connection.log", "backupCount": 7, "interval": 3, "when": "D", "maxBytes": 0}
+          },
+          "loggers": {
+            "service": {"handlers": ["serviceHandler", "consoleHandler"], "level": "INFO", "propagate": false},
+            "connector": {"handlers": ["connectorHandler", "consoleHandler"], "level": "INFO", "propagate": false},
+            "tb_connection": {"handlers": ["tb_connectionHandler", "consoleHandler"], "level": "INFO", "propagate": false}
+          },
+          "root": {"level": "ERROR", "handlers": ["consoleHandler"]}
+        }
+        """
+
+    @Test func aReferenceLogsJsonWritesTheReferencesLogFiles() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let responder = try await SessionLimitsResponder(port: broker.port)
+        let gateway = try GatewayUnderTest(label: "log-files")
+        try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#,
+                                    connectors: [#"{"type": "simulator", "name": "Boiler Simulator", "configuration": "simulator.json"}"#])
+        try gateway.write("simulator.json", GatewayUnderTest.counterSimulator(device: "Boiler L"))
+        try gateway.write("logs.json", Self.referenceLogs)
+        let logsFolder = gateway.directory.appendingPathComponent("var-log-thingsboard-gateway").path
+        try gateway.start(environment: ["TB_GW_LOGS_PATH": logsFolder])
+        defer { gateway.stop() }
+
+        func lines(_ file: String) -> [String] {
+            ((try? String(contentsOfFile: logsFolder + "/" + file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        let written = await waitUntil(timeout: 30) {
+            lines("tb_connection.log").contains { $0.contains("connected to ThingsBoard") }
+                && lines("boiler_simulator_connector.log").contains { $0.contains("connector started") }
+        }
+        await responder.stop()
+        #expect(written, "files: \((try? FileManager.default.contentsOfDirectory(atPath: logsFolder)) ?? []); log:\n\(gateway.log())")
+        let starting = lines("service.log").first { $0.contains("starting") }
+        #expect(starting?.wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} - \|INFO\| - \[GatewayRuntime\.swift\] - GatewayRuntime - .* - \d+ - .*iot-gateway .* starting/) != nil,
+                "service.log: \(lines("service.log"))")
+        // The console handler (standard output) has them too, in the same format.
+        #expect(gateway.log().contains("|INFO| - [GatewayRuntime.swift]"))
+        #expect(!FileManager.default.fileExists(atPath: gateway.directory.appendingPathComponent("logs").path),
+                "TB_GW_LOGS_PATH moves the files out of ./logs")
+    }
+}
