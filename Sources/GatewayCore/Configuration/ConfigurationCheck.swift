@@ -15,7 +15,9 @@ public enum ConfigurationCheck {
     static func logLines(directory: String, environment: [String: String]) -> [String] {
         let logs = LogsConfiguration.read(directory: directory, environment: environment)
         let files = LogRouting(configuration: logs, override: nil).filePaths
-        var lines = [files.isEmpty ? "logs: console only" : "logs: \(files.joined(separator: ", ")) and the console"]
+        let console = !logs.isPresent || logs.handlers.values.contains { $0.destination == .standardOutput || $0.destination == .standardError }
+        let destinations = files + (console ? ["the console"] : [])
+        var lines = [files.isEmpty ? "logs: console only" : "logs: \(destinations.joined(separator: ", "))"]
         let workingDirectory = FileManager.default.currentDirectoryPath
         let folders = Set(files.map { path -> String in
             let absolute = path.hasPrefix("/") ? path : (workingDirectory as NSString).appendingPathComponent(path)
