@@ -107,7 +107,14 @@ while IFS= read -r LOG_DIR; do
                  "(PrivateTmp, ProtectHome): its files will not appear there; change logs.json or TB_GW_LOGS_PATH" >&2
             continue ;;
     esac
-    install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 750 "$LOG_DIR"
+    # A folder that exists keeps its owner and mode (it may be /var/log itself); the service user must be able
+    # to write there, as it had to for the Python gateway.
+    if [[ ! -d "$LOG_DIR" ]]; then
+        install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 750 "$LOG_DIR"
+    elif ! setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups test -w "$LOG_DIR"; then
+        echo "install-service: warning: $SERVICE_USER cannot write to the log folder $LOG_DIR: its log files" \
+             "will be missing (chown it, or change logs.json / TB_GW_LOGS_PATH)" >&2
+    fi
     case "$LOG_DIR/" in
         "$DATA_DIR"/*|"$(dirname "$CONFIG_DIR")"/*) ;;
         *)

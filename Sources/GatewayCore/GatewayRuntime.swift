@@ -27,8 +27,7 @@ public enum GatewayRuntime {
             Logger(label: "gateway").critical("cannot start: \(error)")
             return 2
         }
-        var logger = Logger(label: "gateway")
-        logger[metadataKey: "config"] = "\(options.configDirectory)"
+        let logger = Logger(label: "gateway")
         if let convertedYAML {
             logger.warning("tb_gateway.yaml is deprecated: its content was written to \(convertedYAML), which is read from now on (as the Python gateway does)")
         }
@@ -44,7 +43,8 @@ public enum GatewayRuntime {
             return 2
         }
         logger.info("iot-gateway \(GatewayVersion.current) starting",
-                    metadata: ["thingsboard": "\(gateway.client.configuration.host):\(gateway.client.configuration.port)",
+                    metadata: ["config": "\(options.configDirectory)",
+                               "thingsboard": "\(gateway.client.configuration.host):\(gateway.client.configuration.port)",
                                "storage": "\(gateway.storageDescription)",
                                "connectors": "\(loaded.connectors.map(\.name))"])
         // The parsed connector documents live on in the connector manager only until it starts them.

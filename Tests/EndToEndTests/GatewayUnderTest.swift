@@ -72,11 +72,12 @@ final class GatewayUnderTest: @unchecked Sendable {
     /// `asUnprivilegedUser`: when the tests run as root, the gateway runs as uid/gid 65534 (nobody),
     /// like its service runs as `thingsboard_gateway`; the test's folders are opened up for it.
     /// (Tests run by another user already run it unprivileged.)
-    func start(arguments extra: [String] = [], environment: [String: String]? = nil,
+    /// `logLevel` nil: the levels of the configuration's logs.json.
+    func start(arguments extra: [String] = [], environment: [String: String]? = nil, logLevel: String? = "debug",
                asUnprivilegedUser: Bool = false) throws {
         runs += 1
         var executable = try Self.binary()
-        var arguments = ["run", "--config", configDirectory.path, "--log-level", "debug"] + extra
+        var arguments = ["run", "--config", configDirectory.path] + (logLevel.map { ["--log-level", $0] } ?? []) + extra
         if asUnprivilegedUser && getuid() == 0 {
             for folder in [directory, configDirectory] {
                 try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder.path)

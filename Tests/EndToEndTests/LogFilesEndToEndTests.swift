@@ -42,7 +42,7 @@ struct LogFilesEndToEndTests {
         try gateway.write("simulator.json", GatewayUnderTest.counterSimulator(device: "Boiler L"))
         try gateway.write("logs.json", Self.referenceLogs)
         let logsFolder = gateway.directory.appendingPathComponent("var-log-thingsboard-gateway").path
-        try gateway.start(environment: ["TB_GW_LOGS_PATH": logsFolder])
+        try gateway.start(environment: ["TB_GW_LOGS_PATH": logsFolder], logLevel: nil)
         defer { gateway.stop() }
 
         func lines(_ file: String) -> [String] {
@@ -57,6 +57,10 @@ struct LogFilesEndToEndTests {
         let starting = lines("service.log").first { $0.contains("starting") }
         #expect(starting?.wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} - \|INFO\| - \[GatewayRuntime\.swift\] - GatewayRuntime - .* - \d+ - .*iot-gateway .* starting/) != nil,
                 "service.log: \(lines("service.log"))")
+        // logs.json's levels (INFO), not the debug records the gateway also makes.
+        #expect(!lines("service.log").contains { $0.contains("|DEBUG|") } && !gateway.log().contains("|DEBUG|"))
+        // A connector's own file does not name the connector on each line.
+        #expect(lines("boiler_simulator_connector.log").allSatisfy { !$0.contains("connector=") })
         // The console handler (standard output) has them too, in the same format.
         #expect(gateway.log().contains("|INFO| - [GatewayRuntime.swift]"))
         #expect(!FileManager.default.fileExists(atPath: gateway.directory.appendingPathComponent("logs").path),

@@ -7,7 +7,7 @@ import Testing
 /// logs.json as the Python gateway's users have it: the reference's loggers, console and file
 /// handlers with its rotation, formats. What is checked is what a user sees: which file a line
 /// lands in, what the line looks like, which files rotation leaves.
-struct LogsConfigurationTests {
+@Suite(.serialized) struct LogsConfigurationTests {
     /// The reference's logs.json (config/logs.json of the Python package), shortened to one file
     /// handler of each kind, with the files in `folder`.
     static func referenceLogs(folder: String) -> JSONValue {
@@ -68,18 +68,19 @@ struct LogsConfigurationTests {
     }
 
     @Test func widthsPrecisionAndPercentSignsAreKept() throws {
-        let format = try PythonLogFormat(format: "%(levelname)-8s|%(lineno)5d|%(message).3s|100%%", dateFormat: nil)
+        let format = try PythonLogFormat(format: "%(levelname)-8s|%(lineno)5d|%(message).3s|100%%|%(name)r", dateFormat: nil)
         let record = PythonLogRecord(time: Date(), level: .info, loggerName: "x", message: "abcdef",
                                      file: "a.swift", function: "f()", line: 42)
-        #expect(format.render(record) == "INFO    |   42|abc|100%")
+        #expect(format.render(record) == "INFO    |   42|abc|100%|'x'")
     }
 
     @Test func asctimeIsPythonsDefaultOrTheDateFormat() throws {
         let time = Date(timeIntervalSince1970: 1_700_000_000.5)
         let record = PythonLogRecord(time: time, level: .info, loggerName: "x", message: "m", file: "a", function: "f", line: 1)
         let plain = try PythonLogFormat(format: "%(asctime)s", dateFormat: nil).render(record)
-        #expect(plain == Strftime.format("%Y-%m-%d %H:%M:%S", 1_700_000_000) + ",500")
-        #expect(plain.wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,500/) != nil)
+        // 2023-11-14 22:13:20 UTC in whatever zone this machine is in: minutes and seconds are the
+        // same in every zone with whole-hour offsets (and half-hour ones keep the seconds).
+        #expect(plain.wholeMatch(of: /2023-11-1[45] \d\d:\d\d:20,500/) != nil, "\(plain)")
         let dated = try PythonLogFormat(format: "%(asctime)s", dateFormat: "%d/%m/%Y").render(record)
         #expect(dated.wholeMatch(of: /\d\d\/\d\d\/2023/) != nil)
     }
@@ -117,6 +118,9 @@ struct LogsConfigurationTests {
         #expect(LogsConfiguration.snakeCase("MQTT Broker Connector_connector") == "mqtt_broker_connector_connector")
         #expect(LogsConfiguration.snakeCase("myModbus-Line 2") == "my_modbus_line_2")
         #expect(LogsConfiguration.snakeCase("__Odd  Name!__") == "odd_name")
+        // Python's classes are ASCII; what is not ASCII is dropped code point by code point.
+        #expect(LogsConfiguration.snakeCase("aïBus") == "abus")
+        #expect(LogsConfiguration.snakeCase("Cafe\u{301} Line") == "cafe_line")
         #expect(LogsConfiguration.referenceFilePath("./logs/MyService.log", logsFolder: nil) == "./logs/my_service.log")
         #expect(LogsConfiguration.referenceFilePath("./logs/service.log", logsFolder: "/var/log/gw") == "/var/log/gw/service.log")
         let relocated = LogsConfiguration(document: Self.referenceLogs(folder: "./logs"), environment: ["TB_GW_LOGS_PATH": "/srv/logs"])
@@ -164,14 +168,14 @@ struct LogsConfigurationTests {
 
         let service = Self.lines(folder + "/service.log")
         #expect(service.count == 1)
-        #expect(service.first?.contains(" - |INFO| - [LogsConfigurationTests.swift] - LogsConfigurationTests - ") == true)
+        #expect(service.first?.contains(" - |INFO| - [LogsConfigurationTests.swift] - LogsConfigurationTests - eachLoggerWritesItsOwnFileAndTheConsoleAtItsLevel - ") == true, "\(service)")
         #expect(service.first?.hasSuffix(" - gateway starting") == true)
         #expect(Self.lines(folder + "/tb_connection.log").map { $0.hasSuffix("ThingsBoard unreachable") } == [true])
         #expect(Self.lines(folder + "/storage.log").isEmpty)
         // The reference's file for one connector's logger, beside connector.log.
         let connector = Self.lines(folder + "/mqtt_broker_connector_connector.log")
         #expect(connector.count == 1)
-        #expect(connector.first?.hasSuffix("[connector=MQTT Broker Connector] connected to the broker") == true)
+        #expect(connector.first?.hasSuffix(" - connected to the broker") == true, "\(connector)")
         #expect(Self.lines(folder + "/connector.log").map { $0.hasSuffix("no connector named") } == [true])
     }
 
@@ -215,7 +219,7 @@ struct LogsConfigurationTests {
         #expect(Self.lines(path + ".2023-11-14_22-13-45") == ["third"])
     }
 
-    @Test func theReferenceClassNumbersArchivesOfTheSameSecond() throws {
+    @Test func theReferenceClassWithMaxBytesStampsEachArchiveWithThePreviousRollover() throws {
         let folder = try Self.scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/connector.log"
@@ -223,12 +227,76 @@ struct LogsConfigurationTests {
         let file = LogFile(settings: LogFileSettings(path: path, rotation: .time(schedule, backupCount: 3, maxBytes: 20)))
         let start = 1_700_000_000.0
         for index in 1...6 { file.append("record \(index) ------", now: start + Double(index)) }  // one per file
+        // As ThingsBoard's class (checked against it): a size rollover starts a new period, so each
+        // archive carries the time of the rollover before it; the oldest beyond backupCount are gone.
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        // Every size rollover of the day is stamped with the start of its period (the first record,
-        // at start + 1); the oldest beyond backupCount are gone, numbers are never reused.
-        #expect(names == ["connector.log", "connector.log.2023-11-14_22-13-21.2", "connector.log.2023-11-14_22-13-21.3",
-                          "connector.log.2023-11-14_22-13-21.4"])
+        #expect(names == ["connector.log", "connector.log.2023-11-14_22-13-23", "connector.log.2023-11-14_22-13-24",
+                          "connector.log.2023-11-14_22-13-25"])
         #expect(Self.lines(path) == ["record 6 ------"])
+        #expect(Self.lines(path + ".2023-11-14_22-13-25") == ["record 5 ------"])
+    }
+
+    @Test func rolloversInOneSecondAreNumberedNeverOverwritten() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/connector.log"
+        let schedule = try LogRotationSchedule(when: "D", interval: 1, utc: true)
+        let file = LogFile(settings: LogFileSettings(path: path, rotation: .time(schedule, backupCount: 3, maxBytes: 20)))
+        let start = 1_700_000_000.0
+        for index in 1...5 { file.append("record \(index) ------", now: start) }  // four rollovers, one second
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(names == ["connector.log", "connector.log.2023-11-14_22-13-20.1", "connector.log.2023-11-14_22-13-20.2",
+                          "connector.log.2023-11-14_22-13-20.3"])
+        #expect(Self.lines(path + ".2023-11-14_22-13-20.3") == ["record 4 ------"])
+        #expect(Self.lines(path + ".2023-11-14_22-13-20.1") == ["record 2 ------"])
+    }
+
+    /// Daylight saving changes in local time (Europe/Berlin, 2023-03-26 and 2023-10-29): each day's
+    /// archive carries that day's date and holds that whole day, as in Python.
+    @Test func midnightRolloverAcrossDaylightSavingChanges() throws {
+        let previous = getenv("TZ").map { String(cString: $0) }
+        setenv("TZ", "Europe/Berlin", 1)
+        tzset()
+        defer {
+            if let previous { setenv("TZ", previous, 1) } else { unsetenv("TZ") }
+            tzset()
+        }
+        for (dayBefore, changeDay, dayAfter) in [("2023-10-28", "2023-10-29", "2023-10-30"),
+                                                 ("2023-03-25", "2023-03-26", "2023-03-27")] {
+            let folder = try Self.scratchFolder()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let path = folder + "/service.log"
+            let schedule = try LogRotationSchedule(when: "midnight", interval: 1, utc: false)
+            let file = LogFile(settings: LogFileSettings(path: path, rotation: .time(schedule, backupCount: 0, maxBytes: 0)))
+            let noonBefore = Self.localTime(dayBefore + " 12:00")
+            file.append("day before", now: noonBefore)
+            // Every hour of the change day, from its first minute to its last.
+            var time = Self.localTime(changeDay + " 00:01")
+            let end = Self.localTime(dayAfter + " 00:00")
+            var hours = 0
+            while time < end {
+                file.append("\(changeDay) hour \(hours)", now: time)
+                time += 3600
+                hours += 1
+            }
+            file.append("day after", now: end + 60)
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+            #expect(names == ["service.log", "service.log." + dayBefore, "service.log." + changeDay])
+            #expect(Self.lines(path + "." + changeDay).count == hours, "\(Self.lines(path + "." + changeDay))")
+            #expect(Self.lines(path) == ["day after"])
+        }
+    }
+
+    static func localTime(_ text: String) -> Double {
+        let numbers = text.split(whereSeparator: { "- :".contains($0) }).map { Int32($0)! }  // "2023-10-29 00:01"
+        var parts = tm()
+        parts.tm_year = numbers[0] - 1900
+        parts.tm_mon = numbers[1] - 1
+        parts.tm_mday = numbers[2]
+        parts.tm_hour = numbers[3]
+        parts.tm_min = numbers[4]
+        parts.tm_isdst = -1
+        return Double(mktime(&parts))
     }
 
     @Test func midnightAndWeekdayRolloversFallOnMidnights() throws {

@@ -39,6 +39,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
@@ -112,13 +113,14 @@ def run_command(args, gateway, cfg_file, run_dir):
     return ["mosquitto", "-c", conf]
 
 
-def loadgen_command(args, qos, messages, send_log):
+def loadgen_command(args, qos, messages, send_log, rate=None, duration=None):
     """refbench's loadgen.py, or gateway-bench mqtt-load (same options, topics, payloads, result line).
-    messages: closed loop; None: open loop at --latency-rate for --latency-duration (needs the Swift one)."""
+    messages: closed loop; None: open loop at `rate` for `duration` s (default --latency-rate for
+    --latency-duration; needs the Swift one)."""
     common = ["--devices", str(args.devices), "--qos", str(qos), "--port", str(EXT_PORT),
               "--max-seconds", str(args.publish_cap)]
     common += ["--messages", str(messages)] if messages else \
-        ["--rate", str(args.latency_rate), "--duration", str(args.latency_duration)]
+        ["--rate", str(rate or args.latency_rate), "--duration", str(duration or args.latency_duration)]
     if args.loadgen == "python":
         return [sys.executable, os.path.join(args.refbench, "loadgen.py")] + common
     cmd = [args.bench_bin, "mqtt-load"] + common + ["--connections", str(args.connections), "--window", str(args.window)]
@@ -155,13 +157,69 @@ def latency_stats(sink, send_log, devices, seq_start=1):
             "latency_mean_ms": 1000.0 * sum(lat) / len(lat)}
 
 
+class ThingsBoardOutage(threading.Thread):
+    """Outage cell: --outage-at s after the load starts the ThingsBoard-side broker is killed (SIGKILL: a crash
+    or a cut link, the gateway's connection is reset), and --outage-length s later it is started again with the
+    same configuration. The fake ThingsBoard reconnects within a second; the gateway reconnects by itself."""
+
+    def __init__(self, procs, args, run_dir):
+        super().__init__(daemon=True)
+        self.procs, self.args, self.run_dir = procs, args, run_dir
+        self.t_kill = self.t_restart = None
+
+    def run(self):
+        time.sleep(self.args.outage_at)
+        broker = self.procs["mosq_tb"]
+        broker.kill()
+        broker.wait()
+        self.t_kill = time.time()
+        time.sleep(self.args.outage_length)
+        self.procs["mosq_tb"] = subprocess.Popen(
+            ["mosquitto", "-c", os.path.join(self.args.refbench, "conf", "mosquitto-tb.conf")],
+            stdout=open(os.path.join(self.run_dir, "mosq_tb-after-outage.log"), "w"), stderr=subprocess.STDOUT)
+        self.t_restart = time.time()
+
+    def facts(self):
+        return {"outage_kill_unix_s": self.t_kill, "outage_restart_unix_s": self.t_restart,
+                "outage_length_s": (self.t_restart - self.t_kill) if self.t_kill and self.t_restart else None}
+
+
+def outage_stats(run_dir, outage):
+    """From latencies.txt (and sends.txt for the lost): readings published while ThingsBoard was down, how
+    long after its restart the last of them arrived, and when the lost ones were published."""
+    if outage.t_kill is None or outage.t_restart is None:
+        return {}
+    kill_us, restart_us = outage.t_kill * 1e6, outage.t_restart * 1e6
+    during, caught_up = 0, None
+    delivered = set()
+    with open(os.path.join(run_dir, "latencies.txt")) as f:
+        for line in f:
+            seq, sent_us, latency_us = (int(x) for x in line.split())
+            delivered.add(seq)
+            if sent_us < restart_us:
+                arrival_us = sent_us + latency_us
+                caught_up = max(caught_up or 0, arrival_us)
+                if sent_us >= kill_us:
+                    during += 1
+    lost_sent = []
+    with open(os.path.join(run_dir, "sends.txt")) as f:
+        for line in f:
+            seq, sent_us = (int(x) for x in line.split())
+            if seq not in delivered:
+                lost_sent.append((sent_us - kill_us) / 1e3)
+    return {"outage_readings_published_while_down_delivered": during,
+            "outage_catch_up_after_restart_s": (caught_up - restart_us) / 1e6 if caught_up else None,
+            "outage_lost_published_ms_from_kill": [round(x, 1) for x in lost_sent[:50]]}
+
+
 def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
     """mode "closed": closed-loop burst of `messages` at --qos; "latency": open loop at --latency-rate for
     --latency-duration s at --latency-qos, with a send log, latency per reading; "backlog": the gateway is
     frozen (SIGSTOP) while the closed-loop burst is published, so the external broker queues it, then resumed
     (SIGCONT): its drain rate, with no load generator competing for the cores, is the gateway's own capacity."""
     bench = rb
-    qos = args.latency_qos if mode == "latency" else args.qos
+    open_loop = mode in ("latency", "outage")
+    qos = args.latency_qos if open_loop else args.qos
     run_dir = os.path.join(args.run_root, "%s-%s-%s-qos%d-%d" % (mode, gateway, storage, qos, idx))
     # refbench's own run-folder builder: identical config files for both gateways
     cfg_args = types.SimpleNamespace(gw_python=args.gw_python, name_source="message", storage=storage)
@@ -223,8 +281,9 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             res["idle_cpu_pct"] = 100.0 * (c1 - c0) / args.idle_seconds
 
         # ---- load: closed loop (as fast as the generator's window allows) or open loop at a fixed rate
-        send_log = os.path.join(run_dir, "sends.txt") if mode == "latency" else None
-        lg_cmd = loadgen_command(args, qos, messages, send_log)
+        send_log = os.path.join(run_dir, "sends.txt") if open_loop else None
+        lg_cmd = loadgen_command(args, qos, messages, send_log,
+                                 *((args.outage_rate, args.outage_duration) if mode == "outage" else ()))
 
         def baselines():
             return ({n: bench.proc_cpu_s(p.pid) for n, p in procs.items() if n.startswith("mosq")},
@@ -235,7 +294,7 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
         # The sink stamps arrivals in this process, so a garbage collection here delays the stamps of whatever
         # arrives meanwhile, for any gateway (one full collection took 16 ms during a latency cell, young ones
         # up to 9 ms on a busy VM). The cell allocates little that could form cycles: no collection during it.
-        if mode == "latency":
+        if open_loop:
             gc.freeze()
             gc.disable()
         if mode == "backlog":
@@ -254,6 +313,11 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             time.sleep(1)  # tcpdump's capture is open before the first publish
         procs["loadgen"] = lg = subprocess.Popen(lg_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                  text=True)
+        outage = None
+        if mode == "outage":
+            sink.c.reconnect_delay_set(min_delay=1, max_delay=1)  # back within a second of the broker
+            outage = ThingsBoardOutage(procs, args, run_dir)
+            outage.start()
         lg_deadline = time.monotonic() + args.publish_cap + 70  # loadgen's own cap + its 60 s flush wait
         while lg.poll() is None:
             if time.monotonic() > lg_deadline:
@@ -302,8 +366,13 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
         res["ended"] = ended
         miss = bench.missing_readings(sink, published, args.devices)
         gc.enable()
+        if outage is not None:
+            outage.join()
+            res.update(outage.facts())
         if send_log:
             res.update(latency_stats(sink, send_log, args.devices))
+            if outage is not None:
+                res.update(outage_stats(run_dir, outage))
             # Steal over time, to tell a stall of the gateway from a preemption of the VM: one line per
             # 0.25 s sample, "<unix time s> <steal CPU-s since the cell began>" (latencies.txt has the
             # publish times).
@@ -326,7 +395,9 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
         end_mem = proc_mem(gw.pid)
         rss_vals = [s[2] for s in samples if s[2]]
         anon_vals = [s[3] for s in samples if s[3]]
-        broker_cpu = {n: (bench.proc_cpu_s(procs[n].pid) or 0) - (c or 0) for n, c in broker_cpu0.items()}
+        # (after an outage the ThingsBoard-side broker is another process than at the baseline: not counted)
+        broker_cpu = {n: (bench.proc_cpu_s(procs[n].pid) or 0) - (c or 0) for n, c in broker_cpu0.items()
+                      if not (mode == "outage" and n == "mosq_tb")}
         gw_total = (bench.proc_cpu_s(gw.pid) or 0) - (cpu_load0 or 0)
         loadgen_cpu = 0 if mode == "backlog" else (lgres.get("loadgen_cpu_s") or 0)
         own = gw_total + sum(broker_cpu.values()) + (time.process_time() - self_cpu0) + loadgen_cpu
@@ -544,6 +615,33 @@ def latency_table(results):
     return "\n".join(lines)
 
 
+def outage_table(results):
+    """Markdown: what each gateway delivered across a ThingsBoard outage."""
+    head = ["metric", "Python", "Swift"]
+    rows = []
+
+    def add(label, key, digits=0):
+        rows.append([label] + [fmt(med([r for r in results if r["gateway"] == g], key), digits)
+                               for g in ("python", "swift")])
+
+    add("messages published", "published_messages")
+    add("readings lost", "lost_readings")
+    add("duplicate readings", "duplicate_readings")
+    add("readings published while ThingsBoard was down, delivered", "outage_readings_published_while_down_delivered")
+    add("s after the restart until the last of them arrived", "outage_catch_up_after_restart_s", 1)
+    add("latency p50 ms", "latency_p50_ms", 2)
+    add("latency max ms", "latency_max_ms", 0)
+    add("gateway CPU s per 100k datapoints", "gateway_cpu_s_per_100k_datapoints", 2)
+    lost = ["lost readings, published at ms from the kill"]
+    for g in ("python", "swift"):
+        lost.append("; ".join(", ".join(str(x) for x in r.get("outage_lost_published_ms_from_kill", [])[:10]) or "none"
+                              for r in results if r["gateway"] == g))
+    rows.append(lost)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.abspath(os.path.join(here, "..", ".."))
@@ -589,6 +687,11 @@ def main():
     ap.add_argument("--latency-duration", type=float, default=20, help="latency scenario: seconds")
     ap.add_argument("--latency-storage", default="sqlite", help="latency scenario: storage kind")
     ap.add_argument("--latency-qos", type=int, default=1, choices=(0, 1), help="latency scenario: sensor QoS")
+    ap.add_argument("--outage-rate", type=float, default=200, help="outage scenario: msg/s (open loop)")
+    ap.add_argument("--outage-duration", type=float, default=60, help="outage scenario: seconds of load")
+    ap.add_argument("--outage-at", type=float, default=15, help="outage scenario: s into the load the TB broker dies")
+    ap.add_argument("--outage-length", type=float, default=20, help="outage scenario: s the TB broker stays down")
+    ap.add_argument("--outage-storage", default="sqlite", help="outage scenario: storage kind")
     ap.add_argument("--latency-floor", action=argparse.BooleanOptionalAction, default=True,
                     help="latency scenario: also run the mosquitto relay in the gateway's place (same hops, QoS, "
                          "sink and clock; it converts and stores nothing): the floor this machine puts under any "
@@ -609,10 +712,11 @@ def main():
         ap.error("%s has no mqtt-load subcommand: rebuild it in release (see README.md)" % args.bench_bin)
     scenarios = [s for s in args.scenarios.split(",") if s]
     for sc in scenarios:
-        if sc not in ("closed", "latency", "backlog"):
+        if sc not in ("closed", "latency", "backlog", "outage"):
             ap.error("unknown scenario %r" % sc)
-    if "latency" in scenarios and args.loadgen != "swift":
-        ap.error("the latency scenario needs --loadgen swift (its --send-log gives each message's publish time)")
+    if ("latency" in scenarios or "outage" in scenarios) and args.loadgen != "swift":
+        ap.error("the latency and outage scenarios need --loadgen swift (its --send-log gives each message's "
+                 "publish time)")
     args.refbench = os.path.abspath(args.refbench)
     args.swift_bin = os.path.abspath(args.swift_bin)
     storages = [s for s in args.storages.split(",") if s]
@@ -646,6 +750,8 @@ def main():
     if "latency" in scenarios:
         latency_gateways = gateways + (["relay"] if args.latency_floor and "relay" not in gateways else [])
         cells += [("latency", args.latency_storage, g) for g in latency_gateways]
+    if "outage" in scenarios:
+        cells += [("outage", args.outage_storage, g) for g in gateways_proper]
     for idx in range(1, args.runs + 1):
         for mode, storage, gateway in cells:
             if mode == "closed":
@@ -672,6 +778,7 @@ def main():
     closed = [r for r in ok if r["mode"] == "closed"]
     latency = [r for r in ok if r["mode"] == "latency"]
     backlog = [r for r in ok if r["mode"] == "backlog"]
+    outages = [r for r in ok if r["mode"] == "outage"]
     if closed:
         print()
         print("## Closed loop, QoS %d at the sensors" % args.qos)
@@ -689,6 +796,13 @@ def main():
               % (args.latency_rate, args.latency_duration, args.latency_qos, args.latency_storage))
         print()
         print(latency_table(latency))
+    if outages:
+        print()
+        print("## ThingsBoard outage: %g msg/s for %g s (QoS %d, %s storage); the ThingsBoard-side broker killed "
+              "%g s in and restarted %g s later" % (args.outage_rate, args.outage_duration, args.latency_qos,
+                                                    args.outage_storage, args.outage_at, args.outage_length))
+        print()
+        print(outage_table(outages))
     failed = [r for r in results if "error" in r]
     for r in failed:
         print("FAILED: %s %s %s run %d: %s (run folder %s)" % (r["mode"], r["gateway"], r["storage"], r["run"],

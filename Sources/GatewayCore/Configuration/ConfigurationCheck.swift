@@ -14,10 +14,14 @@ public enum ConfigurationCheck {
     /// do not fail the check (the gateway starts with the rest of logs.json).
     static func logLines(directory: String, environment: [String: String]) -> [String] {
         let logs = LogsConfiguration.read(directory: directory, environment: environment)
-        let files = LogRouting(configuration: logs, override: nil).filePaths
-        let console = !logs.isPresent || logs.handlers.values.contains { $0.destination == .standardOutput || $0.destination == .standardError }
+        let routing = LogRouting(configuration: logs, override: nil)
+        let files = routing.filePaths
+        let console = !logs.isPresent || routing.attachedHandlers.contains {
+            $0.destination == .standardOutput || $0.destination == .standardError
+        }
         let destinations = files + (console ? ["the console"] : [])
-        var lines = [files.isEmpty ? "logs: console only" : "logs: \(destinations.joined(separator: ", "))"]
+        var lines = ["logs: " + (destinations.isEmpty ? "nowhere (no logger of logs.json has a console or file handler)"
+                                                       : files.isEmpty ? "console only" : destinations.joined(separator: ", "))]
         let workingDirectory = FileManager.default.currentDirectoryPath
         let folders = Set(files.map { path -> String in
             let absolute = path.hasPrefix("/") ? path : (workingDirectory as NSString).appendingPathComponent(path)

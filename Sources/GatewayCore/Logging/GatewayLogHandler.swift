@@ -48,14 +48,16 @@ struct GatewayLogHandler: LogHandler {
         let connector = record.metadata?["connector"].map { "\($0)" }
         let targets = routesConnectorRecords && connector != nil ? routing.outputs(forConnector: connector!) : outputs
         let level = PythonLogLevel(event.level)
-        var pythonRecord: PythonLogRecord?
+        var pythonRecords: [Bool: PythonLogRecord] = [:]  // by "in the connector's own file"
         for output in targets where level >= output.level {
             guard let format = output.format else {
                 stream.log(event: record)
                 continue
             }
-            if pythonRecord == nil { pythonRecord = makePythonRecord(record, connector: connector) }
-            let line = format.render(pythonRecord!)
+            let pythonRecord = pythonRecords[output.isConnectorFile] ?? makePythonRecord(
+                record, connector: connector, showsConnector: !output.isConnectorFile)
+            pythonRecords[output.isConnectorFile] = pythonRecord
+            let line = format.render(pythonRecord)
             switch output.sink {
             case .standardOutput: Self.write(line, to: STDOUT_FILENO)
             case .standardError: Self.write(line, to: STDERR_FILENO)
@@ -65,15 +67,18 @@ struct GatewayLogHandler: LogHandler {
         RemoteLogSink.shared.note(level: event.level, label: label, connector: connector, message: "\(event.message)")
     }
 
-    /// The message with the metadata in front, as swift-log's own format puts it (`[key=value] text`).
-    private func makePythonRecord(_ record: LogEvent, connector: String?) -> PythonLogRecord {
+    /// The message with the metadata in front, as swift-log's own format puts it (`[key=value] text`;
+    /// the Python gateway has no metadata, its messages spell such values out). A connector's own
+    /// file leaves out which connector it is.
+    private func makePythonRecord(_ record: LogEvent, connector: String?, showsConnector: Bool) -> PythonLogRecord {
         var message = "\(record.message)"
-        if let metadata = record.metadata, !metadata.isEmpty {
-            let pairs = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            message = "[\(pairs)] " + message
-        }
+        let pairs = (record.metadata ?? [:]).filter { showsConnector || $0.key != "connector" }
+            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        if !pairs.isEmpty { message = "[\(pairs.joined(separator: " "))] " + message }
+        // %(funcName)s: the name alone, as Python's (`run`, not `run(_:)`).
+        let function = record.function.split(separator: "(", maxSplits: 1).first.map(String.init) ?? record.function
         return PythonLogRecord(time: Date(), level: PythonLogLevel(record.level), loggerName: connector ?? loggerName,
-                               message: message, file: record.file, function: record.function, line: record.line)
+                               message: message, file: record.file, function: function, line: record.line)
     }
 
     /// One `write` per line, so lines of different threads never mix.

@@ -5,8 +5,10 @@ import Synchronization
 /// under a lock (records are rare next to the data path, and a line must never be interleaved with
 /// another), and the file is rotated as its handler's class would.
 ///
-/// A file that cannot be opened or written (no such folder and none can be made, no permission,
-/// disk full) is reported once on standard error and retried at most once a minute; logging never
+/// A file that cannot be opened, written or rotated (no such folder and none can be made, no
+/// permission, disk full) is reported once on standard error; opening is retried at most once a
+/// minute, and a file that cannot be renamed keeps growing rather than being rotated on every
+/// line. An archive is never overwritten: a name that exists gets the next number. Logging never
 /// stops the gateway.
 final class LogFile: Sendable {
     let settings: LogFileSettings
@@ -16,6 +18,8 @@ final class LogFile: Sendable {
         var size = 0
         var rolloverAt: Double?
         var nextOpenAttempt: Double = 0
+        var opened = false
+        var rotationFailed = false
         var reportedFailure = false
     }
 
@@ -34,12 +38,16 @@ final class LogFile: Sendable {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         state.withLock { state in
+            if state.descriptor >= 0, settings.reopensWhenMoved, wasMoved(state.descriptor) {
+                close(state.descriptor)
+                state.descriptor = -1
+            }
             if state.descriptor < 0 {
                 guard now >= state.nextOpenAttempt else { return }
                 open(&state, now: now)
                 guard state.descriptor >= 0 else { return }
             }
-            if needsRollover(state, adding: bytes.count, now: now) {
+            if !state.rotationFailed, needsRollover(state, adding: bytes.count, now: now) {
                 rollOver(&state, now: now)
                 guard state.descriptor >= 0 else { return }
             }
@@ -64,12 +72,25 @@ final class LogFile: Sendable {
         }
     }
 
+    /// `WatchedFileHandler`: the path no longer names the open file.
+    private func wasMoved(_ descriptor: Int32) -> Bool {
+        var open = stat()
+        var named = stat()
+        guard fstat(descriptor, &open) == 0 else { return true }
+        guard stat(settings.path, &named) == 0 else { return true }
+        return open.st_dev != named.st_dev || open.st_ino != named.st_ino
+    }
+
     private func open(_ state: inout State, now: Double) {
         let folder = (settings.path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        let descriptor = Foundation.open(settings.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        var existing = stat()
+        let existed = stat(settings.path, &existing) == 0
+        var flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC
+        if settings.truncatesAtStart && !state.opened { flags |= O_TRUNC }
+        let descriptor = Foundation.open(settings.path, flags, 0o644)
         guard descriptor >= 0 else {
             state.nextOpenAttempt = now + 60
             report(&state, "cannot open: \(String(cString: strerror(errno)))")
@@ -79,60 +100,69 @@ final class LogFile: Sendable {
         fstat(descriptor, &status)
         state.descriptor = descriptor
         state.size = Int(status.st_size)
+        state.opened = true
         state.reportedFailure = false
         if case .time(let schedule, _, _) = settings.rotation, state.rolloverAt == nil {
-            // As Python: the period of an existing file runs from its last change.
-            let modified = status.st_size > 0 ? Double(status.st_mtim.tv_sec) : now
-            state.rolloverAt = schedule.firstRollover(after: modified)
+            // As Python: the period of a file that exists runs from its last change.
+            state.rolloverAt = schedule.firstRollover(after: existed ? Double(existing.st_mtim.tv_sec) : now)
         }
     }
 
     private func rollOver(_ state: inout State, now: Double) {
+        let dueAt = state.rolloverAt ?? now
+        if case .time(let schedule, _, _) = settings.rotation {
+            // As Python, after any rollover (also one for size) the next period starts now.
+            state.rolloverAt = schedule.nextRollover(now: now)
+        }
+        // As Python (bpo-45401): only a regular file is rotated, never /dev/stdout or a pipe.
+        var status = stat()
+        guard fstat(state.descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return }
         close(state.descriptor)
         state.descriptor = -1
         let path = settings.path
+        var renamed = true
         switch settings.rotation {
         case .none:
             break
         case .size(_, let backupCount):
-            for index in stride(from: backupCount - 1, through: 1, by: -1) {
-                let source = "\(path).\(index)"
-                if FileManager.default.fileExists(atPath: source) {
-                    let target = "\(path).\(index + 1)"
-                    unlink(target)
-                    rename(source, target)
-                }
+            for index in stride(from: backupCount - 1, through: 1, by: -1) where exists("\(path).\(index)") {
+                unlink("\(path).\(index + 1)")
+                rename("\(path).\(index)", "\(path).\(index + 1)")
             }
-            let first = "\(path).1"
-            unlink(first)
-            rename(path, first)
+            unlink("\(path).1")
+            renamed = rename(path, "\(path).1") == 0
         case .time(let schedule, let backupCount, let maxBytes):
-            let rolloverAt = state.rolloverAt ?? now
-            let byteLimited = maxBytes > 0
-            let stamp = schedule.archiveStamp(rolloverAt: rolloverAt, secondsFormat: byteLimited)
-            var target = "\(path).\(stamp)"
-            if byteLimited {
-                // The reference's class: an archive of the same second gets the next number, never
-                // a lower one (the older ones of that second may have been pruned).
-                let name = (target as NSString).lastPathComponent
-                let highest = LogArchives.timed(base: path, format: "%Y-%m-%d_%H-%M-%S")
-                    .map { ($0 as NSString).lastPathComponent }
-                    .filter { $0 == name || $0.hasPrefix(name + ".") }
-                    .map { $0 == name ? 0 : Int($0.dropFirst(name.count + 1)) ?? 0 }
-                    .max()
-                if let highest { target += ".\(highest + 1)" }
-            } else {
-                unlink(target)
+            // The reference's class stamps archives to the second when it also rotates for size.
+            let format = maxBytes > 0 ? "%Y-%m-%d_%H-%M-%S" : schedule.suffixFormat
+            let stamp = schedule.archiveStamp(rolloverAt: dueAt, now: now, secondsFormat: maxBytes > 0)
+            renamed = rename(path, archiveName("\(path).\(stamp)", format: format)) == 0
+            if renamed, backupCount > 0 {
+                for old in LogArchives.timed(base: path, format: format).dropLast(backupCount) { unlink(old) }
             }
-            rename(path, target)
-            if backupCount > 0 {
-                let format = byteLimited ? "%Y-%m-%d_%H-%M-%S" : schedule.suffixFormat
-                let archives = LogArchives.timed(base: path, format: format)
-                for old in archives.dropLast(backupCount) { unlink(old) }
-            }
-            if now >= rolloverAt { state.rolloverAt = schedule.nextRollover(now: now) }
+        }
+        if !renamed {
+            state.rotationFailed = true
+            report(&state, "cannot rotate (rename failed: \(String(cString: strerror(errno)))); it keeps growing")
         }
         open(&state, now: now)
+    }
+
+    /// `name`, or when an archive of that name exists (two rollovers in one second, or a clock
+    /// set back) the next number after the highest one, as the reference's class numbers them.
+    private func archiveName(_ name: String, format: String) -> String {
+        guard exists(name) else { return name }
+        let base = (name as NSString).lastPathComponent
+        let highest = LogArchives.timed(base: settings.path, format: format)
+            .map { ($0 as NSString).lastPathComponent }
+            .filter { $0 == base || $0.hasPrefix(base + ".") }
+            .map { $0 == base ? 0 : Int($0.dropFirst(base.count + 1)) ?? 0 }
+            .max() ?? 0
+        return "\(name).\(highest + 1)"
+    }
+
+    private func exists(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0
     }
 
     private func report(_ state: inout State, _ problem: String) {

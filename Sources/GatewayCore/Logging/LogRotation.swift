@@ -17,6 +17,10 @@ struct LogFileSettings: Sendable, Equatable {
 
     var path: String
     var rotation: Rotation
+    /// `WatchedFileHandler`: the file is opened again when something else (logrotate) moved or removed it.
+    var reopensWhenMoved = false
+    /// `"mode": "w"`: the file is emptied when the gateway starts, not appended to.
+    var truncatesAtStart = false
 }
 
 /// `when` and `interval` of a `TimedRotatingFileHandler`.
@@ -62,7 +66,8 @@ struct LogRotationSchedule: Sendable, Equatable {
     }
 
     /// The first rollover after `time` (Python's `computeRollover`): a period later, or for
-    /// midnight and weekdays the next midnight (of that weekday).
+    /// midnight and weekdays the next midnight (of that weekday, as Python counts it). Midnights are
+    /// the calendar's, so a day of 23 or 25 hours around a daylight-saving change ends at midnight too.
     func firstRollover(after time: Double) -> Double {
         switch unit {
         case .seconds, .minutes, .hours, .days:
@@ -71,32 +76,47 @@ struct LogRotationSchedule: Sendable, Equatable {
             var seconds = time_t(time.rounded(.down))
             var parts = tm()
             if utc { gmtime_r(&seconds, &parts) } else { localtime_r(&seconds, &parts) }
-            let sinceMidnight = Double((Int(parts.tm_hour) * 60 + Int(parts.tm_min)) * 60 + Int(parts.tm_sec))
-            var next = time.rounded(.down) + 86_400 - sinceMidnight
+            var days = 1
             if case .weekday(let day) = unit {
-                // As Python: tm_wday counts from Sunday, Python's weekday() from Monday; on the day
-                // itself the next midnight, else that day's following midnight.
+                // tm_wday counts from Sunday, Python's weekday() from Monday. As Python: on the day
+                // itself the coming midnight, else the midnight that ends that weekday.
                 let today = (Int(parts.tm_wday) + 6) % 7
-                if today != day {
-                    next += Double(today < day ? day - today : 6 - today + day + 1) * 86_400
-                }
+                if today != day { days += today < day ? day - today : 6 - today + day + 1 }
             }
-            return next
+            parts.tm_mday += Int32(days)
+            parts.tm_hour = 0
+            parts.tm_min = 0
+            parts.tm_sec = 0
+            parts.tm_isdst = -1
+            return Double(utc ? timegm(&parts) : mktime(&parts))
         }
     }
 
-    /// The rollover after one that just happened at `now`: never in the past.
+    /// The rollover after one that happened at `now`: never in the past.
     func nextRollover(now: Double) -> Double {
         var next = firstRollover(after: now)
         while next <= now { next += period }
         return next
     }
 
-    /// The stamp of the archive written at the rollover due at `rolloverAt`: the start of the period it holds.
-    func archiveStamp(rolloverAt: Double, secondsFormat: Bool) -> String {
-        let start = rolloverAt - period
+    /// The stamp of the archive written at `now` for the rollover due at `rolloverAt`: as Python,
+    /// the start of the period it holds (`rolloverAt` − the period), an hour moved when daylight
+    /// saving differs between then and now, so a day's archive carries that day's date.
+    func archiveStamp(rolloverAt: Double, now: Double, secondsFormat: Bool) -> String {
         let format = secondsFormat ? "%Y-%m-%d_%H-%M-%S" : suffixFormat
+        var start = rolloverAt - period
+        if !utc {
+            let daylightNow = Self.isDaylightSaving(now)
+            if daylightNow != Self.isDaylightSaving(start) { start += daylightNow ? 3600 : -3600 }
+        }
         return Strftime.format(format, start, utc: utc)
+    }
+
+    private static func isDaylightSaving(_ time: Double) -> Bool {
+        var seconds = time_t(time.rounded(.down))
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return parts.tm_isdst > 0
     }
 }
 

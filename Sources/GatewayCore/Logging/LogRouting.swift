@@ -21,6 +21,8 @@ final class LogRouting: Sendable {
         var level: PythonLogLevel
         /// Nil: swift-log's own line (no logs.json).
         var format: PythonLogFormat?
+        /// A connector's own file: its lines need not name the connector.
+        var isConnectorFile = false
     }
 
     let configuration: LogsConfiguration
@@ -32,6 +34,7 @@ final class LogRouting: Sendable {
     init(configuration: LogsConfiguration, override: Logger.Level?) {
         self.configuration = configuration
         self.override = override
+        _ = ProcessStart.seconds  // %(relativeCreated) counts from here
         var byPath: [String: LogFile] = [:]
         var byHandler: [String: LogFile] = [:]
         for (name, handler) in configuration.handlers {
@@ -82,35 +85,46 @@ final class LogRouting: Sendable {
         return outputs(of: logger.handlers + (logger.propagate ? configuration.root.handlers : []))
     }
 
-    /// A connector's records: its own file (when the `connector` logger writes a file) and the root's handlers.
+    /// A connector's records: its own file and the root's handlers. As the reference, the file is
+    /// made like the `connector` logger's file handler of the reference's class (same folder,
+    /// rotation and format; no level of its own); without one, no file.
     func outputs(forConnector connector: String) -> [Output] {
         guard configuration.isPresent else { return [Output(sink: .standardError, level: .all, format: nil)] }
         var result: [Output] = []
         let template = configuration.loggers["connector"]?.handlers.lazy
             .compactMap { name -> (LogsConfiguration.Handler, LogFileSettings)? in
-                guard let handler = self.configuration.handlers[name], case .file(let settings) = handler.destination
-                else { return nil }
+                guard let handler = self.configuration.handlers[name], handler.isReferenceClass,
+                      case .file(let settings) = handler.destination else { return nil }
                 return (handler, settings)
             }.first
         if let (handler, settings) = template {
+            let folder = (settings.path as NSString).deletingLastPathComponent
+            let name = LogsConfiguration.snakeCase(connector + "_connector") + ".log"
+            let path = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
+            // By path: two connector names that snake-case alike share one file, and its lock.
             let file = connectorFiles.withLock { files in
-                if let file = files[connector] { return file }
-                let folder = (settings.path as NSString).deletingLastPathComponent
-                let name = LogsConfiguration.snakeCase(connector + "_connector") + ".log"
-                let file = LogFile(settings: LogFileSettings(
-                    path: folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name),
-                    rotation: settings.rotation))
-                files[connector] = file
+                if let file = files[path] { return file }
+                let file = LogFile(settings: LogFileSettings(path: path, rotation: settings.rotation))
+                files[path] = file
                 return file
             }
-            result.append(Output(sink: .file(file), level: handler.level, format: handler.format))
+            result.append(Output(sink: .file(file), level: .all, format: handler.format, isConnectorFile: true))
         }
         return result + outputs(of: configuration.root.handlers)
     }
 
+    /// Handlers some logger (or the root) writes to.
+    var attachedHandlers: [LogsConfiguration.Handler] {
+        let names = Set(configuration.loggers.values.flatMap(\.handlers) + configuration.root.handlers)
+        return names.compactMap { configuration.handlers[$0] }
+    }
+
     /// Files this configuration writes (for `check-config`), connectors' files aside.
     var filePaths: [String] {
-        Set(filesByHandler.values.map(\.settings.path)).sorted()
+        Set(attachedHandlers.compactMap { handler -> String? in
+            guard case .file(let settings) = handler.destination else { return nil }
+            return settings.path
+        }).sorted()
     }
 
     private func outputs(of handlerNames: [String]) -> [Output] {

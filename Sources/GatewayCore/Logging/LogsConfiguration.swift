@@ -17,6 +17,8 @@ public struct LogsConfiguration: Sendable {
         var destination: Destination
         var level: PythonLogLevel
         var format: PythonLogFormat
+        /// The reference's own `TimedRotatingFileHandler`: connectors' files are made like it.
+        var isReferenceClass = false
     }
 
     struct LoggerSettings: Sendable {
@@ -81,7 +83,10 @@ public struct LogsConfiguration: Sendable {
                     level = parsed
                 }
                 let format = handler["formatter"]?.stringValue.flatMap { formats[$0] } ?? .messageOnly
-                handlers[name] = Handler(destination: destination, level: level, format: format)
+                let className = handler["class"]?.stringValue ?? ""
+                handlers[name] = Handler(destination: destination, level: level, format: format,
+                                         isReferenceClass: className.hasPrefix("thingsboard_gateway.")
+                                             && className.hasSuffix("TimedRotatingFileHandler"))
             } catch {
                 problems.append("handler \(name): \(error.reason); left out")
             }
@@ -133,7 +138,10 @@ public struct LogsConfiguration: Sendable {
             let maxBytes = Int(handler["maxBytes"]?.intValue ?? 0)
             switch shortName {
             case "RotatingFileHandler":
-                return .file(LogFileSettings(path: path, rotation: .size(maxBytes: maxBytes, backupCount: backupCount)))
+                var settings = LogFileSettings(path: path, rotation: .size(maxBytes: maxBytes, backupCount: backupCount))
+                // As Python: with maxBytes the mode is always "a".
+                settings.truncatesAtStart = maxBytes == 0 && handler["mode"]?.stringValue?.hasPrefix("w") == true
+                return .file(settings)
             case "TimedRotatingFileHandler":
                 let schedule = try LogRotationSchedule(when: handler["when"]?.stringValue ?? "h",
                                                        interval: Int(handler["interval"]?.intValue ?? 1),
@@ -141,7 +149,11 @@ public struct LogsConfiguration: Sendable {
                 return .file(LogFileSettings(path: path, rotation: .time(schedule, backupCount: backupCount,
                                                                           maxBytes: maxBytes)))
             default:
-                return .file(LogFileSettings(path: path, rotation: .none))
+                // Python opens with `mode` ("a" unless told; "w" empties the file at start).
+                var settings = LogFileSettings(path: path, rotation: .none)
+                settings.reopensWhenMoved = shortName == "WatchedFileHandler"
+                settings.truncatesAtStart = handler["mode"]?.stringValue?.hasPrefix("w") == true
+                return .file(settings)
             }
         default:
             throw .init(reason: "class \"\(className)\" is not supported (console and file handlers are)")
@@ -157,29 +169,29 @@ public struct LogsConfiguration: Sendable {
         return path.replacingOccurrences(of: original, with: renamed)
     }
 
-    /// The reference's `to_snake_case`: runs of spaces and dashes become `_`, a capital after a
-    /// lower-case letter or digit gets a `_` before it, then lower case, only `[a-z0-9_]`, no
-    /// repeated or outer `_`.
+    /// The reference's `to_snake_case`, on code points with its ASCII classes: runs of white space
+    /// and dashes become `_`, an ASCII capital after `[a-z0-9]` gets a `_` before it, then lower
+    /// case, only `[A-Za-z0-9_]` kept, no repeated or outer `_`.
     static func snakeCase(_ name: String) -> String {
-        var result = ""
-        var previous: Character?
+        func isLowerOrDigit(_ scalar: Unicode.Scalar) -> Bool { ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) }
+        var spaced: [Unicode.Scalar] = []
         var inDelimiterRun = false
-        for character in name {
-            if character.isWhitespace || character == "-" {
-                if !inDelimiterRun { result.append("_") }
-                inDelimiterRun = true
-                previous = "_"
-                continue
-            }
-            inDelimiterRun = false
-            if character.isUppercase, let previous, previous.isLowercase || previous.isNumber { result.append("_") }
-            result.append(contentsOf: character.lowercased())
-            previous = character
+        for scalar in name.unicodeScalars {
+            let isDelimiter = scalar.properties.isWhitespace || scalar == "-"
+            if !isDelimiter || !inDelimiterRun { spaced.append(isDelimiter ? "_" : scalar) }
+            inDelimiterRun = isDelimiter
+        }
+        var result = ""
+        var previous: Unicode.Scalar?
+        for scalar in spaced {
+            if ("A"..."Z").contains(scalar), let previous, isLowerOrDigit(previous) { result.append("_") }
+            result.unicodeScalars.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+            previous = scalar
         }
         var cleaned = ""
-        for character in result where (character.isASCII && (character.isLetter || character.isNumber)) || character == "_" {
-            if character == "_", cleaned.last == "_" { continue }
-            cleaned.append(character)
+        for scalar in result.unicodeScalars where scalar.isASCII && (scalar.properties.isAlphabetic || isLowerOrDigit(scalar) || scalar == "_") {
+            if scalar == "_", cleaned.unicodeScalars.last == "_" { continue }
+            cleaned.unicodeScalars.append(scalar)
         }
         return String(cleaned.drop { $0 == "_" }.reversed().drop { $0 == "_" }.reversed())
     }

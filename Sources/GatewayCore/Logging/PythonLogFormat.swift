@@ -158,6 +158,9 @@ struct PythonLogFormat: Sendable, Equatable {
             text = String(format: "%.\(spec.precision ?? 6)\(spec.conversion)", number)
         case ("f", .integer(let number)):
             text = String(format: "%.\(spec.precision ?? 6)f", Double(number))
+        case ("r", .text(let string)):
+            text = "'" + string + "'"  // repr() of a str
+            if let precision = spec.precision { text = String(text.prefix(precision)) }
         case (_, .text(let string)):
             text = spec.precision.map { String(string.prefix($0)) } ?? string
         case (_, .integer(let number)): text = String(number)
