@@ -91,6 +91,7 @@ public actor ThingsBoardClient {
 
     private func connectionLoop() async {
         var backoff = configuration.reconnectBackoff
+        var refusedBackoff = configuration.refusedReconnectBackoff
         var failuresInARow = 0
         while !Task.isCancelled {
             state = .connecting
@@ -104,6 +105,7 @@ public actor ThingsBoardClient {
                 }
                 failuresInARow = 0
                 backoff.reset()
+                refusedBackoff.reset()
                 await waitForDisconnect()
                 guard !Task.isCancelled else { break }
                 logger.warning("lost the connection to ThingsBoard; events are kept in storage until it is back",
@@ -117,11 +119,23 @@ public actor ThingsBoardClient {
                                               "error": "\(error)", "attempts": "\(failuresInARow)"])
                 }
                 await mqtt.disconnect()
+                if Self.isRefusedByEveryAddress(error) {
+                    sessionEnded()
+                    guard !Task.isCancelled else { break }
+                    try? await Task.sleep(for: refusedBackoff.next())
+                    continue
+                }
             }
             sessionEnded()
             guard !Task.isCancelled else { break }
             try? await Task.sleep(for: backoff.next())
         }
+    }
+
+    /// Every address of ThingsBoard refused the TCP connection: nothing listens there now.
+    static func isRefusedByEveryAddress(_ error: any Error) -> Bool {
+        guard let failure = error as? NIOConnectionError, !failure.connectionErrors.isEmpty else { return false }
+        return failure.connectionErrors.allSatisfy { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
     }
 
     private func startSession(_ connAck: MQTTConnAck) async throws {

@@ -38,6 +38,12 @@ public struct ThingsBoardConnectionConfiguration: Sendable {
     /// limits (the reference waits forever on its first connection).
     public var sessionLimitsTimeout: Duration
     public var reconnectBackoff: ExponentialBackoff
+    /// While every address of ThingsBoard refuses the connection (nothing listens: ThingsBoard or
+    /// its MQTT transport is down or restarting), attempts follow this shorter back-off: the kernel
+    /// answers them with a reset, so they cost the server nothing, and the session is back within
+    /// seconds of ThingsBoard instead of up to `reconnectBackoff.maximum` later. Other failures
+    /// (timeouts, TLS, a refused CONNACK) keep `reconnectBackoff`.
+    public var refusedReconnectBackoff: ExponentialBackoff
     /// The HTTP proxy the connection goes through (`proxy_host` / `proxy_port`); nil: direct.
     public var httpProxy: MQTTHTTPProxy?
 
@@ -47,7 +53,8 @@ public struct ThingsBoardConnectionConfiguration: Sendable {
                 gatewayRateLimits: SessionLimits.RateLimits = .unlimited,
                 deviceRateLimits: SessionLimits.RateLimits = .unlimited,
                 sessionLimitsTimeout: Duration = .seconds(10),
-                reconnectBackoff: ExponentialBackoff = ExponentialBackoff(initial: .seconds(1), maximum: .seconds(60))) {
+                reconnectBackoff: ExponentialBackoff = ExponentialBackoff(initial: .seconds(1), maximum: .seconds(60)),
+                refusedReconnectBackoff: ExponentialBackoff = ExponentialBackoff(initial: .seconds(1), maximum: .seconds(5))) {
         self.host = host
         self.port = port
         self.qos = qos
@@ -60,6 +67,7 @@ public struct ThingsBoardConnectionConfiguration: Sendable {
         self.deviceRateLimits = deviceRateLimits
         self.sessionLimitsTimeout = sessionLimitsTimeout
         self.reconnectBackoff = reconnectBackoff
+        self.refusedReconnectBackoff = refusedReconnectBackoff
     }
 
     /// The MQTT client settings for this ThingsBoard connection (MQTT 5, like the reference).

@@ -77,6 +77,30 @@ import TestSupport
         #expect(await bad.statistics().connects == 0)
     }
 
+    /// ThingsBoard down for 10 s, then back on its port. While nothing listens, attempts follow the
+    /// short back-off for refused connections, so the session is back about a second after
+    /// ThingsBoard. With the usual back-off alone (here from 8 s) the attempts would come 4–8 s and
+    /// then 12–24 s after the connection was lost: never within 2 s of the restart.
+    @Test func aThingsBoardThatComesBackIsReconnectedWithinSeconds() async throws {
+        var broker = try Mosquitto()
+        let port = broker.port
+        var settings = configuration(port: port)
+        settings.reconnectBackoff = ExponentialBackoff(initial: .seconds(8), maximum: .seconds(60))
+        settings.refusedReconnectBackoff = ExponentialBackoff(initial: .milliseconds(200), maximum: .milliseconds(500))
+        let client = ThingsBoardClient(configuration: settings, logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        #expect(await waitReady(client))
+        broker.stop()
+        try await Task.sleep(for: .seconds(10))
+        broker = try Mosquitto(port: port)
+        defer { broker.stop() }
+        let restarted = ContinuousClock.now
+        #expect(await waitUntil(timeout: 20) { await client.statistics().connects == 2 })
+        // Connected within the refused back-off (0.5 s at most) and the broker's start.
+        #expect(ContinuousClock.now - restarted < .seconds(2), "\(ContinuousClock.now - restarted)")
+    }
+
     @Test func everyReconnectResubscribesAndReannouncesDevices() async throws {
         var broker = try Mosquitto()
         let port = broker.port
