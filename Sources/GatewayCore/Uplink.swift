@@ -151,6 +151,16 @@ public actor Uplink {
                 refusals = nil
                 oneDevicePerMessage = false
             } catch let refusal as ThingsBoardError where refusal.isPermanent {
+                oneDevicePerMessage = true
+                try setAsideIfRefusedLongEnough(oldest, refusal)
+            } catch let refusal as ThingsBoardError where refusal.isQuotaExceeded {
+                // A rate limit (ThingsBoard closes the session right after) is waited out and the
+                // pack sent again however long it lasts. The same answer on a session that stays
+                // up is for a device ThingsBoard cannot create (4.2.1 and later, at the tenant's
+                // device limit): sent again that would stop all delivery, so the pack goes one
+                // device per message (the others' data passes) and is set aside like a refused one.
+                guard await client.sessionSurvives(.seconds(1)) else { throw refusal }
+                oneDevicePerMessage = true
                 try setAsideIfRefusedLongEnough(oldest, refusal)
             } catch let lost where overdue?.pack == oldest.id {
                 // The watchdog gave up on this pack and restarted the session.

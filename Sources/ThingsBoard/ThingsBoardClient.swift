@@ -322,6 +322,16 @@ public actor ThingsBoardClient {
     }
 
     public var isReady: Bool { state == .ready }
+
+    /// Whether the session up now is still the one up `duration` later. ThingsBoard answers
+    /// QUOTA_EXCEEDED both for a rate limit, closing the session right after, and (4.2.1 and
+    /// later) for the data of a device it cannot create, keeping the session.
+    public func sessionSurvives(_ duration: Duration) async -> Bool {
+        let session = stats.connects
+        guard isReady else { return false }
+        try? await Task.sleep(for: duration)
+        return isReady && stats.connects == session
+    }
     public func statistics() -> Statistics { stats }
 
     // MARK: - Publishing
@@ -360,8 +370,10 @@ public actor ThingsBoardClient {
                 logger.warning("ThingsBoard did not acknowledge v1/gateway/connect within \(Self.connectAcknowledgementTimeout) (could it not create the devices, e.g. at the tenant's device limit?); sending their data anyway",
                                metadata: ["devices": "\(names)", "count": "\(devices.count)"])
             }
-        } catch let refusal as ThingsBoardError where refusal.isPermanent {
-            // Sending the connect again would be refused again; the reference goes on too.
+        } catch let refusal as ThingsBoardError {
+            // Sending the connect again would be refused again (ThingsBoard 4.2.1 and later answer
+            // QUOTA_EXCEEDED for a device it cannot create); the data decides: it is refused in
+            // its turn, or passes. The reference goes on too.
             logger.warning("ThingsBoard refused v1/gateway/connect; sending the devices' data anyway",
                            metadata: ["devices": "\(names)", "refusal": "\(refusal)"])
         }
@@ -609,6 +621,14 @@ public enum ThingsBoardError: Error, Sendable, Equatable, CustomStringConvertibl
     public var isPermanent: Bool {
         switch self {
         case .publishRejected(_, let code): return [0x80, 0x87, 0x90, 0x95, 0x99].contains(code)
+        }
+    }
+
+    /// QUOTA_EXCEEDED (0x97, or 0x83 from some ThingsBoard versions): a rate limit, or the data of
+    /// a device ThingsBoard cannot create (see `ThingsBoardClient.sessionSurvives`).
+    public var isQuotaExceeded: Bool {
+        switch self {
+        case .publishRejected(_, let code): return code == 0x97 || code == 0x83
         }
     }
 

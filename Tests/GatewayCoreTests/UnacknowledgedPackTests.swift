@@ -24,12 +24,14 @@ import ThingsBoard
         let uplink: Uplink
         let tasks: [Task<Void, Never>]
 
-        init(withholding marker: String, onFirst connections: Int, policy: Uplink.RefusedPackPolicy = Uplink.RefusedPackPolicy(),
+        init(withholding marker: String, onFirst connections: Int, action: PubackWithholdingProxy.Action = .withhold,
+             policy: Uplink.RefusedPackPolicy = Uplink.RefusedPackPolicy(),
              deviceRateLimits: SessionLimits.RateLimits = .unlimited, packSize: Int = 1000) async throws {
             broker = try Mosquitto()
             let scratch = try makeScratchDirectory("unacknowledged-pack")
             let (proxy, proxyPort) = try await PubackWithholdingProxy.start(
-                to: broker.port, marker: marker, connections: connections, logFile: scratch.appendingPathComponent("proxy.log"))
+                to: broker.port, marker: marker, connections: connections, action: action,
+                logFile: scratch.appendingPathComponent("proxy.log"))
             self.proxy = proxy
             observer = try BrokerObserver(port: broker.port, topics: ["v1/gateway/telemetry"])
             let logger = Logger(label: "test")
@@ -96,6 +98,47 @@ import ThingsBoard
         try await rig.store("C", "v", 2)
         #expect(await waitUntil(timeout: 20) { rig.delivered("C") }, "delivery stopped behind the withheld pack")
         #expect(await rig.uplink.statistics().packsSetAsideAfterRefusals == 1)
+    }
+
+    /// ThingsBoard 4.2.1 and later answer QUOTA_EXCEEDED for the data of a device they cannot
+    /// create and keep the session: that pack is set aside after the refused-pack policy, the
+    /// device sharing its message is delivered, and so is what comes after. (Sent again forever,
+    /// as a rate limit is, it stopped all delivery.)
+    @Test func quotaExceededOnASessionThatStaysUpIsSetAsideAndDeliveryGoesOn() async throws {
+        var policy = Uplink.RefusedPackPolicy()
+        policy.minimumAttempts = 2
+        policy.minimumDuration = .milliseconds(300)
+        let rig = try await Rig(withholding: "ghost", onFirst: 0, action: .refuse, policy: policy)
+        defer { rig.stop() }
+        try await rig.storage.append([
+            StoredEvent(ConvertedData(deviceName: "A", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["ghost": 1])])),
+            StoredEvent(ConvertedData(deviceName: "B", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["v": 1])])),
+        ])
+        #expect(await waitUntil(timeout: 30, checking: { await rig.uplink.statistics().packsSetAsideAfterRefusals == 1 }),
+                "the refused pack was never set aside; proxy:\n\(rig.proxy.output())")
+        #expect(rig.proxy.output().contains("refused"))
+        #expect(rig.delivered("B"), "B, sharing A's first message, was lost with it")
+        #expect(await rig.storage.statistics().events == 0)
+        try await rig.store("C", "v", 2)
+        #expect(await waitUntil(timeout: 20) { rig.delivered("C") }, "delivery stopped behind the refused pack")
+        #expect(await rig.client.statistics().connects == 1)
+    }
+
+    /// The same answer followed by a closed session is ThingsBoard's rate limit: the data is sent
+    /// again on the next session, however often, and never given up.
+    @Test func quotaExceededThatClosesTheSessionIsARateLimitAndNothingIsGivenUp() async throws {
+        var policy = Uplink.RefusedPackPolicy()
+        policy.minimumAttempts = 1
+        policy.minimumDuration = .zero
+        let rig = try await Rig(withholding: "busy", onFirst: 3, action: .refuseAndClose, policy: policy)
+        defer { rig.stop() }
+        try await rig.store("A", "busy", 1)
+        // Refused and disconnected on the first three sessions, accepted on the fourth.
+        #expect(await waitUntil(timeout: 30, checking: { await rig.storage.statistics().events == 0 }),
+                "not delivered after the rate limit passed; proxy:\n\(rig.proxy.output())")
+        #expect(rig.proxy.output().components(separatedBy: "refused").count - 1 == 3)
+        #expect(rig.delivered("A"))
+        #expect(await rig.uplink.statistics().packsSetAsideAfterRefusals == 0)
     }
 
     /// A pack that takes longer than the timeout because the rate limits pace it (ThingsBoard

@@ -1,13 +1,17 @@
-"""TCP proxy in front of an MQTT broker that withholds the broker's PUBACK for some publishes,
-as ThingsBoard does for the data of a device it cannot create: the connection and its
-keep-alive stay up, the acknowledgement never comes.
+"""TCP proxy in front of an MQTT broker that withholds or refuses the broker's PUBACK for some
+publishes, as ThingsBoard does for the data of a device it cannot create: ThingsBoard up to
+4.2.0 never acknowledges it (the connection and its keep-alive stay up); 4.2.1 and later answer
+QUOTA_EXCEEDED (0x97) and keep the session. A rate limit gets the same 0x97, then the session is
+closed.
 
-usage: puback_withholding_proxy.py LISTEN_PORT TARGET_PORT MARKER CONNECTIONS
+usage: puback_withholding_proxy.py LISTEN_PORT TARGET_PORT MARKER CONNECTIONS [ACTION]
 
-A QoS 1 PUBLISH from the client whose packet contains MARKER (bytes, UTF-8) gets no PUBACK
-back; everything else passes unchanged. CONNECTIONS > 0: only the first CONNECTIONS
-connections withhold, later ones pass everything (a ThingsBoard that recovered); 0: all do.
-Prints "ready" once listening and "withheld <packet id>" for each PUBACK it drops.
+A QoS 1 PUBLISH from the client whose packet contains MARKER (bytes, UTF-8) gets, by ACTION:
+withhold (default) no PUBACK; refuse an MQTT 5 PUBACK with reason code 0x97 instead of the
+broker's; refuse-close that PUBACK, then the connection is closed. Everything else passes
+unchanged. CONNECTIONS > 0: only the first CONNECTIONS connections do this, later ones pass
+everything (a ThingsBoard that recovered); 0: all do. Prints "ready" once listening and
+"withheld <packet id>" or "refused <packet id>" for each PUBACK it drops or replaces.
 """
 import asyncio
 import sys
@@ -16,6 +20,8 @@ from tcp_peer import serve
 
 LISTEN_PORT, TARGET_PORT = int(sys.argv[1]), int(sys.argv[2])
 MARKER, CONNECTIONS = sys.argv[3].encode(), int(sys.argv[4])
+ACTION = sys.argv[5] if len(sys.argv) > 5 else "withhold"
+QUOTA_EXCEEDED = 0x97
 connections_seen = 0
 
 
@@ -85,7 +91,16 @@ async def handle(client_reader, client_writer):
                     packet_id = int.from_bytes(packet[header_length:header_length + 2], "big")
                     if packet_id in withheld:
                         withheld.discard(packet_id)
-                        print(f"withheld {packet_id}", flush=True)
+                        if ACTION == "withhold":
+                            print(f"withheld {packet_id}", flush=True)
+                            continue
+                        print(f"refused {packet_id}", flush=True)
+                        client_writer.write(bytes([0x40, 3]) + packet_id.to_bytes(2, "big") + bytes([QUOTA_EXCEEDED]))
+                        await client_writer.drain()
+                        if ACTION == "refuse-close":
+                            client_writer.close()
+                            server_writer.close()
+                            return
                         continue
                 client_writer.write(packet)
             await client_writer.drain()

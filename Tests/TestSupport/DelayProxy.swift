@@ -9,15 +9,25 @@ public enum DelayProxy {
     }
 }
 
-/// `Tests/Peers/puback_withholding_proxy.py`: a proxy in front of a broker that never passes on
-/// the PUBACK of a QoS 1 publish containing `marker`, on the first `connections` connections
-/// (0: on all), as ThingsBoard does for the data of a device it cannot create. Its output has a
-/// "withheld <id>" line per PUBACK dropped.
+/// `Tests/Peers/puback_withholding_proxy.py`: a proxy in front of a broker that withholds or
+/// refuses (`action`) the PUBACK of a QoS 1 publish containing `marker`, on the first
+/// `connections` connections (0: on all), as ThingsBoard does for the data of a device it cannot
+/// create. Its output has a "withheld <id>" or "refused <id>" line per PUBACK.
 public enum PubackWithholdingProxy {
-    public static func start(to targetPort: Int, marker: String, connections: Int,
+    /// What the proxy does to the PUBACK of a marked publish.
+    public enum Action: String, Sendable {
+        /// None comes (ThingsBoard up to 4.2.0, a device it cannot create).
+        case withhold
+        /// QUOTA_EXCEEDED, the session stays (ThingsBoard 4.2.1 and later, a device it cannot create).
+        case refuse
+        /// QUOTA_EXCEEDED, then the connection is closed (ThingsBoard's rate limit).
+        case refuseAndClose = "refuse-close"
+    }
+
+    public static func start(to targetPort: Int, marker: String, connections: Int, action: Action = .withhold,
                              logFile: URL) async throws -> (process: PeerProcess, port: Int) {
-        try await ProxyPeer.start("puback_withholding_proxy.py", to: targetPort, arguments: [marker, "\(connections)"],
-                                  logFile: logFile)
+        try await ProxyPeer.start("puback_withholding_proxy.py", to: targetPort,
+                                  arguments: [marker, "\(connections)", action.rawValue], logFile: logFile)
     }
 }
 
