@@ -6,32 +6,6 @@ import TestSupport
 /// reference's format, where `TB_GW_LOGS_PATH` puts them; each connector gets its own file.
 @Suite(.serialized)
 struct LogFilesEndToEndTests {
-    /// The reference's logs.json handlers for the loggers involved (the Python package's file,
-    /// with its TimedRotatingFileHandler class and `./logs/` paths).
-    static let referenceLogs = """
-        {
-          "version": 1, "disable_existing_loggers": false,
-          "formatters": {"LogFormatter": {"class": "logging.Formatter",
-            "format": "%(asctime)s.%(msecs)03d - |%(levelname)s| - [%(filename)s] - %(module)s - %(funcName)s - %(lineno)d - %(message)s",
-            "datefmt": "%Y-%m-%d %H:%M:%S"}},
-          "handlers": {
-            "consoleHandler": {"class": "logging.StreamHandler", "formatter": "LogFormatter", "level": 0, "stream": "ext://sys.stdout"},
-            "serviceHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
-              "formatter": "LogFormatter", "filename": "./logs/service.log", "backupCount": 7, "interval": 3, "when": "D", "maxBytes": 0},
-            "connectorHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
-              "formatter": "LogFormatter", "filename": "./logs/connector.log", "backupCount": 7, "interval": 3, "when": "D", "maxBytes": 0},
-            "tb_connectionHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
-              "formatter": "LogFormatter", "filename": "./logs/tb_connection.log", "backupCount": 7, "interval": 3, "when": "D", "maxBytes": 0}
-          },
-          "loggers": {
-            "service": {"handlers": ["serviceHandler", "consoleHandler"], "level": "INFO", "propagate": false},
-            "connector": {"handlers": ["connectorHandler", "consoleHandler"], "level": "INFO", "propagate": false},
-            "tb_connection": {"handlers": ["tb_connectionHandler", "consoleHandler"], "level": "INFO", "propagate": false}
-          },
-          "root": {"level": "ERROR", "handlers": ["consoleHandler"]}
-        }
-        """
-
     @Test func aReferenceLogsJsonWritesTheReferencesLogFiles() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
@@ -40,7 +14,7 @@ struct LogFilesEndToEndTests {
         try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#,
                                     connectors: [#"{"type": "simulator", "name": "Boiler Simulator", "configuration": "simulator.json"}"#])
         try gateway.write("simulator.json", GatewayUnderTest.counterSimulator(device: "Boiler L"))
-        try gateway.write("logs.json", Self.referenceLogs)
+        try gateway.write("logs.json", referenceLogsJSON(folder: "./logs"))
         let logsFolder = gateway.directory.appendingPathComponent("var-log-thingsboard-gateway").path
         try gateway.start(environment: ["TB_GW_LOGS_PATH": logsFolder], logLevel: nil)
         defer { gateway.stop() }

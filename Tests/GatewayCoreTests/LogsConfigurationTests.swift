@@ -3,41 +3,17 @@ import Foundation
 import GatewayKit
 import Logging
 import Testing
+import TestSupport
 
 /// logs.json as the Python gateway's users have it: the reference's loggers, console and file
 /// handlers with its rotation, formats. What is checked is what a user sees: which file a line
 /// lands in, what the line looks like, which files rotation leaves.
 @Suite(.serialized) struct LogsConfigurationTests {
-    /// The reference's logs.json (config/logs.json of the Python package), shortened to one file
-    /// handler of each kind, with the files in `folder`.
+    /// The reference's logs.json, with tb_connection at WARNING to see a logger's own level.
     static func referenceLogs(folder: String) -> JSONValue {
-        let text = """
-        {
-          "version": 1, "disable_existing_loggers": false,
-          "formatters": {"LogFormatter": {"class": "logging.Formatter",
-            "format": "%(asctime)s.%(msecs)03d - |%(levelname)s| - [%(filename)s] - %(module)s - %(funcName)s - %(lineno)d - %(message)s",
-            "datefmt": "%Y-%m-%d %H:%M:%S"}},
-          "handlers": {
-            "consoleHandler": {"class": "logging.StreamHandler", "formatter": "LogFormatter", "level": 0, "stream": "ext://sys.stdout"},
-            "serviceHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
-              "formatter": "LogFormatter", "filename": "\(folder)/service.log", "backupCount": 7, "interval": 3, "when": "D",
-              "maxBytes": 0, "encoding": "utf-8"},
-            "connectorHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
-              "formatter": "LogFormatter", "filename": "\(folder)/connector.log", "backupCount": 7, "interval": 3, "when": "D"},
-            "tb_connectionHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
-              "formatter": "LogFormatter", "filename": "\(folder)/tb_connection.log", "backupCount": 7, "interval": 3, "when": "D"},
-            "storageHandler": {"class": "thingsboard_gateway.tb_utility.tb_rotating_file_handler.TimedRotatingFileHandler",
-              "formatter": "LogFormatter", "filename": "\(folder)/storage.log", "backupCount": 7, "interval": 3, "when": "D"}
-          },
-          "loggers": {
-            "service": {"handlers": ["serviceHandler", "consoleHandler"], "level": "INFO", "propagate": false},
-            "connector": {"handlers": ["connectorHandler", "consoleHandler"], "level": "INFO", "propagate": false},
-            "tb_connection": {"handlers": ["tb_connectionHandler", "consoleHandler"], "level": "WARNING", "propagate": false},
-            "storage": {"handlers": ["storageHandler", "consoleHandler"], "level": "INFO", "propagate": false}
-          },
-          "root": {"level": "ERROR", "handlers": ["consoleHandler"]}
-        }
-        """
+        let text = referenceLogsJSON(folder: folder).replacingOccurrences(
+            of: #""tb_connection": {"handlers": ["tb_connectionHandler", "consoleHandler"], "level": "INFO""#,
+            with: #""tb_connection": {"handlers": ["tb_connectionHandler", "consoleHandler"], "level": "WARNING""#)
         return try! JSONValue.parse(Array(text.utf8))
     }
 
@@ -219,36 +195,38 @@ import Testing
         #expect(Self.lines(path + ".2023-11-14_22-13-45") == ["third"])
     }
 
+    /// The reference's class, daily, 3 backups, `maxBytes` 20 (one 16-byte record per file), in a
+    /// scratch folder: "record n ------" appended at each of `times`. Returns the folder's files.
+    static func referenceClassFile(appendingAt times: [Double], in folder: String) throws -> [String] {
+        let schedule = try LogRotationSchedule(when: "D", interval: 1, utc: true)
+        let file = LogFile(settings: LogFileSettings(path: folder + "/connector.log",
+                                                     rotation: .time(schedule, backupCount: 3, maxBytes: 20)))
+        for (index, time) in times.enumerated() { file.append("record \(index + 1) ------", now: time) }
+        return try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+    }
+
     @Test func theReferenceClassWithMaxBytesStampsEachArchiveWithThePreviousRollover() throws {
         let folder = try Self.scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/connector.log"
-        let schedule = try LogRotationSchedule(when: "D", interval: 1, utc: true)
-        let file = LogFile(settings: LogFileSettings(path: path, rotation: .time(schedule, backupCount: 3, maxBytes: 20)))
         let start = 1_700_000_000.0
-        for index in 1...6 { file.append("record \(index) ------", now: start + Double(index)) }  // one per file
+        let names = try Self.referenceClassFile(appendingAt: (1...6).map { start + Double($0) }, in: folder)
         // As ThingsBoard's class (checked against it): a size rollover starts a new period, so each
         // archive carries the time of the rollover before it; the oldest beyond backupCount are gone.
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         #expect(names == ["connector.log", "connector.log.2023-11-14_22-13-23", "connector.log.2023-11-14_22-13-24",
                           "connector.log.2023-11-14_22-13-25"])
-        #expect(Self.lines(path) == ["record 6 ------"])
-        #expect(Self.lines(path + ".2023-11-14_22-13-25") == ["record 5 ------"])
+        #expect(Self.lines(folder + "/connector.log") == ["record 6 ------"])
+        #expect(Self.lines(folder + "/connector.log.2023-11-14_22-13-25") == ["record 5 ------"])
     }
 
     @Test func rolloversInOneSecondAreNumberedNeverOverwritten() throws {
         let folder = try Self.scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/connector.log"
-        let schedule = try LogRotationSchedule(when: "D", interval: 1, utc: true)
-        let file = LogFile(settings: LogFileSettings(path: path, rotation: .time(schedule, backupCount: 3, maxBytes: 20)))
-        let start = 1_700_000_000.0
-        for index in 1...5 { file.append("record \(index) ------", now: start) }  // four rollovers, one second
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        // Four rollovers in one second.
+        let names = try Self.referenceClassFile(appendingAt: Array(repeating: 1_700_000_000, count: 5), in: folder)
         #expect(names == ["connector.log", "connector.log.2023-11-14_22-13-20.1", "connector.log.2023-11-14_22-13-20.2",
                           "connector.log.2023-11-14_22-13-20.3"])
-        #expect(Self.lines(path + ".2023-11-14_22-13-20.3") == ["record 4 ------"])
-        #expect(Self.lines(path + ".2023-11-14_22-13-20.1") == ["record 2 ------"])
+        #expect(Self.lines(folder + "/connector.log.2023-11-14_22-13-20.3") == ["record 4 ------"])
+        #expect(Self.lines(folder + "/connector.log.2023-11-14_22-13-20.1") == ["record 2 ------"])
     }
 
     /// Daylight saving changes in local time (Europe/Berlin, 2023-03-26 and 2023-10-29): each day's
