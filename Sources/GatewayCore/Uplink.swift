@@ -21,6 +21,9 @@ public actor Uplink {
         /// Times publishes waited `acknowledgementTimeout` without any acknowledgement coming,
         /// each followed by a new session and the oldest pack sent again.
         public var packsNotAcknowledgedInTime: Int64 = 0
+        /// Events of devices ThingsBoard does not accept (see `RefusedDevices`), sent apart and
+        /// refused again: given up without holding the pack back.
+        public var eventsOfRefusedDevicesGivenUp: Int64 = 0
         /// Packs published and not yet acknowledged.
         public var packsInFlight = 0
         /// From a pack's publishing start to the broker's acknowledgement of its last message.
@@ -62,6 +65,9 @@ public actor Uplink {
     /// acknowledged, so a device ThingsBoard withholds the acknowledgement for does not take the
     /// other devices of its message down with it.
     private var oneDevicePerMessage = false
+    /// Devices of packs set aside after ThingsBoard refused their data: sent apart from now on.
+    private var refusedDevices = RefusedDevices()
+    private var lastRefusedDevicesLog: ContinuousClock.Instant?
     private var nextPackID = 0
     /// The oldest pack in flight, which the watchdog times.
     private var oldestInFlight: OldestPack?
@@ -150,9 +156,11 @@ public actor Uplink {
                 try await oldest.publishing.acknowledged()
                 refusals = nil
                 oneDevicePerMessage = false
+                if let apart = oldest.apart { try await settle(apart) }
             } catch let refusal as ThingsBoardError where refusal.isPermanent {
                 oneDevicePerMessage = true
                 try setAsideIfRefusedLongEnough(oldest, refusal)
+                refusedDevices.remember(await oldest.publishing.refused().compactMap(RefusedDevices.device(of:)))
             } catch let refusal as ThingsBoardError where refusal.isQuotaExceeded {
                 // A rate limit (ThingsBoard closes the session right after) is waited out and the
                 // pack sent again however long it lasts. The same answer on a session that stays
@@ -162,6 +170,7 @@ public actor Uplink {
                 guard await client.sessionSurvives(.seconds(1)) else { throw refusal }
                 oneDevicePerMessage = true
                 try setAsideIfRefusedLongEnough(oldest, refusal)
+                refusedDevices.remember(await oldest.publishing.refused().compactMap(RefusedDevices.device(of:)))
             } catch let lost where overdue?.pack == oldest.id {
                 // The watchdog gave up on this pack and restarted the session.
                 try setAsideIfOthersWereAcknowledged(oldest, overdue?.othersAcknowledged ?? 0, lost)
@@ -218,6 +227,29 @@ public actor Uplink {
         }
     }
 
+    /// The data of remembered refused devices, sent apart: accepted, those devices are forgotten;
+    /// refused again (on a session that stays up), it is given up and counted, and the pack goes
+    /// on. A lost connection throws: the whole pack is sent again.
+    private func settle(_ apart: ApartPart) async throws {
+        do {
+            try await apart.publishing.acknowledged()
+            refusedDevices.forget(apart.events.keys)
+        } catch let refusal as ThingsBoardError where refusal.isPermanent || refusal.isQuotaExceeded {
+            if refusal.isQuotaExceeded, await !client.sessionSurvives(.milliseconds(200)) { throw refusal }
+            let refused = Set(await apart.publishing.refused().compactMap(RefusedDevices.device(of:)))
+            refusedDevices.forget(apart.events.keys.filter { !refused.contains($0) })
+            refusedDevices.remember(refused)
+            let events = refused.reduce(0) { $0 + (apart.events[$1] ?? 0) }
+            stats.eventsOfRefusedDevicesGivenUp += Int64(events)
+            if lastRefusedDevicesLog.map({ .now - $0 >= .seconds(60) }) ?? true {
+                lastRefusedDevicesLog = .now
+                logger.error("ThingsBoard keeps refusing the data of devices it does not accept (e.g. at the tenant's device limit); their data is given up, the other devices' is delivered",
+                             metadata: ["devices": "\(refused.sorted().prefix(10).joined(separator: ", "))",
+                                        "refusal": "\(refusal)", "eventsGivenUp": "\(stats.eventsOfRefusedDevicesGivenUp)"])
+            }
+        }
+    }
+
     /// A pack the watchdog gave up on counts as refused when ThingsBoard acknowledged other
     /// messages while it waited; otherwise ThingsBoard answered nothing at all, and the pack is
     /// sent again however long that lasts. Throws unless `refusedPackPolicy` lets the pack go.
@@ -271,9 +303,24 @@ public actor Uplink {
 
         let started = ContinuousClock.now
         let acknowledgedBefore = client.publishesAcknowledged
-        let publishing = try await client.startPublishing(builder.messages(for: batch))
+        var apart: ApartPart?
+        var regular = batch
+        if !refusedDevices.isEmpty {
+            let now = ContinuousClock.now
+            let (kept, set) = batch.reduce(into: ([UplinkEvent](), [UplinkEvent]())) { parts, event in
+                if refusedDevices.contains(event.deviceName, now: now) { parts.1.append(event) } else { parts.0.append(event) }
+            }
+            if !set.isEmpty {
+                regular = kept
+                var single = builder
+                single.maxDevicesPerMessage = 1
+                let events = set.reduce(into: [String: Int]()) { $0[$1.deviceName, default: 0] += 1 }
+                apart = ApartPart(publishing: try await client.startPublishing(single.messages(for: set)), events: events)
+            }
+        }
+        let publishing = try await client.startPublishing(builder.messages(for: regular))
         nextPackID += 1
-        return PackInFlight(id: nextPackID, pack: pack, publishing: publishing,
+        return PackInFlight(id: nextPackID, pack: pack, publishing: publishing, apart: apart,
                             datapoints: batch.reduce(0) { $0 + $1.datapointCount }, started: started,
                             devices: devices.map(\.name), acknowledgedBefore: acknowledgedBefore)
     }
@@ -297,11 +344,19 @@ private struct PackInFlight: Sendable {
     var id: Int
     var pack: EventPack
     var publishing: PublishedMessages
+    /// The data of remembered refused devices, sent apart.
+    var apart: ApartPart?
     var datapoints: Int
     var started: ContinuousClock.Instant
     var devices: [String]
     /// `ThingsBoardClient.publishesAcknowledged` before the pack was handed over.
     var acknowledgedBefore: Int
+}
+
+/// Data of devices ThingsBoard refused before, one device per message, and the events per device.
+private struct ApartPart: Sendable {
+    var publishing: PublishedMessages
+    var events: [String: Int]
 }
 
 private struct OldestPack: Sendable {

@@ -39,6 +39,23 @@ public struct PublishedMessages: Sendable {
         if let firstError { throw firstError }
     }
 
+    /// After `acknowledged()` threw: the messages ThingsBoard refused (answered with an error
+    /// reason code), for telling which devices it does not accept.
+    public func refused() async -> [GatewayMessage] {
+        var refused: [GatewayMessage] = []
+        var index = 0
+        for part in parts {
+            guard let outcomes = try? await part.get() else { return refused }
+            for outcome in outcomes {
+                if case .success(let result) = outcome, !result.isSuccess, index < messages.count {
+                    refused.append(messages[index])
+                }
+                index += 1
+            }
+        }
+        return refused
+    }
+
     /// `acknowledged()`, giving up the wait after `timeout`: false when some message was neither
     /// acknowledged nor failed by then (it stays in flight on the connection). ThingsBoard
     /// withholds the PUBACK of a `v1/gateway/connect` for a device it cannot create (the

@@ -124,6 +124,35 @@ import ThingsBoard
         #expect(await rig.client.statistics().connects == 1)
     }
 
+    /// After a pack was set aside for a device ThingsBoard refuses, that device's data goes apart:
+    /// refused again, it is given up at once, and the packs it shares with other devices are not
+    /// held back for the refused-pack policy again.
+    @Test func aRefusedDeviceNoLongerHoldsBackThePacksAfterIt() async throws {
+        var policy = Uplink.RefusedPackPolicy()
+        policy.minimumAttempts = 2
+        policy.minimumDuration = .seconds(1)
+        let rig = try await Rig(withholding: "ghost", onFirst: 0, action: .refuse, policy: policy)
+        defer { rig.stop() }
+        try await rig.store("A", "ghost", 1)
+        #expect(await waitUntil(timeout: 30, checking: { await rig.uplink.statistics().packsSetAsideAfterRefusals == 1 }),
+                "the refused pack was never set aside")
+        // A keeps sending, B's data in the same packs.
+        for value in Int64(2)...6 {
+            try await rig.storage.append([
+                StoredEvent(ConvertedData(deviceName: "A", deviceType: "t", telemetry: [TelemetryEntry(ts: value, values: ["ghost": .int(value)])])),
+                StoredEvent(ConvertedData(deviceName: "B", deviceType: "t", telemetry: [TelemetryEntry(ts: value, values: ["v": .int(value)])])),
+            ])
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(await waitUntil(timeout: 20, checking: { await rig.storage.statistics().events == 0 }), "not delivered")
+        #expect(await waitUntil(timeout: 5) {
+            rig.observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""v":6"#) }
+        }, "B's last reading did not arrive")
+        let stats = await rig.uplink.statistics()
+        #expect(stats.packsSetAsideAfterRefusals == 1, "a later pack went through the policy again")
+        #expect(stats.eventsOfRefusedDevicesGivenUp == 5)
+    }
+
     /// The same answer followed by a closed session is ThingsBoard's rate limit: the data is sent
     /// again on the next session, however often, and never given up.
     @Test func quotaExceededThatClosesTheSessionIsARateLimitAndNothingIsGivenUp() async throws {

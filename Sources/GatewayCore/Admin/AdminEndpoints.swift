@@ -101,6 +101,9 @@ struct AdminEndpoints: Sendable {
         out.sample("iotgw_uplink_packs_set_aside_total", .counter,
                    help: "Packs given up after ThingsBoard kept refusing or not acknowledging part of them (that part is lost).",
                    value: delivered.packsSetAsideAfterRefusals)
+        out.sample("iotgw_uplink_events_of_refused_devices_given_up_total", .counter,
+                   help: "Events of devices ThingsBoard refuses (e.g. at the tenant's device limit), sent apart and refused again.",
+                   value: delivered.eventsOfRefusedDevicesGivenUp)
         out.sample("iotgw_uplink_packs_in_flight", .gauge, help: "Storage packs published and not yet acknowledged.",
                    value: Int64(delivered.packsInFlight))
         for (bound, count) in delivered.packLatency.cumulative {
