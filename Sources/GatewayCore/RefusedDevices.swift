@@ -15,6 +15,8 @@ struct RefusedDevices {
     private var until: [String: ContinuousClock.Instant] = [:]
 
     var isEmpty: Bool { until.isEmpty }
+    /// Devices held, expired ones included until the next `remember`.
+    var count: Int { until.count }
 
     func contains(_ device: String, now: ContinuousClock.Instant = .now) -> Bool {
         guard let end = until[device] else { return false }

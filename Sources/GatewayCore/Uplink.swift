@@ -156,12 +156,11 @@ public actor Uplink {
                 try await oldest.publishing.acknowledged()
                 refusals = nil
                 oneDevicePerMessage = false
-                if let apart = oldest.apart { try await settle(apart) }
             } catch let refusal as ThingsBoardError where refusal.isPermanent {
                 oneDevicePerMessage = true
                 try setAsideIfRefusedLongEnough(oldest, refusal)
-                refusedDevices.remember(await oldest.publishing.refused().compactMap(RefusedDevices.device(of:)))
-            } catch let refusal as ThingsBoardError where refusal.isQuotaExceeded {
+                await rememberRefusedDevices(of: oldest)
+            } catch let refusal as ThingsBoardError where refusal.isQuotaExceeded && overdue?.pack != oldest.id {
                 // A rate limit (ThingsBoard closes the session right after) is waited out and the
                 // pack sent again however long it lasts. The same answer on a session that stays
                 // up is for a device ThingsBoard cannot create (4.2.1 and later, at the tenant's
@@ -170,11 +169,13 @@ public actor Uplink {
                 guard await client.sessionSurvives(.seconds(1)) else { throw refusal }
                 oneDevicePerMessage = true
                 try setAsideIfRefusedLongEnough(oldest, refusal)
-                refusedDevices.remember(await oldest.publishing.refused().compactMap(RefusedDevices.device(of:)))
+                await rememberRefusedDevices(of: oldest)
             } catch let lost where overdue?.pack == oldest.id {
                 // The watchdog gave up on this pack and restarted the session.
                 try setAsideIfOthersWereAcknowledged(oldest, overdue?.othersAcknowledged ?? 0, lost)
             }
+            // Delivered or set aside, the pack is acknowledged only once its apart part is settled.
+            if let apart = oldest.apart { try await settle(apart, of: oldest.id) }
             inFlight.removeFirst()
             watch(inFlight.first)
             stats.packLatency.observe(.now - oldest.started)
@@ -230,24 +231,40 @@ public actor Uplink {
     /// The data of remembered refused devices, sent apart: accepted, those devices are forgotten;
     /// refused again (on a session that stays up), it is given up and counted, and the pack goes
     /// on. A lost connection throws: the whole pack is sent again.
-    private func settle(_ apart: ApartPart) async throws {
+    /// A part the watchdog gave up on (ThingsBoard withholding its acknowledgement while it
+    /// acknowledged other messages: versions before 4.2.1 for a device they cannot create) is
+    /// given up too; a lost connection, or a rate limit, throws: the whole pack is sent again.
+    private func settle(_ apart: ApartPart, of pack: Int) async throws {
         do {
             try await apart.publishing.acknowledged()
             refusedDevices.forget(apart.events.keys)
         } catch let refusal as ThingsBoardError where refusal.isPermanent || refusal.isQuotaExceeded {
+            let (refused, unanswered) = await apart.publishing.refusals()
+            if unanswered > 0 { throw refusal }  // some of it never got an answer: send it again
             if refusal.isQuotaExceeded, await !client.sessionSurvives(.milliseconds(200)) { throw refusal }
-            let refused = Set(await apart.publishing.refused().compactMap(RefusedDevices.device(of:)))
-            refusedDevices.forget(apart.events.keys.filter { !refused.contains($0) })
-            refusedDevices.remember(refused)
-            let events = refused.reduce(0) { $0 + (apart.events[$1] ?? 0) }
-            stats.eventsOfRefusedDevicesGivenUp += Int64(events)
-            if lastRefusedDevicesLog.map({ .now - $0 >= .seconds(60) }) ?? true {
-                lastRefusedDevicesLog = .now
-                logger.error("ThingsBoard keeps refusing the data of devices it does not accept (e.g. at the tenant's device limit); their data is given up, the other devices' is delivered",
-                             metadata: ["devices": "\(refused.sorted().prefix(10).joined(separator: ", "))",
-                                        "refusal": "\(refusal)", "eventsGivenUp": "\(stats.eventsOfRefusedDevicesGivenUp)"])
-            }
+            let devices = Set(refused.compactMap(RefusedDevices.device(of:)))
+            refusedDevices.forget(apart.events.keys.filter { !devices.contains($0) })
+            refusedDevices.remember(devices)
+            countGivenUp(devices.reduce(0) { $0 + (apart.events[$1] ?? 0) }, devices: devices, reason: "\(refusal)")
+        } catch where overdue?.pack == pack && (overdue?.othersAcknowledged ?? 0) > 0 {
+            refusedDevices.remember(apart.events.keys)
+            countGivenUp(apart.events.values.reduce(0, +), devices: Set(apart.events.keys),
+                         reason: "not acknowledged while ThingsBoard acknowledged other messages")
         }
+    }
+
+    private func countGivenUp(_ events: Int, devices: Set<String>, reason: String) {
+        stats.eventsOfRefusedDevicesGivenUp += Int64(events)
+        guard lastRefusedDevicesLog.map({ .now - $0 >= .seconds(60) }) ?? true else { return }
+        lastRefusedDevicesLog = .now
+        logger.error("ThingsBoard keeps refusing the data of devices it does not accept (e.g. at the tenant's device limit); their data is given up, the other devices' is delivered",
+                     metadata: ["devices": "\(devices.sorted().prefix(10).joined(separator: ", "))",
+                                "reason": "\(reason)", "eventsGivenUp": "\(stats.eventsOfRefusedDevicesGivenUp)"])
+    }
+
+    /// After a pack was set aside for refusals: the devices of its refused one-device messages.
+    private func rememberRefusedDevices(of pack: PackInFlight) async {
+        refusedDevices.remember(await pack.publishing.refusals().refused.compactMap(RefusedDevices.device(of:)))
     }
 
     /// A pack the watchdog gave up on counts as refused when ThingsBoard acknowledged other

@@ -40,20 +40,25 @@ public struct PublishedMessages: Sendable {
     }
 
     /// After `acknowledged()` threw: the messages ThingsBoard refused (answered with an error
-    /// reason code), for telling which devices it does not accept.
-    public func refused() async -> [GatewayMessage] {
+    /// reason code), for telling which devices it does not accept, and how many got no answer
+    /// at all (the connection was lost first).
+    public func refusals() async -> (refused: [GatewayMessage], unanswered: Int) {
         var refused: [GatewayMessage] = []
+        var unanswered = 0
         var index = 0
         for part in parts {
-            guard let outcomes = try? await part.get() else { return refused }
+            guard let outcomes = try? await part.get() else { return (refused, messages.count - index) }
             for outcome in outcomes {
-                if case .success(let result) = outcome, !result.isSuccess, index < messages.count {
-                    refused.append(messages[index])
+                switch outcome {
+                case .success(let result) where !result.isSuccess:
+                    if index < messages.count { refused.append(messages[index]) }
+                case .success: break
+                case .failure: unanswered += 1
                 }
                 index += 1
             }
         }
-        return refused
+        return (refused, unanswered)
     }
 
     /// `acknowledged()`, giving up the wait after `timeout`: false when some message was neither

@@ -31,6 +31,8 @@ public actor ThingsBoardClient {
 
     public private(set) var state: State = .idle
     public private(set) var limits: SessionLimits
+    /// When ThingsBoard last answered QUOTA_EXCEEDED.
+    private var lastQuotaRefusal: ContinuousClock.Instant?
     private var gatewayBuckets: Buckets
     private var deviceBuckets: Buckets
     private var stats = Statistics()
@@ -201,6 +203,12 @@ public actor ThingsBoardClient {
     }
 
     private func sessionEnded() {
+        if let refusal = lastQuotaRefusal, .now - refusal < .seconds(2) {
+            // A rate limit: the next session starts with the buckets empty, and waits out the window.
+            gatewayBuckets.exhaust()
+            deviceBuckets.exhaust()
+        }
+        lastQuotaRefusal = nil
         sessionAlive = false
         stats.connected = false
         if state != .stopped { state = .disconnected }
@@ -329,7 +337,7 @@ public actor ThingsBoardClient {
     public func sessionSurvives(_ duration: Duration) async -> Bool {
         let session = stats.connects
         guard isReady else { return false }
-        try? await Task.sleep(for: duration)
+        do { try await Task.sleep(for: duration) } catch { return false }
         return isReady && stats.connects == session
     }
     public func statistics() -> Statistics { stats }
@@ -491,11 +499,10 @@ public actor ThingsBoardClient {
 
     private func rejected(code: UInt8) {
         stats.publishFailures += 1
-        // 0x83 implementation specific error / 0x97 quota exceeded: ThingsBoard's rate limit answer.
-        if code == 0x83 || code == 0x97 {
-            gatewayBuckets.exhaust()
-            deviceBuckets.exhaust()
-        }
+        // 0x83 implementation specific error / 0x97 quota exceeded: ThingsBoard's rate limit answer
+        // when it closes the session right after (see `sessionEnded`); with the session kept, the
+        // answer for a device it cannot create, which must not slow the other devices down.
+        if code == 0x83 || code == 0x97 { lastQuotaRefusal = .now }
     }
 
     /// Suspends until every applicable token bucket has room (never drops).

@@ -7,8 +7,9 @@ closed.
 usage: puback_withholding_proxy.py LISTEN_PORT TARGET_PORT MARKER CONNECTIONS [ACTION]
 
 A QoS 1 PUBLISH from the client whose packet contains MARKER (bytes, UTF-8) gets, by ACTION:
-withhold (default) no PUBACK; refuse an MQTT 5 PUBACK with reason code 0x97 instead of the
-broker's; refuse-close that PUBACK, then the connection is closed. Everything else passes
+withhold (default) no PUBACK (the broker gets the publish); refuse an MQTT 5 PUBACK with reason
+code 0x97, the publish is not passed on (a test sees on the broker only what was accepted);
+refuse-close that PUBACK, then the connection is closed. Everything else passes
 unchanged. CONNECTIONS > 0: only the first CONNECTIONS connections do this, later ones pass
 everything (a ThingsBoard that recovered); 0: all do. Prints "ready" once listening and
 "withheld <packet id>" or "refused <packet id>" for each PUBACK it drops or replaces.
@@ -78,6 +79,15 @@ async def handle(client_reader, client_writer):
             for packet, header_length in frames.feed(data):
                 packet_id = publish_packet_id(packet, header_length)
                 if withholding and packet_id is not None and MARKER in packet:
+                    if ACTION != "withhold":
+                        print(f"refused {packet_id}", flush=True)
+                        client_writer.write(bytes([0x40, 3]) + packet_id.to_bytes(2, "big") + bytes([QUOTA_EXCEEDED]))
+                        await client_writer.drain()
+                        if ACTION == "refuse-close":
+                            client_writer.close()
+                            server_writer.close()
+                            return
+                        continue
                     withheld.add(packet_id)
                 server_writer.write(packet)
             await server_writer.drain()
@@ -91,16 +101,7 @@ async def handle(client_reader, client_writer):
                     packet_id = int.from_bytes(packet[header_length:header_length + 2], "big")
                     if packet_id in withheld:
                         withheld.discard(packet_id)
-                        if ACTION == "withhold":
-                            print(f"withheld {packet_id}", flush=True)
-                            continue
-                        print(f"refused {packet_id}", flush=True)
-                        client_writer.write(bytes([0x40, 3]) + packet_id.to_bytes(2, "big") + bytes([QUOTA_EXCEEDED]))
-                        await client_writer.drain()
-                        if ACTION == "refuse-close":
-                            client_writer.close()
-                            server_writer.close()
-                            return
+                        print(f"withheld {packet_id}", flush=True)
                         continue
                 client_writer.write(packet)
             await client_writer.drain()
