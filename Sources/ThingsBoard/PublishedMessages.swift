@@ -12,7 +12,7 @@ public struct PublishedMessages: Sendable {
 
     /// Returns once every message was acknowledged (QoS 1) or written (QoS 0). Throws once every
     /// message has completed when any of them failed: the connection was lost, or the server
-    /// rejected it (ThingsBoard's rate-limit answer also exhausts the client's token buckets).
+    /// rejected it (ThingsBoard's rate-limit answer, QUOTA_EXCEEDED then a closed session, also exhausts the client's token buckets).
     public func acknowledged() async throws {
         var outcomes: [Result<MQTTPublishResult, any Error>] = []
         outcomes.reserveCapacity(messages.count)
