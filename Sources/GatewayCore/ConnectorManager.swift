@@ -115,6 +115,19 @@ final class ConnectorManager: Sendable {
 
     /// False until the connectors the gateway started with were started (or refused).
     var startedInitialConnectors: Bool { initialApplied.load(ordering: .acquiring) }
+
+    /// Waits, at most `limit`, until the connectors the gateway started with were started (or
+    /// refused): what is published or answered at the first session must know them. Checks every
+    /// 100 ms; this happens once, at start-up.
+    @discardableResult
+    func initialConnectorsStarted(within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while !startedInitialConnectors {
+            guard ContinuousClock.now < deadline else { return false }
+            do { try await Task.sleep(for: .milliseconds(100)) } catch { return false }
+        }
+        return true
+    }
     private let initialApplied = Atomic<Bool>(false)
 
     /// Brings the running connectors in line with `entries`; returns why entries were refused,

@@ -91,12 +91,9 @@ final class SharedAttributeSync: Sendable {
     /// connectors: the first session's requests for the devices in `connected_devices.json` can
     /// come before their connector runs. A connector that failed to start is not waited for.
     private func runningConnector(named name: String, connectors: ConnectorManager) async -> (any DownlinkConnector)? {
-        let deadline = ContinuousClock.now + Self.connectorStartWait
-        while true {
-            if let connector = connectors.downlink(named: name) { return connector }
-            guard !connectors.startedInitialConnectors, ContinuousClock.now < deadline else { return nil }
-            do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
-        }
+        if let connector = connectors.downlink(named: name) { return connector }
+        await connectors.initialConnectorsStarted(within: Self.connectorStartWait)
+        return connectors.downlink(named: name)
     }
 
     static let connectorStartWait: Duration = .seconds(15)

@@ -43,6 +43,9 @@ struct RemoteConfigurator: Sendable {
     // MARK: publishing
 
     func publishCurrent() async {
+        // The first session can start before every connector of the configuration runs; published
+        // then, `active_connectors` would leave the late ones out (and ThingsBoard would stop them).
+        await connectors.initialConnectorsStarted(within: .seconds(15))
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let commands = files.read(RemoteConfigurationFormat.statisticsCommandsFile(thingsboardSection))
         var attributes: JSONObject = [
