@@ -228,12 +228,11 @@ public actor Uplink {
         }
     }
 
-    /// The data of remembered refused devices, sent apart: accepted, those devices are forgotten;
-    /// refused again (on a session that stays up), it is given up and counted, and the pack goes
-    /// on. A lost connection throws: the whole pack is sent again.
-    /// A part the watchdog gave up on (ThingsBoard withholding its acknowledgement while it
-    /// acknowledged other messages: versions before 4.2.1 for a device they cannot create) is
-    /// given up too; a lost connection, or a rate limit, throws: the whole pack is sent again.
+    /// The data of remembered refused devices, sent apart. Accepted, those devices are forgotten.
+    /// Refused again on a session that stays up, or not acknowledged until the watchdog gave up
+    /// while ThingsBoard acknowledged other messages (what versions before 4.2.1 do for a device
+    /// they cannot create), it is given up and counted, and the pack goes on. A message lost with
+    /// the connection, or a rate limit, throws: the whole pack is sent again.
     private func settle(_ apart: ApartPart, of pack: Int) async throws {
         do {
             try await apart.publishing.acknowledged()

@@ -97,6 +97,7 @@ public actor ThingsBoardClient {
         var failuresInARow = 0
         while !Task.isCancelled {
             state = .connecting
+            var refused = false
             do {
                 let connAck = try await mqtt.connect()
                 sessionAlive = true
@@ -121,16 +122,11 @@ public actor ThingsBoardClient {
                                               "error": "\(error)", "attempts": "\(failuresInARow)"])
                 }
                 await mqtt.disconnect()
-                if Self.isRefusedByEveryAddress(error) {
-                    sessionEnded()
-                    guard !Task.isCancelled else { break }
-                    try? await Task.sleep(for: refusedBackoff.next())
-                    continue
-                }
+                refused = Self.isRefusedByEveryAddress(error)
             }
             sessionEnded()
             guard !Task.isCancelled else { break }
-            try? await Task.sleep(for: backoff.next())
+            try? await Task.sleep(for: refused ? refusedBackoff.next() : backoff.next())
         }
     }
 
@@ -340,6 +336,7 @@ public actor ThingsBoardClient {
         do { try await Task.sleep(for: duration) } catch { return false }
         return isReady && stats.connects == session
     }
+
     public func statistics() -> Statistics { stats }
 
     // MARK: - Publishing
