@@ -22,7 +22,8 @@ public actor Uplink {
         /// each followed by a new session and the oldest pack sent again.
         public var packsNotAcknowledgedInTime: Int64 = 0
         /// Events of devices ThingsBoard does not accept (see `RefusedDevices`), sent apart and
-        /// refused again: given up without holding the pack back.
+        /// refused again, or left unanswered while the rest of their pack was answered: given up
+        /// without holding the pack back.
         public var eventsOfRefusedDevicesGivenUp: Int64 = 0
         /// Packs published and not yet acknowledged.
         public var packsInFlight = 0
@@ -61,6 +62,12 @@ public actor Uplink {
     /// hold every later event back until the connection drops; the pack is sent again on a new
     /// session instead. Generous: a new session re-sends everything in flight.
     private let acknowledgementTimeout: Duration
+    /// How long the data of remembered refused devices, sent apart, may stay unanswered once the
+    /// rest of its pack was answered: then it is taken as withheld (what ThingsBoard before 4.2.1
+    /// does with the data of a device it cannot create) and given up. Each pack carrying such data
+    /// waits this long, so it is short; a late acknowledgement only means the data was counted as
+    /// given up although it arrived.
+    private let apartAcknowledgementWait: Duration
     /// After a pack went unacknowledged, packs carry one device per message until one is
     /// acknowledged, so a device ThingsBoard withholds the acknowledgement for does not take the
     /// other devices of its message down with it.
@@ -81,6 +88,8 @@ public actor Uplink {
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.refusedPackPolicy = refusedPackPolicy
         self.acknowledgementTimeout = acknowledgementTimeout
+        // Well below the watchdog's timeout, which would otherwise take the wait for a stalled session.
+        apartAcknowledgementWait = min(acknowledgementTimeout / 4, .seconds(1))
         self.storage = storage
         self.client = client
         self.logger = logger
@@ -159,7 +168,7 @@ public actor Uplink {
             } catch let refusal as ThingsBoardError where refusal.isPermanent {
                 oneDevicePerMessage = true
                 try setAsideIfRefusedLongEnough(oldest, refusal)
-                await rememberRefusedDevices(of: oldest)
+                await rememberDevices(of: oldest, unanswered: false)
             } catch let refusal as ThingsBoardError where refusal.isQuotaExceeded && overdue?.pack != oldest.id {
                 // A rate limit (ThingsBoard closes the session right after) is waited out and the
                 // pack sent again however long it lasts. The same answer on a session that stays
@@ -169,13 +178,14 @@ public actor Uplink {
                 guard await client.sessionSurvives(.seconds(1)) else { throw refusal }
                 oneDevicePerMessage = true
                 try setAsideIfRefusedLongEnough(oldest, refusal)
-                await rememberRefusedDevices(of: oldest)
+                await rememberDevices(of: oldest, unanswered: false)
             } catch let lost where overdue?.pack == oldest.id {
                 // The watchdog gave up on this pack and restarted the session.
                 try setAsideIfOthersWereAcknowledged(oldest, overdue?.othersAcknowledged ?? 0, lost)
+                await rememberDevices(of: oldest, unanswered: true)
             }
             // Delivered or set aside, the pack is acknowledged only once its apart part is settled.
-            if let apart = oldest.apart { try await settle(apart, of: oldest.id) }
+            if let apart = oldest.apart { try await settle(apart, of: oldest) }
             inFlight.removeFirst()
             watch(inFlight.first)
             stats.packLatency.observe(.now - oldest.started)
@@ -228,28 +238,49 @@ public actor Uplink {
         }
     }
 
-    /// The data of remembered refused devices, sent apart. Accepted, those devices are forgotten.
-    /// Refused again on a session that stays up, or not acknowledged until the watchdog gave up
-    /// while ThingsBoard acknowledged other messages (what versions before 4.2.1 do for a device
-    /// they cannot create), it is given up and counted, and the pack goes on. A message lost with
-    /// the connection, or a rate limit, throws: the whole pack is sent again.
-    private func settle(_ apart: ApartPart, of pack: Int) async throws {
-        do {
-            try await apart.publishing.acknowledged()
-            refusedDevices.forget(apart.events.keys)
-        } catch let refusal as ThingsBoardError where refusal.isPermanent || refusal.isQuotaExceeded {
-            let (refused, unanswered) = await apart.publishing.refusals()
-            if unanswered > 0 { throw refusal }  // some of it never got an answer: send it again
-            if refusal.isQuotaExceeded, await !client.sessionSurvives(.milliseconds(200)) { throw refusal }
-            let devices = Set(refused.compactMap(RefusedDevices.device(of:)))
-            refusedDevices.forget(apart.events.keys.filter { !devices.contains($0) })
-            refusedDevices.remember(devices)
-            countGivenUp(devices.reduce(0) { $0 + (apart.events[$1] ?? 0) }, devices: devices, reason: "\(refusal)")
-        } catch where overdue?.pack == pack && (overdue?.othersAcknowledged ?? 0) > 0 {
-            refusedDevices.remember(apart.events.keys)
-            countGivenUp(apart.events.values.reduce(0, +), devices: Set(apart.events.keys),
-                         reason: "not acknowledged while ThingsBoard acknowledged other messages")
+    /// The data of remembered refused devices, sent apart, one device per message; what each
+    /// message's answer does to its device:
+    /// - acknowledged: ThingsBoard takes the device's data again; it is forgotten;
+    /// - refused on a session that stays up, or not answered within `apartAcknowledgementWait` once
+    ///   the rest of the pack was (the message is abandoned, so it does not hold a slot of the
+    ///   in-flight window), or lost after the watchdog gave up on the pack while ThingsBoard
+    ///   acknowledged other messages: its data is given up and counted, the device stays remembered;
+    /// - lost with the connection, refused by a rate limit, or refused for another reason: throws,
+    ///   and the whole pack is sent again.
+    /// While ThingsBoard answered nothing else of the pack, the wait is unbounded: it may be
+    /// answering nothing at all, which is the watchdog's to tell.
+    private func settle(_ apart: ApartPart, of pack: PackInFlight) async throws {
+        let wait = pack.publishing.messages.isEmpty ? nil : apartAcknowledgementWait
+        let answers = await apart.publishing.answers(within: wait)
+        let watchdogGaveUp = overdue?.pack == pack.id && (overdue?.othersAcknowledged ?? 0) > 0
+        var accepted = Set<String>(), givenUp = Set<String>()
+        var reason: String?
+        var quotaRefusal: ThingsBoardError?
+        for (message, answer) in zip(apart.publishing.messages, answers) {
+            let device = RefusedDevices.device(of: message)
+            switch answer {
+            case .acknowledged:
+                if let device { accepted.insert(device) }
+                continue
+            case .refused(let refusal) where refusal.isPermanent || refusal.isQuotaExceeded:
+                if refusal.isQuotaExceeded { quotaRefusal = refusal }
+                reason = reason ?? "\(refusal)"
+            case .refused(let refusal):
+                throw refusal
+            case .withheld:
+                reason = reason ?? "not acknowledged within \(apartAcknowledgementWait) while ThingsBoard acknowledged the rest of the pack"
+            case .lost(let error):
+                guard watchdogGaveUp else { throw error }  // lost with the connection: sent again
+                reason = reason ?? "not acknowledged while ThingsBoard acknowledged other messages"
+            }
+            if let device { givenUp.insert(device) }
         }
+        // A rate limit closes the session right after its refusal; the data waits it out.
+        if let quotaRefusal, await !client.sessionSurvives(.milliseconds(200)) { throw quotaRefusal }
+        refusedDevices.forget(accepted.subtracting(givenUp))
+        guard let reason else { return }
+        refusedDevices.remember(givenUp)
+        countGivenUp(givenUp.reduce(0) { $0 + (apart.events[$1] ?? 0) }, devices: givenUp, reason: reason)
     }
 
     private func countGivenUp(_ events: Int, devices: Set<String>, reason: String) {
@@ -261,9 +292,11 @@ public actor Uplink {
                                 "reason": "\(reason)", "eventsGivenUp": "\(stats.eventsOfRefusedDevicesGivenUp)"])
     }
 
-    /// After a pack was set aside for refusals: the devices of its refused one-device messages.
-    private func rememberRefusedDevices(of pack: PackInFlight) async {
-        refusedDevices.remember(await pack.publishing.refusals().refused.compactMap(RefusedDevices.device(of:)))
+    /// After a pack was set aside: the devices of its one-device messages ThingsBoard refused, or
+    /// (`unanswered`, the watchdog gave up on the pack) left unanswered.
+    private func rememberDevices(of pack: PackInFlight, unanswered: Bool) async {
+        let (refused, unansweredMessages) = await pack.publishing.refusals()
+        refusedDevices.remember((unanswered ? unansweredMessages : refused).compactMap(RefusedDevices.device(of:)))
     }
 
     /// A pack the watchdog gave up on counts as refused when ThingsBoard acknowledged other
@@ -331,7 +364,8 @@ public actor Uplink {
                 var single = builder
                 single.maxDevicesPerMessage = 1
                 let events = set.reduce(into: [String: Int]()) { $0[$1.deviceName, default: 0] += 1 }
-                apart = ApartPart(publishing: try await client.startPublishing(single.messages(for: set)), events: events)
+                apart = ApartPart(publishing: try await client.startPublishing(single.messages(for: set), separately: true),
+                                  events: events)
             }
         }
         let publishing = try await client.startPublishing(builder.messages(for: regular))

@@ -179,11 +179,23 @@ public final class MQTTClient: Sendable {
     /// one of them did, with each one's outcome in order (the future itself never fails). One hop
     /// onto the loop and one wake-up for the whole batch, where awaiting each `publish` costs a
     /// task and a wake-up per message.
-    public func publishAll(_ messages: [MQTTMessage]) -> EventLoopFuture<[Result<MQTTPublishResult, any Error>]> {
+    public func publishAll(_ messages: [MQTTMessage]) -> MQTTPublishing {
         let box = core
         let promise = loop.makePromise(of: [Result<MQTTPublishResult, any Error>].self)
-        loop.execute { box.value.publishAll(messages, batch: MQTTPublishBatch(count: messages.count, promise: promise)) }
-        return promise.futureResult
+        let id = counters.batches.add(1, ordering: .relaxed).newValue
+        loop.execute { box.value.publishAll(messages, batch: MQTTPublishBatch(id: id, count: messages.count, promise: promise)) }
+        return MQTTPublishing(outcomes: promise.futureResult, batch: id)
+    }
+
+    /// Stops waiting for the acknowledgement of the publishes of `publishing` still unanswered:
+    /// they complete with `MQTTError.abandoned` and give their slots of the outbound window to
+    /// others. For a server that keeps the session up but never answers some messages (ThingsBoard
+    /// before 4.2.1 does so for the data of a device it cannot create): otherwise they would hold
+    /// the window until the session ends. Their packet ids are not reused while the session lasts
+    /// (up to 4,096 of them), so a late acknowledgement cannot be taken for another message's.
+    public func abandon(_ publishing: MQTTPublishing) {
+        let box = core
+        loop.execute { box.value.abandon(batch: publishing.batch) }
     }
 
     /// Bounds the QoS 1/2 publishes awaiting acknowledgement (below the configured
@@ -245,6 +257,7 @@ public struct MQTTMessageSequence: AsyncSequence, Sendable {
 final class MQTTClientCounters: Sendable {
     let acknowledged = Atomic<Int>(0)
     let awaiting = Atomic<Int>(0)
+    let batches = Atomic<Int>(0)
 }
 
 /// Readable from any thread; written only by the core on its event loop.

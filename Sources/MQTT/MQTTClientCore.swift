@@ -57,6 +57,10 @@ final class MQTTClientCore {
         didSet { counters.awaiting.store(inFlight.count, ordering: .relaxed) }
     }
     private var waiting = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>()
+    /// Ids of abandoned publishes (`abandon`), not reused while the session lasts, oldest first.
+    private var abandonedIDs: Set<UInt16> = []
+    private var abandonedOrder = CircularBuffer<UInt16>()
+    private static let maximumAbandonedIDs = 4096
     private var pendingSubscribes: [UInt16: CheckedContinuation<[MQTTSubscribeResult], any Error>] = [:]
     private var pendingUnsubscribes: [UInt16: CheckedContinuation<Void, any Error>] = [:]
     /// Inbound QoS 2 ids delivered but not yet released (PUBREL): duplicates are not delivered again.
@@ -264,8 +268,37 @@ final class MQTTClientCore {
         repeat {
             lastPacketID = lastPacketID == UInt16.max ? 1 : lastPacketID + 1
         } while inFlight[lastPacketID] != nil || pendingSubscribes[lastPacketID] != nil
-            || pendingUnsubscribes[lastPacketID] != nil
+            || pendingUnsubscribes[lastPacketID] != nil || abandonedIDs.contains(lastPacketID)
         return lastPacketID
+    }
+
+    /// The publishes of `batch` still unanswered complete with `MQTTError.abandoned` and leave the
+    /// window; those still waiting for a slot never go out. See `MQTTClient.abandon`.
+    func abandon(batch: Int) {
+        let entries = inFlight.filter { $0.value.completion.batchID == batch }
+        for (id, entry) in entries.sorted(by: { $0.value.sequence < $1.value.sequence }) {
+            inFlight[id] = nil
+            abandonedIDs.insert(id)
+            abandonedOrder.append(id)
+            entry.completion.fail(MQTTError.abandoned)
+        }
+        while abandonedOrder.count > Self.maximumAbandonedIDs, let oldest = abandonedOrder.popFirst() {
+            abandonedIDs.remove(oldest)
+        }
+        if waiting.contains(where: { $0.1.batchID == batch }) {
+            var kept = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>()
+            while let (message, completion) = waiting.popFirst() {
+                if completion.batchID == batch { completion.fail(MQTTError.abandoned) } else { kept.append((message, completion)) }
+            }
+            waiting = kept
+        }
+        sendWaiting()
+    }
+
+    /// An answer for an abandoned publish frees its id.
+    private func answeredAbandoned(_ id: UInt16) {
+        guard abandonedIDs.remove(id) != nil, let index = abandonedOrder.firstIndex(of: id) else { return }
+        abandonedOrder.remove(at: index)
     }
 
     private func completePublish(_ id: UInt16, _ ack: MQTTAckPacket) {
@@ -320,8 +353,10 @@ final class MQTTClientCore {
             handleInboundPublish(publish, on: handler)
         case .puback(let ack):
             if inFlight[ack.packetID]?.message.qos == .atLeastOnce { completePublish(ack.packetID, ack) }
+            answeredAbandoned(ack.packetID)
         case .pubrec(let ack):
             guard var entry = inFlight[ack.packetID], entry.message.qos == .exactlyOnce else {
+                answeredAbandoned(ack.packetID)
                 send(.pubrel(MQTTAckPacket(packetID: ack.packetID, reasonCode: configuration.version == .v5
                     ? .packetIdentifierNotFound : .success)), on: handler)
                 handler.flush()
@@ -499,6 +534,8 @@ final class MQTTClientCore {
     private func failInFlight(_ error: MQTTError) {
         let entries = inFlight
         inFlight = [:]
+        abandonedIDs = []
+        abandonedOrder = []
         for entry in entries.values.sorted(by: { $0.sequence < $1.sequence }) { entry.completion.fail(error) }
         while let (_, completion) = waiting.popFirst() { completion.fail(error) }
     }

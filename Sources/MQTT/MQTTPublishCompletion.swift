@@ -20,6 +20,11 @@ enum MQTTPublishCompletion {
         case .batch(let batch, let index): batch.complete(index, with: .failure(error))
         }
     }
+
+    /// The `publishAll` call this publish belongs to (see `MQTTClient.abandon`).
+    var batchID: Int? {
+        if case .batch(let batch, _) = self { batch.id } else { nil }
+    }
 }
 
 /// The publishes of one `publishAll` call. Its promise is fulfilled once every message completed,
@@ -28,11 +33,13 @@ enum MQTTPublishCompletion {
 ///
 /// Not `Sendable`: created, stored and completed only on the client core's event loop.
 final class MQTTPublishBatch {
+    let id: Int
     private var outcomes: [Result<MQTTPublishResult, any Error>]
     private var remaining: Int
     private let promise: EventLoopPromise<[Result<MQTTPublishResult, any Error>]>
 
-    init(count: Int, promise: EventLoopPromise<[Result<MQTTPublishResult, any Error>]>) {
+    init(id: Int, count: Int, promise: EventLoopPromise<[Result<MQTTPublishResult, any Error>]>) {
+        self.id = id
         outcomes = Array(repeating: .failure(MQTTError.connectionLost), count: count)
         remaining = count
         self.promise = promise
@@ -44,4 +51,11 @@ final class MQTTPublishBatch {
         remaining -= 1
         if remaining == 0 { promise.succeed(outcomes) }
     }
+}
+
+/// The publishes of one `MQTTClient.publishAll` call: each one's outcome, in order, once all have
+/// completed; `MQTTClient.abandon` stops waiting for those still unanswered.
+public struct MQTTPublishing: Sendable {
+    public let outcomes: EventLoopFuture<[Result<MQTTPublishResult, any Error>]>
+    let batch: Int
 }

@@ -249,6 +249,8 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsubscribeFailed([MQTTReasonCode])
     /// The HTTP proxy did not open a tunnel to the broker (its answer).
     case proxyRefused(String)
+    /// The caller stopped waiting for the server's acknowledgement (`MQTTClient.abandon`).
+    case abandoned
 
     public var description: String {
         switch self {
@@ -266,6 +268,7 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
         case .proxyRefused(let answer): "the HTTP proxy did not open a tunnel to the broker: \(answer)"
         case .subscribeFailed(let what): "MQTT subscribe failed: \(what)"
         case .unsubscribeFailed(let codes): "MQTT unsubscribe failed: \(codes)"
+        case .abandoned: "MQTT publish abandoned before the server acknowledged it"
         }
     }
 }

@@ -6,70 +6,102 @@ import Synchronization
 /// until the broker acknowledged every one of them.
 public struct PublishedMessages: Sendable {
     let client: ThingsBoardClient
-    let messages: [GatewayMessage]
-    /// One future per run of messages handed over together, in message order.
-    let parts: [EventLoopFuture<[Result<MQTTPublishResult, any Error>]>]
+    public let messages: [GatewayMessage]
+    /// One per run of messages handed over together, in message order.
+    let parts: [MQTTPublishing]
+
+    /// What became of one message.
+    public enum Answer: Sendable {
+        case acknowledged
+        /// The broker answered with an error reason code.
+        case refused(ThingsBoardError)
+        /// No answer: the connection was lost first, or the message could not be sent.
+        case lost(any Error)
+        /// No answer within the wait of `answers(within:)`; the message was abandoned.
+        case withheld
+    }
 
     /// Returns once every message was acknowledged (QoS 1) or written (QoS 0). Throws once every
     /// message has completed when any of them failed: the connection was lost, or the server
     /// rejected it (ThingsBoard's rate-limit answer, QUOTA_EXCEEDED then a closed session, also exhausts the client's token buckets).
     public func acknowledged() async throws {
-        var outcomes: [Result<MQTTPublishResult, any Error>] = []
-        outcomes.reserveCapacity(messages.count)
-        for part in parts { outcomes += try await part.get() }
-        var firstError: (any Error)?
-        var published: [GatewayMessage] = []
-        published.reserveCapacity(messages.count)
-        var errors = 0
-        var rejectionCodes: [UInt8] = []
-        for (message, outcome) in zip(messages, outcomes) {
+        let outcomes = await outcomes()
+        await record(outcomes)
+        if let error = firstError(outcomes) { throw error }
+    }
+
+    /// Each message's answer, in order, recorded as `acknowledged()` records them. Waits for every
+    /// answer, or (`timeout` not nil) that long: messages still unanswered then are abandoned
+    /// (`MQTTClient.abandon`: they no longer hold the connection's in-flight window) and come back
+    /// `.withheld`. ThingsBoard before 4.2.1 never acknowledges the data of a device it cannot
+    /// create while it acknowledges everything else.
+    public func answers(within timeout: Duration?) async -> [Answer] {
+        if let timeout, await !settled(within: timeout) {
+            for part in parts { client.abandon(part) }
+        }
+        let outcomes = await outcomes()
+        await record(outcomes)
+        return zip(messages, outcomes).map { message, outcome in
             switch outcome {
-            case .success(let result) where result.isSuccess:
-                published.append(message)
-            case .success(let result):
-                rejectionCodes.append(result.reasonCode.rawValue)
-                firstError = firstError ?? ThingsBoardError.publishRejected(topic: message.topic,
-                                                                          reasonCode: result.reasonCode.rawValue)
-            case .failure(let error):
-                errors += 1
-                firstError = firstError ?? error
+            case .success(let result) where result.isSuccess: .acknowledged
+            case .success(let result): .refused(.publishRejected(topic: message.topic, reasonCode: result.reasonCode.rawValue))
+            case .failure(MQTTError.abandoned): .withheld
+            case .failure(let error): .lost(error)
             }
         }
-        await client.recordOutcome(published: published, errors: errors, rejectionCodes: rejectionCodes)
-        if let firstError { throw firstError }
     }
 
     /// After `acknowledged()` threw: the messages ThingsBoard refused (answered with an error
-    /// reason code), for telling which devices it does not accept, and how many got no answer
+    /// reason code), for telling which devices it does not accept, and those that got no answer
     /// at all (the connection was lost first).
-    public func refusals() async -> (refused: [GatewayMessage], unanswered: Int) {
+    public func refusals() async -> (refused: [GatewayMessage], unanswered: [GatewayMessage]) {
         var refused: [GatewayMessage] = []
-        var unanswered = 0
-        var index = 0
-        for part in parts {
-            guard let outcomes = try? await part.get() else { return (refused, messages.count - index) }
-            for outcome in outcomes {
-                switch outcome {
-                case .success(let result) where !result.isSuccess:
-                    if index < messages.count { refused.append(messages[index]) }
-                case .success: break
-                case .failure: unanswered += 1
-                }
-                index += 1
+        var unanswered: [GatewayMessage] = []
+        for (message, outcome) in zip(messages, await outcomes()) {
+            switch outcome {
+            case .success(let result) where !result.isSuccess: refused.append(message)
+            case .success: break
+            case .failure: unanswered.append(message)
             }
         }
         return (refused, unanswered)
     }
 
     /// `acknowledged()`, giving up the wait after `timeout`: false when some message was neither
-    /// acknowledged nor failed by then (it stays in flight on the connection). ThingsBoard
+    /// acknowledged nor failed by then; it is abandoned (see `answers(within:)`). ThingsBoard
     /// withholds the PUBACK of a `v1/gateway/connect` for a device it cannot create (the
     /// tenant's device limit), so an unbounded wait there would stop all delivery.
     public func acknowledged(within timeout: Duration) async throws -> Bool {
-        guard let loop = parts.first?.eventLoop else { return true }
-        let all = EventLoopFuture.whenAllComplete(parts, on: loop)
+        guard await settled(within: timeout) else {
+            for part in parts { client.abandon(part) }
+            return false
+        }
+        try await acknowledged()
+        return true
+    }
+
+    /// Every message's outcome, in order, once all completed. (A part's future never fails; if
+    /// one did, its messages and those after it would count as lost.)
+    private func outcomes() async -> [Result<MQTTPublishResult, any Error>] {
+        var outcomes: [Result<MQTTPublishResult, any Error>] = []
+        outcomes.reserveCapacity(messages.count)
+        for part in parts {
+            do {
+                outcomes += try await part.outcomes.get()
+            } catch {
+                outcomes += Array(repeating: .failure(error), count: max(0, messages.count - outcomes.count))
+                break
+            }
+        }
+        return outcomes
+    }
+
+    /// Whether every message completed within `timeout`.
+    private func settled(within timeout: Duration) async -> Bool {
+        guard let loop = parts.first?.outcomes.eventLoop else { return true }
+        let all = EventLoopFuture.whenAllComplete(parts.map(\.outcomes), on: loop)
         let (seconds, attoseconds) = timeout.components
-        let settled = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let resumed = Mutex(false)
             let finish: @Sendable (Bool) -> Void = { settled in
                 let first = resumed.withLock { done in
@@ -86,8 +118,32 @@ public struct PublishedMessages: Sendable {
                 finish(true)
             }
         }
-        guard settled else { return false }
-        try await acknowledged()
-        return true
+    }
+
+    private func record(_ outcomes: [Result<MQTTPublishResult, any Error>]) async {
+        var published: [GatewayMessage] = []
+        published.reserveCapacity(messages.count)
+        var errors = 0
+        var rejectionCodes: [UInt8] = []
+        for (message, outcome) in zip(messages, outcomes) {
+            switch outcome {
+            case .success(let result) where result.isSuccess: published.append(message)
+            case .success(let result): rejectionCodes.append(result.reasonCode.rawValue)
+            case .failure: errors += 1
+            }
+        }
+        await client.recordOutcome(published: published, errors: errors, rejectionCodes: rejectionCodes)
+    }
+
+    private func firstError(_ outcomes: [Result<MQTTPublishResult, any Error>]) -> (any Error)? {
+        for (message, outcome) in zip(messages, outcomes) {
+            switch outcome {
+            case .success(let result) where !result.isSuccess:
+                return ThingsBoardError.publishRejected(topic: message.topic, reasonCode: result.reasonCode.rawValue)
+            case .failure(let error): return error
+            case .success: continue
+            }
+        }
+        return nil
     }
 }

@@ -430,21 +430,23 @@ public actor ThingsBoardClient {
     /// this costs one hop onto the connection's event loop per run of messages the limits let
     /// through at once (the whole batch when no limit is near) and one wake-up to learn the
     /// outcome.
-    public nonisolated func startPublishing(_ messages: [GatewayMessage], qos: MQTTQoS? = nil) async throws
-        -> PublishedMessages
+    public nonisolated func startPublishing(_ messages: [GatewayMessage], qos: MQTTQoS? = nil,
+                                            separately: Bool = false) async throws -> PublishedMessages
     {
         try await waitUntilReady()
-        return try await startPublishingNow(messages, qos: qos ?? configuration.qos)
+        return try await startPublishingNow(messages, qos: qos ?? configuration.qos, separately: separately)
     }
 
-    /// `startPublishing` without waiting for the session.
-    private nonisolated func startPublishingNow(_ messages: [GatewayMessage], qos: MQTTQoS) async throws
-        -> PublishedMessages
+    /// `startPublishing` without waiting for the session. `separately`: each message is handed
+    /// over on its own, so `PublishedMessages.answers(within:)` can abandon exactly those
+    /// ThingsBoard leaves unanswered (a hop onto the event loop per message: for a few).
+    private nonisolated func startPublishingNow(_ messages: [GatewayMessage], qos: MQTTQoS, separately: Bool = false)
+        async throws -> PublishedMessages
     {
-        var parts: [EventLoopFuture<[Result<MQTTPublishResult, any Error>]>] = []
+        var parts: [MQTTPublishing] = []
         var start = 0
         while start < messages.count {
-            let end = try await admit(messages, from: start)
+            let end = try await admit(messages, from: start, upTo: separately ? start + 1 : messages.count)
             parts.append(mqtt.publishAll(messages[start..<end].map {
                 MQTTMessage(topic: $0.topic, payload: ByteBuffer(bytes: $0.payload), qos: qos)
             }))
@@ -453,12 +455,16 @@ public actor ThingsBoardClient {
         return PublishedMessages(client: self, messages: messages, parts: parts)
     }
 
-    /// Takes the rate-limit tokens of as many messages from `start` on as may go now: at least
-    /// one, waiting for it when even that one may not. Returns the end of the admitted run.
-    private func admit(_ messages: [GatewayMessage], from start: Int) async throws -> Int {
+    /// Stops waiting for the acknowledgement of what is still unanswered of `part`.
+    nonisolated func abandon(_ part: MQTTPublishing) { mqtt.abandon(part) }
+
+    /// Takes the rate-limit tokens of as many messages from `start` on (below `limit`) as may go
+    /// now: at least one, waiting for it when even that one may not. Returns the end of the
+    /// admitted run.
+    private func admit(_ messages: [GatewayMessage], from start: Int, upTo limit: Int) async throws -> Int {
         try await throttle(messages[start])
         var end = start + 1
-        while end < messages.count, takeTokens(messages[end]) == nil { end += 1 }
+        while end < limit, takeTokens(messages[end]) == nil { end += 1 }
         return end
     }
 

@@ -110,18 +110,30 @@ import ThingsBoard
         }
     }
 
-    /// After a pack was set aside for a device ThingsBoard refuses, that device's data goes apart:
-    /// refused again, it is given up at once, and the packs it shares with other devices are not
-    /// held back for the refused-pack policy again.
-    @Test func aRefusedDeviceNoLongerHoldsBackThePacksAfterIt() async throws {
+    /// After a pack was set aside for a device ThingsBoard refuses (4.2.1 and later) or leaves
+    /// unanswered (before 4.2.1), that device's data goes apart: refused again, or unanswered while
+    /// the rest of its pack is acknowledged, it is given up at once, and the packs it shares with
+    /// other devices are not held back for the refused-pack policy again. Unanswered messages do
+    /// not pile up in the session's in-flight window, and the session is not restarted for them.
+    @Test(arguments: [PubackWithholdingProxy.Action.refuse, .withhold])
+    func aRefusedDeviceNoLongerHoldsBackThePacksAfterIt(_ action: PubackWithholdingProxy.Action) async throws {
         var policy = Uplink.RefusedPackPolicy()
         policy.minimumAttempts = 2
         policy.minimumDuration = .seconds(1)
-        let rig = try await Rig(withholding: "ghost", onFirst: 0, action: .refuse, policy: policy)
+        let rig = try await Rig(withholding: "ghost", onFirst: 0, action: action, policy: policy)
         defer { rig.stop() }
-        try await rig.store("A", "ghost", 1)
+        // B shares A's first pack: ThingsBoard acknowledging B's data is what tells a device it
+        // does not answer for from a ThingsBoard that answers nothing.
+        try await rig.storage.append([
+            StoredEvent(ConvertedData(deviceName: "A", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["ghost": 1])])),
+            StoredEvent(ConvertedData(deviceName: "B", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["v": 1])])),
+        ])
         #expect(await waitUntil(timeout: 30, checking: { await rig.uplink.statistics().packsSetAsideAfterRefusals == 1 }),
-                "the refused pack was never set aside")
+                "the refused pack was never set aside; proxy:\n\(rig.proxy.output())")
+        #expect(await waitUntil(timeout: 5, checking: { await rig.storage.statistics().events == 0 }))
+        try await rig.client.waitUntilReady()  // the session after the restart that set the pack aside
+        let connects = await rig.client.statistics().connects
+        let started = ContinuousClock.now
         // A keeps sending, B's data in the same packs.
         for value in Int64(2)...6 {
             try await rig.storage.append([
@@ -134,9 +146,13 @@ import ThingsBoard
         #expect(await waitUntil(timeout: 5) {
             rig.observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""v":6"#) }
         }, "B's last reading did not arrive")
+        // Five packs at most, each waiting a quarter of the acknowledgement timeout (150 ms) for A's part.
+        #expect(.now - started < .seconds(3), "the packs were held back")
         let stats = await rig.uplink.statistics()
         #expect(stats.packsSetAsideAfterRefusals == 1, "a later pack went through the policy again")
         #expect(stats.eventsOfRefusedDevicesGivenUp == 5)
+        #expect(await rig.client.statistics().connects == connects, "the session was restarted; proxy:\n\(rig.proxy.output())")
+        #expect(rig.client.publishesAwaitingAcknowledgement == 0, "unanswered messages still hold the in-flight window")
     }
 
     /// The same answer followed by a closed session is ThingsBoard's rate limit: the data is sent

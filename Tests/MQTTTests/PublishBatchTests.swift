@@ -55,7 +55,7 @@ struct PublishBatchTests {
                     for publish in publishes()[3...] {
                         try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publish.packetID))))
                     }
-                    let outcomes = try await batch.get()
+                    let outcomes = try await batch.outcomes.get()
                     group.cancelAll()
                     return outcomes
                 }
@@ -67,6 +67,67 @@ struct PublishBatchTests {
         await client.shutdown()
     }
 
+    /// A server that never answers some publishes (ThingsBoard before 4.2.1, for a device it cannot
+    /// create): abandoning them completes them as abandoned and frees their window slots for the
+    /// next publishes; their packet ids are not reused, and a late answer for one is ignored.
+    @Test func abandonedPublishesLeaveTheWindowAndKeepTheirIDs() async throws {
+        let server = try await ScriptedServer.start()
+        let client = MQTTClient(configuration: MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: "abandon", connectTimeout: .seconds(60)),
+            logger: Logger(label: "test.abandon"))
+        let received = PacketLog()
+        @Sendable func publishes() -> [MQTTPublishPacket] {
+            received.packets.withLock { $0.compactMap { if case .publish(let p) = $0 { p } else { nil } } }
+        }
+
+        let (abandoned, next) = try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            let connected = Task { try await client.connect() }
+            let connection = try #require(try await accepted.next())
+            return try await connection.executeThenClose { inbound, outbound in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await packet in inbound { received.packets.withLock { $0.append(packet) } }
+                    }
+                    #expect(await waitFor { !received.packets.withLock(\.isEmpty) })
+                    try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
+                    _ = try await connected.value
+
+                    client.limitOutboundWindow(to: 2)
+                    let unanswered = client.publishAll((0..<2).map {
+                        MQTTMessage(topic: "ghost/\($0)", payload: ByteBuffer(string: "\($0)"), qos: .atLeastOnce)
+                    })
+                    let next = client.publishAll((0..<2).map {
+                        MQTTMessage(topic: "next/\($0)", payload: ByteBuffer(string: "\($0)"), qos: .atLeastOnce)
+                    })
+                    #expect(await waitFor { publishes().count == 2 })
+                    #expect(client.publishesAwaitingAcknowledgement == 2)
+
+                    client.abandon(unanswered)
+                    let abandoned = try await unanswered.outcomes.get()
+                    #expect(await waitFor { publishes().count == 4 }, "the window stayed full of abandoned publishes")
+                    let ids = publishes().map(\.packetID)
+                    #expect(Set(ids).count == 4, "an abandoned publish's id was reused: \(ids)")
+                    // A late answer for an abandoned publish completes nothing else.
+                    try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(ids[0]))))
+                    try await Task.sleep(for: .milliseconds(200))
+                    #expect(client.publishesAwaitingAcknowledgement == 2)
+                    for id in ids[2...] { try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(id)))) }
+                    let outcomes = try await next.outcomes.get()
+                    group.cancelAll()
+                    return (abandoned, outcomes)
+                }
+            }
+        }
+        #expect(abandoned.count == 2)
+        for outcome in abandoned {
+            #expect(throws: MQTTError.abandoned) { try outcome.get() }
+        }
+        #expect(next.map { (try? $0.get())?.reasonCode } == [.success, .success])
+        #expect(client.publishesAwaitingAcknowledgement == 0)
+        await client.shutdown()
+    }
+
     /// A batch on a client that is not connected completes at once, every message failed.
     @Test func publishAllWithoutAConnectionFailsEveryMessage() async throws {
         let client = MQTTClient(configuration: MQTTClientConfiguration(host: "127.0.0.1", port: 1, clientID: "none"),
@@ -74,7 +135,7 @@ struct PublishBatchTests {
         let outcomes = try await client.publishAll([
             MQTTMessage(topic: "a", payload: ByteBuffer(string: "1"), qos: .atLeastOnce),
             MQTTMessage(topic: "b", payload: ByteBuffer(string: "2"), qos: .atMostOnce),
-        ]).get()
+        ]).outcomes.get()
         #expect(outcomes.count == 2)
         for outcome in outcomes {
             #expect(throws: MQTTError.self) { try outcome.get() }

@@ -18,7 +18,7 @@ struct PublishedMessagesTests {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let pending = loop.makePromise(of: [Result<MQTTPublishResult, any Error>].self)
         let published = PublishedMessages(client: client, messages: [.connect(device: "Meter 11", type: "meter")],
-                                          parts: [pending.futureResult])
+                                          parts: [MQTTPublishing(outcomes: pending.futureResult, batch: -1)])
         let started = ContinuousClock.now
         #expect(try await published.acknowledged(within: .milliseconds(200)) == false)
         let waited = ContinuousClock.now - started
@@ -32,7 +32,7 @@ struct PublishedMessagesTests {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let rejected = loop.makeSucceededFuture([Result<MQTTPublishResult, any Error>.success(
             MQTTPublishResult(reasonCode: MQTTReasonCode(0x99), reasonString: nil))])
-        let published = PublishedMessages(client: client, messages: [.connect(device: "D", type: "t")], parts: [rejected])
+        let published = PublishedMessages(client: client, messages: [.connect(device: "D", type: "t")], parts: [MQTTPublishing(outcomes: rejected, batch: -1)])
         await #expect(throws: ThingsBoardError.publishRejected(topic: "v1/gateway/connect", reasonCode: 0x99)) {
             _ = try await published.acknowledged(within: .seconds(5))
         }
