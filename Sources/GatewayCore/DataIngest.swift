@@ -44,8 +44,8 @@ public actor DataIngest: GatewayContext {
     private let sendWaitsForWrite: Bool
     private var lastStamp: [String: Int64] = [:]
     private var pending: [StoredEvent] = []
-    /// Callers of `send` waiting for the write of their event.
-    private var pendingWaiters: [CheckedContinuation<SendOutcome, Never>] = []
+    /// Callers of `send` waiting for the write of their events, with the events' positions in `pending`.
+    private var pendingWaiters: [(positions: [Int], continuation: CheckedContinuation<[SendOutcome], Never>)] = []
     /// What the pending events add to the statistics once written, by connector.
     private var pendingTally: [String: Tally] = [:]
     /// Callers of `submit` waiting for room in the queue.
@@ -114,7 +114,8 @@ public actor DataIngest: GatewayContext {
         case .settled: return .accepted
         case .queued:
             guard waitForWrite else { return .accepted }
-            return await withCheckedContinuation { pendingWaiters.append($0) }
+            let position = pending.count - 1
+            return await withCheckedContinuation { pendingWaiters.append(([position], $0)) }[0]
         }
     }
 
@@ -123,18 +124,20 @@ public actor DataIngest: GatewayContext {
         var outcomes: [SendOutcome] = []
         outcomes.reserveCapacity(batch.count)
         var queued: [Int] = []
+        var positions: [Int] = []
         for data in batch {
             switch enqueue(data, from: connector) {
             case .rejected(let reason): outcomes.append(.rejected(reason))
             case .settled: outcomes.append(.accepted)
             case .queued:
                 queued.append(outcomes.count)
+                positions.append(pending.count - 1)
                 outcomes.append(.accepted)
             }
         }
         guard sendWaitsForWrite, !queued.isEmpty else { return outcomes }
-        let written = await withCheckedContinuation { pendingWaiters.append($0) }
-        for index in queued { outcomes[index] = written }
+        let written = await withCheckedContinuation { pendingWaiters.append((positions, $0)) }
+        for (index, outcome) in zip(queued, written) { outcomes[index] = outcome }
         return outcomes
     }
 
@@ -281,8 +284,8 @@ public actor DataIngest: GatewayContext {
         roomWaiters = []
         do {
             // Nobody waits for `submit`ted events: storage may buffer them briefly.
-            let dropped = waiters.isEmpty ? try await storage.appendBuffered(batch) : try await storage.append(batch)
-            stats.eventsDroppedByStorage += Int64(dropped)
+            let result = waiters.isEmpty ? try await storage.appendBuffered(batch) : try await storage.append(batch)
+            stats.eventsDroppedByStorage += Int64(result.dropped)
             storageErrorReported = false
             stats.storageWritable = true
             for (connector, counts) in tally {
@@ -291,7 +294,13 @@ public actor DataIngest: GatewayContext {
                 stats.datapointsPerConnector[connector, default: 0] += counts.datapoints
                 stats.attributesPerConnector[connector, default: 0] += counts.attributes
             }
-            for waiter in waiters { waiter.resume(returning: .accepted) }
+            // Events a full storage refused (`rejectNewest`) are not reported as accepted.
+            let refused = Set(result.refused)
+            for waiter in waiters {
+                waiter.continuation.resume(returning: waiter.positions.map {
+                    refused.contains($0) ? .rejected("storage is full and refused the event (see its overflow policy)") : .accepted
+                })
+            }
         } catch {
             stats.storageWritable = false
             for counts in tally.values { stats.eventsRejected += counts.events }
@@ -300,7 +309,9 @@ public actor DataIngest: GatewayContext {
                              metadata: ["error": "\(error)", "events": "\(batch.count)"])
                 storageErrorReported = true
             }
-            for waiter in waiters { waiter.resume(returning: .rejected("storage error: \(error)")) }
+            for waiter in waiters {
+                waiter.continuation.resume(returning: waiter.positions.map { _ in .rejected("storage error: \(error)") })
+            }
         }
     }
 

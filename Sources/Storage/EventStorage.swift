@@ -15,14 +15,14 @@ import GatewayKit
 ///   every dropped event is counted in `statistics().dropped`.
 public protocol EventStorage: Sendable {
     /// Appends events in order. Returns how many were dropped by the overflow policy to make room
-    /// (or rejected), 0 normally.
+    /// (or refused), and which of these events were refused.
     @discardableResult
-    func append(_ events: [StoredEvent]) async throws -> Int
+    func append(_ events: [StoredEvent]) async throws -> AppendResult
     /// Appends events nobody waits for. A persistent storage may keep them in memory for a short,
     /// bounded time before writing them, and skip the write when they are acknowledged first; a
     /// process crash may then lose them. Order with `append` is kept.
     @discardableResult
-    func appendBuffered(_ events: [StoredEvent]) async throws -> Int
+    func appendBuffered(_ events: [StoredEvent]) async throws -> AppendResult
     /// The next pack of at most `maxEvents` events, or nil when every stored event is handed out.
     func nextPack(maxEvents: Int) async throws -> EventPack?
     /// Removes the events of this pack (and of every pack handed out before it).
@@ -40,8 +40,23 @@ public protocol EventStorage: Sendable {
 extension EventStorage {
     /// Storages without a buffered path write at once.
     @discardableResult
-    public func appendBuffered(_ events: [StoredEvent]) async throws -> Int {
+    public func appendBuffered(_ events: [StoredEvent]) async throws -> AppendResult {
         try await append(events)
+    }
+}
+
+/// What an append did beyond storing: events dropped to make room or expired, and the appended
+/// events a cap refused (`"overflow": "rejectNewest"` at a cap, or one larger than the cap on its
+/// own), so a connector waiting for the write is told which of its events were not stored.
+public struct AppendResult: Sendable, Equatable {
+    /// Stored events dropped and appended events refused, as counted in `StorageStatistics.dropped`.
+    public var dropped: Int
+    /// Positions, in the appended array, of the events not stored, ascending.
+    public var refused: [Int]
+
+    public init(dropped: Int = 0, refused: [Int] = []) {
+        self.dropped = dropped
+        self.refused = refused
     }
 }
 

@@ -122,7 +122,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
     // MARK: append
 
     @discardableResult
-    public func append(_ events: [StoredEvent]) async throws -> Int {
+    public func append(_ events: [StoredEvent]) async throws -> AppendResult {
         guard !closed else { throw StorageError.closed }
         let now = currentMilliseconds()
         var dropped = expireFiles(now: now)
@@ -130,17 +130,20 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         var buffer: [UInt8] = []
         let byteCap = configuration.limits.maxBytes
         var storedBytes = unacknowledgedBytes
+        var refused: [Int] = []
         while index < events.count {
             if let byteCap {
                 let size = Self.recordSize(events[index])
                 if size > byteCap {
                     dropped += 1  // can never fit, whatever is dropped
+                    refused.append(index)
                     index += 1
                     continue
                 }
                 if storedBytes + size > byteCap {
                     if configuration.limits.overflow == .rejectNewest {
                         dropped += events.count - index
+                        refused += index..<events.count
                         break
                     }
                     while storedBytes + size > byteCap, !segments.isEmpty {
@@ -155,6 +158,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
                 if needsNewFile, segments.count >= configuration.maxFileCount {
                     if configuration.limits.overflow == .rejectNewest {
                         dropped += events.count - index
+                        refused += index..<events.count
                         break
                     }
                     dropped += dropOldestSegment()
@@ -196,7 +200,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         }
         report(dropped: dropped)
         if hasEventsToHandOut { waiters.resumeAll() }
-        return dropped
+        return AppendResult(dropped: dropped, refused: refused)
     }
 
     /// What `max_bytes` caps: the bytes of unacknowledged records (acknowledged ones still in the

@@ -32,15 +32,17 @@ public actor MemoryEventStorage: EventStorage, WaitableStorage {
     var hasEventsToHandOut: Bool { handOutSequence < headSequence + Int64(entries.count) }
 
     @discardableResult
-    public func append(_ events: [StoredEvent]) async throws -> Int {
+    public func append(_ events: [StoredEvent]) async throws -> AppendResult {
         guard !closed else { throw StorageError.closed }
         let now = currentMilliseconds()
         var dropped = expire(now: now)
         let limits = configuration.limits
-        for event in events {
+        var refused: [Int] = []
+        for (position, event) in events.enumerated() {
             let size = Int64(event.bytes.count)
             if let maxBytes = limits.maxBytes, size > maxBytes {
                 dropped += 1
+                refused.append(position)
                 continue
             }
             while entries.count >= configuration.maxRecordsCount
@@ -52,6 +54,7 @@ public actor MemoryEventStorage: EventStorage, WaitableStorage {
             if entries.count >= configuration.maxRecordsCount
                 || (limits.maxBytes.map { bytes + size > $0 } ?? false) {
                 dropped += 1
+                refused.append(position)
                 continue
             }
             entries.append(Entry(event: event, timestamp: now))
@@ -60,7 +63,7 @@ public actor MemoryEventStorage: EventStorage, WaitableStorage {
         }
         report(dropped: dropped)
         if hasEventsToHandOut { waiters.resumeAll() }
-        return dropped
+        return AppendResult(dropped: dropped, refused: refused)
     }
 
     public func nextPack(maxEvents: Int) async throws -> EventPack? {

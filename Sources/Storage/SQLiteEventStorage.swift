@@ -140,22 +140,23 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
     // MARK: append
 
     @discardableResult
-    public func append(_ events: [StoredEvent]) async throws -> Int {
+    public func append(_ events: [StoredEvent]) async throws -> AppendResult {
         try store(events, durably: true)
     }
 
     @discardableResult
-    public func appendBuffered(_ events: [StoredEvent]) async throws -> Int {
+    public func appendBuffered(_ events: [StoredEvent]) async throws -> AppendResult {
         try store(events, durably: false)
     }
 
-    private func store(_ events: [StoredEvent], durably: Bool) throws -> Int {
+    private func store(_ events: [StoredEvent], durably: Bool) throws -> AppendResult {
         guard !closed else { throw StorageError.closed }
         let now = currentMilliseconds()
         var dropped = try expireIfDue(now: now)
         var accepted = events
+        var kept = Array(events.indices)  // positions of `accepted` in `events`
         if let byteCap {
-            dropped += try applyByteCap(byteCap, to: &accepted)
+            dropped += try applyByteCap(byteCap, to: &accepted, positions: &kept)
         }
         if !accepted.isEmpty, writeDatabase.usedBytes >= rotationBytes {
             var incoming: Int64 = 0
@@ -165,6 +166,7 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
             } else {
                 dropped += accepted.count
                 accepted = []
+                kept = []
             }
         }
         let idBefore = writeDatabase.lastInsertedID
@@ -181,7 +183,14 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
         counters.appended += Int64(accepted.count)
         report(dropped: dropped, calm: true)
         if hasEventsToHandOut { waiters.resumeAll() }
-        return dropped
+        var refused: [Int] = []
+        if kept.count < events.count {
+            var next = 0
+            for position in events.indices {
+                if next < kept.count, kept[next] == position { next += 1 } else { refused.append(position) }
+            }
+        }
+        return AppendResult(dropped: dropped, refused: refused)
     }
 
     /// Stages events in the write database; writes what is staged first when these would exceed
@@ -231,8 +240,9 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
         }
     }
 
-    /// `max_bytes`: the message bytes of all databases. Returns how many events were dropped or refused.
-    private func applyByteCap(_ cap: Int64, to accepted: inout [StoredEvent]) throws -> Int {
+    /// `max_bytes`: the message bytes of all databases. Returns how many events were dropped or
+    /// refused; the refused ones leave `accepted`, and their positions leave `positions`.
+    private func applyByteCap(_ cap: Int64, to accepted: inout [StoredEvent], positions: inout [Int]) throws -> Int {
         var stored: Int64 = 0
         for database in databases { stored += database.bytes }
         var incoming: Int64 = 0
@@ -250,18 +260,23 @@ public actor SQLiteEventStorage: EventStorage, WaitableStorage {
             }
             dropped = accepted.count - keep
             accepted.removeLast(accepted.count - keep)
+            positions.removeLast(positions.count - keep)
             return dropped
         }
-        // Events larger than the whole cap on their own are refused; the rest evict the oldest.
+        // The newest events that fit under the cap are kept (older ones of the batch that do not
+        // fit with them are refused); they evict the oldest stored ones.
         var kept: [StoredEvent] = []
+        var keptPositions: [Int] = []
         var keptBytes: Int64 = 0
-        for event in accepted.reversed() {
+        for (event, position) in zip(accepted, positions).reversed() {
             let size = Int64(event.bytes.count)
             if keptBytes + size > cap { dropped += 1; continue }
             keptBytes += size
             kept.append(event)
+            keptPositions.append(position)
         }
         accepted = kept.reversed()
+        positions = keptPositions.reversed()
         var toFree = stored + keptBytes - cap
         if toFree > 0 { recent.clear() }
         var index = 0

@@ -97,6 +97,35 @@ import TestSupport
         #expect(await ingest.statistics().eventsAccepted == 3)
     }
 
+    /// A full storage with `"overflow": "rejectNewest"` refuses the newest events: a connector
+    /// waiting for the write (the REST connector answers its client from it) is told which of its
+    /// readings were refused, even when other connectors' readings share the write.
+    @Test func readingsAFullStorageRefusesAreReportedRejected() async throws {
+        var capped = StorageConfiguration.Memory()
+        capped.maxRecordsCount = 3
+        capped.limits.overflow = .rejectNewest
+        let storage = GatedStorage(inner: capped)
+        let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))
+        let writer = Task { await ingest.runWriter() }
+        defer { writer.cancel() }
+        // The writer holds reading 0 at the gate; 1 (nobody waits for it) and 2...4 share the next write.
+        #expect(await ingest.submit(reading(0), from: connector) == .accepted)
+        #expect(await waitUntil(timeout: 10) { await storage.appendCalls() == 1 })
+        #expect(await ingest.submit(reading(1), from: connector) == .accepted)
+        let sending = Task { await ingest.sendAll([reading(2), reading(3), reading(4)], from: connector) }
+        try await Task.sleep(for: .milliseconds(100))
+        await storage.open()
+        let outcomes = await sending.value
+        #expect(outcomes.count == 3)
+        #expect(outcomes.first == .accepted)
+        #expect(outcomes.dropFirst().allSatisfy { if case .rejected(let reason) = $0 { reason.contains("storage is full") } else { false } },
+                "\(outcomes)")
+        #expect(try await sequences(in: storage.inner) == [0, 1, 2])
+        // A single `send` into the full storage is refused too.
+        if case .accepted = await ingest.send(reading(5), from: connector) { Issue.record("a refused reading was reported accepted") }
+        #expect(await ingest.statistics().eventsDroppedByStorage == 3)
+    }
+
     @Test func sendAllTellsEachReadingOfAFailedWrite() async throws {
         let storage = GatedStorage(failing: true)
         let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))

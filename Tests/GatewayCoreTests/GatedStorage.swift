@@ -4,18 +4,20 @@ import Storage
 
 /// Memory storage whose appends wait until the test opens the gate (or always fail).
 actor GatedStorage: EventStorage {
-    let inner: MemoryEventStorage = {
-        var configuration = StorageConfiguration.Memory()
-        configuration.maxRecordsCount = 100_000  // room for every reading of the tests
-        return MemoryEventStorage(configuration: configuration, logger: Logger(label: "test"))
-    }()
+    let inner: MemoryEventStorage
     private let failing: Bool
     private var isOpen = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
     private var appended = 0
     private var appends = 0
 
-    init(failing: Bool = false) { self.failing = failing }
+    /// `inner` by default has room for every reading of the tests.
+    init(failing: Bool = false, inner: StorageConfiguration.Memory? = nil) {
+        self.failing = failing
+        var configuration = StorageConfiguration.Memory()
+        configuration.maxRecordsCount = 100_000
+        self.inner = MemoryEventStorage(configuration: inner ?? configuration, logger: Logger(label: "test"))
+    }
 
     func open() {
         isOpen = true
@@ -26,7 +28,7 @@ actor GatedStorage: EventStorage {
     func appendedEvents() -> Int { appended }
     func appendCalls() -> Int { appends }
 
-    func append(_ events: [StoredEvent]) async throws -> Int {
+    func append(_ events: [StoredEvent]) async throws -> AppendResult {
         appended += events.count
         appends += 1
         if !isOpen { await withCheckedContinuation { waiting.append($0) } }

@@ -58,7 +58,9 @@ import Testing
         let storage = try makeStorage(kind, directory: try scratch("drop-oldest"), caps: Caps(capacity: 10))
         var dropped = 0
         for start in stride(from: 0, to: 15, by: 5) {
-            dropped += try await storage.append(events(start..<(start + 5)))
+            let result = try await storage.append(events(start..<(start + 5)))
+            #expect(result.refused.isEmpty, "dropOldest refused new events")
+            dropped += result.dropped
         }
         #expect(dropped == 5)
         #expect(try await drain(storage).texts == texts(5..<15))
@@ -70,8 +72,9 @@ import Testing
     func rejectNewestKeepsTheOldestAndCountsDrops(kind: StorageKind) async throws {
         let storage = try makeStorage(
             kind, directory: try scratch("reject-newest"), caps: Caps(capacity: 10, overflow: "rejectNewest"))
-        let dropped = try await storage.append(events(0..<15))
-        #expect(dropped == 5)
+        let result = try await storage.append(events(0..<15))
+        #expect(result.dropped == 5)
+        #expect(result.refused == Array(10..<15), "the refused events are not the ones reported")
         #expect(try await drain(storage).texts == texts(0..<10))
         #expect(await storage.statistics().dropped == 5)
         await storage.close()

@@ -128,7 +128,7 @@ import Testing
         let storage = try makeStorage(.sqlite, directory: directory, caps: Caps(capacity: 20))
         var dropped = 0
         for start in stride(from: 0, to: 30, by: 5) {
-            dropped += try await storage.appendBuffered(events(start..<(start + 5)))
+            dropped += try await storage.appendBuffered(events(start..<(start + 5))).dropped
         }
         #expect(dropped == 10)
         #expect(try await drain(storage).texts == texts(10..<30))

@@ -57,7 +57,7 @@ func rotatedMillis(_ name: String) -> Int64 {
 func append(_ storage: any EventStorage, _ range: Range<Int>, batch: Int = 50) async throws -> Int {
     var dropped = 0
     for start in stride(from: range.lowerBound, to: range.upperBound, by: batch) {
-        dropped += try await storage.append(events(start..<min(start + batch, range.upperBound)))
+        dropped += try await storage.append(events(start..<min(start + batch, range.upperBound))).dropped
     }
     return dropped
 }

@@ -108,13 +108,15 @@ import Testing
         let storage = try rotatingSQLite(folder, maxDatabases: 3, overflow: "rejectNewest")
         let refused = try await append(storage, 0..<3000)
         #expect(try databaseNames(folder).count <= 3)
+        // Full, it refuses a whole batch, and says which events.
+        #expect(try await storage.append(events(5000..<5003)) == AppendResult(dropped: 3, refused: [0, 1, 2]))
         let (kept, packs) = try await drain(storage)
         #expect(refused > 0)
         #expect(kept == texts(0..<(3000 - refused)), "the oldest are kept, in order")
-        #expect(await storage.statistics().dropped == Int64(refused))
+        #expect(await storage.statistics().dropped == Int64(refused + 3))
         // Once the backlog is sent the drained databases are gone and new events fit again.
         for pack in packs { try await storage.acknowledge(pack) }
-        #expect(try await storage.append(events(3000..<3001)) == 0)
+        #expect(try await storage.append(events(3000..<3001)) == AppendResult())
         #expect(try await drain(storage).texts == texts(3000..<3001))
         await storage.close()
     }
