@@ -142,6 +142,21 @@ public actor Uplink {
     /// in order.
     private func pump(onProgress: () -> Void) async throws {
         var inFlight = Deque<PackInFlight>()
+        do {
+            try await pump(&inFlight, onProgress: onProgress)
+        } catch {
+            // Everything in flight is sent again after the rewind: the copies on the wire no
+            // longer hold the in-flight window (a session that stays up would keep those
+            // ThingsBoard never answers there until it ends).
+            for pack in inFlight {
+                pack.publishing.abandon()
+                pack.apart?.publishing.abandon()
+            }
+            throw error
+        }
+    }
+
+    private func pump(_ inFlight: inout Deque<PackInFlight>, onProgress: () -> Void) async throws {
         var lastPackWasFull = false
         while true {
             try Task.checkCancellation()
@@ -352,23 +367,25 @@ public actor Uplink {
 
         let started = ContinuousClock.now
         let acknowledgedBefore = client.publishesAcknowledged
-        var apart: ApartPart?
         var regular = batch
+        var refused: [UplinkEvent] = []
         if !refusedDevices.isEmpty {
             let now = ContinuousClock.now
-            let (kept, set) = batch.reduce(into: ([UplinkEvent](), [UplinkEvent]())) { parts, event in
+            (regular, refused) = batch.reduce(into: ([UplinkEvent](), [UplinkEvent]())) { parts, event in
                 if refusedDevices.contains(event.deviceName, now: now) { parts.1.append(event) } else { parts.0.append(event) }
             }
-            if !set.isEmpty {
-                regular = kept
-                var single = builder
-                single.maxDevicesPerMessage = 1
-                let events = set.reduce(into: [String: Int]()) { $0[$1.deviceName, default: 0] += 1 }
-                apart = ApartPart(publishing: try await client.startPublishing(single.messages(for: set), separately: true),
-                                  events: events)
-            }
         }
+        // The other devices' data first: it takes the in-flight window before the apart part,
+        // whose messages ThingsBoard may never answer.
         let publishing = try await client.startPublishing(builder.messages(for: regular))
+        var apart: ApartPart?
+        if !refused.isEmpty {
+            var single = builder
+            single.maxDevicesPerMessage = 1
+            let events = refused.reduce(into: [String: Int]()) { $0[$1.deviceName, default: 0] += 1 }
+            apart = ApartPart(publishing: try await client.startPublishing(single.messages(for: refused), separately: true),
+                              events: events)
+        }
         nextPackID += 1
         return PackInFlight(id: nextPackID, pack: pack, publishing: publishing, apart: apart,
                             datapoints: batch.reduce(0) { $0 + $1.datapointCount }, started: started,

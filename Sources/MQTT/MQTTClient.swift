@@ -187,15 +187,25 @@ public final class MQTTClient: Sendable {
         return MQTTPublishing(outcomes: promise.futureResult, batch: id)
     }
 
-    /// Stops waiting for the acknowledgement of the publishes of `publishing` still unanswered:
-    /// they complete with `MQTTError.abandoned` and give their slots of the outbound window to
-    /// others. For a server that keeps the session up but never answers some messages (ThingsBoard
-    /// before 4.2.1 does so for the data of a device it cannot create): otherwise they would hold
-    /// the window until the session ends. Their packet ids are not reused while the session lasts
-    /// (up to 4,096 of them), so a late acknowledgement cannot be taken for another message's.
-    public func abandon(_ publishing: MQTTPublishing) {
+    /// Stops waiting for the acknowledgement of the publishes of `publishings` sent and still
+    /// unanswered: they complete with `MQTTError.abandoned` and give their slots of the outbound
+    /// window to others (those still queued for a slot stay queued and go out). For a server that
+    /// keeps the session up but never answers some messages (ThingsBoard before 4.2.1 does so for
+    /// the data of a device it cannot create): otherwise they would hold the window until the
+    /// session ends. Their packet ids are not reused while the session lasts (up to 4,096 of
+    /// them), so a late acknowledgement cannot be taken for another message's; while the server's
+    /// receive maximum bounds the window they still count against it.
+    public func abandon(_ publishings: [MQTTPublishing]) {
+        guard !publishings.isEmpty else { return }
         let box = core
-        loop.execute { box.value.abandon(batch: publishing.batch) }
+        let batches = Set(publishings.map(\.batch))
+        loop.execute { box.value.abandon(batches: batches) }
+    }
+
+    /// Tests: the next packet id allocated is `id + 1`.
+    func startPacketIDs(after id: UInt16) {
+        let box = core
+        loop.execute { box.value.startPacketIDs(after: id) }
     }
 
     /// Bounds the QoS 1/2 publishes awaiting acknowledgement (below the configured

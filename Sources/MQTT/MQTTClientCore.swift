@@ -212,7 +212,7 @@ final class MQTTClientCore {
             }
             return
         }
-        if inFlight.count < windowLimit && waiting.isEmpty {
+        if occupiedSlots < windowLimit && waiting.isEmpty {
             transmit(message, completion: completion, on: handler)
             scheduleFlush()
         } else {
@@ -243,14 +243,23 @@ final class MQTTClientCore {
     }
 
     private func updateWindowLimit() {
-        windowLimit = max(1, min(configuration.outboundWindow, serverReceiveMaximum, windowCap))
+        // Below the id space, so `allocatePacketID` always finds a free id.
+        windowLimit = max(1, min(configuration.outboundWindow, serverReceiveMaximum, windowCap, Self.maximumWindow))
+    }
+
+    private static let maximumWindow = Int(UInt16.max) - maximumAbandonedIDs - 1024
+
+    /// Publishes holding a slot of the window. Abandoned ones count while the server's receive
+    /// maximum is what bounds the window: the server still counts them as unacknowledged.
+    private var occupiedSlots: Int {
+        serverReceiveMaximum <= min(configuration.outboundWindow, windowCap) ? inFlight.count + abandonedIDs.count : inFlight.count
     }
 
     /// Moves callers waiting for a window slot onto the wire.
     private func sendWaiting() {
         guard case .connected(let handler) = state else { return }
         var sent = false
-        while inFlight.count < windowLimit, let (message, completion) = waiting.popFirst() {
+        while occupiedSlots < windowLimit, let (message, completion) = waiting.popFirst() {
             transmit(message, completion: completion, on: handler)
             sent = true
         }
@@ -272,10 +281,15 @@ final class MQTTClientCore {
         return lastPacketID
     }
 
-    /// The publishes of `batch` still unanswered complete with `MQTTError.abandoned` and leave the
-    /// window; those still waiting for a slot never go out. See `MQTTClient.abandon`.
-    func abandon(batch: Int) {
-        let entries = inFlight.filter { $0.value.completion.batchID == batch }
+    /// The publishes of `batches` on the wire and still unanswered complete with
+    /// `MQTTError.abandoned` and leave the window; those still waiting for a slot stay queued (they
+    /// were never sent, so there is nothing to give up on yet), and go out in the freed slots. A
+    /// QoS 2 publish the server already received (PUBREC) is not abandoned: its PUBREL is owed.
+    /// See `MQTTClient.abandon`.
+    func abandon(batches: Set<Int>) {
+        let entries = inFlight.filter { entry in
+            !entry.value.released && entry.value.completion.batchID.map(batches.contains) == true
+        }
         for (id, entry) in entries.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             inFlight[id] = nil
             abandonedIDs.insert(id)
@@ -285,20 +299,16 @@ final class MQTTClientCore {
         while abandonedOrder.count > Self.maximumAbandonedIDs, let oldest = abandonedOrder.popFirst() {
             abandonedIDs.remove(oldest)
         }
-        if waiting.contains(where: { $0.1.batchID == batch }) {
-            var kept = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>()
-            while let (message, completion) = waiting.popFirst() {
-                if completion.batchID == batch { completion.fail(MQTTError.abandoned) } else { kept.append((message, completion)) }
-            }
-            waiting = kept
-        }
         sendWaiting()
     }
 
-    /// An answer for an abandoned publish frees its id.
+    func startPacketIDs(after id: UInt16) { lastPacketID = id }
+
+    /// An answer for an abandoned publish frees its id (and its slot, where it still held one).
     private func answeredAbandoned(_ id: UInt16) {
         guard abandonedIDs.remove(id) != nil, let index = abandonedOrder.firstIndex(of: id) else { return }
         abandonedOrder.remove(at: index)
+        sendWaiting()
     }
 
     private func completePublish(_ id: UInt16, _ ack: MQTTAckPacket) {
@@ -369,6 +379,7 @@ final class MQTTClientCore {
             scheduleFlush()
         case .pubcomp(let ack):
             if inFlight[ack.packetID]?.released == true { completePublish(ack.packetID, ack) }
+            answeredAbandoned(ack.packetID)
         case .pubrel(let ack):
             inboundQoS2.remove(ack.packetID)
             send(.pubcomp(MQTTAckPacket(packetID: ack.packetID)), on: handler)
@@ -537,7 +548,9 @@ final class MQTTClientCore {
         abandonedIDs = []
         abandonedOrder = []
         for entry in entries.values.sorted(by: { $0.sequence < $1.sequence }) { entry.completion.fail(error) }
-        while let (_, completion) = waiting.popFirst() { completion.fail(error) }
+        // Never sent: the caller can tell them from those the server left unanswered.
+        let unsent = error == .connectionLost ? MQTTError.notConnected : error
+        while let (_, completion) = waiting.popFirst() { completion.fail(unsent) }
     }
 
     /// Final: fails everything pending and finishes the streams. Call after the connection closed.

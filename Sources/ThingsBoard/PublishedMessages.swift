@@ -31,13 +31,14 @@ public struct PublishedMessages: Sendable {
     }
 
     /// Each message's answer, in order, recorded as `acknowledged()` records them. Waits for every
-    /// answer, or (`timeout` not nil) that long: messages still unanswered then are abandoned
-    /// (`MQTTClient.abandon`: they no longer hold the connection's in-flight window) and come back
-    /// `.withheld`. ThingsBoard before 4.2.1 never acknowledges the data of a device it cannot
-    /// create while it acknowledges everything else.
+    /// answer, or (`timeout` not nil) that long after the message was sent: messages sent and still
+    /// unanswered then are abandoned (`MQTTClient.abandon`: they no longer hold the connection's
+    /// in-flight window) and come back `.withheld`; those that were waiting for a slot of the window
+    /// go out in the freed slots and get the same wait. ThingsBoard before 4.2.1 never
+    /// acknowledges the data of a device it cannot create while it acknowledges everything else.
     public func answers(within timeout: Duration?) async -> [Answer] {
-        if let timeout, await !settled(within: timeout) {
-            for part in parts { client.abandon(part) }
+        if let timeout {
+            while await !settled(within: timeout) { abandon() }
         }
         let outcomes = await outcomes()
         await record(outcomes)
@@ -52,16 +53,17 @@ public struct PublishedMessages: Sendable {
     }
 
     /// After `acknowledged()` threw: the messages ThingsBoard refused (answered with an error
-    /// reason code), for telling which devices it does not accept, and those that got no answer
-    /// at all (the connection was lost first).
+    /// reason code), for telling which devices it does not accept, and those it got and left
+    /// unanswered until the connection was lost (not those still waiting for a slot of the
+    /// in-flight window then: ThingsBoard never saw them).
     public func refusals() async -> (refused: [GatewayMessage], unanswered: [GatewayMessage]) {
         var refused: [GatewayMessage] = []
         var unanswered: [GatewayMessage] = []
         for (message, outcome) in zip(messages, await outcomes()) {
             switch outcome {
             case .success(let result) where !result.isSuccess: refused.append(message)
-            case .success: break
-            case .failure: unanswered.append(message)
+            case .failure(MQTTError.connectionLost): unanswered.append(message)
+            case .success, .failure: break
             }
         }
         return (refused, unanswered)
@@ -73,12 +75,16 @@ public struct PublishedMessages: Sendable {
     /// tenant's device limit), so an unbounded wait there would stop all delivery.
     public func acknowledged(within timeout: Duration) async throws -> Bool {
         guard await settled(within: timeout) else {
-            for part in parts { client.abandon(part) }
+            abandon()
             return false
         }
         try await acknowledged()
         return true
     }
+
+    /// Stops waiting for the messages sent and still unanswered (see `answers(within:)`): for
+    /// messages sent again anyway (their pack is rewound), so they do not hold the window.
+    public func abandon() { client.abandon(parts) }
 
     /// Every message's outcome, in order, once all completed. (A part's future never fails; if
     /// one did, its messages and those after it would count as lost.)

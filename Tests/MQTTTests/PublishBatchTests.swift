@@ -1,5 +1,5 @@
 import Logging
-import MQTT
+@testable import MQTT
 import NIOCore
 import Synchronization
 import Testing
@@ -69,7 +69,8 @@ struct PublishBatchTests {
 
     /// A server that never answers some publishes (ThingsBoard before 4.2.1, for a device it cannot
     /// create): abandoning them completes them as abandoned and frees their window slots for the
-    /// next publishes; their packet ids are not reused, and a late answer for one is ignored.
+    /// publishes queued behind them (which are not abandoned); their packet ids are not reused,
+    /// and a late answer for one is ignored.
     @Test func abandonedPublishesLeaveTheWindowAndKeepTheirIDs() async throws {
         let server = try await ScriptedServer.start()
         let client = MQTTClient(configuration: MQTTClientConfiguration(
@@ -94,6 +95,7 @@ struct PublishBatchTests {
                     _ = try await connected.value
 
                     client.limitOutboundWindow(to: 2)
+                    client.startPacketIDs(after: UInt16.max - 2)
                     let unanswered = client.publishAll((0..<2).map {
                         MQTTMessage(topic: "ghost/\($0)", payload: ByteBuffer(string: "\($0)"), qos: .atLeastOnce)
                     })
@@ -102,12 +104,15 @@ struct PublishBatchTests {
                     })
                     #expect(await waitFor { publishes().count == 2 })
                     #expect(client.publishesAwaitingAcknowledgement == 2)
+                    #expect(publishes().map(\.packetID) == [UInt16.max - 1, UInt16.max])
 
-                    client.abandon(unanswered)
+                    // The next ids allocated would be the abandoned ones again.
+                    client.startPacketIDs(after: UInt16.max - 2)
+                    client.abandon([unanswered, next])
                     let abandoned = try await unanswered.outcomes.get()
                     #expect(await waitFor { publishes().count == 4 }, "the window stayed full of abandoned publishes")
                     let ids = publishes().map(\.packetID)
-                    #expect(Set(ids).count == 4, "an abandoned publish's id was reused: \(ids)")
+                    #expect(ids == [UInt16.max - 1, UInt16.max, 1, 2], "an abandoned publish's id was reused")
                     // A late answer for an abandoned publish completes nothing else.
                     try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(ids[0]))))
                     try await Task.sleep(for: .milliseconds(200))
@@ -125,6 +130,53 @@ struct PublishBatchTests {
         }
         #expect(next.map { (try? $0.get())?.reasonCode } == [.success, .success])
         #expect(client.publishesAwaitingAcknowledgement == 0)
+        await client.shutdown()
+    }
+
+    /// MQTT 5 server with a receive maximum: it still counts an abandoned publish as
+    /// unacknowledged, so abandoning frees no slot of a window that maximum bounds; the server's
+    /// late answer does.
+    @Test func abandonedPublishesStillCountAgainstTheServersReceiveMaximum() async throws {
+        let server = try await ScriptedServer.start()
+        var configuration = MQTTClientConfiguration(host: "127.0.0.1", port: server.port, clientID: "abandon-v5",
+                                                    connectTimeout: .seconds(60))
+        configuration.version = .v5
+        let client = MQTTClient(configuration: configuration, logger: Logger(label: "test.abandon-v5"))
+        let received = PacketLog()
+        @Sendable func publishes() -> [MQTTPublishPacket] {
+            received.packets.withLock { $0.compactMap { if case .publish(let p) = $0 { p } else { nil } } }
+        }
+        try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            let connected = Task { try await client.connect() }
+            let connection = try #require(try await accepted.next())
+            try await connection.executeThenClose { inbound, outbound in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await packet in inbound { received.packets.withLock { $0.append(packet) } }
+                    }
+                    #expect(await waitFor { !received.packets.withLock(\.isEmpty) })
+                    try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success,
+                                                                        properties: [.receiveMaximum(2)])))
+                    _ = try await connected.value
+                    let unanswered = client.publishAll((0..<2).map {
+                        MQTTMessage(topic: "ghost/\($0)", payload: ByteBuffer(string: "\($0)"), qos: .atLeastOnce)
+                    })
+                    let next = client.publishAll([MQTTMessage(topic: "next", payload: ByteBuffer(string: "n"), qos: .atLeastOnce)])
+                    #expect(await waitFor { publishes().count == 2 })
+                    client.abandon([unanswered])
+                    _ = try await unanswered.outcomes.get()
+                    try await Task.sleep(for: .milliseconds(200))
+                    #expect(publishes().count == 2, "a publish went out beyond the server's receive maximum")
+
+                    try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publishes()[0].packetID))))
+                    #expect(await waitFor { publishes().count == 3 }, "the server's late answer freed no slot")
+                    try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publishes()[2].packetID))))
+                    #expect(try await next.outcomes.get().map { (try? $0.get())?.reasonCode } == [.success])
+                    group.cancelAll()
+                }
+            }
+        }
         await client.shutdown()
     }
 

@@ -42,6 +42,42 @@ struct PublishedMessagesTests {
     }
 }
 
+/// ThingsBoard before 4.2.1 never answers the data of a device it cannot create while it answers
+/// everything else: `answers(within:)` gives up on such messages so they stop holding the
+/// in-flight window, including those that had to wait for a slot behind them.
+@Suite(.timeLimit(.minutes(1))) struct WithheldAnswersTests {
+    @Test func messagesLeftUnansweredAreAbandonedRoundByRoundAndFreeTheWindow() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let scratch = try makeScratchDirectory("withheld-answers")
+        let (proxy, port) = try await PubackWithholdingProxy.start(to: broker.port, marker: "ghost", connections: 0,
+                                                                  action: .withhold,
+                                                                  logFile: scratch.appendingPathComponent("proxy.log"))
+        defer { proxy.stop() }
+        let client = ThingsBoardClient(configuration: ThingsBoardConnectionConfiguration(
+            host: "127.0.0.1", port: port, credentials: .accessToken("T"), sessionLimitsTimeout: .milliseconds(200)),
+            logger: Logger(label: "test"))
+        let run = Task { await client.run() }
+        defer { run.cancel() }
+        #expect(await waitReady(client))
+        let window = await client.limits.maxInflightMessages
+        // More unanswered messages than the window holds, then one ThingsBoard answers.
+        let messages = (0..<(window + 20)).map { index in
+            GatewayMessage(topic: "v1/gateway/telemetry", payload: Array(#"{"D\#(index)":[{"ghost":1}]}"#.utf8),
+                           kind: .telemetry, datapoints: 1)
+        } + [GatewayMessage(topic: "v1/gateway/telemetry", payload: Array(#"{"E":[{"v":1}]}"#.utf8), kind: .telemetry, datapoints: 1)]
+        let published = try await client.startPublishing(messages, separately: true)
+        let answers = await published.answers(within: .milliseconds(300))
+
+        #expect(answers.count == messages.count)
+        #expect(answers.prefix(window + 20).allSatisfy { if case .withheld = $0 { true } else { false } })
+        if case .acknowledged = answers.last {} else { Issue.record("the answered message: \(String(describing: answers.last))") }
+        #expect(proxy.output().components(separatedBy: "withheld").count - 1 == window + 20, "not every message was sent")
+        #expect(client.publishesAwaitingAcknowledgement == 0)
+        #expect(await client.statistics().connects == 1)
+    }
+}
+
 /// Device limits as ThingsBoard counts them (one telemetry message per device section), and its
 /// rate-limit notice, `v1/gateway/disconnect` with reason 150, which spends them as the
 /// reference's `reach_limit` does: the next device message waits for a refill.
