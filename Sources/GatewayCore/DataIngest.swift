@@ -295,6 +295,7 @@ public actor DataIngest: GatewayContext {
                 stats.attributesPerConnector[connector, default: 0] += counts.attributes
             }
             // Events a full storage refused (`rejectNewest`) are not reported as accepted.
+            stats.eventsAccepted -= Int64(result.refused.count)
             let refused = Set(result.refused)
             for waiter in waiters {
                 waiter.continuation.resume(returning: waiter.positions.map {

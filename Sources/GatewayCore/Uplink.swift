@@ -256,11 +256,11 @@ public actor Uplink {
     /// The data of remembered refused devices, sent apart, one device per message; what each
     /// message's answer does to its device:
     /// - acknowledged: ThingsBoard takes the device's data again; it is forgotten;
-    /// - refused on a session that stays up, or not answered within `apartAcknowledgementWait` once
-    ///   the rest of the pack was (the message is abandoned, so it does not hold a slot of the
-    ///   in-flight window), or lost after the watchdog gave up on the pack while ThingsBoard
+    /// - refused on a session that stays up, or (checked once the rest of the pack was answered)
+    ///   not answered within `apartAcknowledgementWait` of being sent (the message is abandoned, so
+    ///   it does not hold a slot of the in-flight window), or lost after the watchdog gave up on the pack while ThingsBoard
     ///   acknowledged other messages: its data is given up and counted, the device stays remembered;
-    /// - lost with the connection, refused by a rate limit, or refused for another reason: throws,
+    /// - lost with the connection, never sent, refused by a rate limit, or refused for another reason: throws,
     ///   and the whole pack is sent again.
     /// While ThingsBoard answered nothing else of the pack, the wait is unbounded: it may be
     /// answering nothing at all, which is the watchdog's to tell.
@@ -284,6 +284,8 @@ public actor Uplink {
                 throw refusal
             case .withheld:
                 reason = reason ?? "not acknowledged within \(apartAcknowledgementWait) while ThingsBoard acknowledged the rest of the pack"
+            case .unsent(let error):
+                throw error  // ThingsBoard never saw it: sent again
             case .lost(let error):
                 guard watchdogGaveUp else { throw error }  // lost with the connection: sent again
                 reason = reason ?? "not acknowledged while ThingsBoard acknowledged other messages"

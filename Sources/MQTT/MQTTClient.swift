@@ -187,19 +187,24 @@ public final class MQTTClient: Sendable {
         return MQTTPublishing(outcomes: promise.futureResult, batch: id)
     }
 
-    /// Stops waiting for the acknowledgement of the publishes of `publishings` sent and still
-    /// unanswered: they complete with `MQTTError.abandoned` and give their slots of the outbound
-    /// window to others (those still queued for a slot stay queued and go out). For a server that
-    /// keeps the session up but never answers some messages (ThingsBoard before 4.2.1 does so for
-    /// the data of a device it cannot create): otherwise they would hold the window until the
-    /// session ends. Their packet ids are not reused while the session lasts (up to 4,096 of
-    /// them), so a late acknowledgement cannot be taken for another message's; while the server's
-    /// receive maximum bounds the window they still count against it.
-    public func abandon(_ publishings: [MQTTPublishing]) {
+    /// Stops waiting for the acknowledgement of the publishes of `publishings` sent (at least
+    /// `sentAgo` ago, when given) and still unanswered: they complete with `MQTTError.abandoned` and
+    /// give their slots of the outbound window to others. Those still queued for a slot stay
+    /// queued and go out, or (`includingQueued`) complete as abandoned too, never sent. For a
+    /// server that keeps the session up but never answers some messages (ThingsBoard before 4.2.1
+    /// does so for the data of a device it cannot create): otherwise they would hold the window
+    /// until the session ends. Their packet ids are not reused while the session lasts (up to
+    /// 4,096 of them), so a late acknowledgement cannot be taken for another message's; while the
+    /// server's receive maximum bounds the window they still count against it.
+    public func abandon(_ publishings: [MQTTPublishing], sentAgo: Duration? = nil, includingQueued: Bool = false) {
         guard !publishings.isEmpty else { return }
         let box = core
         let batches = Set(publishings.map(\.batch))
-        loop.execute { box.value.abandon(batches: batches) }
+        let cutoff = sentAgo.map { ago in
+            let (seconds, attoseconds) = ago.components
+            return NIODeadline.now() - .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }
+        loop.execute { box.value.abandon(batches: batches, sentBefore: cutoff, includingQueued: includingQueued) }
     }
 
     /// Tests: the next packet id allocated is `id + 1`.

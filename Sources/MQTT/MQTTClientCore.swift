@@ -28,6 +28,7 @@ final class MQTTClientCore {
         var released: Bool
         /// Send order, so a re-send after reconnect keeps the original order.
         var sequence: UInt64
+        var sentAt = NIODeadline.now()
     }
 
     fileprivate enum State {
@@ -54,11 +55,13 @@ final class MQTTClientCore {
     private var lastPacketID: UInt16 = 0
     private var sequence: UInt64 = 0
     private var inFlight: [UInt16: InFlight] = [:] {
-        didSet { counters.awaiting.store(inFlight.count, ordering: .relaxed) }
+        didSet { counters.awaiting.store(occupiedSlots, ordering: .relaxed) }
     }
     private var waiting = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>()
     /// Ids of abandoned publishes (`abandon`), not reused while the session lasts, oldest first.
-    private var abandonedIDs: Set<UInt16> = []
+    private var abandonedIDs: Set<UInt16> = [] {
+        didSet { counters.awaiting.store(occupiedSlots, ordering: .relaxed) }
+    }
     private var abandonedOrder = CircularBuffer<UInt16>()
     private static let maximumAbandonedIDs = 4096
     private var pendingSubscribes: [UInt16: CheckedContinuation<[MQTTSubscribeResult], any Error>] = [:]
@@ -250,7 +253,8 @@ final class MQTTClientCore {
     private static let maximumWindow = Int(UInt16.max) - maximumAbandonedIDs - 1024
 
     /// Publishes holding a slot of the window. Abandoned ones count while the server's receive
-    /// maximum is what bounds the window: the server still counts them as unacknowledged.
+    /// maximum is what bounds the window: the server still counts them as unacknowledged (and so
+    /// does `publishesAwaitingAcknowledgement`, so a caller's watchdog sees a window they fill).
     private var occupiedSlots: Int {
         serverReceiveMaximum <= min(configuration.outboundWindow, windowCap) ? inFlight.count + abandonedIDs.count : inFlight.count
     }
@@ -281,14 +285,15 @@ final class MQTTClientCore {
         return lastPacketID
     }
 
-    /// The publishes of `batches` on the wire and still unanswered complete with
-    /// `MQTTError.abandoned` and leave the window; those still waiting for a slot stay queued (they
-    /// were never sent, so there is nothing to give up on yet), and go out in the freed slots. A
-    /// QoS 2 publish the server already received (PUBREC) is not abandoned: its PUBREL is owed.
-    /// See `MQTTClient.abandon`.
-    func abandon(batches: Set<Int>) {
+    /// The publishes of `batches` on the wire since before `sentBefore` (nil: all) and still
+    /// unanswered complete with `MQTTError.abandoned` and leave the window. Those still waiting for
+    /// a slot stay queued and go out in the freed slots, or (`includingQueued`) complete as
+    /// abandoned too and are never sent. A QoS 2 publish the server already received (PUBREC) is
+    /// not abandoned: its PUBREL is owed. See `MQTTClient.abandon`.
+    func abandon(batches: Set<Int>, sentBefore: NIODeadline?, includingQueued: Bool) {
         let entries = inFlight.filter { entry in
             !entry.value.released && entry.value.completion.batchID.map(batches.contains) == true
+                && sentBefore.map { entry.value.sentAt < $0 } ?? true
         }
         for (id, entry) in entries.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             inFlight[id] = nil
@@ -298,6 +303,17 @@ final class MQTTClientCore {
         }
         while abandonedOrder.count > Self.maximumAbandonedIDs, let oldest = abandonedOrder.popFirst() {
             abandonedIDs.remove(oldest)
+        }
+        if includingQueued, waiting.contains(where: { $0.1.batchID.map(batches.contains) == true }) {
+            var kept = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>()
+            while let (message, completion) = waiting.popFirst() {
+                if completion.batchID.map(batches.contains) == true {
+                    completion.fail(MQTTError.abandoned)
+                } else {
+                    kept.append((message, completion))
+                }
+            }
+            waiting = kept
         }
         sendWaiting()
     }

@@ -17,6 +17,8 @@ public struct PublishedMessages: Sendable {
         case refused(ThingsBoardError)
         /// No answer: the connection was lost first, or the message could not be sent.
         case lost(any Error)
+        /// Never sent: the connection went away while it waited for a slot of the window.
+        case unsent(any Error)
         /// No answer within the wait of `answers(within:)`; the message was abandoned.
         case withheld
     }
@@ -38,7 +40,7 @@ public struct PublishedMessages: Sendable {
     /// acknowledges the data of a device it cannot create while it acknowledges everything else.
     public func answers(within timeout: Duration?) async -> [Answer] {
         if let timeout {
-            while await !settled(within: timeout) { abandon() }
+            while await !settled(within: timeout) { client.abandon(parts, sentAgo: timeout) }
         }
         let outcomes = await outcomes()
         await record(outcomes)
@@ -47,6 +49,7 @@ public struct PublishedMessages: Sendable {
             case .success(let result) where result.isSuccess: .acknowledged
             case .success(let result): .refused(.publishRejected(topic: message.topic, reasonCode: result.reasonCode.rawValue))
             case .failure(MQTTError.abandoned): .withheld
+            case .failure(let error as MQTTError) where error == .notConnected: .unsent(error)
             case .failure(let error): .lost(error)
             }
         }
@@ -70,21 +73,23 @@ public struct PublishedMessages: Sendable {
     }
 
     /// `acknowledged()`, giving up the wait after `timeout`: false when some message was neither
-    /// acknowledged nor failed by then; it is abandoned (see `answers(within:)`). ThingsBoard
+    /// acknowledged nor failed by then; it is abandoned (see `answers(within:)`), and so are those
+    /// still waiting for a slot of the window, which are never sent. ThingsBoard
     /// withholds the PUBACK of a `v1/gateway/connect` for a device it cannot create (the
     /// tenant's device limit), so an unbounded wait there would stop all delivery.
     public func acknowledged(within timeout: Duration) async throws -> Bool {
         guard await settled(within: timeout) else {
-            abandon()
+            client.abandon(parts, includingQueued: true)
             return false
         }
         try await acknowledged()
         return true
     }
 
-    /// Stops waiting for the messages sent and still unanswered (see `answers(within:)`): for
-    /// messages sent again anyway (their pack is rewound), so they do not hold the window.
-    public func abandon() { client.abandon(parts) }
+    /// Stops waiting for the messages still unanswered, and never sends those still waiting for a
+    /// slot of the window (see `answers(within:)`): for messages sent again anyway (their pack is
+    /// rewound), so they neither hold the window nor go out twice.
+    public func abandon() { client.abandon(parts, includingQueued: true) }
 
     /// Every message's outcome, in order, once all completed. (A part's future never fails; if
     /// one did, its messages and those after it would count as lost.)

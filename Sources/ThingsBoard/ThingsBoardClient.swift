@@ -455,8 +455,11 @@ public actor ThingsBoardClient {
         return PublishedMessages(client: self, messages: messages, parts: parts)
     }
 
-    /// Stops waiting for the acknowledgement of what was sent of `parts` and is still unanswered.
-    nonisolated func abandon(_ parts: [MQTTPublishing]) { mqtt.abandon(parts) }
+    /// Stops waiting for the acknowledgement of what was sent of `parts` and is still unanswered
+    /// (see `MQTTClient.abandon`).
+    nonisolated func abandon(_ parts: [MQTTPublishing], sentAgo: Duration? = nil, includingQueued: Bool = false) {
+        mqtt.abandon(parts, sentAgo: sentAgo, includingQueued: includingQueued)
+    }
 
     /// Takes the rate-limit tokens of as many messages from `start` on (below `limit`) as may go
     /// now: at least one, waiting for it when even that one may not. Returns the end of the

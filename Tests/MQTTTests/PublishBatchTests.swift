@@ -106,6 +106,10 @@ struct PublishBatchTests {
                     #expect(client.publishesAwaitingAcknowledgement == 2)
                     #expect(publishes().map(\.packetID) == [UInt16.max - 1, UInt16.max])
 
+                    // Only publishes sent at least that long ago: none yet.
+                    client.abandon([unanswered], sentAgo: .seconds(60))
+                    try await Task.sleep(for: .milliseconds(100))
+                    #expect(client.publishesAwaitingAcknowledgement == 2)
                     // The next ids allocated would be the abandoned ones again.
                     client.startPacketIDs(after: UInt16.max - 2)
                     client.abandon([unanswered, next])
@@ -130,6 +134,46 @@ struct PublishBatchTests {
         }
         #expect(next.map { (try? $0.get())?.reasonCode } == [.success, .success])
         #expect(client.publishesAwaitingAcknowledgement == 0)
+        await client.shutdown()
+    }
+
+    /// Abandoning with `includingQueued` also drops what still waits for a slot: it is never sent.
+    @Test func abandoningQueuedPublishesNeverSendsThem() async throws {
+        let server = try await ScriptedServer.start()
+        let client = MQTTClient(configuration: MQTTClientConfiguration(
+            host: "127.0.0.1", port: server.port, clientID: "abandon-queued", connectTimeout: .seconds(60)),
+            logger: Logger(label: "test.abandon-queued"))
+        let received = PacketLog()
+        @Sendable func publishes() -> [MQTTPublishPacket] {
+            received.packets.withLock { $0.compactMap { if case .publish(let p) = $0 { p } else { nil } } }
+        }
+        try await server.channel.executeThenClose { connections in
+            var accepted = connections.makeAsyncIterator()
+            let connected = Task { try await client.connect() }
+            let connection = try #require(try await accepted.next())
+            try await connection.executeThenClose { inbound, outbound in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await packet in inbound { received.packets.withLock { $0.append(packet) } }
+                    }
+                    #expect(await waitFor { !received.packets.withLock(\.isEmpty) })
+                    try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
+                    _ = try await connected.value
+                    client.limitOutboundWindow(to: 1)
+                    let first = client.publishAll([MQTTMessage(topic: "first", payload: ByteBuffer(string: "1"), qos: .atLeastOnce)])
+                    let queued = client.publishAll([MQTTMessage(topic: "queued", payload: ByteBuffer(string: "2"), qos: .atLeastOnce)])
+                    #expect(await waitFor { publishes().count == 1 })
+                    client.abandon([queued], includingQueued: true)
+                    let outcomes = try await queued.outcomes.get()
+                    #expect(throws: MQTTError.abandoned) { try outcomes[0].get() }
+                    try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publishes()[0].packetID))))
+                    #expect(try await first.outcomes.get().map { (try? $0.get())?.reasonCode } == [.success])
+                    try await Task.sleep(for: .milliseconds(200))
+                    #expect(publishes().map(\.topic) == ["first"], "an abandoned queued publish was sent")
+                    group.cancelAll()
+                }
+            }
+        }
         await client.shutdown()
     }
 
@@ -168,6 +212,8 @@ struct PublishBatchTests {
                     _ = try await unanswered.outcomes.get()
                     try await Task.sleep(for: .milliseconds(200))
                     #expect(publishes().count == 2, "a publish went out beyond the server's receive maximum")
+                    // Still awaiting as far as the server is concerned: a caller's watchdog sees the full window.
+                    #expect(client.publishesAwaitingAcknowledgement == 2)
 
                     try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publishes()[0].packetID))))
                     #expect(await waitFor { publishes().count == 3 }, "the server's late answer freed no slot")
