@@ -104,6 +104,7 @@ struct AssembledGateway {
     let control = GatewayControl()
     let adminSettings: AdminSettings
     let statistics: StatisticsReporter
+    let certificateWatch: CertificateExpiryWatch
 
     init(loaded: LoadedConfiguration, connection: ThingsBoardConnectionConfiguration, environment: [String: String],
          logger: Logger) throws {
@@ -121,6 +122,13 @@ struct AssembledGateway {
                             reportStrategy: configuration.thingsboard.reportStrategy,
                             sendWaitsForWrite: storageConfiguration.isPersistent)
         client = ThingsBoardClient(configuration: connection, logger: Logger(label: "tb_connection"))
+        certificateWatch = CertificateExpiryWatch(
+            certificates: [("client", connection.tls?.certificateFile), ("ca", connection.tls?.caCertificateFile)].compactMap { role, file in
+                file.map { CertificateExpiryWatch.Watched(role: role, file: $0) }
+            },
+            period: .seconds(configuration.thingsboard.certificateCheckPeriodSeconds),
+            warnWithinDays: configuration.thingsboard.certificateDaysLeft, expiries: CertificateExpiries(),
+            logger: Logger(label: "tb_connection"))
         uplink = Uplink(storage: storage, client: client, logger: Logger(label: "uplink"),
                         packSize: storageConfiguration.readPackSize)
         devices = DeviceRegistry(file: (configuration.directory as NSString).appendingPathComponent("connected_devices.json"),
@@ -179,7 +187,7 @@ struct AssembledGateway {
         guard adminSettings.enabled else { return }
         let logger = Logger(label: "service")
         let endpoints = AdminEndpoints(connectors: connectors, ingest: ingest, storage: storage, uplink: uplink,
-                                       client: client, devices: devices)
+                                       client: client, devices: devices, certificates: certificateWatch.expiries)
         let server: AdminHTTPServer
         do {
             server = try await AdminHTTPServer(host: adminSettings.host, port: adminSettings.port) { method, path in
@@ -202,7 +210,7 @@ struct AssembledGateway {
         let client = self.client, uplink = self.uplink, ingest = self.ingest
         let connectors = self.connectors, fileWatcher = self.fileWatcher
         let inbound = self.inbound, statistics = self.statistics, remoteConfiguration = self.remoteConfiguration
-        let devices = self.devices
+        let devices = self.devices, certificateWatch = self.certificateWatch
         return [
             // First, so it stops last: its final save sees every change the others made.
             GatewayService("device-registry-file") { await devices.runFileSaver() },
@@ -217,6 +225,7 @@ struct AssembledGateway {
             GatewayService("device-activity") { await devicesActivity() },
             GatewayService("remote-logging") { await RemoteLogPublisher(sink: .shared, client: client).run() },
             GatewayService("memory-upkeep") { await MemoryUpkeep.run(logger: Logger(label: "service")) },
+            GatewayService("certificate-expiry") { await certificateWatch.run() },
             GatewayService("connectors") {
                 await withDiscardingTaskGroup { group in
                     group.addTask { await connectors.run() }

@@ -15,6 +15,7 @@ struct AdminEndpoints: Sendable {
     let uplink: Uplink
     let client: ThingsBoardClient
     let devices: DeviceRegistry
+    var certificates = CertificateExpiries()
 
     func respond(method: HTTPMethod, path: String) async -> AdminResponse {
         guard method == .GET || method == .HEAD else { return .text("only GET\n", status: .methodNotAllowed) }
@@ -117,6 +118,7 @@ struct AdminEndpoints: Sendable {
         out.sample("iotgw_uplink_pack_latency_seconds_count", .histogram, help: "", value: delivered.packLatency.count,
                    family: "iotgw_uplink_pack_latency_seconds")
         out.sample("iotgw_devices", .gauge, help: "Devices the gateway knows.", value: Int64(devices.snapshot.count))
+        certificates.write(to: &out)
 
         if let usage = ProcessUsage.current() {
             out.sample("process_cpu_seconds_total", .counter, help: "User and system CPU time.", value: usage.cpuSeconds)

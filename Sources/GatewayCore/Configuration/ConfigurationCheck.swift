@@ -43,6 +43,11 @@ public enum ConfigurationCheck {
         var ok = true
         let settings = loaded.configuration.thingsboard
         lines.append("ThingsBoard: \(settings.host):\(settings.port) (\(settings.tls ? "TLS" : "plain TCP"), QoS \(settings.qos), auth \(settings.security.typeName)\(settings.provisioning != nil ? ", provisioning configured" : ""))")
+        for certificate in settings.watchedCertificates {
+            let (line, usable) = CertificateExpiryWatch.summary(of: certificate, warnWithinDays: settings.certificateDaysLeft)
+            lines.append(line)
+            ok = ok && usable
+        }
         do {
             let storage = try StorageConfiguration(json: loaded.configuration.storage, file: loaded.configuration.mainFile)
             lines.append("storage: \(storage.typeName) (\(storage.readPackSize) events per pack)")

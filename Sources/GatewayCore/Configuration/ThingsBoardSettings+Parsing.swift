@@ -55,6 +55,8 @@ extension ThingsBoardSettings {
         insecure = try security.bool("insecure") ?? false
         caCert = try path("caCert")
         if caCert != nil { tls = true }
+        certificateCheckPeriodSeconds = try security.int("checkCertPeriod", in: 1...Int(Int32.max)) ?? certificateCheckPeriodSeconds
+        certificateDaysLeft = try security.int("certificateDaysLeft", in: 0...36_500) ?? certificateDaysLeft
         let type = try security.string("type")
         let token = try security.string("accessToken")
         switch type ?? (token != nil ? "accessToken" : nil) {

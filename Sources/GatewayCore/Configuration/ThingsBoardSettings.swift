@@ -47,6 +47,11 @@ public struct ThingsBoardSettings: Sendable, Equatable {
     public var proxyHost: String?
     public var proxyPort: Int?
     public var caCert: String?
+    /// `security.checkCertPeriod` (s) and `security.certificateDaysLeft`: how often the TLS
+    /// certificates are checked, and how close to their expiry a warning starts (see
+    /// `CertificateExpiryWatch`).
+    public var certificateCheckPeriodSeconds = 86_400
+    public var certificateDaysLeft = 3
     public var provisioning: Provisioning?
     public var maxPayloadSizeBytes = 8196
     public var minPackSendDelayMS = 50
@@ -80,4 +85,14 @@ public struct ThingsBoardSettings: Sendable, Equatable {
     public var raw: JSONValue = .object([:])
 
     public init() {}
+}
+
+extension ThingsBoardSettings {
+    /// The certificate files of `security` (provisioned credentials may add their own at start).
+    var watchedCertificates: [CertificateExpiryWatch.Watched] {
+        var files: [CertificateExpiryWatch.Watched] = []
+        if case .x509(_, let cert, _) = security { files.append(.init(role: "client", file: cert)) }
+        if let caCert { files.append(.init(role: "ca", file: caCert)) }
+        return files
+    }
 }
