@@ -195,9 +195,13 @@ public actor Uplink {
                 try setAsideIfRefusedLongEnough(oldest, refusal)
                 await rememberDevices(of: oldest, unanswered: false)
             } catch let lost where overdue?.pack == oldest.id {
-                // The watchdog gave up on this pack and restarted the session.
+                // The watchdog gave up on this pack and restarted the session. The devices of its
+                // one-device messages ThingsBoard left unanswered while it acknowledged others
+                // are remembered at once (what ThingsBoard before 4.2.1 does with the data of a
+                // device it cannot create): sent again, their data goes apart and no longer
+                // holds the pack back for the refused-pack policy's minutes.
+                if (overdue?.othersAcknowledged ?? 0) > 0 { await rememberDevices(of: oldest, unanswered: true) }
                 try setAsideIfOthersWereAcknowledged(oldest, overdue?.othersAcknowledged ?? 0, lost)
-                await rememberDevices(of: oldest, unanswered: true)
             }
             // Delivered or set aside, the pack is acknowledged only once its apart part is settled.
             if let apart = oldest.apart { try await settle(apart, of: oldest) }
