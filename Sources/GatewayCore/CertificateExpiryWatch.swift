@@ -37,7 +37,7 @@ struct CertificateExpiryWatch: Sendable {
         for certificate in certificates {
             let notAfter: Date
             do {
-                notAfter = try Self.earliestExpiry(inPEMFile: certificate.file)
+                notAfter = try Self.expiry(of: certificate)
             } catch {
                 logger.warning("cannot read the expiry of the ThingsBoard TLS certificate",
                                metadata: ["certificate": "\(certificate.role)", "file": "\(certificate.file)", "error": "\(error)"])
@@ -62,7 +62,10 @@ struct CertificateExpiryWatch: Sendable {
         let label = "TLS certificate (\(certificate.role)): \(certificate.file)"
         let notAfter: Date
         do {
-            notAfter = try earliestExpiry(inPEMFile: certificate.file)
+            notAfter = try expiry(of: certificate)
+        } catch let error as CertificateFileError {
+            // Readable, but not by this check: the TLS layer may still take it.
+            return ("WARNING \(label): cannot tell its expiry: \(error)", true)
         } catch {
             return ("ERROR \(label): \(error)", false)
         }
@@ -72,23 +75,39 @@ struct CertificateExpiryWatch: Sendable {
         return (days < warnWithinDays ? "WARNING " + line : line, true)
     }
 
-    /// The earliest end of validity of the certificates in a PEM file (a CA bundle holds several).
-    static func earliestExpiry(inPEMFile file: String) throws -> Date {
-        let text = try String(contentsOfFile: file, encoding: .utf8)
+    /// When a certificate file stops working: the client chain when its first certificate to
+    /// expire does; a CA bundle (which may hold roots long expired beside the one in use) when its
+    /// last certificate does.
+    static func expiry(of certificate: Watched) throws -> Date {
+        let ends = try expiries(inPEMFile: certificate.file)
+        return (certificate.role == "ca" ? ends.max() : ends.min())!
+    }
+
+    /// The ends of validity of the certificates in a PEM file. Throws `CertificateFileError` for a
+    /// file that is read but holds nothing this check understands.
+    static func expiries(inPEMFile file: String) throws -> [Date] {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        let text = String(decoding: bytes, as: UTF8.self)
         let end = "-----END CERTIFICATE-----"
         let blocks = text.components(separatedBy: end).dropLast().compactMap { block -> String? in
             guard let begin = block.range(of: "-----BEGIN CERTIFICATE-----") else { return nil }
             return String(block[begin.lowerBound...]) + end
         }
         guard !blocks.isEmpty else { throw CertificateFileError.noCertificate(file) }
-        return try blocks.map { try Certificate(pemEncoded: $0).notValidAfter }.min()!
+        do {
+            return try blocks.map { try Certificate(pemEncoded: $0).notValidAfter }
+        } catch {
+            throw CertificateFileError.unparsable(file, "\(error)")
+        }
     }
 
     enum CertificateFileError: Error, CustomStringConvertible {
         case noCertificate(String)
+        case unparsable(String, String)
         var description: String {
             switch self {
             case .noCertificate(let file): "\(file) holds no PEM certificate"
+            case .unparsable(let file, let error): "a certificate of \(file) cannot be read: \(error)"
             }
         }
     }

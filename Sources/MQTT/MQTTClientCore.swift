@@ -55,12 +55,14 @@ final class MQTTClientCore {
     private var lastPacketID: UInt16 = 0
     private var sequence: UInt64 = 0
     private var inFlight: [UInt16: InFlight] = [:] {
-        didSet { counters.awaiting.store(occupiedSlots, ordering: .relaxed) }
+        didSet { updateAwaitingCounter() }
     }
-    private var waiting = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>()
+    private var waiting = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>() {
+        didSet { updateAwaitingCounter() }
+    }
     /// Ids of abandoned publishes (`abandon`), not reused while the session lasts, oldest first.
     private var abandonedIDs: Set<UInt16> = [] {
-        didSet { counters.awaiting.store(occupiedSlots, ordering: .relaxed) }
+        didSet { updateAwaitingCounter() }
     }
     private var abandonedOrder = CircularBuffer<UInt16>()
     private static let maximumAbandonedIDs = 4096
@@ -161,6 +163,7 @@ final class MQTTClientCore {
         state = .connected(handler)
         serverReceiveMaximum = Int(ack.receiveMaximum ?? UInt16.max)
         updateWindowLimit()
+        updateAwaitingCounter()
         serverMaximumQoS = ack.maximumQoS ?? .exactlyOnce
         serverMaximumPacketSize = ack.maximumPacketSize.map(Int.init) ?? Int.max
         if configuration.cleanSession || !ack.sessionPresent {
@@ -242,6 +245,7 @@ final class MQTTClientCore {
     func limitOutboundWindow(to maximum: Int) {
         windowCap = max(1, maximum)
         updateWindowLimit()
+        updateAwaitingCounter()
         sendWaiting()
     }
 
@@ -253,10 +257,19 @@ final class MQTTClientCore {
     private static let maximumWindow = Int(UInt16.max) - maximumAbandonedIDs - 1024
 
     /// Publishes holding a slot of the window. Abandoned ones count while the server's receive
-    /// maximum is what bounds the window: the server still counts them as unacknowledged (and so
-    /// does `publishesAwaitingAcknowledgement`, so a caller's watchdog sees a window they fill).
+    /// maximum is what bounds the window: the server still counts them as unacknowledged.
     private var occupiedSlots: Int {
-        serverReceiveMaximum <= min(configuration.outboundWindow, windowCap) ? inFlight.count + abandonedIDs.count : inFlight.count
+        receiveMaximumBinds ? inFlight.count + abandonedIDs.count : inFlight.count
+    }
+
+    private var receiveMaximumBinds: Bool { serverReceiveMaximum <= min(configuration.outboundWindow, windowCap) }
+
+    /// `publishesAwaitingAcknowledgement`: the publishes on the wire, and the abandoned ones while
+    /// they hold back queued publishes (a caller's watchdog then sees a window they fill; when
+    /// nothing is queued they hold back nothing).
+    private func updateAwaitingCounter() {
+        let blocking = receiveMaximumBinds && !waiting.isEmpty ? abandonedIDs.count : 0
+        counters.awaiting.store(inFlight.count + blocking, ordering: .relaxed)
     }
 
     /// Moves callers waiting for a window slot onto the wire.

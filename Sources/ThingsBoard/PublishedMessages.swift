@@ -56,16 +56,21 @@ public struct PublishedMessages: Sendable {
     }
 
     /// After `acknowledged()` threw: the messages ThingsBoard refused (answered with an error
-    /// reason code), for telling which devices it does not accept, and those it got and left
-    /// unanswered until the connection was lost (not those still waiting for a slot of the
-    /// in-flight window then: ThingsBoard never saw them).
+    /// reason code), for telling which devices it does not accept, and those it left unanswered
+    /// until the connection was lost although it acknowledged a message sent after them: it got
+    /// them and answered past them. (Not those still waiting for a slot of the window then, which
+    /// it never saw, nor the unanswered tail of a ThingsBoard that simply stopped answering.)
     public func refusals() async -> (refused: [GatewayMessage], unanswered: [GatewayMessage]) {
+        let outcomes = await outcomes()
+        let lastAcknowledged = outcomes.lastIndex { outcome in
+            if case .success(let result) = outcome { result.isSuccess } else { false }
+        } ?? -1
         var refused: [GatewayMessage] = []
         var unanswered: [GatewayMessage] = []
-        for (message, outcome) in zip(messages, await outcomes()) {
+        for (index, (message, outcome)) in zip(messages, outcomes).enumerated() {
             switch outcome {
             case .success(let result) where !result.isSuccess: refused.append(message)
-            case .failure(MQTTError.connectionLost): unanswered.append(message)
+            case .failure(MQTTError.connectionLost) where index < lastAcknowledged: unanswered.append(message)
             case .success, .failure: break
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Testing
 import TestSupport
+import X509
 
 /// The TLS certificates of the ThingsBoard connection are watched for their expiry
 /// (`security.checkCertPeriod`, `security.certificateDaysLeft`): `check-config` names each with
@@ -36,35 +37,53 @@ import TestSupport
         #expect(!relaxed.text.contains("WARNING TLS"), "\(relaxed.text)")
     }
 
-    @Test func aCertificateFileThatHoldsNoCertificateFailsTheCheck() throws {
+    /// A missing file fails the check (the connection cannot work); one this check cannot read
+    /// gets a warning (the TLS layer may still take it).
+    @Test func aMissingCertificateFailsTheCheckAndAnUnreadableOneIsAWarning() throws {
         let pki = try TestCertificates(label: "certificate-unreadable")
         let directory = try x509Configuration(pki)
         try "not a certificate\n".write(toFile: pki.caFile, atomically: true, encoding: .utf8)
-        let report = ConfigurationCheck.run(directory: directory, environment: [:])
-        #expect(!report.ok)
-        #expect(report.text.contains("ERROR TLS certificate (ca): \(pki.caFile): \(pki.caFile) holds no PEM certificate"), "\(report.text)")
+        let unreadable = ConfigurationCheck.run(directory: directory, environment: [:])
+        #expect(unreadable.ok, "\(unreadable.text)")
+        #expect(unreadable.text.contains("WARNING TLS certificate (ca): \(pki.caFile): cannot tell its expiry: \(pki.caFile) holds no PEM certificate"),
+                "\(unreadable.text)")
+        try FileManager.default.removeItem(atPath: pki.clientCertFile)
+        let missing = ConfigurationCheck.run(directory: directory, environment: [:])
+        #expect(!missing.ok)
+        #expect(missing.text.contains("ERROR TLS certificate (client): \(pki.clientCertFile):"), "\(missing.text)")
     }
 
-    @Test func theWatchReportsTheEarliestExpiryOfEachFileInTheMetrics() throws {
+    /// A client chain stops working when its first certificate expires; a CA bundle, which may
+    /// hold long-expired roots beside the one in use, when its last one does. The metrics carry
+    /// that end of validity per file.
+    @Test func theMetricsCarryWhenEachFileStopsWorking() throws {
         let pki = try TestCertificates(label: "certificate-metrics")
-        // A bundle: the CA and the client certificate (issued a moment later, so it ends later or at the same second).
+        let expired = try makeScratchDirectory("certificate-expired").path
+        _ = try ProvisioningCertificate.generate(in: expired, now: Date().addingTimeInterval(-2 * 365 * 86_400))
+        let read = { (file: String) in try String(contentsOfFile: file, encoding: .utf8) }
+        let chain = pki.directory.appendingPathComponent("chain.pem").path
+        try (read(pki.clientCertFile) + read(pki.caFile)).write(toFile: chain, atomically: true, encoding: .utf8)
         let bundle = pki.directory.appendingPathComponent("bundle.pem").path
-        let caText = try String(contentsOfFile: pki.caFile, encoding: .utf8)
-        try (caText + (try String(contentsOfFile: pki.clientCertFile, encoding: .utf8))).write(toFile: bundle, atomically: true, encoding: .utf8)
-        let watch = CertificateExpiryWatch(certificates: [.init(role: "client", file: pki.clientCertFile), .init(role: "ca", file: bundle)],
+        try (read(expired + "/cert.pem") + read(pki.caFile)).write(toFile: bundle, atomically: true, encoding: .utf8)
+
+        let watch = CertificateExpiryWatch(certificates: [.init(role: "client", file: chain), .init(role: "ca", file: bundle)],
                                            period: .seconds(86_400), warnWithinDays: 3, expiries: CertificateExpiries(),
                                            logger: Logger(label: "test"))
         watch.check(now: Date())
         var metrics = PrometheusText()
         watch.expiries.write(to: &metrics)
-        let samples = metrics.text.split(separator: "\n").filter { $0.hasPrefix("iotgw_thingsboard_certificate_expiry_timestamp_seconds{") }
-        #expect(samples.count == 2, "\(metrics.text)")
-        let ca = try #require(samples.first { $0.contains(#"certificate="ca""#) && $0.contains(bundle) })
-        let caEnd = try #require(Double(ca.split(separator: " ").last ?? ""))
-        let expectedCAEnd = try CertificateExpiryWatch.earliestExpiry(inPEMFile: pki.caFile).timeIntervalSince1970
-        #expect(caEnd == expectedCAEnd)
+        func end(_ role: String) throws -> Double {
+            let sample = try #require(metrics.text.split(separator: "\n").first {
+                $0.hasPrefix("iotgw_thingsboard_certificate_expiry_timestamp_seconds{") && $0.contains(#"certificate="\#(role)""#)
+            }, "\(metrics.text)")
+            return try #require(Double(sample.split(separator: " ").last ?? ""))
+        }
+        let caEnd = try Certificate(pemEncoded: read(pki.caFile)).notValidAfter.timeIntervalSince1970
+        let clientEnd = try Certificate(pemEncoded: read(pki.clientCertFile)).notValidAfter.timeIntervalSince1970
+        #expect(try end("client") == min(caEnd, clientEnd))
+        #expect(try end("ca") == caEnd, "the expired root was taken for the bundle's end")
         // The test PKI's certificates are valid for two days.
         #expect(abs(caEnd - Date().addingTimeInterval(2 * 86_400).timeIntervalSince1970) < 120)
-        #expect(samples.contains { $0.contains(#"certificate="client""#) })
+        #expect(ConfigurationCheck.run(directory: try x509Configuration(pki), environment: [:]).ok)
     }
 }
