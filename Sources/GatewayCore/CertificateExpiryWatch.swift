@@ -13,7 +13,7 @@ import X509
 /// works only once ThingsBoard's device credentials are changed to it, so this gateway leaves
 /// the renewal to whoever issues the certificates.
 struct CertificateExpiryWatch: Sendable {
-    struct Watched: Sendable, Equatable {
+    struct Watched: Sendable, Hashable {
         /// `client` or `ca`.
         var role: String
         var file: String
@@ -121,18 +121,16 @@ final class CertificateExpiries: Sendable {
         values.withLock { $0[certificate] = notAfter }
     }
 
-    var all: [(certificate: CertificateExpiryWatch.Watched, notAfter: Date)] {
+    private var all: [(certificate: CertificateExpiryWatch.Watched, notAfter: Date)] {
         values.withLock { $0.map { ($0.key, $0.value) } }.sorted { ($0.certificate.role, $0.certificate.file) < ($1.certificate.role, $1.certificate.file) }
     }
 
     func write(to out: inout PrometheusText) {
         for (certificate, notAfter) in all {
             out.sample("iotgw_thingsboard_certificate_expiry_timestamp_seconds", .gauge,
-                       help: "End of validity (Unix time) of the ThingsBoard connection's TLS certificates (the earliest of a file's).",
+                       help: "When the ThingsBoard connection's TLS certificate files stop working (Unix time): a client chain's first certificate to expire, a CA bundle's last.",
                        labels: [("certificate", certificate.role), ("file", certificate.file)],
                        value: notAfter.timeIntervalSince1970)
         }
     }
 }
-
-extension CertificateExpiryWatch.Watched: Hashable {}

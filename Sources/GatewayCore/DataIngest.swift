@@ -294,7 +294,9 @@ public actor DataIngest: GatewayContext {
                 stats.datapointsPerConnector[connector, default: 0] += counts.datapoints
                 stats.attributesPerConnector[connector, default: 0] += counts.attributes
             }
-            // Events a full storage refused (`rejectNewest`) are not reported as accepted.
+            // Events a cap refused (`rejectNewest`, or a batch larger than the cap) are not reported
+            // as accepted. (The per-connector datapoint counts keep them: they are counted by connector,
+            // not by event.)
             stats.eventsAccepted -= Int64(result.refused.count)
             let refused = Set(result.refused)
             for waiter in waiters {

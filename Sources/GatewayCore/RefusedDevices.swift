@@ -1,11 +1,12 @@
 import GatewayKit
 import ThingsBoard
 
-/// Devices whose data ThingsBoard refuses while it takes the other devices' data: ThingsBoard
-/// 4.2.1 and later answer QUOTA_EXCEEDED for a device they cannot create (the tenant's device
-/// limit). Once a pack was set aside for such a device, the uplink sends its data apart, one device
-/// per message, and takes a refusal of it as final, so that device no longer holds every later pack
-/// back for the refused-pack policy's minute. A device is remembered for `period`, or until
+/// Devices whose data ThingsBoard refuses, or leaves unanswered, while it takes the other devices'
+/// data: for a device they cannot create (the tenant's device limit) ThingsBoard 4.2.1 and later
+/// answer QUOTA_EXCEEDED, earlier versions never answer. Once such a device is found (a pack set
+/// aside for its refusals, or a watchdog round that saw it unanswered), the uplink sends its data
+/// apart, one device per message, and takes a refusal or a missing answer as final, so that device
+/// no longer holds every later pack back. A device is remembered for `period`, or until
 /// ThingsBoard accepts its data again (the limit was raised).
 struct RefusedDevices {
     /// How long a device's data goes apart after its last refusal.

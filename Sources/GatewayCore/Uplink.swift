@@ -72,7 +72,7 @@ public actor Uplink {
     /// acknowledged, so a device ThingsBoard withholds the acknowledgement for does not take the
     /// other devices of its message down with it.
     private var oneDevicePerMessage = false
-    /// Devices of packs set aside after ThingsBoard refused their data: sent apart from now on.
+    /// Devices ThingsBoard refused, or left unanswered while it answered others: sent apart from now on.
     private var refusedDevices = RefusedDevices()
     private var lastRefusedDevicesLog: ContinuousClock.Instant?
     private var nextPackID = 0
@@ -266,7 +266,7 @@ public actor Uplink {
     ///   acknowledged other messages: its data is given up and counted, the device stays remembered;
     /// - lost with the connection, never sent, refused by a rate limit, or refused for another reason: throws,
     ///   and the whole pack is sent again.
-    /// While ThingsBoard answered nothing else of the pack, the wait is unbounded: it may be
+    /// When the pack holds nothing but apart data the wait is unbounded: ThingsBoard may be
     /// answering nothing at all, which is the watchdog's to tell.
     private func settle(_ apart: ApartPart, of pack: PackInFlight) async throws {
         let wait = pack.publishing.messages.isEmpty ? nil : apartAcknowledgementWait
@@ -313,8 +313,9 @@ public actor Uplink {
                                 "reason": "\(reason)", "eventsGivenUp": "\(stats.eventsOfRefusedDevicesGivenUp)"])
     }
 
-    /// After a pack was set aside: the devices of its one-device messages ThingsBoard refused, or
-    /// (`unanswered`, the watchdog gave up on the pack) left unanswered.
+    /// The devices of a pack's one-device messages ThingsBoard refused (after the pack was set
+    /// aside), or (`unanswered`, after the watchdog gave up on the pack) left unanswered while it
+    /// acknowledged a message sent after them.
     private func rememberDevices(of pack: PackInFlight, unanswered: Bool) async {
         let (refused, unansweredMessages) = await pack.publishing.refusals()
         refusedDevices.remember((unanswered ? unansweredMessages : refused).compactMap(RefusedDevices.device(of:)))

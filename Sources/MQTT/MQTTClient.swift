@@ -58,7 +58,8 @@ public final class MQTTClient: Sendable {
     /// waiting too long for one message can tell a server that answers nothing from one that
     /// answers others.
     public var publishesAcknowledged: Int { counters.acknowledged.load(ordering: .relaxed) }
-    /// QoS 1/2 publishes on the wire waiting for their acknowledgement now.
+    /// QoS 1/2 publishes on the wire waiting for their acknowledgement now, and abandoned ones
+    /// (`abandon`) while they hold back queued publishes under the server's receive maximum.
     public var publishesAwaitingAcknowledgement: Int { counters.awaiting.load(ordering: .relaxed) }
     private let counters: MQTTClientCounters
 
@@ -214,7 +215,8 @@ public final class MQTTClient: Sendable {
     }
 
     /// Bounds the QoS 1/2 publishes awaiting acknowledgement (below the configured
-    /// `outboundWindow` and the server's receive maximum); more wait for a slot, in order.
+    /// `outboundWindow` and the server's receive maximum, and always well below the packet-id
+    /// space); more wait for a slot, in order.
     public func limitOutboundWindow(to maximum: Int) {
         let box = core
         loop.execute { box.value.limitOutboundWindow(to: maximum) }

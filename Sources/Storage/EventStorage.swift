@@ -46,8 +46,9 @@ extension EventStorage {
 }
 
 /// What an append did beyond storing: events dropped to make room or expired, and the appended
-/// events a cap refused (`"overflow": "rejectNewest"` at a cap, or one larger than the cap on its
-/// own), so a connector waiting for the write is told which of its events were not stored.
+/// events a cap refused (`"overflow": "rejectNewest"` at a cap, or with `dropOldest` events that do
+/// not fit under it beside the newer ones of the same batch), so a connector waiting for the write
+/// is told which of its events were not stored.
 public struct AppendResult: Sendable, Equatable {
     /// Stored events dropped and appended events refused, as counted in `StorageStatistics.dropped`.
     public var dropped: Int

@@ -15,7 +15,7 @@ public struct PublishedMessages: Sendable {
         case acknowledged
         /// The broker answered with an error reason code.
         case refused(ThingsBoardError)
-        /// No answer: the connection was lost first, or the message could not be sent.
+        /// No answer: the connection was lost first, or the client refused to send it.
         case lost(any Error)
         /// Never sent: the connection went away while it waited for a slot of the window.
         case unsent(any Error)
@@ -55,7 +55,7 @@ public struct PublishedMessages: Sendable {
         }
     }
 
-    /// After `acknowledged()` threw: the messages ThingsBoard refused (answered with an error
+    /// After `acknowledged()` threw (a refusal, or the watchdog's restart): the messages ThingsBoard refused (answered with an error
     /// reason code), for telling which devices it does not accept, and those it left unanswered
     /// until the connection was lost although it acknowledged a message sent after them: it got
     /// them and answered past them. (Not those still waiting for a slot of the window then, which

@@ -239,7 +239,8 @@ public actor ThingsBoardClient {
 
     /// QoS 1 publishes ThingsBoard acknowledged since start, over every session.
     public nonisolated var publishesAcknowledged: Int { mqtt.publishesAcknowledged }
-    /// QoS 1 publishes on the wire waiting for ThingsBoard's acknowledgement now.
+    /// QoS 1 publishes on the wire waiting for ThingsBoard's acknowledgement now (see
+    /// `MQTTClient.publishesAwaitingAcknowledgement`).
     public nonisolated var publishesAwaitingAcknowledgement: Int { mqtt.publishesAwaitingAcknowledgement }
 
     private func connectionLost() {
