@@ -51,6 +51,15 @@ import ThingsBoard
                 deviceName: device, deviceType: "t", telemetry: [TelemetryEntry(ts: value, values: [key: .int(value)])]))])
         }
 
+        /// One pack: A's reading carries the marker (ThingsBoard refuses it or leaves it
+        /// unanswered), B's does not.
+        func storeGhostAndB(_ value: Int64) async throws {
+            try await storage.append([
+                StoredEvent(ConvertedData(deviceName: "A", deviceType: "t", telemetry: [TelemetryEntry(ts: value, values: ["ghost": .int(value)])])),
+                StoredEvent(ConvertedData(deviceName: "B", deviceType: "t", telemetry: [TelemetryEntry(ts: value, values: ["v": .int(value)])])),
+            ])
+        }
+
         func delivered(_ device: String) -> Bool {
             observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains("\"\(device)\"") }
         }
@@ -90,10 +99,7 @@ import ThingsBoard
         let rig = try await Rig(withholding: "ghost", onFirst: 0, action: action, policy: policy)
         defer { rig.stop() }
         // One pack, and at first one message, for both devices.
-        try await rig.storage.append([
-            StoredEvent(ConvertedData(deviceName: "A", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["ghost": 1])])),
-            StoredEvent(ConvertedData(deviceName: "B", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["v": 1])])),
-        ])
+        try await rig.storeGhostAndB(1)
         #expect(await waitUntil(timeout: 30, checking: { await rig.uplink.statistics().packsSetAsideAfterRefusals == 1 }),
                 "the pack was never set aside; proxy:\n\(rig.proxy.output())")
         #expect(rig.proxy.output().contains("refused"))
@@ -121,10 +127,7 @@ import ThingsBoard
         defer { rig.stop() }
         // B shares A's first pack: ThingsBoard acknowledging B's data is what tells a device it
         // does not answer for from a ThingsBoard that answers nothing.
-        try await rig.storage.append([
-            StoredEvent(ConvertedData(deviceName: "A", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["ghost": 1])])),
-            StoredEvent(ConvertedData(deviceName: "B", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["v": 1])])),
-        ])
+        try await rig.storeGhostAndB(1)
         // Refused: set aside after the policy. Unanswered: A is remembered at the second watchdog
         // round and its data given up; the pack goes without the policy.
         #expect(await waitUntil(timeout: 30, checking: {
@@ -140,10 +143,7 @@ import ThingsBoard
         let started = ContinuousClock.now
         // A keeps sending, B's data in the same packs.
         for value in Int64(2)...6 {
-            try await rig.storage.append([
-                StoredEvent(ConvertedData(deviceName: "A", deviceType: "t", telemetry: [TelemetryEntry(ts: value, values: ["ghost": .int(value)])])),
-                StoredEvent(ConvertedData(deviceName: "B", deviceType: "t", telemetry: [TelemetryEntry(ts: value, values: ["v": .int(value)])])),
-            ])
+            try await rig.storeGhostAndB(value)
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(await waitUntil(timeout: 20, checking: { await rig.storage.statistics().events == 0 }), "not delivered")
@@ -166,10 +166,7 @@ import ThingsBoard
         let rig = try await Rig(withholding: "ghost", onFirst: 0, action: .withhold)  // the default policy: 5 attempts, 60 s
         defer { rig.stop() }
         let started = ContinuousClock.now
-        try await rig.storage.append([
-            StoredEvent(ConvertedData(deviceName: "A", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["ghost": 1])])),
-            StoredEvent(ConvertedData(deviceName: "B", deviceType: "t", telemetry: [TelemetryEntry(ts: 1, values: ["v": 1])])),
-        ])
+        try await rig.storeGhostAndB(1)
         #expect(await waitUntil(timeout: 30, checking: { await rig.storage.statistics().events == 0 }),
                 "the pack was held back; proxy:\n\(rig.proxy.output())")
         #expect(.now - started < .seconds(10), "the device was found only by the refused-pack policy")
