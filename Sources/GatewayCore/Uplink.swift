@@ -62,11 +62,11 @@ public actor Uplink {
     /// hold every later event back until the connection drops; the pack is sent again on a new
     /// session instead. Generous: a new session re-sends everything in flight.
     private let acknowledgementTimeout: Duration
-    /// How long the data of remembered refused devices, sent apart, may stay unanswered once the
-    /// rest of its pack was answered: then it is taken as withheld (what ThingsBoard before 4.2.1
-    /// does with the data of a device it cannot create) and given up. Each pack carrying such data
-    /// waits this long, so it is short; a late acknowledgement only means the data was counted as
-    /// given up although it arrived.
+    /// How long the data of remembered refused devices, sent apart, may stay unanswered after it
+    /// was sent (checked once the rest of its pack was answered): then it is taken as withheld
+    /// (what ThingsBoard before 4.2.1 does with the data of a device it cannot create) and given
+    /// up. A pack carrying such data can wait this long, so it is short; a late acknowledgement
+    /// only means the data was counted as given up although it arrived.
     private let apartAcknowledgementWait: Duration
     /// After a pack went unacknowledged, packs carry one device per message until one is
     /// acknowledged, so a device ThingsBoard withholds the acknowledgement for does not take the
@@ -262,10 +262,11 @@ public actor Uplink {
     /// - acknowledged: ThingsBoard takes the device's data again; it is forgotten;
     /// - refused on a session that stays up, or (checked once the rest of the pack was answered)
     ///   not answered within `apartAcknowledgementWait` of being sent (the message is abandoned, so
-    ///   it does not hold a slot of the in-flight window), or lost after the watchdog gave up on the pack while ThingsBoard
-    ///   acknowledged other messages: its data is given up and counted, the device stays remembered;
-    /// - lost with the connection, never sent, refused by a rate limit, or refused for another reason: throws,
-    ///   and the whole pack is sent again.
+    ///   it does not hold a slot of the in-flight window), or lost after the watchdog gave up on
+    ///   the pack while ThingsBoard acknowledged other messages: its data is given up and counted,
+    ///   the device stays remembered;
+    /// - lost with the connection, never sent, refused by a rate limit, or refused for another
+    ///   reason: throws, and the whole pack is sent again.
     /// When the pack holds nothing but apart data the wait is unbounded: ThingsBoard may be
     /// answering nothing at all, which is the watchdog's to tell.
     private func settle(_ apart: ApartPart, of pack: PackInFlight) async throws {

@@ -55,10 +55,10 @@ public struct PublishedMessages: Sendable {
         }
     }
 
-    /// After `acknowledged()` threw (a refusal, or the watchdog's restart): the messages ThingsBoard refused (answered with an error
-    /// reason code), for telling which devices it does not accept, and those it left unanswered
-    /// until the connection was lost although it acknowledged a message sent after them: it got
-    /// them and answered past them. (Not those still waiting for a slot of the window then, which
+    /// After `acknowledged()` threw (a refusal, or the watchdog's restart): the messages
+    /// ThingsBoard refused (answered with an error reason code), for telling which devices it does
+    /// not accept, and those it left unanswered until the connection was lost although it
+    /// acknowledged a message sent after them: it got them and answered past them. (Not those still waiting for a slot of the window then, which
     /// it never saw, nor the unanswered tail of a ThingsBoard that simply stopped answering.)
     public func refusals() async -> (refused: [GatewayMessage], unanswered: [GatewayMessage]) {
         let outcomes = await outcomes()
