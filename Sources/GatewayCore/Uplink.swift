@@ -183,24 +183,26 @@ public actor Uplink {
             } catch let refusal as ThingsBoardError where refusal.isPermanent {
                 oneDevicePerMessage = true
                 try setAsideIfRefusedLongEnough(oldest, refusal)
-                await rememberDevices(of: oldest, unanswered: false)
+                await rememberDevices(of: oldest, refused: { _ in true })
             } catch let refusal as ThingsBoardError where refusal.isQuotaExceeded && overdue?.pack != oldest.id {
                 // A rate limit (ThingsBoard closes the session right after) is waited out and the
                 // pack sent again however long it lasts. The same answer on a session that stays
                 // up is for a device ThingsBoard cannot create (4.2.1 and later, at the tenant's
                 // device limit): sent again that would stop all delivery, so the pack goes one
-                // device per message (the others' data passes) and is set aside like a refused one.
+                // device per message (the others' data passes). The devices refused in one-device
+                // messages are remembered at once: sent again, their data goes apart (given up
+                // when refused again) and no longer holds the pack back for the policy's minute.
                 guard await client.sessionSurvives(.seconds(1)) else { throw refusal }
                 oneDevicePerMessage = true
+                await rememberDevices(of: oldest, refused: \.isQuotaExceeded)
                 try setAsideIfRefusedLongEnough(oldest, refusal)
-                await rememberDevices(of: oldest, unanswered: false)
             } catch let lost where overdue?.pack == oldest.id {
                 // The watchdog gave up on this pack and restarted the session. The devices of its
                 // one-device messages ThingsBoard left unanswered while it acknowledged others
                 // are remembered at once (what ThingsBoard before 4.2.1 does with the data of a
                 // device it cannot create): sent again, their data goes apart and no longer
                 // holds the pack back for the refused-pack policy's minutes.
-                if (overdue?.othersAcknowledged ?? 0) > 0 { await rememberDevices(of: oldest, unanswered: true) }
+                if (overdue?.othersAcknowledged ?? 0) > 0 { await rememberUnansweredDevices(of: oldest) }
                 try setAsideIfOthersWereAcknowledged(oldest, overdue?.othersAcknowledged ?? 0, lost)
             }
             // Delivered or set aside, the pack is acknowledged only once its apart part is settled.
@@ -314,12 +316,16 @@ public actor Uplink {
                                 "reason": "\(reason)", "eventsGivenUp": "\(stats.eventsOfRefusedDevicesGivenUp)"])
     }
 
-    /// The devices of a pack's one-device messages ThingsBoard refused (after the pack was set
-    /// aside), or (`unanswered`, after the watchdog gave up on the pack) left unanswered while it
-    /// acknowledged a message sent after them.
-    private func rememberDevices(of pack: PackInFlight, unanswered: Bool) async {
-        let (refused, unansweredMessages) = await pack.publishing.refusals()
-        refusedDevices.remember((unanswered ? unansweredMessages : refused).compactMap(RefusedDevices.device(of:)))
+    /// The devices of a pack's one-device messages ThingsBoard refused for a reason `matching`.
+    private func rememberDevices(of pack: PackInFlight, refused matching: (ThingsBoardError) -> Bool) async {
+        let refused = await pack.publishing.refusals().refused.filter { matching($0.refusal) }
+        refusedDevices.remember(refused.map(\.message).compactMap(RefusedDevices.device(of:)))
+    }
+
+    /// After the watchdog gave up on a pack: the devices of its one-device messages ThingsBoard
+    /// left unanswered while it acknowledged a message sent after them.
+    private func rememberUnansweredDevices(of pack: PackInFlight) async {
+        refusedDevices.remember(await pack.publishing.refusals().unanswered.compactMap(RefusedDevices.device(of:)))
     }
 
     /// A pack the watchdog gave up on counts as refused when ThingsBoard acknowledged other

@@ -60,16 +60,17 @@ public struct PublishedMessages: Sendable {
     /// not accept, and those it left unanswered until the connection was lost although it
     /// acknowledged a message sent after them: it got them and answered past them. (Not those still waiting for a slot of the window then, which
     /// it never saw, nor the unanswered tail of a ThingsBoard that simply stopped answering.)
-    public func refusals() async -> (refused: [GatewayMessage], unanswered: [GatewayMessage]) {
+    public func refusals() async -> (refused: [(message: GatewayMessage, refusal: ThingsBoardError)], unanswered: [GatewayMessage]) {
         let outcomes = await outcomes()
         let lastAcknowledged = outcomes.lastIndex { outcome in
             if case .success(let result) = outcome { result.isSuccess } else { false }
         } ?? -1
-        var refused: [GatewayMessage] = []
+        var refused: [(message: GatewayMessage, refusal: ThingsBoardError)] = []
         var unanswered: [GatewayMessage] = []
         for (index, (message, outcome)) in zip(messages, outcomes).enumerated() {
             switch outcome {
-            case .success(let result) where !result.isSuccess: refused.append(message)
+            case .success(let result) where !result.isSuccess:
+                refused.append((message, .publishRejected(topic: message.topic, reasonCode: result.reasonCode.rawValue)))
             case .failure(MQTTError.connectionLost) where index < lastAcknowledged: unanswered.append(message)
             case .success, .failure: break
             }
