@@ -3,8 +3,9 @@ import ThingsBoard
 
 /// Devices whose data ThingsBoard refuses, or leaves unanswered, while it takes the other devices'
 /// data: for a device they cannot create (the tenant's device limit) ThingsBoard 4.2.1 and later
-/// answer QUOTA_EXCEEDED, earlier versions never answer. Once such a device is found (a pack set
-/// aside for its refusals, or a watchdog round that saw it unanswered), the uplink sends its data
+/// answer QUOTA_EXCEEDED, earlier versions never answer. Once such a device is found (refused in a
+/// one-device message while a later message was taken, or seen unanswered by a watchdog round, or
+/// refused with another error code in a pack the refused-pack policy let go), the uplink sends its data
 /// apart, one device per message, and takes a refusal or a missing answer as final, so that device
 /// no longer holds every later pack back. A device is remembered for `period`, or until
 /// ThingsBoard accepts its data again (the limit was raised).

@@ -183,18 +183,19 @@ public actor Uplink {
             } catch let refusal as ThingsBoardError where refusal.isPermanent {
                 oneDevicePerMessage = true
                 try setAsideIfRefusedLongEnough(oldest, refusal)
-                await rememberDevices(of: oldest, refused: { _ in true })
+                await rememberDevices(of: oldest) { _ in true }
             } catch let refusal as ThingsBoardError where refusal.isQuotaExceeded && overdue?.pack != oldest.id {
                 // A rate limit (ThingsBoard closes the session right after) is waited out and the
                 // pack sent again however long it lasts. The same answer on a session that stays
                 // up is for a device ThingsBoard cannot create (4.2.1 and later, at the tenant's
                 // device limit): sent again that would stop all delivery, so the pack goes one
-                // device per message (the others' data passes). The devices refused in one-device
-                // messages are remembered at once: sent again, their data goes apart (given up
-                // when refused again) and no longer holds the pack back for the policy's minute.
+                // device per message (the others' data passes). A device refused in a one-device
+                // message while ThingsBoard took a message sent after it (a rate limit refuses
+                // everything from there on) is remembered at once: sent again, its data goes apart
+                // (given up when refused again) and no longer holds the pack back for the policy's minute.
                 guard await client.sessionSurvives(.seconds(1)) else { throw refusal }
                 oneDevicePerMessage = true
-                await rememberDevices(of: oldest, refused: \.isQuotaExceeded)
+                await rememberDevices(of: oldest) { $0.refusal.isQuotaExceeded && $0.answeredPast }
                 try setAsideIfRefusedLongEnough(oldest, refusal)
             } catch let lost where overdue?.pack == oldest.id {
                 // The watchdog gave up on this pack and restarted the session. The devices of its
@@ -316,9 +317,12 @@ public actor Uplink {
                                 "reason": "\(reason)", "eventsGivenUp": "\(stats.eventsOfRefusedDevicesGivenUp)"])
     }
 
-    /// The devices of a pack's one-device messages ThingsBoard refused for a reason `matching`.
-    private func rememberDevices(of pack: PackInFlight, refused matching: (ThingsBoardError) -> Bool) async {
-        let refused = await pack.publishing.refusals().refused.filter { matching($0.refusal) }
+    /// The devices of a pack's one-device messages ThingsBoard refused, those `matching`.
+    private func rememberDevices(
+        of pack: PackInFlight,
+        matching: ((message: GatewayMessage, refusal: ThingsBoardError, answeredPast: Bool)) -> Bool
+    ) async {
+        let refused = await pack.publishing.refusals().refused.filter(matching)
         refusedDevices.remember(refused.map(\.message).compactMap(RefusedDevices.device(of:)))
     }
 

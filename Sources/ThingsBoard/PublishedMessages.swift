@@ -57,20 +57,25 @@ public struct PublishedMessages: Sendable {
 
     /// After `acknowledged()` threw (a refusal, or the watchdog's restart): the messages
     /// ThingsBoard refused (answered with an error reason code), for telling which devices it does
-    /// not accept, and those it left unanswered until the connection was lost although it
-    /// acknowledged a message sent after them: it got them and answered past them. (Not those still waiting for a slot of the window then, which
+    /// not accept (`answeredPast`: it acknowledged a message sent after it, so the refusal was not
+    /// for everything from there on, as a rate limit's is), and those it left unanswered until the
+    /// connection was lost although it acknowledged a message sent after them: it got them and
+    /// answered past them. (Not those still waiting for a slot of the window then, which
     /// it never saw, nor the unanswered tail of a ThingsBoard that simply stopped answering.)
-    public func refusals() async -> (refused: [(message: GatewayMessage, refusal: ThingsBoardError)], unanswered: [GatewayMessage]) {
+    public func refusals() async
+        -> (refused: [(message: GatewayMessage, refusal: ThingsBoardError, answeredPast: Bool)], unanswered: [GatewayMessage])
+    {
         let outcomes = await outcomes()
         let lastAcknowledged = outcomes.lastIndex { outcome in
             if case .success(let result) = outcome { result.isSuccess } else { false }
         } ?? -1
-        var refused: [(message: GatewayMessage, refusal: ThingsBoardError)] = []
+        var refused: [(message: GatewayMessage, refusal: ThingsBoardError, answeredPast: Bool)] = []
         var unanswered: [GatewayMessage] = []
         for (index, (message, outcome)) in zip(messages, outcomes).enumerated() {
             switch outcome {
             case .success(let result) where !result.isSuccess:
-                refused.append((message, .publishRejected(topic: message.topic, reasonCode: result.reasonCode.rawValue)))
+                refused.append((message, .publishRejected(topic: message.topic, reasonCode: result.reasonCode.rawValue),
+                                index < lastAcknowledged))
             case .failure(MQTTError.connectionLost) where index < lastAcknowledged: unanswered.append(message)
             case .success, .failure: break
             }

@@ -178,6 +178,22 @@ import ThingsBoard
         #expect(stats.eventsOfRefusedDevicesGivenUp == 1)
     }
 
+    /// QUOTA_EXCEEDED for everything from some message on, the session kept (a rate limit that
+    /// did not close it at once): no device is taken for one ThingsBoard cannot create, so nothing
+    /// is given up before the refused-pack policy.
+    @Test func refusalsOfEverythingFromSomeMessageOnAreNotTakenForARefusedDevice() async throws {
+        let rig = try await Rig(withholding: "v1/gateway/telemetry", onFirst: 0, action: .refuse)  // the default policy: 5 attempts, 60 s
+        defer { rig.stop() }
+        try await rig.storeGhostAndB(1)
+        // Several attempts, one device per message from the second on.
+        #expect(await waitUntil(timeout: 20) { rig.proxy.output().components(separatedBy: "refused").count - 1 >= 8 },
+                "the data was not sent again; proxy:\n\(rig.proxy.output())")
+        let stats = await rig.uplink.statistics()
+        #expect(stats.eventsOfRefusedDevicesGivenUp == 0, "a device was taken for one ThingsBoard cannot create")
+        #expect(stats.packsSetAsideAfterRefusals == 0)
+        #expect(await rig.storage.statistics().events == 2)
+    }
+
     /// The same answer followed by a closed session is ThingsBoard's rate limit: the data is sent
     /// again on the next session, however often, and never given up.
     @Test func quotaExceededThatClosesTheSessionIsARateLimitAndNothingIsGivenUp() async throws {
