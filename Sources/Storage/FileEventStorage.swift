@@ -131,6 +131,15 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         let byteCap = configuration.limits.maxBytes
         var storedBytes = unacknowledgedBytes
         var refused: [Int] = []
+        // Positions of this batch written to each file, so a file dropped for room by the rest
+        // of the batch (a batch larger than the caps) reports its events refused, not accepted.
+        var writtenTo: [(millis: Int64, positions: Range<Int>)] = []
+        func dropOldestForRoom() -> Int {
+            if let oldest = segments.first?.millis {
+                for chunk in writtenTo where chunk.millis == oldest { refused += chunk.positions }
+            }
+            return dropOldestSegment()
+        }
         while index < events.count {
             if let byteCap {
                 let size = Self.recordSize(events[index])
@@ -147,7 +156,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
                         break
                     }
                     while storedBytes + size > byteCap, !segments.isEmpty {
-                        dropped += dropOldestSegment()
+                        dropped += dropOldestForRoom()
                         storedBytes = unacknowledgedBytes
                     }
                 }
@@ -161,7 +170,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
                         refused += index..<events.count
                         break
                     }
-                    dropped += dropOldestSegment()
+                    dropped += dropOldestForRoom()
                 }
                 try openWriteSegment()
                 storedBytes = unacknowledgedBytes
@@ -185,6 +194,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
             }
             let path = FileSystem.join(folder, segments[segments.count - 1].name)
             try FileSystem.writeAll(fd: writeFD, buffer, path: path)
+            writtenTo.append((segments[segments.count - 1].millis, index..<(index + take)))
             segments[segments.count - 1].lines += take
             segments[segments.count - 1].size += Int64(buffer.count)
             segments[segments.count - 1].newestMillis = now
@@ -200,7 +210,7 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         }
         report(dropped: dropped)
         if hasEventsToHandOut { waiters.resumeAll() }
-        return AppendResult(dropped: dropped, refused: refused)
+        return AppendResult(dropped: dropped, refused: refused.sorted())
     }
 
     /// What `max_bytes` caps: the bytes of unacknowledged records (acknowledged ones still in the

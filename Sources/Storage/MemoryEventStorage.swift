@@ -38,9 +38,10 @@ public actor MemoryEventStorage: EventStorage, WaitableStorage {
         var dropped = expire(now: now)
         let limits = configuration.limits
         var refused: [Int] = []
+        let firstFitting = limits.overflow == .dropOldest ? firstOfNewestThatFit(events) : 0
         for (position, event) in events.enumerated() {
             let size = Int64(event.bytes.count)
-            if let maxBytes = limits.maxBytes, size > maxBytes {
+            if position < firstFitting || limits.maxBytes.map({ size > $0 }) == true {
                 dropped += 1
                 refused.append(position)
                 continue
@@ -64,6 +65,28 @@ public actor MemoryEventStorage: EventStorage, WaitableStorage {
         report(dropped: dropped)
         if hasEventsToHandOut { waiters.resumeAll() }
         return AppendResult(dropped: dropped, refused: refused)
+    }
+
+    /// With `dropOldest`, a batch larger than the caps on its own keeps its newest events that fit
+    /// (as SQLite storage does): the older ones are refused rather than stored and evicted by their
+    /// own batch, which would report them accepted. Returns the position of the first kept event.
+    private func firstOfNewestThatFit(_ events: [StoredEvent]) -> Int {
+        let maxBytes = configuration.limits.maxBytes
+        var count = 0
+        var bytes: Int64 = 0
+        var position = events.count
+        while position > 0 {
+            let size = Int64(events[position - 1].bytes.count)
+            if let maxBytes, size > maxBytes {
+                position -= 1  // refused on its own whatever else fits
+                continue
+            }
+            if count + 1 > configuration.maxRecordsCount || (maxBytes.map { bytes + size > $0 } ?? false) { break }
+            count += 1
+            bytes += size
+            position -= 1
+        }
+        return position
     }
 
     public func nextPack(maxEvents: Int) async throws -> EventPack? {

@@ -69,6 +69,24 @@ import Testing
     }
 
     @Test(arguments: StorageKind.allCases)
+    func aBatchLargerThanTheCapReportsTheEventsItDoesNotKeep(kind: StorageKind) async throws {
+        let storage = try makeStorage(kind, directory: try scratch("drop-oldest-big-batch"), caps: Caps(capacity: 10))
+        try await storage.append(events(0..<3))
+        let batch = 3..<18
+        let result = try await storage.append(events(batch))
+        let delivered = try await drain(storage).texts
+        // Every event of the batch is either delivered or reported refused, never both, and
+        // the newest are the ones kept (file storage drops whole files, so it may keep fewer).
+        let kept = batch.indices.filter { !result.refused.contains($0 - batch.lowerBound) }
+        #expect(delivered == kept.map { event($0).text })
+        #expect(result.refused == Array(0..<result.refused.count), "the refused events are not the oldest of the batch")
+        #expect(!result.refused.isEmpty && kept.count >= 5)
+        if kind != .file { #expect(kept == Array(8..<18)) }
+        #expect(await storage.statistics().dropped == 3 + result.refused.count)
+        await storage.close()
+    }
+
+    @Test(arguments: StorageKind.allCases)
     func rejectNewestKeepsTheOldestAndCountsDrops(kind: StorageKind) async throws {
         let storage = try makeStorage(
             kind, directory: try scratch("reject-newest"), caps: Caps(capacity: 10, overflow: "rejectNewest"))
