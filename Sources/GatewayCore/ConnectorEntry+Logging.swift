@@ -12,6 +12,15 @@ extension ConnectorEntry {
         return logger
     }
 
+    /// Its converter's logger (the reference's `<name>_converter`): the same level, its own file
+    /// beside the `converter` logger's file.
+    var converterLogger: Logger {
+        var logger = Logger(label: "converter")
+        logger[metadataKey: "connector"] = "\(name)"
+        if let level = configuredLogLevel { logger.logLevel = level }
+        return logger
+    }
+
     /// `logLevel` of the connector file; `NONE` keeps only critical records.
     var configuredLogLevel: Logger.Level? {
         guard let text = document?["logLevel"]?.stringValue else { return nil }

@@ -211,7 +211,7 @@ final class ConnectorManager: Sendable {
         let strategy = try entry.rootReportStrategy()
         let setup = ConnectorSetup(identity: ConnectorIdentity(name: entry.name, type: entry.type, id: entry.id),
                                    configuration: document, configurationFile: entry.file,
-                                   context: context, logger: entry.logger)
+                                   context: context, logger: entry.logger, converterLogger: entry.converterLogger)
         return Built(connector: try factory.make(setup), reportStrategy: strategy)
     }
 

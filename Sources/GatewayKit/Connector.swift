@@ -89,14 +89,18 @@ public struct ConnectorSetup: Sendable {
     public var configurationFile: String
     public var context: any GatewayContext
     public var logger: Logger
+    /// For what the connector's converters say about the data they convert (a payload that
+    /// cannot be converted...): the reference's `<name>_converter` logger, with a log file of its own.
+    public var converterLogger: Logger
 
     public init(identity: ConnectorIdentity, configuration: JSONValue, configurationFile: String,
-                context: any GatewayContext, logger: Logger) {
+                context: any GatewayContext, logger: Logger, converterLogger: Logger? = nil) {
         self.identity = identity
         self.configuration = configuration
         self.configurationFile = configurationFile
         self.context = context
         self.logger = logger
+        self.converterLogger = converterLogger ?? logger
     }
 }
 

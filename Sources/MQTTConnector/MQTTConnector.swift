@@ -11,7 +11,7 @@ public enum MQTTConnectorFactory: ConnectorFactory {
         let configuration = try MQTTConnectorConfiguration.parse(setup.configuration, file: setup.configurationFile)
         return try MQTTConnector(identity: setup.identity, configuration: configuration,
                                  configurationFile: setup.configurationFile, context: setup.context,
-                                 logger: setup.logger)
+                                 logger: setup.logger, converterLogger: setup.converterLogger)
     }
 }
 
@@ -38,20 +38,25 @@ public struct MQTTConnector: Connector {
     let unpublishedUpdateLog = SharedBurstLimiter()
     let context: any GatewayContext
     let logger: Logger
+    /// Conversion problems (and custom converters' own records) go here: the reference's
+    /// `<name>_converter` logger, with its own file.
+    let converterLogger: Logger
     let reconnectBackoff: ExponentialBackoff
 
     /// - Parameter reconnectBackoff: delays between failed connection attempts; by default
     ///   0.5 s doubling up to the reference's 10 s, with jitter.
     public init(identity: ConnectorIdentity, configuration: MQTTConnectorConfiguration, configurationFile: String,
-                context: any GatewayContext, logger: Logger,
+                context: any GatewayContext, logger: Logger, converterLogger: Logger? = nil,
                 reconnectBackoff: ExponentialBackoff = ExponentialBackoff(initial: .milliseconds(500),
                                                                           maximum: .seconds(10))) throws(ConfigError) {
         self.identity = identity
         self.configuration = configuration
         self.context = context
         self.logger = logger
+        self.converterLogger = converterLogger ?? logger
         self.reconnectBackoff = reconnectBackoff
-        self.router = try MQTTUplinkRouter(configuration: configuration, file: configurationFile, logger: logger)
+        self.router = try MQTTUplinkRouter(configuration: configuration, file: configurationFile,
+                                           logger: self.converterLogger)
         self.downlink = MQTTDownlinkRules(requests: configuration.requests, connectorType: identity.type)
     }
 
@@ -213,7 +218,7 @@ public struct MQTTConnector: Connector {
             for problem in result.problems {
                 statistics.countMalformed()
                 if let suppressed = malformedLog.shouldLog() {
-                    logger.warning("Message not (fully) converted: \(problem)",
+                    converterLogger.warning("Message not (fully) converted: \(problem)",
                                    metadata: ["topic": "\(message.topic)", "suppressedSinceLastLog": "\(suppressed)",
                                               "malformedTotal": "\(statistics.snapshot.malformedMessages)"])
                 }

@@ -18,6 +18,21 @@ struct ConnectorLoggingTests {
         #expect(entry(["logLevel": "DEBUG", "enableRemoteLogging": true]).remoteLogLevel == .debug)
         #expect(entry(["logLevel": "DEBUG"]).remoteLogLevel == nil)
         #expect(entry(["enableRemoteLogging": true]).remoteLogLevel == .info)
+        #expect(entry(["logLevel": "DEBUG"]).converterLogger.logLevel == .debug)
+    }
+
+    /// The reference's converter logger is `<name>_converter`: its records stream as
+    /// `<name>_converter_LOGS` when the connector enables remote logging, and its errors count
+    /// as the connector's.
+    @Test func converterRecordsGoToThingsBoardUnderTheConvertersKey() async {
+        let sink = RemoteLogSink()
+        sink.setConnectorLogging("Line A", level: .warning)
+        sink.note(level: .info, label: "converter", connector: "Line A", message: "below its level")
+        sink.note(level: .error, label: "converter", connector: "Line A", message: "not converted")
+        var iterator = sink.records.makeAsyncIterator()
+        let first = await iterator.next()
+        #expect(first?.key == "Line A_converter_LOGS" && first?.line.hasSuffix("not converted") == true && first?.alsoAsLOGS == false)
+        #expect(sink.errorCounts() == ["Line A": 1])
     }
 
     @Test func connectorRecordsGoToThingsBoardOnlyWhenTheConnectorEnablesIt() async {

@@ -141,6 +141,9 @@ import TestSupport
         connectorLogger[metadataKey: "connector"] = "MQTT Broker Connector"
         connectorLogger.info("connected to the broker")
         Self.logger("connector", routing).info("no connector named")
+        var converterLogger = Self.logger("converter", routing)
+        converterLogger[metadataKey: "connector"] = "MQTT Broker Connector"
+        converterLogger.warning("message not converted")
 
         let service = Self.lines(folder + "/service.log")
         #expect(service.count == 1)
@@ -153,6 +156,9 @@ import TestSupport
         #expect(connector.count == 1)
         #expect(connector.first?.hasSuffix(" - connected to the broker") == true, "\(connector)")
         #expect(Self.lines(folder + "/connector.log").map { $0.hasSuffix("no connector named") } == [true])
+        // Its converter's file, beside converter.log (the reference's `<name>_converter` logger).
+        #expect(Self.lines(folder + "/mqtt_broker_connector_converter.log").map { $0.hasSuffix(" - message not converted") } == [true])
+        #expect(Self.lines(folder + "/converter.log").isEmpty)
     }
 
     @Test func theCommandLineLevelReplacesEveryLoggersLevel() throws {

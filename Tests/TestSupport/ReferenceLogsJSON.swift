@@ -18,12 +18,14 @@ public func referenceLogsJSON(folder: String) -> String {
             "consoleHandler": {"class": "logging.StreamHandler", "formatter": "LogFormatter", "level": 0, "stream": "ext://sys.stdout"},
             "serviceHandler": \(fileHandler("service")),
             "connectorHandler": \(fileHandler("connector")),
+            "converterHandler": \(fileHandler("converter")),
             "tb_connectionHandler": \(fileHandler("tb_connection")),
             "storageHandler": \(fileHandler("storage"))
           },
           "loggers": {
             "service": {"handlers": ["serviceHandler", "consoleHandler"], "level": "INFO", "propagate": false},
             "connector": {"handlers": ["connectorHandler", "consoleHandler"], "level": "INFO", "propagate": false},
+            "converter": {"handlers": ["converterHandler", "consoleHandler"], "level": "INFO", "propagate": false},
             "tb_connection": {"handlers": ["tb_connectionHandler", "consoleHandler"], "level": "INFO", "propagate": false},
             "storage": {"handlers": ["storageHandler", "consoleHandler"], "level": "INFO", "propagate": false}
           },

@@ -13,7 +13,7 @@ struct GatewayLogHandler: LogHandler {
     private let routing: LogRouting
     private let outputs: [LogRouting.Output]
     private let loggerName: String
-    /// Records of a connector (metadata `connector`) go to the connector's own outputs.
+    /// Records of a connector or its converter (metadata `connector`) go to the connector's own outputs.
     private let routesConnectorRecords: Bool
     private var stream: StreamLogHandler
     var metadata: Logger.Metadata = [:]
@@ -23,7 +23,7 @@ struct GatewayLogHandler: LogHandler {
         self.routing = routing
         let name = LogRouting.loggerName(forLabel: label)
         loggerName = name ?? label
-        routesConnectorRecords = name == "connector"
+        routesConnectorRecords = name == "connector" || name == "converter"
         outputs = routing.outputs(forLabel: label)
         stream = StreamLogHandler.standardError(label: label)
         stream.logLevel = routing.level(forLabel: label)
@@ -46,7 +46,8 @@ struct GatewayLogHandler: LogHandler {
             record.metadata = metadata.merging(event.metadata ?? [:]) { _, explicit in explicit }
         }
         let connector = record.metadata?["connector"].map { "\($0)" }
-        let targets = routesConnectorRecords && connector != nil ? routing.outputs(forConnector: connector!) : outputs
+        let targets = routesConnectorRecords && connector != nil
+            ? routing.outputs(forConnector: connector!, logger: loggerName) : outputs
         let level = PythonLogLevel(event.level)
         var pythonRecords: [Bool: PythonLogRecord] = [:]  // by "in the connector's own file"
         for output in targets where level >= output.level {
@@ -77,8 +78,15 @@ struct GatewayLogHandler: LogHandler {
         if !pairs.isEmpty { message = "[\(pairs.joined(separator: " "))] " + message }
         // %(funcName)s: the name alone, as Python's (`run`, not `run(_:)`).
         let function = record.function.split(separator: "(", maxSplits: 1).first.map(String.init) ?? record.function
-        return PythonLogRecord(time: Date(), level: PythonLogLevel(record.level), loggerName: connector ?? loggerName,
+        return PythonLogRecord(time: Date(), level: PythonLogLevel(record.level), loggerName: pythonLoggerName(connector: connector),
                                message: message, file: record.file, function: function, line: record.line)
+    }
+
+    /// %(name)s as the reference's: a connector's logger is named after it, its converter's
+    /// `<name>_converter`.
+    private func pythonLoggerName(connector: String?) -> String {
+        guard let connector else { return loggerName }
+        return loggerName == "converter" ? connector + "_converter" : connector
     }
 
     /// One `write` per line, so lines of different threads never mix.

@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// A connector's records go, as in the reference, to a file of their own beside the `connector`
 /// logger's file (`MQTT Broker Connector` → `mqtt_broker_connector_connector.log`, same rotation
-/// and format), and to the root's handlers.
+/// and format), and to the root's handlers; its converter's records likewise beside the
+/// `converter` logger's file (`mqtt_broker_connector_converter.log`).
 final class LogRouting: Sendable {
     struct Output: Sendable {
         enum Sink: Sendable {
@@ -59,6 +60,7 @@ final class LogRouting: Sendable {
         case "tb_connection", "uplink": return "tb_connection"
         case "storage": return "storage"
         case "connector", "request": return "connector"
+        case "converter": return "converter"
         default:
             let connectorLibraries = ["opcua", "modbus", "mqtt", "socket", "rest"]
             return connectorLibraries.contains { label.hasPrefix($0) } ? "connector" : nil
@@ -85,13 +87,14 @@ final class LogRouting: Sendable {
         return outputs(of: logger.handlers + (logger.propagate ? configuration.root.handlers : []))
     }
 
-    /// A connector's records: its own file and the root's handlers. As the reference, the file is
-    /// made like the `connector` logger's file handler of the reference's class (same folder,
-    /// rotation and format; no level of its own); without one, no file.
-    func outputs(forConnector connector: String) -> [Output] {
+    /// A connector's records (`logger` "connector") or its converter's ("converter"): a file of
+    /// their own and the root's handlers. As the reference, the file is made like that logger's
+    /// file handler of the reference's class (same folder, rotation and format; no level of its
+    /// own), named after the connector and the logger; without such a handler, no file.
+    func outputs(forConnector connector: String, logger loggerName: String = "connector") -> [Output] {
         guard configuration.isPresent else { return [Output(sink: .standardError, level: .all, format: nil)] }
         var result: [Output] = []
-        let template = configuration.loggers["connector"]?.handlers.lazy
+        let template = configuration.loggers[loggerName]?.handlers.lazy
             .compactMap { name -> (LogsConfiguration.Handler, LogFileSettings)? in
                 guard let handler = self.configuration.handlers[name], handler.isReferenceClass,
                       case .file(let settings) = handler.destination else { return nil }
@@ -99,7 +102,7 @@ final class LogRouting: Sendable {
             }.first
         if let (handler, settings) = template {
             let folder = (settings.path as NSString).deletingLastPathComponent
-            let name = LogsConfiguration.snakeCase(connector + "_connector") + ".log"
+            let name = LogsConfiguration.snakeCase(connector + "_" + loggerName) + ".log"
             let path = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
             // By path: two connector names that snake-case alike share one file, and its lock.
             let file = connectorFiles.withLock { files in

@@ -55,7 +55,7 @@ final class RemoteLogSink: Sendable {
             let name = Self.counterName(label: label, connector: connector)
             errors.withLock { $0[name, default: 0] += 1 }
         }
-        let isConnector = label == "connector"
+        let isConnector = label == "connector" || label == "converter"
         let threshold = isConnector ? connector.flatMap { name in connectorLevels.withLock { $0[name] } } : level.withLock { $0 }
         guard let threshold, recordLevel >= threshold else { return }
         guard let key = Self.key(label: label, connector: connector) else { return }
@@ -77,12 +77,15 @@ final class RemoteLogSink: Sendable {
         case "storage": return "STORAGE_LOGS"
         case "extension": return "EXTENSION_LOGS"
         case "connector": return connector.map { "\($0)_LOGS" }
+        // The reference's converter logger is `<name>_converter`, so its key is that + `_LOGS`.
+        case "converter": return connector.map { "\($0)_converter_LOGS" }
         default: return nil
         }
     }
 
     static func counterName(label: String, connector: String?) -> String {
-        if label == "connector", let connector { return connector }
+        // A converter's errors count as its connector's (the reference's `attr_name`).
+        if label == "connector" || label == "converter", let connector { return connector }
         return label
     }
 
