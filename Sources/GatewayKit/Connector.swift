@@ -74,10 +74,15 @@ public protocol Connector: Sendable {
     func run() async throws
     /// Traffic so far; nil when the connector does not count it.
     func traffic() -> ConnectorTraffic?
+    /// Parts of its configuration the connector leaves out or cannot honour (a mapping whose
+    /// custom converter nobody registered, Python code it does not run...): the connector logs
+    /// them when it starts, and `check-config` lists them, so a migration finds them up front.
+    var configurationWarnings: [String] { get }
 }
 
 extension Connector {
     public func traffic() -> ConnectorTraffic? { nil }
+    public var configurationWarnings: [String] { [] }
 }
 
 /// Everything a connector factory gets to build one connector from its configuration file.

@@ -66,6 +66,8 @@ public struct MQTTConnector: Connector {
 
     public func traffic() -> ConnectorTraffic? { statistics.traffic }
 
+    public var configurationWarnings: [String] { router.skipped.map { "Mapping left out: \($0)" } }
+
     /// Runs until cancelled (a normal stop, returns without error).
     public func run() async throws {
         let broker = configuration.broker
@@ -73,8 +75,8 @@ public struct MQTTConnector: Connector {
             logger.info("Old MQTT connector configuration format detected; converted automatically",
                         metadata: ["rewritten": "\(configuration.legacyRewrites.joined(separator: ", "))"])
         }
-        for skipped in router.skipped {
-            logger.error("Mapping left out: \(skipped)")
+        for warning in configurationWarnings {
+            logger.error("\(warning)")
         }
         logger.info("MQTT connector starting", metadata: [
             "broker": "\(broker.host):\(broker.port)", "mappings": "\(router.routes.count)",

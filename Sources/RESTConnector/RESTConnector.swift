@@ -64,6 +64,17 @@ public struct RESTConnector: DownlinkConnector {
 
     public func traffic() -> ConnectorTraffic? { statistics.traffic }
 
+    public var configurationWarnings: [String] {
+        // Entries meant for get/set (a catch-all filter such as ".*" is not worth a warning).
+        let shadowed = downlink.serverSideRpc.filter { rule in
+            ["get", "set", "\(identity.type)_get", "\(identity.type)_set"].contains { rule.nameFilter.matches($0) }
+                && !rule.nameFilter.matches("any-other-method")
+        }.map(\.configPath) + responseAttributes.filter { HTTPReservedRPC.reservedMethod($0, connectorType: identity.type) != nil }
+        guard !shadowed.isEmpty else { return [] }
+        return ["RPC methods get and set are the reserved RPCs (their params describe the request), as in the reference; "
+                + "these entries never receive them: \(shadowed.joined(separator: ", "))"]
+    }
+
     /// Serves until cancelled (a normal stop, returns without error); throws when the address
     /// cannot be bound.
     public func run() async throws {
@@ -72,14 +83,8 @@ public struct RESTConnector: DownlinkConnector {
             logger.info("Old REST connector configuration format detected; converted automatically",
                         metadata: ["rewritten": "\(configuration.legacyRewrites.joined(separator: ", "))"])
         }
-        // Entries meant for get/set (a catch-all filter such as ".*" is not worth a warning).
-        let shadowed = downlink.serverSideRpc.filter { rule in
-            ["get", "set", "\(identity.type)_get", "\(identity.type)_set"].contains { rule.nameFilter.matches($0) }
-                && !rule.nameFilter.matches("any-other-method")
-        }.map(\.configPath) + responseAttributes.filter { HTTPReservedRPC.reservedMethod($0, connectorType: identity.type) != nil }
-        if !shadowed.isEmpty {
-            logger.warning("RPC methods get and set are the reserved RPCs (their params describe the request), as in the reference; these entries never receive them",
-                           metadata: ["entries": "\(shadowed.joined(separator: ", "))"])
+        for warning in configurationWarnings {
+            logger.warning("\(warning)")
         }
         let deliveries = RESTDeliveryQueue()
         let handler = RESTRequestHandler(identity: identity, configuration: configuration, context: context,

@@ -47,15 +47,18 @@ public struct RequestConnector: Connector {
 
     public func traffic() -> ConnectorTraffic? { statistics.traffic }
 
+    public var configurationWarnings: [String] {
+        configuration.skipped.map { "Mapping left out: \($0)" } + configuration.mappings.flatMap { mapping in
+            mapping.subRequests.filter { !$0.isSupported }.map {
+                "\(mapping.configPath).subRequests.\($0.key): processingFunction is Python code, which this gateway does not run; this sub-request is not made"
+            }
+        }
+    }
+
     /// Runs until cancelled (a normal stop, returns without error).
     public func run() async throws {
-        for skipped in configuration.skipped {
-            logger.error("Mapping left out: \(skipped)")
-        }
-        for mapping in configuration.mappings {
-            for subRequest in mapping.subRequests where !subRequest.isSupported {
-                logger.warning("\(mapping.configPath).subRequests.\(subRequest.key): processingFunction is Python code, which this gateway does not run; this sub-request is not made")
-            }
+        for warning in configurationWarnings {
+            logger.error("\(warning)")
         }
         logger.info("Request connector starting", metadata: [
             "host": "\(configuration.root.baseURL)", "mappings": "\(configuration.mappings.count)",

@@ -40,6 +40,24 @@ import TestSupport
         #expect(loaded.connectors.isEmpty)
     }
 
+    /// The reference's mqtt.json maps a topic to a custom converter (a Python class): the
+    /// connector runs without that mapping, and check-config says so up front.
+    @Test func checkConfigWarnsOfMappingsTheConnectorLeavesOut() throws {
+        guard let compat = Self.compatDirectory() else {
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "../shared/compat is missing under CI")
+            return
+        }
+        let mqtt = try String(contentsOf: compat.appendingPathComponent("reference-configs/mqtt.json"), encoding: .utf8)
+        let path = try directory([
+            "tb_gateway.json": #"{"thingsboard": {"host": "h", "security": {"accessToken": "T"}}, "connectors": [{"type": "mqtt", "name": "MQTT Broker Connector", "configuration": "mqtt.json"}]}"#,
+            "mqtt.json": mqtt,
+        ])
+        let report = ConfigurationCheck.run(directory: path, environment: [:])
+        #expect(report.ok, "\(report.text)")
+        #expect(report.text.contains(#"WARNING MQTT Broker Connector: Mapping left out: mapping[3] (custom/sensors/+): no custom converter named "CustomMqttUplinkConverter" is registered"#),
+                "\(report.text)")
+    }
+
     @Test func theShippedDefaultConfigurationLoadsAndChecksClean() throws {
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("config").path

@@ -9,9 +9,6 @@ public enum ModbusConnectorFactory: ConnectorFactory {
 
     public static func make(_ setup: ConnectorSetup) throws -> any Connector {
         let configuration = try ModbusConnectorConfiguration(json: setup.configuration, file: setup.configurationFile)
-        for warning in configuration.warnings {
-            setup.logger.warning("\(setup.configurationFile): \(warning)")
-        }
         return ModbusConnector(identity: setup.identity, configuration: configuration, context: setup.context,
                                logger: setup.logger)
     }
@@ -47,7 +44,12 @@ public struct ModbusConnector: DownlinkConnector {
         return traffic
     }
 
+    public var configurationWarnings: [String] { configuration.warnings }
+
     public func run() async throws {
+        for warning in configurationWarnings {
+            logger.warning("\(warning)")
+        }
         let links = ModbusLinkPool(logger: logger)
         var built: [ModbusDevice] = []
         for device in configuration.devices {

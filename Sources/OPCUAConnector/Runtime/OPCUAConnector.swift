@@ -8,9 +8,6 @@ public enum OPCUAConnectorFactory: ConnectorFactory {
 
     public static func make(_ setup: ConnectorSetup) throws -> any Connector {
         let configuration = try OPCUAConnectorConfiguration(json: setup.configuration, file: setup.configurationFile)
-        for warning in configuration.warnings {
-            setup.logger.warning("\(warning)")
-        }
         let options = try OPCUAClientOptions.make(for: configuration.server, file: setup.configurationFile)
         return OPCUAConnector(identity: setup.identity, configuration: configuration, clientOptions: options,
                               context: setup.context, logger: setup.logger)
@@ -46,11 +43,16 @@ public struct OPCUAConnector: DownlinkConnector {
 
     public func traffic() -> ConnectorTraffic? { statistics.traffic }
 
+    public var configurationWarnings: [String] { configuration.warnings }
+
     var sink: OPCUADataSink {
         OPCUADataSink(runtime: runtime, context: context, identity: identity, logger: logger, statistics: statistics)
     }
 
     public func run() async throws {
+        for warning in configurationWarnings {
+            logger.warning("\(warning)")
+        }
         let client = OPCUAClient(options: clientOptions, logger: logger)
         runtime.setClient(client)
         let server = configuration.server
