@@ -59,7 +59,8 @@ fi
 # Remote configuration rewrites these files and keeps backups next to them; connected_devices.json lives here too.
 chown -R "$SERVICE_USER:$SERVICE_USER" "$(dirname "$CONFIG_DIR")"
 
-install -m 755 "$BINARY" /usr/local/bin/iot-gateway
+# Stripped: the release build carries ~120 MB of debug information the service never reads.
+install -s -m 755 "$BINARY" /usr/local/bin/iot-gateway
 # Checked as the service will run it: same user, same working directory (relative storage paths).
 if ! CHECK=$(cd "$DATA_DIR" && setpriv --reuid="$SERVICE_USER" --regid="$SERVICE_USER" --init-groups \
         /usr/local/bin/iot-gateway check-config "$CONFIG_DIR" 2>&1); then

@@ -14,7 +14,8 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = "\(file): \(keyPath.isEmpty ? "(document)" : keyPath): expected \(expected)"
+        // An empty path is the whole file: "mqtt.json: expected an object, found ...".
+        var text = "\(file): \(keyPath.isEmpty ? "" : keyPath + ": ")expected \(expected)"
         if let found { text += ", found \(found)" }
         return text
     }

@@ -28,7 +28,7 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the gateway (the default when no command is given). SIGTERM or Ctrl-C stops it gracefully.")
 
-    @Option(name: .shortAndLong, help: "Configuration directory (default: $TB_GW_CONFIG_DIR or ./config).")
+    @Option(name: .shortAndLong, help: "Configuration directory (default: $TB_GW_CONFIG_DIR, else ./config, else /etc/thingsboard-gateway/config).")
     var config: String?
 
     @Option(name: .customLong("tb-host"), help: "ThingsBoard host (overrides thingsboard.host and TB_GW_HOST).")
@@ -57,9 +57,9 @@ struct Run: AsyncParsableCommand {
 struct CheckConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate the configuration directory, print a summary of connectors, devices and storage; exit non-zero on any error.")
+        abstract: "Validate the configuration directory, print a summary of ThingsBoard, storage, logs and connectors; exit non-zero on any error.")
 
-    @Argument(help: "Configuration directory (default: $TB_GW_CONFIG_DIR or ./config).")
+    @Argument(help: "Configuration directory (default: $TB_GW_CONFIG_DIR, else ./config, else /etc/thingsboard-gateway/config).")
     var directory: String?
 
     func run() async throws {

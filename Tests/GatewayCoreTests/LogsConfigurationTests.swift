@@ -169,6 +169,26 @@ import TestSupport
         #expect(LogRouting.standard(override: nil).level(forLabel: "service") == .info)
     }
 
+    /// `--log-level debug` shows debug records even where logs.json gives the handler a higher
+    /// level (the shipped console handler is at INFO); without it the handler's level holds.
+    @Test func theCommandLineLevelAlsoLowersHandlerLevels() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let document = try JSONValue.parse(Array("""
+            {"version": 1,
+             "handlers": {"file": {"class": "logging.FileHandler", "level": "INFO", "filename": "\(folder)/gw.log"}},
+             "loggers": {"service": {"handlers": ["file"], "level": "INFO", "propagate": false}},
+             "root": {"level": "INFO", "handlers": []}}
+            """.utf8))
+        let configuration = LogsConfiguration(document: document, environment: [:])
+        var plain = Self.logger("service", LogRouting(configuration: configuration, override: nil))
+        plain.logLevel = .debug
+        plain.debug("hidden by the handler's INFO")
+        let debugging = Self.logger("service", LogRouting(configuration: configuration, override: .debug))
+        debugging.debug("shown with --log-level debug")
+        #expect(Self.lines(folder + "/gw.log").map { $0.hasSuffix("shown with --log-level debug") } == [true])
+    }
+
     // MARK: rotation
 
     @Test func rotatingFileHandlerKeepsBackupCountFilesNewestFirst() throws {

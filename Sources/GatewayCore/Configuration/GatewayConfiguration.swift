@@ -70,8 +70,11 @@ extension GatewayConfiguration {
         if let data = FileManager.default.contents(atPath: yaml) {
             return ("tb_gateway.yaml", try parseYAML(String(decoding: data, as: UTF8.self), file: "tb_gateway.yaml"))
         }
+        // Where the gateway looks when no folder is named: the user may have meant another.
+        let searched = directory == "./config"
+            ? " (without --config or TB_GW_CONFIG_DIR the gateway reads ./config, else \(GatewayOptions.pythonGatewayConfigDirectory))" : ""
         throw ConfigError(file: directory, keyPath: "", expected: "a tb_gateway.json (or legacy tb_gateway.yaml) in the configuration directory",
-                          found: FileManager.default.fileExists(atPath: directory) ? "neither" : "no such directory")
+                          found: (FileManager.default.fileExists(atPath: directory) ? "neither" : "no such directory") + searched)
     }
 
     static func parseJSON(_ data: Data, file: String) throws(ConfigError) -> JSONValue {
@@ -81,7 +84,7 @@ extension GatewayConfiguration {
         } catch {
             let (line, column) = lineAndColumn(of: error.offset, in: bytes)
             throw ConfigError(file: file, keyPath: "", expected: "valid JSON",
-                              found: "\(error.reason) at line \(line), column \(column)")
+                              found: "a syntax error at line \(line), column \(column) (\(error.reason))")
         }
     }
 

@@ -135,12 +135,15 @@ final class LogRouting: Sendable {
         var result: [Output] = []
         for name in handlerNames where seen.insert(name).inserted {
             guard let handler = configuration.handlers[name] else { continue }
+            // `--log-level debug` is asked for to see debug records: a handler's own level (the
+            // shipped console handler's INFO) does not hide them.
+            let level = override.map { min(handler.level, PythonLogLevel($0)) } ?? handler.level
             switch handler.destination {
-            case .standardOutput: result.append(Output(sink: .standardOutput, level: handler.level, format: handler.format))
-            case .standardError: result.append(Output(sink: .standardError, level: handler.level, format: handler.format))
+            case .standardOutput: result.append(Output(sink: .standardOutput, level: level, format: handler.format))
+            case .standardError: result.append(Output(sink: .standardError, level: level, format: handler.format))
             case .file:
                 guard let file = filesByHandler[name] else { continue }
-                result.append(Output(sink: .file(file), level: handler.level, format: handler.format))
+                result.append(Output(sink: .file(file), level: level, format: handler.format))
             }
         }
         return result
