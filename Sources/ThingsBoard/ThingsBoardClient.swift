@@ -327,6 +327,9 @@ public actor ThingsBoardClient {
     }
 
     public var isReady: Bool { state == .ready }
+    /// Connected (CONNACK received) and setting the session up: subscribing, waiting for the
+    /// `getSessionLimits` answer (at most `sessionLimitsTimeout`), announcing the devices.
+    public var isSettingUpSession: Bool { state == .connecting && sessionAlive }
 
     /// Whether the session up now is still the one up `duration` later. ThingsBoard answers
     /// QUOTA_EXCEEDED both for a rate limit, closing the session right after, and (4.2.1 and

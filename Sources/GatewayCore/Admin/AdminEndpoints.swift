@@ -32,7 +32,11 @@ struct AdminEndpoints: Sendable {
 
     private func readiness() async -> AdminResponse {
         var problems: [String] = []
-        if !(await client.isReady) { problems.append("ThingsBoard not connected") }
+        if await client.isSettingUpSession {
+            problems.append("ThingsBoard connected, session being set up (subscriptions, getSessionLimits answer, device announcements)")
+        } else if !(await client.isReady) {
+            problems.append("ThingsBoard not connected")
+        }
         if !(await ingest.statistics().storageWritable) { problems.append("storage refuses events") }
         guard problems.isEmpty else { return .text(problems.joined(separator: "\n") + "\n", status: .serviceUnavailable) }
         return .text("ready\n")
