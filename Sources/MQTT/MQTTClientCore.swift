@@ -476,6 +476,8 @@ final class MQTTClientCore {
     func resumeReading() {
         guard readingPaused else { return }
         readingPaused = false
+        // The PINGRESP may be among what was left unread: it gets a full interval from now.
+        if pingSentAt != nil { pingSentAt = .now() }
         if case .connected(let handler) = state { handler.setReading(true) }
     }
 
@@ -505,7 +507,14 @@ final class MQTTClientCore {
         guard case .connected(let current) = state, current === handler else { return }
         let now = NIODeadline.now()
         if let pingSentAt {
-            if now - pingSentAt >= keepAliveInterval { handler.close(error: MQTTError.keepAliveTimeout) }
+            guard now - pingSentAt >= keepAliveInterval else { return }
+            guard readingPaused else { return handler.close(error: MQTTError.keepAliveTimeout) }
+            // Reading is paused (the consumer is behind): the PINGRESP waits unread in the socket,
+            // so its absence says nothing. Ping again so the server keeps the session, and drop
+            // nothing: a clean session would lose every message the server still holds.
+            self.pingSentAt = now
+            send(.pingreq, on: handler)
+            handler.flush()
             return
         }
         // Ping a little before the interval ends so the server never sees a full idle period.

@@ -210,6 +210,33 @@ struct ClientIntegrationTests {
         await publisher.shutdown()
     }
 
+    /// A consumer stalled for longer than the keep-alive: the PINGRESP waits unread behind the
+    /// paused socket, which must not be taken for a dead server (a clean session would lose
+    /// every message the broker still holds).
+    @Test func aConsumerStalledBeyondTheKeepAliveKeepsTheConnection() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let slow = makeClient(broker, id: "stalled") {
+            $0.inboundBufferHighWatermark = 4
+            $0.keepAlive = .seconds(1)
+        }
+        _ = try await slow.connect()
+        _ = try await slow.subscribe([MQTTSubscription(filter: "stall", qos: .atLeastOnce)])
+        let publisher = makeClient(broker, id: "stall-pub")
+        _ = try await publisher.connect()
+        let count = 200
+        for index in 0..<count {
+            _ = try await publisher.publish(MQTTMessage(topic: "stall", payload: "\(index)", qos: .atLeastOnce))
+        }
+        try await Task.sleep(for: .seconds(4))  // nobody consumes for 4 keep-alive intervals
+        #expect(slow.isConnected)
+        let received = try await collect(slow, count: count, seconds: 20)
+        #expect(Set(received.map(\.payload.text)) == Set((0..<count).map(String.init)))
+        #expect(slow.isConnected)
+        await slow.shutdown()
+        await publisher.shutdown()
+    }
+
     @Test func sequentialPublishesKeepOrder() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
