@@ -222,21 +222,37 @@ public final class MQTTClient: Sendable {
         loop.execute { box.value.limitOutboundWindow(to: maximum) }
     }
 
-    /// One result per subscription, in order (granted QoS or failure reason code).
+    /// One result per subscription, in order (granted QoS or failure reason code). Throws
+    /// `CancellationError` when the calling task is cancelled before the SUBACK, and
+    /// `connectionLost` when the server leaves it unanswered for `requestTimeout`.
     public func subscribe(_ subscriptions: [MQTTSubscription],
                           properties: MQTTSubscribeProperties = MQTTSubscribeProperties()) async throws
         -> [MQTTSubscribeResult]
     {
         let box = core
-        return try await withCheckedThrowingContinuation { continuation in
-            loop.execute { box.value.subscribe(subscriptions, properties: properties, continuation: continuation) }
+        let cancellation = MQTTRequestCancellation()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                loop.execute {
+                    box.value.subscribe(subscriptions, properties: properties, cancellation: cancellation,
+                                        continuation: continuation)
+                }
+            }
+        } onCancel: {
+            if let id = cancellation.cancel() { loop.execute { box.value.cancelRequest(id) } }
         }
     }
 
+    /// Throws `CancellationError` when the calling task is cancelled before the UNSUBACK.
     public func unsubscribe(_ filters: [String]) async throws {
         let box = core
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            loop.execute { box.value.unsubscribe(filters, continuation: continuation) }
+        let cancellation = MQTTRequestCancellation()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                loop.execute { box.value.unsubscribe(filters, cancellation: cancellation, continuation: continuation) }
+            }
+        } onCancel: {
+            if let id = cancellation.cancel() { loop.execute { box.value.cancelRequest(id) } }
         }
     }
 

@@ -62,6 +62,10 @@ public struct MQTTClientConfiguration: Sendable {
     public var httpProxy: MQTTHTTPProxy?
     /// Covers TCP connect, TLS handshake and CONNACK.
     public var connectTimeout: Duration
+    /// A SUBSCRIBE or UNSUBSCRIBE the server leaves unanswered this long means a broken
+    /// connection: it is closed (the request fails with `connectionLost`), so the caller's
+    /// reconnect subscribes again instead of waiting forever.
+    public var requestTimeout: Duration = .seconds(30)
     /// v5 CONNECT Receive Maximum: inbound QoS 1/2 window we allow the server.
     public var receiveMaximum: UInt16?
     /// v5 CONNECT Maximum Packet Size; also the decoder's limit for inbound frames.

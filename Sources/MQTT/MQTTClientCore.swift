@@ -68,6 +68,8 @@ final class MQTTClientCore {
     private static let maximumAbandonedIDs = 4096
     private var pendingSubscribes: [UInt16: CheckedContinuation<[MQTTSubscribeResult], any Error>] = [:]
     private var pendingUnsubscribes: [UInt16: CheckedContinuation<Void, any Error>] = [:]
+    /// When each pending SUBSCRIBE / UNSUBSCRIBE stops being waited for (`requestTimeout`).
+    private var requestDeadlines: [UInt16: NIODeadline] = [:]
     /// Inbound QoS 2 ids delivered but not yet released (PUBREL): duplicates are not delivered again.
     private var inboundQoS2: Set<UInt16> = []
     private var inboundAliases: [UInt16: String] = [:]
@@ -351,13 +353,16 @@ final class MQTTClientCore {
     // MARK: subscribe
 
     func subscribe(_ subscriptions: [MQTTSubscription], properties: MQTTSubscribeProperties,
+                   cancellation: MQTTRequestCancellation,
                    continuation: CheckedContinuation<[MQTTSubscribeResult], any Error>) {
         guard case .connected(let handler) = state else {
             continuation.resume(throwing: state.isShutDown ? MQTTError.shutDown : MQTTError.notConnected)
             return
         }
         let id = allocatePacketID()
+        guard cancellation.markSent(id) else { return continuation.resume(throwing: CancellationError()) }
         pendingSubscribes[id] = continuation
+        watchRequest(id, named: "SUBSCRIBE", on: handler)
         var wire: [MQTTProperty] = []
         if configuration.version == .v5 {
             if let identifier = properties.subscriptionIdentifier { wire.append(.subscriptionIdentifier(identifier)) }
@@ -367,15 +372,42 @@ final class MQTTClientCore {
         handler.flush()
     }
 
-    func unsubscribe(_ filters: [String], continuation: CheckedContinuation<Void, any Error>) {
+    func unsubscribe(_ filters: [String], cancellation: MQTTRequestCancellation,
+                     continuation: CheckedContinuation<Void, any Error>) {
         guard case .connected(let handler) = state else {
             continuation.resume(throwing: state.isShutDown ? MQTTError.shutDown : MQTTError.notConnected)
             return
         }
         let id = allocatePacketID()
+        guard cancellation.markSent(id) else { return continuation.resume(throwing: CancellationError()) }
         pendingUnsubscribes[id] = continuation
+        watchRequest(id, named: "UNSUBSCRIBE", on: handler)
         send(.unsubscribe(MQTTUnsubscribePacket(packetID: id, filters: filters)), on: handler)
         handler.flush()
+    }
+
+    /// The caller of a SUBSCRIBE / UNSUBSCRIBE stopped waiting (its task was cancelled).
+    func cancelRequest(_ id: UInt16) {
+        requestDeadlines[id] = nil
+        pendingSubscribes.removeValue(forKey: id)?.resume(throwing: CancellationError())
+        pendingUnsubscribes.removeValue(forKey: id)?.resume(throwing: CancellationError())
+    }
+
+    /// A server that never answers a request is broken: the connection is closed when the
+    /// request's deadline passes, which fails it (and lets the owner reconnect).
+    private func watchRequest(_ id: UInt16, named name: String, on handler: MQTTChannelHandler) {
+        let timeout = configuration.requestTimeout
+        let deadline = NIODeadline.now() + .nanoseconds(timeout.components.seconds * 1_000_000_000
+                                                        + timeout.components.attoseconds / 1_000_000_000)
+        requestDeadlines[id] = deadline
+        let bound = NIOLoopBound((self, handler), eventLoop: loop)
+        loop.scheduleTask(deadline: deadline) {
+            let (core, handler) = bound.value
+            guard let due = core.requestDeadlines[id], due <= .now(),
+                  case .connected(let current) = core.state, current === handler else { return }
+            core.requestDeadlines[id] = nil
+            handler.close(error: MQTTError.requestTimeout(name))
+        }
     }
 
     // MARK: inbound
@@ -414,9 +446,11 @@ final class MQTTClientCore {
             send(.pubcomp(MQTTAckPacket(packetID: ack.packetID)), on: handler)
             scheduleFlush()
         case .suback(let ack):
+            requestDeadlines[ack.packetID] = nil
             pendingSubscribes.removeValue(forKey: ack.packetID)?
                 .resume(returning: ack.reasonCodes.map { MQTTSubscribeResult(reasonCode: $0) })
         case .unsuback(let ack):
+            requestDeadlines[ack.packetID] = nil
             guard let continuation = pendingUnsubscribes.removeValue(forKey: ack.packetID) else { return }
             if ack.reasonCodes.contains(where: \.isFailure) {
                 continuation.resume(throwing: MQTTError.unsubscribeFailed(ack.reasonCodes))
@@ -577,6 +611,7 @@ final class MQTTClientCore {
         pendingSubscribes = [:]
         for (_, continuation) in pendingUnsubscribes { continuation.resume(throwing: MQTTError.connectionLost) }
         pendingUnsubscribes = [:]
+        requestDeadlines = [:]
         if configuration.cleanSession { failInFlight(MQTTError.connectionLost) }
     }
 

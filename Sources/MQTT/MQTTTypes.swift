@@ -242,6 +242,8 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server sent DISCONNECT (v5) with this reason code.
     case serverDisconnected(MQTTReasonCode, reason: String?)
     case keepAliveTimeout
+    /// The server did not answer a SUBSCRIBE or UNSUBSCRIBE within `requestTimeout`.
+    case requestTimeout(String)
     case protocolViolation(String)
     case packetTooLarge(size: Int, limit: Int)
     case qosNotSupported(MQTTQoS)
@@ -262,6 +264,7 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
         case .shutDown: "MQTT client was shut down"
         case .serverDisconnected(let code, let reason): "MQTT server disconnected: \(code)\(reason.map { " (\($0))" } ?? "")"
         case .keepAliveTimeout: "MQTT server did not answer PINGREQ within the keep-alive"
+        case .requestTimeout(let what): "MQTT server did not answer \(what) in time; connection closed"
         case .protocolViolation(let what): "MQTT protocol violation: \(what)"
         case .packetTooLarge(let size, let limit): "MQTT packet of \(size) bytes exceeds the limit of \(limit)"
         case .qosNotSupported(let qos): "MQTT server does not support QoS \(qos.rawValue)"

@@ -176,13 +176,20 @@ public struct MQTTConnector: Connector {
         do {
             // At most 8 filters per SUBSCRIBE: AWS IoT Core refuses more in one packet (the
             // reference sends one packet per filter).
-            var results: [MQTTSubscribeResult] = []
+            var results: [(MQTTSubscription, MQTTSubscribeResult)] = []
+            var unanswered: [String] = []
             for start in stride(from: 0, to: subscriptions.count, by: Self.filtersPerSubscribe) {
-                let end = min(start + Self.filtersPerSubscribe, subscriptions.count)
-                results += try await client.subscribe(Array(subscriptions[start..<end]))
+                let batch = Array(subscriptions[start..<min(start + Self.filtersPerSubscribe, subscriptions.count)])
+                let answers = try await client.subscribe(batch)
+                results += zip(batch, answers)
+                unanswered += batch.dropFirst(answers.count).map(\.filter)
             }
             statistics.countSubscribed()
-            for (subscription, result) in zip(subscriptions, results) {
+            if !unanswered.isEmpty {
+                logger.error("Broker answered fewer subscriptions than asked; the unanswered filters may receive nothing",
+                             metadata: ["filters": "\(unanswered.joined(separator: ", "))"])
+            }
+            for (subscription, result) in results {
                 if let granted = result.grantedQoS {
                     logger.debug("Subscribed", metadata: ["filter": "\(subscription.filter)", "qos": "\(granted.rawValue)"])
                 } else {
@@ -190,8 +197,11 @@ public struct MQTTConnector: Connector {
                                  metadata: ["filter": "\(subscription.filter)", "reason": "\(result.reasonCode)"])
                 }
             }
+        } catch is CancellationError {
+            // The connector is stopping.
         } catch {
-            // The connection went away meanwhile: the next connect subscribes again.
+            // The connection went away meanwhile (or was closed for a SUBACK that never came):
+            // the next connect subscribes again.
             logger.warning("Subscribing failed: \(error)")
         }
     }

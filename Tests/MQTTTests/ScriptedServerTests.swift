@@ -69,6 +69,40 @@ struct ScriptedServer {
 
 @Suite("MQTT client against a scripted server", .timeLimit(.minutes(2)))
 struct ScriptedServerTests {
+    /// A server that never answers a SUBSCRIBE: the request fails after `requestTimeout` and
+    /// the connection is closed (so a reconnect subscribes again), instead of waiting forever.
+    @Test func aSubscribeTheServerNeverAnswersClosesTheConnection() async throws {
+        let (client, outcome) = try await ScriptedServer.withConnectedClient(
+            "no-suback", configure: { $0.requestTimeout = .milliseconds(500) }
+        ) { client, packets, _, _ -> (String, Duration, Bool) in
+            let started = ContinuousClock.now
+            let subscribing = Task { try await client.subscribe([MQTTSubscription(filter: "a", qos: .atLeastOnce)]) }
+            guard case .subscribe? = try await packets.next() else { throw Unexpected() }
+            let error = await #expect(throws: MQTTError.self) { try await subscribing.value }
+            return ("\(error.map { "\($0)" } ?? "none")", ContinuousClock.now - started, client.isConnected)
+        }
+        defer { Task { await client.shutdown() } }
+        #expect(outcome.0 == "\(MQTTError.connectionLost)")
+        #expect(outcome.1 >= .milliseconds(400) && outcome.1 < .seconds(5), "\(outcome.1)")
+        #expect(!outcome.2, "the connection stays open after an unanswered SUBSCRIBE")
+    }
+
+    /// A caller that stops waiting (its task cancelled, as when a connector stops) is not held
+    /// until the server answers.
+    @Test func aCancelledSubscribeStopsWaitingAtOnce() async throws {
+        let (client, outcome) = try await ScriptedServer.withConnectedClient("cancel-suback") { client, packets, _, _ -> (Bool, Duration) in
+            let subscribing = Task { try await client.subscribe([MQTTSubscription(filter: "a", qos: .atLeastOnce)]) }
+            guard case .subscribe? = try await packets.next() else { throw Unexpected() }
+            let cancelled = ContinuousClock.now
+            subscribing.cancel()
+            let threwCancellation = await #expect(throws: CancellationError.self) { try await subscribing.value } != nil
+            return (threwCancellation, ContinuousClock.now - cancelled)
+        }
+        defer { Task { await client.shutdown() } }
+        #expect(outcome.0)
+        #expect(outcome.1 < .seconds(2), "\(outcome.1)")
+    }
+
     @Test func unacknowledgedPublishesAreResentWithDupAfterReconnect() async throws {
         let server = try await ScriptedServer.start()
         let client = MQTTClient(configuration: MQTTClientConfiguration(
