@@ -48,7 +48,13 @@ public final class MQTTClient: Sendable {
 
     /// Inbound PUBLISHes of all connections, in arrival order. Single consumer: iterate it once.
     /// When the consumer falls behind, the client stops reading the socket (TCP back-pressure).
-    public var messages: MQTTMessageSequence { MQTTMessageSequence(base: inboundSequence) }
+    public var messages: MQTTMessageSequence {
+        MQTTMessageSequence(base: inboundSequence, counters: counters, core: core,
+                            resumeBelowBytes: configuration.inboundBufferHighWatermarkBytes / 2)
+    }
+
+    /// Tests: payload bytes buffered for the `messages` consumer.
+    var bufferedInboundBytes: Int { counters.inboundBytes.load(ordering: .relaxed) }
 
     /// True between a successful CONNACK and the loss/close of that connection.
     public var isConnected: Bool { connectedFlag.load() }
@@ -277,13 +283,29 @@ public struct MQTTMessageSequence: AsyncSequence, Sendable {
     public typealias Element = MQTTMessage
     public typealias Failure = Never
     let base: MQTTInboundProducer
+    let counters: MQTTClientCounters
+    let core: NIOLoopBoundBox<MQTTClientCore>
+    let resumeBelowBytes: Int
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: MQTTInboundProducer.AsyncIterator
-        public mutating func next() async -> MQTTMessage? { await base.next() }
+        let sequence: MQTTMessageSequence
+
+        public mutating func next() async -> MQTTMessage? {
+            guard let message = await base.next() else { return nil }
+            // The byte bound paused reading: resume once the buffer drained below half of it
+            // (the count bound resumes through the producer's own delegate).
+            let size = message.payload.readableBytes
+            let left = sequence.counters.inboundBytes.subtract(size, ordering: .relaxed).newValue
+            if left < sequence.resumeBelowBytes, left + size >= sequence.resumeBelowBytes {
+                let core = sequence.core
+                core.eventLoop.execute { core.value.resumeReading() }
+            }
+            return message
+        }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), sequence: self) }
 }
 
 /// Readable from any thread; written only by the core on its event loop.
@@ -291,6 +313,9 @@ final class MQTTClientCounters: Sendable {
     let acknowledged = Atomic<Int>(0)
     let awaiting = Atomic<Int>(0)
     let batches = Atomic<Int>(0)
+    /// Payload bytes delivered to `messages` and not yet taken by its consumer (the core adds,
+    /// the consumer subtracts).
+    let inboundBytes = Atomic<Int>(0)
 }
 
 /// Readable from any thread; written only by the core on its event loop.

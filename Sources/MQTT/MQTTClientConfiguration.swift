@@ -76,6 +76,9 @@ public struct MQTTClientConfiguration: Sendable {
     public var userProperties: [MQTTUserProperty]
     /// Inbound messages buffered for a slow `messages` consumer before the socket stops being read.
     public var inboundBufferHighWatermark: Int
+    /// The same bound in payload bytes (large messages: 1,000 of 500 KiB would hold 500 MB);
+    /// reading resumes below half of it.
+    public var inboundBufferHighWatermarkBytes: Int = 64 << 20
     /// Linux: acknowledge received TCP data at once (TCP_QUICKACK after every read) instead of
     /// the kernel's delayed ACK. A broker that leaves Nagle's algorithm on (mosquitto's default)
     /// holds its second PUBACK of a burst until our ACK of the first arrives, which the delayed

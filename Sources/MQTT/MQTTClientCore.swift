@@ -501,7 +501,9 @@ final class MQTTClientCore {
 
     private func deliver(_ message: MQTTMessage) {
         guard let inbound else { return }
-        if inbound.yield(message) == .stopProducing, !readingPaused, case .connected(let handler) = state {
+        let buffered = counters.inboundBytes.add(message.payload.readableBytes, ordering: .relaxed).newValue
+        let full = inbound.yield(message) == .stopProducing || buffered > configuration.inboundBufferHighWatermarkBytes
+        if full, !readingPaused, case .connected(let handler) = state {
             readingPaused = true
             handler.setReading(false)
         }

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import MQTT
+@testable import MQTT
 import NIOCore
 import TestSupport
 import Testing
@@ -206,6 +206,32 @@ struct ClientIntegrationTests {
         #expect(slow.isConnected)
         let received = try await collect(slow, count: count, seconds: 20)
         #expect(Set(received.map(\.payload.text)) == Set((0..<count).map(String.init)))
+        await slow.shutdown()
+        await publisher.shutdown()
+    }
+
+    /// Large messages: the bytes bound stops reading long before the message count does, and
+    /// nothing is lost once the consumer catches up.
+    @Test func bufferedBytesAreBoundedForASlowConsumer() async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let slow = makeClient(broker, id: "big-slow") { $0.inboundBufferHighWatermarkBytes = 20_000 }
+        _ = try await slow.connect()
+        _ = try await slow.subscribe([MQTTSubscription(filter: "big", qos: .atLeastOnce)])
+        let publisher = makeClient(broker, id: "big-pub")
+        _ = try await publisher.connect()
+        let count = 200
+        let filler = String(repeating: "x", count: 4_000)
+        for index in 0..<count {
+            _ = try await publisher.publish(MQTTMessage(topic: "big", payload: "\(index) \(filler)", qos: .atLeastOnce))
+        }
+        try await Task.sleep(for: .milliseconds(500))  // nobody consumes meanwhile
+        // 800 KB were published; what is buffered stays near the bound (plus one socket read).
+        #expect(slow.bufferedInboundBytes < 200_000, "\(slow.bufferedInboundBytes) bytes buffered")
+        let received = try await collect(slow, count: count, seconds: 20)
+        let indexes: [String] = received.map { String($0.payload.text.prefix { $0 != " " }) }
+        #expect(Set(indexes) == Set((0..<count).map(String.init)))
+        #expect(slow.bufferedInboundBytes == 0)
         await slow.shutdown()
         await publisher.shutdown()
     }
