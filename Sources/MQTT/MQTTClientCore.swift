@@ -592,7 +592,8 @@ final class MQTTClientCore {
             continuation.resume(throwing: error ?? MQTTError.connectionLost)
         case .connected(let current) where current === handler:
             state = .idle
-            logger.info("MQTT connection lost", metadata: ["error": "\(error.map { "\($0)" } ?? "closed by peer")"])
+            // Debug: the client's owner logs the loss its own way (once per burst, with context).
+            logger.debug("MQTT connection lost", metadata: ["error": "\(error.map { "\($0)" } ?? "closed by peer")"])
             connectionLost()
             events.yield(.disconnected(reason: error ?? MQTTError.connectionLost))
         case .disconnecting(let current) where current === handler:
