@@ -50,7 +50,7 @@ public final class MQTTClient: Sendable {
     /// When the consumer falls behind, the client stops reading the socket (TCP back-pressure).
     public var messages: MQTTMessageSequence {
         MQTTMessageSequence(base: inboundSequence, counters: counters, core: core,
-                            resumeBelowBytes: configuration.inboundBufferHighWatermarkBytes / 2)
+                            resumeBelowBytes: max(1, configuration.inboundBufferHighWatermarkBytes / 2))
     }
 
     /// Tests: payload bytes buffered for the `messages` consumer.

@@ -396,15 +396,33 @@ final class MQTTClientCore {
     /// A server that never answers a request is broken: the connection is closed when the
     /// request's deadline passes, which fails it (and lets the owner reconnect).
     private func watchRequest(_ id: UInt16, named name: String, on handler: MQTTChannelHandler) {
-        let timeout = configuration.requestTimeout
-        let deadline = NIODeadline.now() + .nanoseconds(timeout.components.seconds * 1_000_000_000
-                                                        + timeout.components.attoseconds / 1_000_000_000)
+        let deadline = NIODeadline.now() + requestTimeout
         requestDeadlines[id] = deadline
+        scheduleRequestCheck(id, named: name, at: deadline, on: handler)
+    }
+
+    private var requestTimeout: TimeAmount {
+        let timeout = configuration.requestTimeout
+        return .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    private func scheduleRequestCheck(_ id: UInt16, named name: String, at deadline: NIODeadline,
+                                      on handler: MQTTChannelHandler) {
         let bound = NIOLoopBound((self, handler), eventLoop: loop)
         loop.scheduleTask(deadline: deadline) {
             let (core, handler) = bound.value
-            guard let due = core.requestDeadlines[id], due <= .now(),
+            guard let due = core.requestDeadlines[id],
                   case .connected(let current) = core.state, current === handler else { return }
+            if due > .now() {
+                // Pushed back meanwhile (reading resumed): check again then.
+                return core.scheduleRequestCheck(id, named: name, at: due, on: handler)
+            }
+            if core.readingPaused {
+                // The answer may wait unread behind the paused socket, as a PINGRESP can.
+                let later = NIODeadline.now() + core.requestTimeout
+                core.requestDeadlines[id] = later
+                return core.scheduleRequestCheck(id, named: name, at: later, on: handler)
+            }
             core.requestDeadlines[id] = nil
             handler.close(error: MQTTError.requestTimeout(name))
         }
@@ -512,8 +530,13 @@ final class MQTTClientCore {
     func resumeReading() {
         guard readingPaused else { return }
         readingPaused = false
-        // The PINGRESP may be among what was left unread: it gets a full interval from now.
+        // The PINGRESP or a SUBACK may be among what was left unread: each gets a full
+        // interval from now.
         if pingSentAt != nil { pingSentAt = .now() }
+        if !requestDeadlines.isEmpty {
+            let later = NIODeadline.now() + requestTimeout
+            for id in requestDeadlines.keys { requestDeadlines[id] = later }
+        }
         if case .connected(let handler) = state { handler.setReading(true) }
     }
 

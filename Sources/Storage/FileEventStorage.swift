@@ -137,6 +137,8 @@ public actor FileEventStorage: EventStorage, WaitableStorage {
         func dropOldestForRoom() -> Int {
             if let oldest = segments.first?.millis {
                 for chunk in writtenTo where chunk.millis == oldest { refused += chunk.positions }
+                // A later file can get the same name once every file is gone.
+                writtenTo.removeAll { $0.millis == oldest }
             }
             return dropOldestSegment()
         }

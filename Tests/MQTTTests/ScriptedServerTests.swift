@@ -2,7 +2,9 @@ import Logging
 import MQTT
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
+import TestSupport
 
 /// A tiny scripted MQTT 5 server (NIO, real TCP): for behaviour mosquitto cannot be made to show,
 /// such as withholding a PUBACK so the client must re-send after reconnecting.
@@ -85,6 +87,43 @@ struct ScriptedServerTests {
         #expect(outcome.0 == "\(MQTTError.connectionLost)")
         #expect(outcome.1 >= .milliseconds(400) && outcome.1 < .seconds(5), "\(outcome.1)")
         #expect(!outcome.2, "the connection stays open after an unanswered SUBSCRIBE")
+    }
+
+    /// The SUBACK comes behind more messages than the consumer takes for a while: reading is
+    /// paused, the answer waits unread, and that is not taken for a server that does not answer.
+    @Test func aSubackBehindAPausedReadIsWaitedFor() async throws {
+        let (client, outcome) = try await ScriptedServer.withConnectedClient(
+            "late-suback", configure: { $0.requestTimeout = .milliseconds(500); $0.inboundBufferHighWatermark = 2 }
+        ) { client, packets, outbound, _ -> (Bool, Bool) in
+            let answered = Atomic<Bool>(false)
+            let subscribing = Task {
+                defer { answered.store(true, ordering: .releasing) }
+                return try await client.subscribe([MQTTSubscription(filter: "a", qos: .atMostOnce)])
+            }
+            guard case .subscribe(let request)? = try await packets.next() else { throw Unexpected() }
+            let flood = Task {
+                for index in 0..<200 {
+                    try await outbound.write(.publish(MQTTPublishPacket(
+                        topic: "a", payload: ByteBuffer(repeating: UInt8(index % 256), count: 64 * 1024), qos: .atMostOnce)))
+                }
+                try await outbound.write(.suback(MQTTSubAckPacket(packetID: request.packetID, reasonCodes: [.success])))
+            }
+            try await Task.sleep(for: .milliseconds(1500))  // three request timeouts without consuming
+            // Consume (bounded in time: a closed connection leaves the rest undelivered).
+            let consumer = Task {
+                var messages = client.messages.makeAsyncIterator()
+                for _ in 0..<200 { _ = await messages.next() }
+            }
+            _ = await waitUntil(timeout: 10) { answered.load(ordering: .acquiring) || !client.isConnected }
+            consumer.cancel()
+            flood.cancel()
+            var subscribed = false
+            if answered.load(ordering: .acquiring) { subscribed = (try? await subscribing.value)?.first?.grantedQoS != nil }
+            return (subscribed, client.isConnected)
+        }
+        defer { Task { await client.shutdown() } }
+        #expect(outcome.0, "the SUBSCRIBE failed")
+        #expect(outcome.1, "the connection was closed while the SUBACK waited unread")
     }
 
     /// A caller that stops waiting (its task cancelled, as when a connector stops) is not held

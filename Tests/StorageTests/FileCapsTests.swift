@@ -23,6 +23,20 @@ import Testing
         }
     }
 
+    /// A batch that outgrows every file the caps allow, so the folder empties and a new file can
+    /// get the name of one just deleted: each event of the batch is reported once, either kept or
+    /// refused.
+    @Test(arguments: [["max_file_count": 1] as JSONObject, ["max_bytes": .int(10 * 49), "max_records_per_file": 100]])
+    func aBatchOutgrowingEveryFileReportsEachRefusedEventOnce(caps: JSONObject) async throws {
+        let files = try storage(try scratch("file-big-batch") + "/data", caps)
+        let result = try await files.append(events(0..<25))
+        let kept = try await drain(files).texts
+        #expect(result.refused == Array(Set(result.refused)).sorted(), "refused positions repeat or are unsorted: \(result.refused)")
+        #expect(kept == texts(result.refused.count..<25), "the batch's events not refused are the ones kept")
+        #expect(result.dropped == result.refused.count)
+        await files.close()
+    }
+
     @Test func maxBytesDropOldestDeletesTheOldestFilesAndCountsTheirRecords() async throws {
         let folder = try scratch("file-max-bytes-drop") + "/data"
         let cap = 12 * recordSize
