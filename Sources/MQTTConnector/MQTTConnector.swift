@@ -34,6 +34,7 @@ public struct MQTTConnector: Connector {
     let downlink: MQTTDownlinkRules
     let client = MQTTClientSlot()
     let responses = MQTTResponseWaiters()
+    let subscriptionIdentifiers = MQTTSubscriptionIdentifiers()
     /// Attribute updates no entry publishes: logged once per burst, not once per update.
     let unpublishedUpdateLog = SharedBurstLimiter()
     let context: any GatewayContext
@@ -119,8 +120,9 @@ public struct MQTTConnector: Connector {
         var errorLog = BurstLimiter(window: .seconds(60))
         var lossLog = BurstLimiter(window: .seconds(60))
         while !Task.isCancelled {
+            let connAck: MQTTConnAck
             do {
-                _ = try await client.connect()
+                connAck = try await client.connect()
             } catch {
                 failures += 1
                 statistics.countFailedConnection()
@@ -139,7 +141,7 @@ public struct MQTTConnector: Connector {
                         metadata: failures > 0 ? ["afterFailedAttempts": "\(failures)"] : [:])
             failures = 0
             let connectedAt = ContinuousClock.now
-            await subscribeAll(client)
+            await subscribeAll(client, identified: subscriptionIdentifiers.decide(version: broker.version, connAck: connAck))
 
             // Wait for this connection to end; `.connected` events are the one we just made.
             var lost = false
@@ -165,25 +167,41 @@ public struct MQTTConnector: Connector {
         }
     }
 
-    private func subscribeAll(_ client: MQTTClient) async {
+    /// - Parameter identified: each mapping filter goes in a SUBSCRIBE of its own carrying its
+    ///   subscription identifier (MQTT 5), so a message tells which subscriptions it came for.
+    private func subscribeAll(_ client: MQTTClient, identified: Bool) async {
         // Response topics of two-way RPCs in progress too: a clean session forgot them.
         let pending = responses.filters.compactMap { try? MQTTTopicFilter($0) }.filter { !router.covers($0) }
-        let subscriptions = router.subscriptions + pending.map { MQTTSubscription(filter: $0.filter, qos: .atLeastOnce) }
-        guard !subscriptions.isEmpty else {
+            .map { MQTTSubscription(filter: $0.filter, qos: .atLeastOnce) }
+        // At most 8 filters per SUBSCRIBE: AWS IoT Core refuses more in one packet (the
+        // reference sends one packet per filter).
+        func batches(_ subscriptions: [MQTTSubscription]) -> [[MQTTSubscription]] {
+            stride(from: 0, to: subscriptions.count, by: Self.filtersPerSubscribe).map {
+                Array(subscriptions[$0..<min($0 + Self.filtersPerSubscribe, subscriptions.count)])
+            }
+        }
+        let packets: [(filters: [MQTTSubscription], identifier: UInt32?)] = identified
+            ? router.subscriptions.enumerated().map { ([$1], router.subscriptionIdentifier(of: $0)) }
+                + batches(pending).map { ($0, nil) }
+            : batches(router.subscriptions + pending).map { ($0, nil) }
+        guard !packets.isEmpty else {
             statistics.countSubscribed()
             return
         }
         do {
-            // At most 8 filters per SUBSCRIBE: AWS IoT Core refuses more in one packet (the
-            // reference sends one packet per filter).
-            var results: [(MQTTSubscription, MQTTSubscribeResult)] = []
-            var unanswered: [String] = []
-            for start in stride(from: 0, to: subscriptions.count, by: Self.filtersPerSubscribe) {
-                let batch = Array(subscriptions[start..<min(start + Self.filtersPerSubscribe, subscriptions.count)])
-                let answers = try await client.subscribe(batch)
-                results += zip(batch, answers)
-                unanswered += batch.dropFirst(answers.count).map(\.filter)
+            // Sent together: one round trip for any number of packets.
+            let answered = try await withThrowingTaskGroup(of: [(MQTTSubscription, MQTTSubscribeResult?)].self) { group in
+                for packet in packets {
+                    group.addTask {
+                        let answers = try await client.subscribe(
+                            packet.filters, properties: MQTTSubscribeProperties(subscriptionIdentifier: packet.identifier))
+                        return packet.filters.enumerated().map { ($1, $0 < answers.count ? answers[$0] : nil) }
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
             }
+            let results = answered.compactMap { pair in pair.1.map { (pair.0, $0) } }
+            let unanswered = answered.filter { $0.1 == nil }.map(\.0.filter)
             statistics.countSubscribed()
             if !unanswered.isEmpty {
                 logger.error("Broker answered fewer subscriptions than asked; the unanswered filters may receive nothing",
@@ -220,7 +238,11 @@ public struct MQTTConnector: Connector {
             let answeredRPC = responses.deliver(message)
             let uplink = MQTTUplinkMessage(topic: message.topic, payload: message.payload,
                                            receivedAt: Self.currentMilliseconds())
-            let result = router.route(uplink)
+            // Without identifiers (MQTT 3.1.1, a broker that sends none, an RPC response topic
+            // the downlink subscribed), every matching mapping takes the message.
+            let identifiers = message.properties.subscriptionIdentifiers
+            let result = router.route(uplink, subscriptions: subscriptionIdentifiers.areInUse && !identifiers.isEmpty
+                                      ? identifiers : nil)
             if !result.matched {
                 if answeredRPC { continue }
                 statistics.countUnmatched()

@@ -11,6 +11,8 @@ struct MQTTUplinkRouter: Sendable {
         let converter: any MQTTUplinkConverter
         /// Device level: the mapping's strategy, else the connector's.
         let reportStrategy: ReportStrategy?
+        /// The MQTT 5 subscription identifier of its filter (`subscriptionIdentifier(of:)`).
+        var subscription: UInt32 = 0
     }
 
     enum DeviceEvent: Sendable, Equatable {
@@ -75,7 +77,11 @@ struct MQTTUplinkRouter: Sendable {
         for request in configuration.requests.attributeRequests {
             subscribe(request.topicFilter, request.subscriptionQoS)
         }
-        self.routes = routes
+        self.routes = routes.map { route in
+            var route = route
+            route.subscription = UInt32(subscriptions.firstIndex { $0.filter == route.filter.filter }! + 1)
+            return route
+        }
         self.connectRequests = configuration.requests.connectRequests
         self.disconnectRequests = configuration.requests.disconnectRequests
         self.attributeRequests = configuration.requests.attributeRequests
@@ -111,15 +117,37 @@ struct MQTTUplinkRouter: Sendable {
         }
     }
 
-    func route(_ message: MQTTUplinkMessage) -> Result {
+    /// The MQTT 5 subscription identifier the connector gives `subscriptions[i]`: i + 1 (0 is
+    /// not a valid identifier).
+    func subscriptionIdentifier(of index: Int) -> UInt32 { UInt32(index + 1) }
+
+    /// - Parameter subscriptions: the subscription identifiers the broker sent with this copy of
+    ///   the message (MQTT 5): only the mappings and requests of those subscriptions take it, so
+    ///   a message matching two overlapping filters, which the broker delivers once per
+    ///   subscription, is converted once by each mapping, not once per copy (a copy for a
+    ///   request's subscription does nothing when a mapping takes the topic, as requests are
+    ///   tried only when none does). Nil: every matching mapping and request (MQTT 3.1.1, or a
+    ///   broker without identifiers).
+    func route(_ message: MQTTUplinkMessage, subscriptions: [UInt32]? = nil) -> Result {
         var topic = message.topic
-        return topic.withUTF8 { route(message, topicUTF8: $0) }
+        return topic.withUTF8 { route(message, topicUTF8: $0, subscriptions: subscriptions) }
     }
 
-    private func route(_ message: MQTTUplinkMessage, topicUTF8 topic: UnsafeBufferPointer<UInt8>) -> Result {
+    private func route(_ message: MQTTUplinkMessage, topicUTF8 topic: UnsafeBufferPointer<UInt8>,
+                       subscriptions delivering: [UInt32]?) -> Result {
         var result = Result()
+        /// A request's filter takes this copy.
+        func delivers(_ filter: MQTTTopicFilter) -> Bool {
+            guard filter.matches(utf8: topic) else { return false }
+            guard let delivering else { return true }
+            guard let index = subscriptions.firstIndex(where: { $0.filter == filter.filter }) else { return false }
+            return delivering.contains(subscriptionIdentifier(of: index))
+        }
         for route in routes where route.filter.matches(utf8: topic) {
+            // Which mappings and requests apply is decided by the topic, as without identifiers;
+            // the identifiers only say which of them this copy is for.
             result.matched = true
+            if let delivering, !delivering.contains(route.subscription) { continue }
             var converted: [ConvertedData]
             do {
                 converted = try route.converter.convert(message)
@@ -141,7 +169,7 @@ struct MQTTUplinkRouter: Sendable {
             if parsed == nil { parsed = .some(try? JSONValue.parse(message.payload.readableBytesView)) }
             return parsed!
         }
-        for request in connectRequests where request.topicFilter.matches(utf8: topic) {
+        for request in connectRequests where delivers(request.topicFilter) {
             result.matched = true
             guard let name = resolve(request.deviceName, message, document) else {
                 result.problems.append("connect request on \(message.topic): no device name (\(request.deviceName) found nothing)")
@@ -152,7 +180,7 @@ struct MQTTUplinkRouter: Sendable {
             result.deviceEvents.append(.connect(deviceName: name, profile: profile))
         }
         guard !result.matched else { return result }  // The reference stops at a connect request.
-        for request in disconnectRequests where request.topicFilter.matches(utf8: topic) {
+        for request in disconnectRequests where delivers(request.topicFilter) {
             result.matched = true
             guard let name = resolve(request.deviceName, message, document) else {
                 result.problems.append("disconnect request on \(message.topic): no device name (\(request.deviceName) found nothing)")
@@ -162,7 +190,7 @@ struct MQTTUplinkRouter: Sendable {
             break  // The reference acts on the first matching disconnect request only.
         }
         guard !result.matched else { return result }
-        for (index, request) in attributeRequests.enumerated() where request.topicFilter.matches(utf8: topic) {
+        for (index, request) in attributeRequests.enumerated() where delivers(request.topicFilter) {
             result.matched = true
             guard let name = resolve(request.deviceName, message, document) else {
                 result.problems.append("attribute request on \(message.topic): no device name (\(request.deviceName) found nothing)")

@@ -84,6 +84,35 @@ import TestSupport
         await stopBroker(broker)
     }
 
+    /// Mappings with overlapping filters: mosquitto delivers an MQTT 5 client the message once
+    /// per matching subscription, each copy with its subscription's identifier, so each mapping
+    /// converts it once (not once per copy); a 3.1.1 client gets one copy.
+    @Test(arguments: [5, 4])
+    func overlappingMappingsConvertAMessageOncePerMapping(version: Int) async throws {
+        let broker = try await startBroker()
+        let context = RecordingContext()
+        func mapping(_ filter: String, key: String) -> String {
+            #"{"topicFilter": "\#(filter)", "subscriptionQos": 1, "converter": {"type": "json", "deviceInfo": "#
+                + #"{"deviceNameExpressionSource": "constant", "deviceNameExpression": "Overlap"},"#
+                + #""timeseries": [{"type": "integer", "key": "\#(key)", "value": "${n}"}]}}"#
+        }
+        let text = connectorConfig(port: broker.port, mappings: [mapping("plant/+/data", key: "specific"),
+                                                                  mapping("plant/#", key: "catchAll")])
+            .replacingOccurrences(of: #""version": 5"#, with: #""version": \#(version)"#)
+        let (connector, task) = try await start(text, context: context)
+        defer { task.cancel() }
+
+        try await publish(port: broker.port, [("plant/line1/data", #"{"n": 7}"#), ("plant/line1/status", #"{"n": 8}"#)])
+        _ = await context.waitFor { $0.received.count >= 3 }
+        try await Task.sleep(for: .milliseconds(300))  // any further copies
+        let keys = await context.received(device: "Overlap").flatMap { $0.telemetry.flatMap { $0.values.keys } }.sorted()
+        #expect(keys == ["catchAll", "catchAll", "specific"], "one conversion per mapping (MQTT version \(version))")
+        // mosquitto sends a 3.1.1 client one copy, an MQTT 5 client one per subscription.
+        #expect(connector.statistics.snapshot.messagesReceived == (version == 5 ? 3 : 2))
+        task.cancel()
+        await stopBroker(broker)
+    }
+
     @Test func aMalformedPayloadIsCountedAndTheNextOneStillArrives() async throws {
         let broker = try await startBroker()
         let context = RecordingContext()

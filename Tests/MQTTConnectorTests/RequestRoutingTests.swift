@@ -132,4 +132,39 @@ import Testing
         #expect(route(router, "dev/L1/up", "").deviceEvents == [.connect(deviceName: "L1", profile: "Lamp")])
         #expect(route(router, "dev/L1/down", #"{"id": "L1"}"#).deviceEvents == [.disconnect(deviceName: "L1")])
     }
+
+    /// MQTT 5 copies of one message, one per overlapping subscription: each mapping and request
+    /// acts once, for the copy of its own subscription; which of them apply is decided by the
+    /// topic as without identifiers (a mapping that takes the topic keeps requests out).
+    @Test func subscriptionIdentifiersSayWhichCopyIsWhose() throws {
+        let router = try router(extra: #"""
+            , "connectRequests": [{"topicFilter": "dev/+/up", "deviceInfo": {"deviceNameExpressionSource": "topic",
+                "deviceNameExpression": "(?<=dev/)[^/]+"}},
+                                  {"topicFilter": "dev/#", "deviceInfo": {"deviceNameExpression": "any"}}]
+            """#)
+        let up = router.subscriptionIdentifier(of: router.subscriptions.firstIndex { $0.filter == "dev/+/up" }!)
+        let all = router.subscriptionIdentifier(of: router.subscriptions.firstIndex { $0.filter == "dev/#" }!)
+        func events(_ subscriptions: [UInt32]?) -> [MQTTUplinkRouter.DeviceEvent] {
+            router.route(MQTTUplinkMessage(topic: "dev/L1/up", payload: ByteBuffer(), receivedAt: 0),
+                         subscriptions: subscriptions).deviceEvents
+        }
+        #expect(events(nil) == [.connect(deviceName: "L1", profile: "default"), .connect(deviceName: "any", profile: "default")])
+        #expect(events([up]) == [.connect(deviceName: "L1", profile: "default")])
+        #expect(events([all]) == [.connect(deviceName: "any", profile: "default")])
+        #expect(events([up, all]) == events(nil))
+
+        let mapped = try MQTTUplinkRouter(configuration: try parse(#"""
+            {"broker": {"host": "h"}, "mapping": [{"topicFilter": "dev/#", "converter": {"type": "json",
+                "deviceInfo": {"deviceNameExpressionSource": "constant", "deviceNameExpression": "D"},
+                "timeseries": [{"type": "integer", "key": "n", "value": "${n}"}]}}],
+             "requestsMapping": {"connectRequests": [{"topicFilter": "dev/+/up", "deviceInfo": {"deviceNameExpression": "x"}}]}}
+            """#), file: "mqtt.json", logger: Logger(label: "test"))
+        let mapping = mapped.subscriptionIdentifier(of: mapped.subscriptions.firstIndex { $0.filter == "dev/#" }!)
+        let request = mapped.subscriptionIdentifier(of: mapped.subscriptions.firstIndex { $0.filter == "dev/+/up" }!)
+        let message = MQTTUplinkMessage(topic: "dev/L1/up", payload: ByteBuffer(string: #"{"n": 1}"#), receivedAt: 0)
+        #expect(mapped.route(message, subscriptions: [mapping]).data.count == 1)
+        let requestCopy = mapped.route(message, subscriptions: [request])
+        #expect(requestCopy.matched && requestCopy.data.isEmpty && requestCopy.deviceEvents.isEmpty,
+                "the request's copy of a topic a mapping takes does nothing")
+    }
 }
