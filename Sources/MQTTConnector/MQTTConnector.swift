@@ -181,7 +181,7 @@ public struct MQTTConnector: Connector {
             }
         }
         let packets: [(filters: [MQTTSubscription], identifier: UInt32?)] = identified
-            ? router.subscriptions.enumerated().map { ([$1], router.subscriptionIdentifier(of: $0)) }
+            ? router.subscriptions.map { ([$0], MQTTUplinkRouter.subscriptionIdentifier(for: $0.filter)) }
                 + batches(pending).map { ($0, nil) }
             : batches(router.subscriptions + pending).map { ($0, nil) }
         guard !packets.isEmpty else {
@@ -202,6 +202,9 @@ public struct MQTTConnector: Connector {
             }
             let results = answered.compactMap { pair in pair.1.map { (pair.0, $0) } }
             let unanswered = answered.filter { $0.1 == nil }.map(\.0.filter)
+            if identified, !unanswered.isEmpty || results.contains(where: { $0.1.grantedQoS == nil }) {
+                subscriptionIdentifiers.stopUsing()
+            }
             statistics.countSubscribed()
             if !unanswered.isEmpty {
                 logger.error("Broker answered fewer subscriptions than asked; the unanswered filters may receive nothing",

@@ -15,4 +15,9 @@ final class MQTTSubscriptionIdentifiers: Sendable {
         inUse.store(usable, ordering: .releasing)
         return usable
     }
+
+    /// A filter the broker refused or left unanswered: a message its mappings should take could
+    /// arrive only as another subscription's copy, so every copy goes to everything that applies
+    /// (duplicates, as without identifiers, rather than a loss).
+    func stopUsing() { inUse.store(false, ordering: .releasing) }
 }

@@ -11,7 +11,7 @@ struct MQTTUplinkRouter: Sendable {
         let converter: any MQTTUplinkConverter
         /// Device level: the mapping's strategy, else the connector's.
         let reportStrategy: ReportStrategy?
-        /// The MQTT 5 subscription identifier of its filter (`subscriptionIdentifier(of:)`).
+        /// The MQTT 5 subscription identifier of its filter (`subscriptionIdentifier(for:)`).
         var subscription: UInt32 = 0
     }
 
@@ -36,6 +36,11 @@ struct MQTTUplinkRouter: Sendable {
     let subscriptions: [MQTTSubscription]
     /// Mappings left out (a custom converter nobody registered), for the start-up log.
     let skipped: [String]
+    /// Subscription identifiers of the requests, entry by entry, and of every subscription.
+    private let connectRequestSubscriptions: [UInt32]
+    private let disconnectRequestSubscriptions: [UInt32]
+    private let attributeRequestSubscriptions: [UInt32]
+    private let knownIdentifiers: Set<UInt32>
 
     init(configuration: MQTTConnectorConfiguration, file: String, logger: Logger) throws(ConfigError) {
         var routes: [Route] = []
@@ -79,9 +84,13 @@ struct MQTTUplinkRouter: Sendable {
         }
         self.routes = routes.map { route in
             var route = route
-            route.subscription = UInt32(subscriptions.firstIndex { $0.filter == route.filter.filter }! + 1)
+            route.subscription = Self.subscriptionIdentifier(for: route.filter.filter)
             return route
         }
+        connectRequestSubscriptions = configuration.requests.connectRequests.map { Self.subscriptionIdentifier(for: $0.topicFilter.filter) }
+        disconnectRequestSubscriptions = configuration.requests.disconnectRequests.map { Self.subscriptionIdentifier(for: $0.topicFilter.filter) }
+        attributeRequestSubscriptions = configuration.requests.attributeRequests.map { Self.subscriptionIdentifier(for: $0.topicFilter.filter) }
+        knownIdentifiers = Set(subscriptions.map { Self.subscriptionIdentifier(for: $0.filter) })
         self.connectRequests = configuration.requests.connectRequests
         self.disconnectRequests = configuration.requests.disconnectRequests
         self.attributeRequests = configuration.requests.attributeRequests
@@ -117,37 +126,36 @@ struct MQTTUplinkRouter: Sendable {
         }
     }
 
-    /// The MQTT 5 subscription identifier the connector gives `subscriptions[i]`: i + 1 (0 is
-    /// not a valid identifier).
-    func subscriptionIdentifier(of index: Int) -> UInt32 { UInt32(index + 1) }
+    /// The MQTT 5 subscription identifier the connector gives a filter: derived from the filter
+    /// text (FNV-1a, in 1...268,435,455), not from its place in the configuration, so messages a
+    /// persistent session queued before a configuration change still name the right filter. Two
+    /// filters that happen to share one are merely told apart less well (a copy goes to both).
+    static func subscriptionIdentifier(for filter: String) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in filter.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return hash % 268_435_455 + 1
+    }
 
     /// - Parameter subscriptions: the subscription identifiers the broker sent with this copy of
-    ///   the message (MQTT 5): only the mappings and requests of those subscriptions take it, so
-    ///   a message matching two overlapping filters, which the broker delivers once per
-    ///   subscription, is converted once by each mapping, not once per copy (a copy for a
-    ///   request's subscription does nothing when a mapping takes the topic, as requests are
-    ///   tried only when none does). Nil: every matching mapping and request (MQTT 3.1.1, or a
-    ///   broker without identifiers).
+    ///   the message (MQTT 5). Which mappings and requests apply is decided by the topic, as
+    ///   without identifiers; the identifiers say which of them this copy is for, so a message
+    ///   matching overlapping filters, which the broker delivers once per subscription, is
+    ///   converted once by each mapping and acted on once by each request, not once per copy.
+    ///   Nil (MQTT 3.1.1, a broker without identifiers), or identifiers of no subscription of
+    ///   this router: every copy goes to everything that applies.
     func route(_ message: MQTTUplinkMessage, subscriptions: [UInt32]? = nil) -> Result {
         var topic = message.topic
-        return topic.withUTF8 { route(message, topicUTF8: $0, subscriptions: subscriptions) }
+        let delivering = subscriptions.flatMap { ids in ids.contains(where: knownIdentifiers.contains) ? ids : nil }
+        return topic.withUTF8 { route(message, topicUTF8: $0, subscriptions: delivering) }
     }
 
     private func route(_ message: MQTTUplinkMessage, topicUTF8 topic: UnsafeBufferPointer<UInt8>,
                        subscriptions delivering: [UInt32]?) -> Result {
         var result = Result()
-        /// A request's filter takes this copy.
-        func delivers(_ filter: MQTTTopicFilter) -> Bool {
-            guard filter.matches(utf8: topic) else { return false }
-            guard let delivering else { return true }
-            guard let index = subscriptions.firstIndex(where: { $0.filter == filter.filter }) else { return false }
-            return delivering.contains(subscriptionIdentifier(of: index))
-        }
+        func isForThisCopy(_ subscription: UInt32) -> Bool { delivering?.contains(subscription) ?? true }
         for route in routes where route.filter.matches(utf8: topic) {
-            // Which mappings and requests apply is decided by the topic, as without identifiers;
-            // the identifiers only say which of them this copy is for.
             result.matched = true
-            if let delivering, !delivering.contains(route.subscription) { continue }
+            guard isForThisCopy(route.subscription) else { continue }
             var converted: [ConvertedData]
             do {
                 converted = try route.converter.convert(message)
@@ -169,8 +177,9 @@ struct MQTTUplinkRouter: Sendable {
             if parsed == nil { parsed = .some(try? JSONValue.parse(message.payload.readableBytesView)) }
             return parsed!
         }
-        for request in connectRequests where delivers(request.topicFilter) {
+        for (index, request) in connectRequests.enumerated() where request.topicFilter.matches(utf8: topic) {
             result.matched = true
+            guard isForThisCopy(connectRequestSubscriptions[index]) else { continue }
             guard let name = resolve(request.deviceName, message, document) else {
                 result.problems.append("connect request on \(message.topic): no device name (\(request.deviceName) found nothing)")
                 continue
@@ -180,31 +189,42 @@ struct MQTTUplinkRouter: Sendable {
             result.deviceEvents.append(.connect(deviceName: name, profile: profile))
         }
         guard !result.matched else { return result }  // The reference stops at a connect request.
-        for request in disconnectRequests where delivers(request.topicFilter) {
+        for (index, request) in disconnectRequests.enumerated() where request.topicFilter.matches(utf8: topic) {
             result.matched = true
+            let mine = isForThisCopy(disconnectRequestSubscriptions[index])
             guard let name = resolve(request.deviceName, message, document) else {
-                result.problems.append("disconnect request on \(message.topic): no device name (\(request.deviceName) found nothing)")
+                if mine {
+                    result.problems.append("disconnect request on \(message.topic): no device name (\(request.deviceName) found nothing)")
+                }
                 continue
             }
-            result.deviceEvents.append(.disconnect(deviceName: name))
+            if mine { result.deviceEvents.append(.disconnect(deviceName: name)) }
             break  // The reference acts on the first matching disconnect request only.
         }
         guard !result.matched else { return result }
-        for (index, request) in attributeRequests.enumerated() where delivers(request.topicFilter) {
+        for (index, request) in attributeRequests.enumerated() where request.topicFilter.matches(utf8: topic) {
             result.matched = true
+            // Whether this entry answers (found a device and names) decides, as without
+            // identifiers, whether the later entries are tried; only its own copy acts on it.
             guard let name = resolve(request.deviceName, message, document) else {
-                result.problems.append("attribute request on \(message.topic): no device name (\(request.deviceName) found nothing)")
+                if isForThisCopy(attributeRequestSubscriptions[index]) {
+                    result.problems.append("attribute request on \(message.topic): no device name (\(request.deviceName) found nothing)")
+                }
                 continue
             }
             let keys = request.attributeNames.names(topic: message.topic,
                                                     message: request.attributeNames.readsMessage ? document() : nil)
             guard !keys.isEmpty else {
-                result.problems.append("attribute request on \(message.topic): no attribute name "
-                                       + "(\(request.attributeNameExpression) found nothing)")
+                if isForThisCopy(attributeRequestSubscriptions[index]) {
+                    result.problems.append("attribute request on \(message.topic): no attribute name "
+                                           + "(\(request.attributeNameExpression) found nothing)")
+                }
                 continue
             }
-            result.deviceEvents.append(.attributeRequest(MQTTAttributeRequestCall(
-                entryIndex: index, deviceName: name, keys: keys, clientScope: request.scope == .client)))
+            if isForThisCopy(attributeRequestSubscriptions[index]) {
+                result.deviceEvents.append(.attributeRequest(MQTTAttributeRequestCall(
+                    entryIndex: index, deviceName: name, keys: keys, clientScope: request.scope == .client)))
+            }
             break  // The reference answers with the first entry that found a device and names.
         }
         return result

@@ -142,8 +142,8 @@ import Testing
                 "deviceNameExpression": "(?<=dev/)[^/]+"}},
                                   {"topicFilter": "dev/#", "deviceInfo": {"deviceNameExpression": "any"}}]
             """#)
-        let up = router.subscriptionIdentifier(of: router.subscriptions.firstIndex { $0.filter == "dev/+/up" }!)
-        let all = router.subscriptionIdentifier(of: router.subscriptions.firstIndex { $0.filter == "dev/#" }!)
+        let up = MQTTUplinkRouter.subscriptionIdentifier(for: "dev/+/up")
+        let all = MQTTUplinkRouter.subscriptionIdentifier(for: "dev/#")
         func events(_ subscriptions: [UInt32]?) -> [MQTTUplinkRouter.DeviceEvent] {
             router.route(MQTTUplinkMessage(topic: "dev/L1/up", payload: ByteBuffer(), receivedAt: 0),
                          subscriptions: subscriptions).deviceEvents
@@ -159,12 +159,38 @@ import Testing
                 "timeseries": [{"type": "integer", "key": "n", "value": "${n}"}]}}],
              "requestsMapping": {"connectRequests": [{"topicFilter": "dev/+/up", "deviceInfo": {"deviceNameExpression": "x"}}]}}
             """#), file: "mqtt.json", logger: Logger(label: "test"))
-        let mapping = mapped.subscriptionIdentifier(of: mapped.subscriptions.firstIndex { $0.filter == "dev/#" }!)
-        let request = mapped.subscriptionIdentifier(of: mapped.subscriptions.firstIndex { $0.filter == "dev/+/up" }!)
+        let mapping = MQTTUplinkRouter.subscriptionIdentifier(for: "dev/#")
+        let request = MQTTUplinkRouter.subscriptionIdentifier(for: "dev/+/up")
         let message = MQTTUplinkMessage(topic: "dev/L1/up", payload: ByteBuffer(string: #"{"n": 1}"#), receivedAt: 0)
         #expect(mapped.route(message, subscriptions: [mapping]).data.count == 1)
         let requestCopy = mapped.route(message, subscriptions: [request])
         #expect(requestCopy.matched && requestCopy.data.isEmpty && requestCopy.deviceEvents.isEmpty,
                 "the request's copy of a topic a mapping takes does nothing")
+        // Identifiers of no subscription of this configuration (a persistent session's queue
+        // from before a change): the copy goes to everything that applies.
+        #expect(mapped.route(message, subscriptions: [12_345]).data.count == 1)
+    }
+
+    /// The request tiers are chosen by the topic, as without identifiers: a connect request that
+    /// takes the topic keeps the disconnect requests out whichever copy comes, and only the
+    /// first disconnect request that finds a device acts.
+    @Test func requestTiersAreChosenByTheTopicNotPerCopy() throws {
+        let router = try router(extra: #"""
+            , "connectRequests": [{"topicFilter": "dev/#", "deviceInfo": {"deviceNameExpression": "C"}}],
+              "disconnectRequests": [{"topicFilter": "dev/+/down", "deviceInfo": {"deviceNameExpression": "D"}},
+                                     {"topicFilter": "dev/x/+", "deviceInfo": {"deviceNameExpression": "E"}}]
+            """#)
+        let message = MQTTUplinkMessage(topic: "dev/x/down", payload: ByteBuffer(), receivedAt: 0)
+        let copies = ["dev/#", "dev/+/down", "dev/x/+"].map { MQTTUplinkRouter.subscriptionIdentifier(for: $0) }
+        let events = copies.flatMap { router.route(message, subscriptions: [$0]).deviceEvents }
+        #expect(events == router.route(message).deviceEvents)
+        #expect(events == [.connect(deviceName: "C", profile: "default")])
+
+        let disconnects = try self.router(extra: #"""
+            , "disconnectRequests": [{"topicFilter": "dev/+/down", "deviceInfo": {"deviceNameExpression": "D"}},
+                                     {"topicFilter": "dev/x/+", "deviceInfo": {"deviceNameExpression": "E"}}]
+            """#)
+        let acted = copies.dropFirst().flatMap { disconnects.route(message, subscriptions: [$0]).deviceEvents }
+        #expect(acted == [.disconnect(deviceName: "D")])
     }
 }
