@@ -401,9 +401,12 @@ final class MQTTClientCore {
         scheduleRequestCheck(id, named: name, at: deadline, on: handler)
     }
 
+    /// At least 100 ms: a zero or negative setting would re-arm the check at once, over and
+    /// over, while reading is paused.
     private var requestTimeout: TimeAmount {
         let timeout = configuration.requestTimeout
-        return .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        return .nanoseconds(max(100_000_000, nanoseconds))
     }
 
     private func scheduleRequestCheck(_ id: UInt16, named name: String, at deadline: NIODeadline,
