@@ -86,8 +86,13 @@ struct GatewayLink: GatewayContext {
     /// (the reference does not wait for it either).
     private func introduce(_ data: ConvertedData, change: DeviceRegistry.Sighting, from connector: ConnectorIdentity) async {
         switch change {
-        case .known, .reconnected:
+        case .known:
             break
+        case .reconnected:
+            // Back after being reported disconnected (also by a previous run's stop): it gets the
+            // shared attributes as a connecting device does, whichever of its data or its
+            // connect report comes first (the session's sync of known devices skipped it).
+            sharedAttributeSync?.request(device: data.deviceName, type: data.deviceType, connector: connector.name)
         case .new, .ownerChanged:
             await sendConnectorAttributes(of: data.deviceName, type: data.deviceType, connector: connector)
             sharedAttributeSync?.request(device: data.deviceName, type: data.deviceType, connector: connector.name)
