@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "MQTTConnector",
             dependencies: [
-                "GatewayKit", "Expressions", "MQTT",
+                "GatewayKit", "Expressions", "MQTT", "Reporting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -174,7 +174,7 @@ let package = Package(
         .executableTarget(
             name: "gateway-bench",
             dependencies: [
-                "GatewayCore", "Storage", "ThingsBoard", "MQTT", "GatewayKit", "OPCUA",
+                "GatewayCore", "Storage", "ThingsBoard", "MQTT", "MQTTConnector", "GatewayKit", "OPCUA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -34,8 +34,9 @@ struct JSONPath: Sendable, Equatable {
             // "..key": anywhere in the message (jsonpath-rw needs "$..key" for this).
             steps.append(.descendants)
             position = 2
-        } else if characters.first == "$" {
-            // A leading "$" is the message itself: "$", "$.a", "$..a", "$[0]".
+        } else if characters.first == "$" || characters.first == "@" {
+            // A leading "$" (or jsonpath's "@", the current value) is the message itself: "$",
+            // "$.a", "$..a", "$[0]".
             if characters.count == 1 {
                 position = 1
             } else if characters[1] == "[" {

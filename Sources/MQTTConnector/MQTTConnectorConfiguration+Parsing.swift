@@ -38,8 +38,14 @@ extension MQTTConnectorConfiguration {
             throw entry.failure("converter", expected: "an object with the converter's type", found: nil)
         }
         let spec: MQTTConverterSpec
-        if converter.has("extension") || converter.value("type")?.stringValue == "custom" {
-            // As in the reference, an `extension` makes any converter a custom one.
+        // As in the reference, an `extension` names the converter class whatever the `type`: one
+        // of the built-in classes, else a custom one.
+        let extensionName = converter.value("extension")?.stringValue
+        if extensionName == "JsonMqttUplinkConverter" {
+            spec = .json(try parseJSONConverter(converter))
+        } else if extensionName == "BytesMqttUplinkConverter" {
+            spec = .bytes(try parseBytesConverter(converter))
+        } else if converter.has("extension") || converter.value("type")?.stringValue == "custom" {
             spec = .custom(try parseCustomConverter(converter))
         } else {
             switch try converter.choice("type", of: ["json", "bytes", "custom"], default: nil) {

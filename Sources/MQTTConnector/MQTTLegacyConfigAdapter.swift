@@ -72,9 +72,12 @@ enum MQTTLegacyConfigAdapter {
 
     private static func rewriteDeviceKeys(_ object: inout JSONObject, path: String, rewrites: inout [String],
                                           bytesStyle: Bool) {
-        var deviceInfo = object["deviceInfo"]?.objectValue ?? [:]
+        // An entry that already has `deviceInfo` is in the current layout: an old key left beside
+        // it is ignored, as the reference (which adapts only configs without `deviceInfo`) does.
+        guard object["deviceInfo"] == nil else { return }
+        var deviceInfo: JSONObject = [:]
         var changed = false
-        if bytesStyle, object["deviceInfo"] == nil, let name = object.removeValue(forKey: "deviceNameExpression") {
+        if bytesStyle, let name = object.removeValue(forKey: "deviceNameExpression") {
             deviceInfo["deviceNameExpression"] = name
             if let profile = object.removeValue(forKey: "deviceTypeExpression") {
                 deviceInfo["deviceProfileExpression"] = profile

@@ -38,6 +38,9 @@ struct ValueExpressionTests {
         #expect(try value("${list[2]}") == .int(30))
         #expect(try value("$.list[0]") == .string("$.list[0]"), "without ${ it is a constant")
         #expect(try value("${$.list[0]}") == .int(10))
+        // jsonpath's "@" (the current value) is the message too.
+        #expect(try value("${@.list[0]}") == .int(10))
+        #expect(try value("${@}") == value("${$}"))
     }
 
     @Test func wildcardsAndSlicesGiveTheFirstMatch() throws {

@@ -265,6 +265,21 @@ func configError(_ text: String) throws -> ConfigError {
         _ = try parse(document.jsonString)
     }
 
+    /// The reference adapts only configs without `deviceInfo`; an old key left beside a
+    /// `deviceInfo` (a half-migrated file) must not override it.
+    @Test func anOldKeyBesideDeviceInfoIsIgnored() throws {
+        let document = try JSONValue.parse("""
+            {"broker": {"host": "h"},
+             "mapping": [{"topicFilter": "a", "converter": {"type": "json",
+                          "deviceInfo": {"deviceNameExpressionSource": "message", "deviceNameExpression": "${sn}"},
+                          "deviceNameJsonExpression": "${kind}", "timeseries": "*"}}]}
+            """)
+        let (root, rewrites) = MQTTLegacyConfigAdapter.normalize(try #require(document.objectValue))
+        #expect(root["mapping"]?.arrayValue?.first?["converter"]?["deviceInfo"]
+                == ["deviceNameExpressionSource": "message", "deviceNameExpression": "${sn}"])
+        #expect(rewrites.isEmpty)
+    }
+
     @Test func attributeUpdateAndRPCRendering() throws {
         let configuration = try parse("""
             {"broker": {"host": "h"}, "requestsMapping": {

@@ -57,6 +57,24 @@ func config(mappings: [String], requests: String = "{}", extra: String = "") -> 
             attributes: ["model": "T1000"])])
     }
 
+    /// `extension` names the converter class as in the reference, and the built-in classes'
+    /// names select the built-in converters whatever `type` says.
+    @Test func theBuiltInConverterClassNamesSelectTheBuiltInConverters() throws {
+        let mappings = [
+            #"{"topicFilter": "j", "converter": {"type": "custom", "extension": "JsonMqttUplinkConverter", "#
+                + #""deviceInfo": {"deviceNameExpressionSource": "constant", "deviceNameExpression": "J"}, "#
+                + #""attributes": [{"type": "string", "key": "model", "value": "${model}"}]}}"#,
+            #"{"topicFilter": "b", "converter": {"type": "json", "extension": "BytesMqttUplinkConverter", "#
+                + #""deviceInfo": {"deviceNameExpression": "[0:2]", "deviceProfileExpression": "default"}, "#
+                + #""attributes": [{"type": "raw", "key": "r", "value": "[:]"}]}}"#,
+        ]
+        let routing = try router(config(mappings: mappings))
+        #expect(routing.route(message("j", #"{"model": "M"}"#)).data
+                == [ConvertedData(deviceName: "J", attributes: ["model": "M"])])
+        #expect(routing.route(message("b", "AB12")).data
+                == [ConvertedData(deviceName: "AB", attributes: ["r": "AB12"])])
+    }
+
     @Test func aJSONArrayGivesOneRecordPerElementMergedPerDevice() throws {
         let payload = """
             [{"serial": "A", "kind": "counter", "n": 1, "ts": 1700000000100},

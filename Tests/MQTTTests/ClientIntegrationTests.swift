@@ -290,6 +290,6 @@ func passwordProtectedMosquitto(user: String, password: String) throws -> Mosqui
 
 /// The pid of the mosquitto process started by the test (from its listener port).
 func mosquittoPID(_ broker: Mosquitto) throws -> pid_t? {
-    let output = try runTool("/usr/bin/env", ["pgrep", "-f", broker.directory.path])
+    let output = try runTool("/usr/bin/env", ["pgrep", "-f", broker.directory.path]).output
     return output.split(separator: "\n").compactMap { pid_t($0) }.first
 }

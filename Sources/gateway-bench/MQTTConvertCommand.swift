@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import MQTTConnector
+
+/// `gateway-bench mqtt-convert`: runs the MQTT connector's routing, converters and report filter
+/// over a JSONL file of cases (`scripts/reference-diff/mqtt/make_cases.py`) and prints one result
+/// line per case, in the format of the reference gateway's runner, for `compare.py`.
+struct MQTTConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mqtt-convert",
+        abstract: "Convert reference-diff cases with the MQTT connector's converters (JSONL in, JSONL out).")
+
+    @Argument(help: "The cases file: one {id, connector, topic, payload | payloadHex} object per line.")
+    var cases: String
+    @Option(help: "The receive time given to every message, ms since the epoch (the reference runner's frozen clock).")
+    var receivedAt: Int64 = 1_700_000_000_000
+
+    func run() throws {
+        let text = try String(contentsOfFile: cases, encoding: .utf8)
+        FileHandle.standardOutput.write(Data(MQTTConversionPreview.resultLines(forCases: text, receivedAt: receivedAt)))
+    }
+}
