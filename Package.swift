@@ -168,7 +168,7 @@ let package = Package(
         .executableTarget(
             name: "iot-gateway",
             dependencies: [
-                "GatewayCore",
+                "GatewayCore", "GatewayKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

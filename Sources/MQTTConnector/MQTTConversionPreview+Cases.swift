@@ -32,15 +32,6 @@ extension MQTTConversionPreview {
 
     private static func payload(of item: JSONValue) -> [UInt8]? {
         if let text = item["payload"]?.stringValue { return Array(text.utf8) }
-        guard let hex = item["payloadHex"]?.stringValue, hex.utf8.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
+        return item["payloadHex"]?.stringValue.flatMap(HexBytes.decode)
     }
 }

@@ -14,6 +14,8 @@ public struct MQTTConversionPreview: Sendable {
     public struct Outcome: Sendable {
         public var data: [ConvertedData]
         public var problems: [String]
+        /// False when no mapping or request of the configuration matches the topic.
+        public var matched: Bool
 
         /// `{"devices": [{"deviceName", "deviceType", "telemetry": [{"ts", "values"}], "attributes"}],
         /// "error"}`, the line format of the reference-diff tools. A reading without its own
@@ -54,6 +56,6 @@ public struct MQTTConversionPreview: Sendable {
         var filter = ReportFilter(gatewayDefault: nil)
         filter.setConnectorDefault(connectorReportStrategy, for: "preview")
         let admitted = result.data.compactMap { filter.admit($0, from: "preview", now: receivedAt) }
-        return Outcome(data: admitted, problems: result.problems)
+        return Outcome(data: admitted, problems: result.problems, matched: result.matched)
     }
 }

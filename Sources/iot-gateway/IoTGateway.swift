@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayCore
+import GatewayKit
 import Logging
 
 /// `iot-gateway`: argument parsing and start-up only; everything else lives in GatewayCore.
@@ -18,9 +19,11 @@ struct IoTGateway: AsyncParsableCommand {
               iot-gateway                                  run with ./config
               iot-gateway run --config /etc/thingsboard-gateway/config
               iot-gateway check-config ./config            validate and print a summary
+              iot-gateway convert config/mqtt.json --topic sensor/SN-1/data --payload '{"temp": 21.5}'
+                                                           show what a message becomes
             """,
         version: GatewayVersion.current,
-        subcommands: [Run.self, CheckConfig.self, Version.self],
+        subcommands: [Run.self, CheckConfig.self, Convert.self, Version.self],
         defaultSubcommand: Run.self)
 }
 
@@ -66,6 +69,59 @@ struct CheckConfig: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let report = ConfigurationCheck.run(
             directory: GatewayOptions.resolveConfigDirectory(directory, environment: environment), environment: environment)
+        print(report.text)
+        if !report.ok { throw ExitCode(1) }
+    }
+}
+
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what one message becomes: the ThingsBoard messages a connector file's mappings make of it (MQTT connector; no broker needed).",
+        discussion: """
+            The message is converted as the running connector would convert it, then filtered by the connector's             reportStrategy (the gateway's own in tb_gateway.json is not applied) and printed as '<ThingsBoard topic>             <payload>' lines; conversion problems are printed as PROBLEM lines and make the exit status 1.
+            """)
+
+    @Argument(help: "The connector file (e.g. config/mqtt.json).")
+    var connectorFile: String
+
+    @Option(help: "The topic the message arrives on.")
+    var topic: String
+
+    @Option(help: "The payload, as text.")
+    var payload: String?
+
+    @Option(help: "A file holding the payload (bytes as they are).")
+    var payloadFile: String?
+
+    @Option(help: "The payload as hex digits (for bytes converters).")
+    var payloadHex: String?
+
+    @Option(help: "The connector type (only mqtt for now).")
+    var type = "mqtt"
+
+    func validate() throws {
+        if [payload, payloadFile, payloadHex].compactMap({ $0 }).count != 1 {
+            throw ValidationError("give the message with exactly one of --payload, --payload-file or --payload-hex")
+        }
+    }
+
+    func run() throws {
+        let bytes: [UInt8]
+        if let payload {
+            bytes = Array(payload.utf8)
+        } else if let payloadFile {
+            guard let data = FileManager.default.contents(atPath: payloadFile) else {
+                throw ValidationError("--payload-file: cannot read \(payloadFile)")
+            }
+            bytes = Array(data)
+        } else {
+            guard let decoded = HexBytes.decode(payloadHex ?? "") else {
+                throw ValidationError("--payload-hex: expected pairs of hex digits (white space allowed)")
+            }
+            bytes = decoded
+        }
+        let report = ConversionTrial.run(connectorFile: connectorFile, type: type, topic: topic, payload: bytes,
+                                         now: Int64(Date().timeIntervalSince1970 * 1000))
         print(report.text)
         if !report.ok { throw ExitCode(1) }
     }
