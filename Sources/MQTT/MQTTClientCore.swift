@@ -195,6 +195,10 @@ final class MQTTClientCore {
     // MARK: publish
 
     func publish(_ message: MQTTMessage, completion: MQTTPublishCompletion) {
+        if let problem = MQTTMessage.topicNameProblem(message.topic) {
+            completion.fail(MQTTError.invalidTopicName(message.topic, reason: problem))
+            return
+        }
         guard case .connected(let handler) = state else {
             completion.fail(state.isShutDown ? MQTTError.shutDown : MQTTError.notConnected)
             return

@@ -299,6 +299,9 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
     case proxyRefused(String)
     /// The caller stopped waiting for the server's acknowledgement (`MQTTClient.abandon`).
     case abandoned
+    /// A publish to a topic name the protocol forbids (empty, a `+`/`#` wildcard, U+0000, over
+    /// 65,535 bytes): refused before sending, since the broker would close the connection for it.
+    case invalidTopicName(String, reason: String)
 
     public var description: String {
         switch self {
@@ -318,6 +321,27 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
         case .subscribeFailed(let what): "MQTT subscribe failed: \(what)"
         case .unsubscribeFailed(let codes): "MQTT unsubscribe failed: \(codes)"
         case .abandoned: "MQTT publish abandoned before the server acknowledged it"
+        case .invalidTopicName(let topic, let reason): "MQTT publish refused: topic \"\(topic)\" \(reason)"
         }
+    }
+}
+
+extension MQTTMessage {
+    /// Why the protocol forbids `topic` as a PUBLISH topic name (MQTT 3.1.1 §4.7.3, MQTT 5 §4.7.3:
+    /// at least one character, no wildcard, no U+0000, at most 65,535 bytes), or nil when it is
+    /// valid. Brokers close the connection of a client that publishes to such a topic.
+    public static func topicNameProblem(_ topic: String) -> String? {
+        var count = 0
+        for byte in topic.utf8 {
+            count += 1
+            switch byte {
+            case UInt8(ascii: "+"), UInt8(ascii: "#"): return "contains the wildcard '\(Character(Unicode.Scalar(byte)))'"
+            case 0: return "contains U+0000"
+            default: continue
+            }
+        }
+        if count == 0 { return "is empty" }
+        if count > 65_535 { return "is longer than 65,535 bytes" }
+        return nil
     }
 }

@@ -35,6 +35,29 @@ struct ClientIntegrationTests {
         #expect(!client.isConnected)
     }
 
+    /// A topic name the protocol forbids (a rendered template holding `+`, say) would make the
+    /// broker close the connection: the publish fails on its own and the connection stays up.
+    @Test(arguments: [MQTTVersion.v3_1_1, .v5])
+    func aForbiddenTopicNameFailsThatPublishOnly(version: MQTTVersion) async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let client = makeClient(broker, id: "topic-\(version)", version: version)
+        _ = try await client.connect()
+        _ = try await client.subscribe([MQTTSubscription(filter: "ok", qos: .atLeastOnce)])
+        for topic in ["a/+/b", "a/#", "", "a\u{0}b"] {
+            for qos in [MQTTQoS.atMostOnce, .atLeastOnce] {
+                await #expect(throws: MQTTError.self, "topic \(topic.debugDescription)") {
+                    _ = try await client.publish(MQTTMessage(topic: topic, payload: "x", qos: qos))
+                }
+            }
+        }
+        let result = try await client.publish(MQTTMessage(topic: "ok", payload: "still connected", qos: .atLeastOnce))
+        #expect(result.isSuccess)
+        #expect(try await collect(client, count: 1).map(\.payload.text) == ["still connected"])
+        #expect(client.isConnected)
+        await client.shutdown()
+    }
+
     @Test func noLocalSuppressesOwnMessages() async throws {
         let broker = try Mosquitto()
         defer { broker.stop() }
