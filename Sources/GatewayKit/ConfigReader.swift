@@ -160,6 +160,8 @@ public struct ConfigReader: Sendable {
         guard let value = value(key) else { return nil }
         if let bool = value.boolValue { return bool }
         if let text = value.stringValue?.lowercased(), text == "true" || text == "false" { return text == "true" }
+        // 1 and 0 are what Python's True and False compare equal to; reference configs use them.
+        if case .int(let number) = value, number == 0 || number == 1 { return number == 1 }
         throw failure(key, expected: "true or false", found: value)
     }
 

@@ -192,6 +192,26 @@ extension MQTTConnectorConfiguration {
             valueTemplate: try template(entry, "valueExpression", valueExpression))
     }
 
+    /// `responseTimeout` in milliseconds, as the reference reads it: a number or numeric text
+    /// (fractions round up); `0`, `""`, `null` or `false` mean none (the reference then treats
+    /// the entry as one-way).
+    static func responseTimeout(_ entry: ConfigReader) throws(ConfigError) -> Int64? {
+        guard let value = entry.value("responseTimeout") else { return nil }
+        let milliseconds: Double?
+        switch value {
+        case .null, .bool(false): return nil
+        case .string(let text) where text.isEmpty: return nil
+        case .int(let number): milliseconds = Double(number)
+        case .double(let number): milliseconds = number
+        case .string(let text): milliseconds = PythonText.parseFloat(text)
+        default: milliseconds = nil
+        }
+        guard let milliseconds, milliseconds.isFinite, milliseconds >= 0, milliseconds < 9.2e18 else {
+            throw entry.failure("responseTimeout", expected: "milliseconds (a number of 0 or more; 0 means none)", found: value)
+        }
+        return milliseconds == 0 ? nil : Int64(milliseconds.rounded(.up))
+    }
+
     static func parseServerSideRPC(_ entry: ConfigReader) throws(ConfigError) -> MQTTServerSideRPC {
         let deviceNameFilter = try regex(entry, "deviceNameFilter")
         let methodFilter = try regex(entry, "methodFilter")
@@ -209,7 +229,7 @@ extension MQTTConnectorConfiguration {
             kind: kind, deviceNameFilter: deviceNameFilter.pattern, methodFilter: methodFilter.pattern,
             requestTopicExpression: requestTopic, responseTopicExpression: responseTopic,
             responseTopicQoS: try qos(entry, "responseTopicQoS", default: .atLeastOnce),
-            responseTimeoutMs: try entry.int64("responseTimeout", in: 1...Int64.max),
+            responseTimeoutMs: try responseTimeout(entry),
             valueExpression: valueExpression,
             retain: try entry.bool("retain", default: false), qos: try qos(entry, "qos", default: .atMostOnce),
             deviceNameRegex: deviceNameFilter, methodRegex: methodFilter,

@@ -209,6 +209,8 @@ struct MQTTDownlinkRules: Sendable {
     /// A device's answer: its JSON when the payload parses (also after the reference's `'` → `"`
     /// rewrite, so Python-style `{'ok': 1}` works), else the text as it came.
     static func responseData(_ payload: [UInt8]) -> JSONValue {
+        // A UTF-8 byte order mark before the JSON (some devices' JSON writers add one) is not text.
+        let payload = payload.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(payload.dropFirst(3)) : payload
         if let value = try? JSONValue.parse(payload) { return value }
         let text = String(decoding: payload, as: UTF8.self)
         if text.contains("'"), let value = try? JSONValue.parse(text.replacingQuotes()) { return value }

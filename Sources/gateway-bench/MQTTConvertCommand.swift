@@ -20,3 +20,19 @@ struct MQTTConvertCommand: ParsableCommand {
         FileHandle.standardOutput.write(Data(MQTTConversionPreview.resultLines(forCases: text, receivedAt: receivedAt)))
     }
 }
+
+/// `gateway-bench mqtt-requests`: the same for the `requestsMapping` cases
+/// (`scripts/reference-diff/mqtt-requests`).
+struct MQTTRequestsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mqtt-requests",
+        abstract: "Run reference-diff requestsMapping cases through the MQTT connector's request and downlink rules (JSONL in, JSONL out).")
+
+    @Argument(help: "The cases file: one {id, connector, connectedDevices?, event} object per line.")
+    var cases: String
+
+    func run() throws {
+        let text = try String(contentsOfFile: cases, encoding: .utf8)
+        FileHandle.standardOutput.write(Data(MQTTRequestsPreview.resultLines(forCases: text)))
+    }
+}

@@ -194,5 +194,27 @@ import Testing
         #expect(MQTTDownlinkRules.responseData(Array("42".utf8)) == 42)
         #expect(MQTTDownlinkRules.responseData(Array("it's on".utf8)) == "it's on")
         #expect(MQTTDownlinkRules.responseData([]) == "")
+        // A UTF-8 byte order mark before the JSON is skipped, as Python's JSON reading does.
+        #expect(MQTTDownlinkRules.responseData([0xEF, 0xBB, 0xBF] + Array(#"{"a": 1}"#.utf8)) == ["a": 1])
+    }
+
+    /// `responseTimeout` is read as the reference reads it: numbers, numeric text, fractions;
+    /// 0, "" and null mean none (one-way without `type: twoWay`). `retain` takes 0 and 1.
+    @Test func responseTimeoutsAndRetainAreReadAsTheReferenceReadsThem() throws {
+        func entry(_ extra: String) throws -> MQTTServerSideRPC {
+            let configuration = try parse(#"{"broker": {"host": "h"}, "requestsMapping": {"serverSideRpc": [{"#
+                + #""deviceNameFilter": ".*", "methodFilter": "m", "requestTopicExpression": "req", "#
+                + #""responseTopicExpression": "resp", "valueExpression": "1", "# + extra + "}]}}")
+            return try #require(configuration.requests.serverSideRpc.first)
+        }
+        #expect(try entry(#""responseTimeout": 1500.5"#).responseTimeoutMs == 1501)
+        #expect(try entry(#""responseTimeout": "2500""#).responseTimeoutMs == 2500)
+        for none in ["0", #""""#, "null"] {
+            #expect(try entry(#""responseTimeout": "# + none).responseTimeoutMs == nil, "\(none)")
+        }
+        #expect(throws: ConfigError.self) { try entry(#""responseTimeout": -1"#) }
+        #expect(throws: ConfigError.self) { try entry(#""responseTimeout": "soon""#) }
+        #expect(try entry(#""responseTimeout": 1000, "retain": 1"#).retain)
+        #expect(try !entry(#""responseTimeout": 1000, "retain": 0"#).retain)
     }
 }

@@ -3,32 +3,42 @@ import MQTTConnector
 import Testing
 import TestSupport
 
-/// The MQTT converters against the Python gateway's own: `scripts/reference-diff/mqtt` holds
-/// 3,399 cases (configs × payloads over every converter feature) and what the reference gateway
-/// 3.8.5 sends to ThingsBoard for each, recorded by running its converters and report filter
-/// (`reference_convert.py`). This test converts every case here and has `compare.py` check that
+/// The MQTT connector against the Python gateway 3.8.5's own code. `scripts/reference-diff/mqtt`
+/// holds 3,399 uplink conversion cases and `scripts/reference-diff/mqtt-requests` 1,295
+/// `requestsMapping` cases (connect/disconnect/attribute requests, attribute updates, RPCs), each
+/// with what the reference sends to ThingsBoard and to the devices, recorded by running its code
+/// (`reference_convert.py`). These tests run every case here and have `compare.py` check that
 /// each result is the reference's, except the deliberate differences listed, with their reason,
 /// in `known-differences.json`; an entry that no longer differs fails too (`--strict`), so the
 /// list stays true.
 @Suite struct ReferenceGatewayDiffTests {
-    let folder = PythonPeer.projectRoot.appendingPathComponent("scripts/reference-diff/mqtt")
+    static let root = PythonPeer.projectRoot.appendingPathComponent("scripts/reference-diff")
 
-    @Test func everyCaseConvertsAsTheReferenceGatewayOrIsAListedDeliberateDifference() throws {
+    @Test func everyConversionCaseIsTheReferenceGatewaysOrAListedDeliberateDifference() throws {
+        try compare(folder: "mqtt", cases: 3399) {
+            MQTTConversionPreview.resultLines(forCases: $0, receivedAt: 1_700_000_000_000)
+        }
+    }
+
+    @Test func everyRequestsCaseIsTheReferenceGatewaysOrAListedDeliberateDifference() throws {
+        try compare(folder: "mqtt-requests", cases: 1295) { MQTTRequestsPreview.resultLines(forCases: $0) }
+    }
+
+    private func compare(folder name: String, cases count: Int, run: (String) -> [UInt8]) throws {
+        let folder = Self.root.appendingPathComponent(name)
         let cases = folder.appendingPathComponent("cases.jsonl")
         let ours = FileManager.default.temporaryDirectory
-            .appendingPathComponent("reference-diff-ours-\(ProcessInfo.processInfo.processIdentifier).jsonl")
+            .appendingPathComponent("reference-diff-\(name)-\(ProcessInfo.processInfo.processIdentifier).jsonl")
         defer { try? FileManager.default.removeItem(at: ours) }
-        let lines = MQTTConversionPreview.resultLines(forCases: try String(contentsOf: cases, encoding: .utf8),
-                                                      receivedAt: 1_700_000_000_000)
-        try Data(lines).write(to: ours)
+        try Data(run(try String(contentsOf: cases, encoding: .utf8))).write(to: ours)
 
-        let run = try runTool(PythonPeer.python(), [
+        let result = try runTool(PythonPeer.python(), [
             folder.appendingPathComponent("compare.py").path, cases.path,
             folder.appendingPathComponent("reference.jsonl").path, ours.path, "--strict", "--examples", "3",
         ], includeStandardError: true)
-        let summary = run.output.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(run.status == 0, "\(run.output.prefix(20_000))")
+        let summary = result.output.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(result.status == 0, "\(result.output.prefix(20_000))")
         // The comparison really ran over every case.
-        #expect(summary.hasPrefix("cases compared: 3399 "), "\(summary)")
+        #expect(summary.hasPrefix("cases compared: \(count) "), "\(summary)")
     }
 }

@@ -77,12 +77,15 @@ with redirect_stdout(sys.stderr):
     import tb_device_mqtt  # noqa: E402
     from tb_device_mqtt import TBTimeoutException  # noqa: E402
     from tb_gateway_mqtt import TBGatewayMqttClient  # noqa: E402
+    import thingsboard_gateway.gateway.tb_gateway_service as tb_gateway_service_module  # noqa: E402
     from thingsboard_gateway.gateway.tb_gateway_service import TBGatewayService  # noqa: E402
     from thingsboard_gateway.gateway.constants import CONNECTOR_PARAMETER, DEVICE_TYPE_PARAMETER  # noqa: E402
     import thingsboard_gateway.connectors.mqtt.mqtt_connector as mqtt_connector_module  # noqa: E402
     from thingsboard_gateway.tb_utility.tb_utility import TBUtility  # noqa: E402
+    from thingsboard_gateway.tb_utility.tb_rotating_file_handler import TimedRotatingFileHandler  # noqa: E402
 
 logging.getLogger().setLevel(logging.WARNING)
+tb_gateway_service_module.log = logging.getLogger("service")  # TBGatewayService.__init__ sets this global
 
 
 class _NoThread:
@@ -112,6 +115,10 @@ mqtt_connector_module.sleep = _no_sleep
 mqtt_connector_module.Thread = _NoThread
 # The SDK: no timeout-check / service-loop threads.
 tb_device_mqtt.Thread = _NoThread
+# init_logger() would give the connector loggers "<name>_connector.log" / "_converter.log" files in the current
+# directory (and another handler on the same logger for every case): no log files.
+TimedRotatingFileHandler.get_connector_file_handler = staticmethod(lambda file_name: None)
+TimedRotatingFileHandler.get_converter_file_handler = staticmethod(lambda file_name: None)
 
 
 class _RemoteHandler(logging.Handler):
@@ -292,6 +299,14 @@ def make_gateway(tb_client):
     gateway.connectors_configs = {}
     gateway.available_connectors_by_name = {}
     gateway.name = "Gateway"
+
+    def register_rpc_request_timeout(content, timeout, topic, cancel_method):
+        # The reference's own method (puts the request on __rpc_register_queue), then what _watchers does with it
+        # on its next pass; the connector busy-waits for is_rpc_in_progress(topic) meanwhile.
+        TBGatewayService.register_rpc_request_timeout(gateway, content, timeout, topic, cancel_method)
+        take_registered_rpcs(gateway)
+
+    gateway.register_rpc_request_timeout = register_rpc_request_timeout
     return gateway
 
 
