@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "MQTTConnector",
             dependencies: [
-                "GatewayKit", "Expressions", "MQTT", "Reporting",
+                "GatewayKit", "Expressions", "MQTT",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -168,13 +168,13 @@ let package = Package(
         .executableTarget(
             name: "iot-gateway",
             dependencies: [
-                "GatewayCore", "GatewayKit",
+                "GatewayCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "gateway-bench",
             dependencies: [
-                "GatewayCore", "Storage", "ThingsBoard", "MQTT", "MQTTConnector", "GatewayKit", "OPCUA",
+                "GatewayCore", "Storage", "ThingsBoard", "MQTT", "MQTTConnector", "GatewayKit", "OPCUA", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "GatewayKit"]),
         .testTarget(
             name: "MQTTConnectorTests",
-            dependencies: ["MQTTConnector", "GatewayKit", "Expressions", "MQTT", "TestSupport"]),
+            dependencies: ["MQTTConnector", "GatewayKit", "Expressions", "MQTT", "Reporting", "TestSupport"]),
         .testTarget(
             name: "MQTTTests",
             dependencies: [

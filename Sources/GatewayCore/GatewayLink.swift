@@ -147,12 +147,7 @@ struct GatewayLink: GatewayContext {
                                                                client: request.clientScope) else {
             throw .noAnswer
         }
-        // One key: {"id","device","value": v}; several (or all): {"id","device","values": {...}}.
-        if case .object(let values)? = reply["values"] { return values }
-        // A lone `value` names no key: it is the requested one only when one was requested (older
-        // ThingsBoard versions answer so when just one of several keys exists).
-        if let value = reply["value"], request.keys.count == 1 { return [request.keys[0]: value] }
-        return [:]
+        return request.values(in: reply)
     }
 
     private func announce(_ name: String, type: String, waitingForAcknowledgement: Bool = true) async {

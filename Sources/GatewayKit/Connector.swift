@@ -114,4 +114,9 @@ public protocol ConnectorFactory: Sendable {
     static var type: String { get }
     /// Validates the configuration and builds the connector; throws `ConfigError` on bad input.
     static func make(_ setup: ConnectorSetup) throws -> any Connector
+    /// What the connector makes of one message, without I/O (`MessageTrial`); nil when its data
+    /// does not come from messages. Throws `ConfigError` on a bad configuration.
+    static func messageTrial(configuration: JSONValue, file: String) throws -> (any MessageTrial)?
+    /// Whether `messageTrial` gives one (for listing the types `iot-gateway convert` takes).
+    static var offersMessageTrial: Bool { get }
 }

@@ -99,3 +99,15 @@ extension GatewayContext {
         throw .unsupported
     }
 }
+
+extension AttributeRequest {
+    /// The attributes in ThingsBoard's answer to this request. One key: `{"id","device","value": v}`;
+    /// several (or all): `{"id","device","values": {...}}`. A lone `value` names no key: it is the
+    /// requested one only when one was requested (older ThingsBoard versions answer so when just
+    /// one of several keys exists).
+    public func values(in reply: JSONValue) -> JSONObject {
+        if case .object(let values)? = reply["values"] { return values }
+        if let value = reply["value"], keys.count == 1 { return [keys[0]: value] }
+        return [:]
+    }
+}

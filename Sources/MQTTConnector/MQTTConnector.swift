@@ -13,6 +13,12 @@ public enum MQTTConnectorFactory: ConnectorFactory {
                                  configurationFile: setup.configurationFile, context: setup.context,
                                  logger: setup.logger, converterLogger: setup.converterLogger)
     }
+
+    public static let offersMessageTrial = true
+
+    public static func messageTrial(configuration: JSONValue, file: String) throws -> (any MessageTrial)? {
+        try MQTTConversionPreview(connectorConfiguration: configuration, file: file)
+    }
 }
 
 /// Subscribes to an external MQTT broker and turns the messages of the configured topics into

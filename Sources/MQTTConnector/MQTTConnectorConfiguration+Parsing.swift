@@ -193,8 +193,8 @@ extension MQTTConnectorConfiguration {
     }
 
     /// `responseTimeout` in milliseconds, as the reference reads it: a number or numeric text
-    /// (fractions round up); `0`, `""`, `null` or `false` mean none (the reference then treats
-    /// the entry as one-way).
+    /// (fractions round up); `0`, `""` or `false` mean none (without `type`, such an entry
+    /// is one-way, as in the reference; with `type: twoWay` it waits, see README).
     static func responseTimeout(_ entry: ConfigReader) throws(ConfigError) -> Int64? {
         guard let value = entry.value("responseTimeout") else { return nil }
         let milliseconds: Double?
@@ -218,9 +218,12 @@ extension MQTTConnectorConfiguration {
         let requestTopic = try entry.string("requestTopicExpression", default: nil)
         let responseTopic = try entry.string("responseTopicExpression", nonEmpty: true)
         let valueExpression = try entry.string("valueExpression", default: nil)
-        // Without `type`, the reference treats an entry with a response topic as two-way.
+        // Without `type`, an entry with a response topic is two-way, unless its `responseTimeout`
+        // is written as none (0, "", null): the reference then publishes one-way.
+        let timeout = try responseTimeout(entry)
+        let timeoutWrittenAsNone = entry.has("responseTimeout") && timeout == nil
         let kindName = try entry.choice("type", of: ["twoWay", "oneWay"],
-                                        default: responseTopic == nil ? "oneWay" : "twoWay")
+                                        default: responseTopic == nil || timeoutWrittenAsNone ? "oneWay" : "twoWay")
         let kind = MQTTServerSideRPC.Kind(rawValue: kindName) ?? .oneWay
         if kind == .twoWay, responseTopic == nil {
             throw entry.failure("responseTopicExpression", expected: "a topic template (type \"twoWay\")", found: nil)
@@ -229,7 +232,7 @@ extension MQTTConnectorConfiguration {
             kind: kind, deviceNameFilter: deviceNameFilter.pattern, methodFilter: methodFilter.pattern,
             requestTopicExpression: requestTopic, responseTopicExpression: responseTopic,
             responseTopicQoS: try qos(entry, "responseTopicQoS", default: .atLeastOnce),
-            responseTimeoutMs: try responseTimeout(entry),
+            responseTimeoutMs: timeout,
             valueExpression: valueExpression,
             retain: try entry.bool("retain", default: false), qos: try qos(entry, "qos", default: .atMostOnce),
             deviceNameRegex: deviceNameFilter, methodRegex: methodFilter,

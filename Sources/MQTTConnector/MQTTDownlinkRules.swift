@@ -166,7 +166,7 @@ struct MQTTDownlinkRules: Sendable {
         return .call(MQTTRPCCall(
             request: MQTTOutgoing(topic: requestTopic.render(context), payload: value.render(context),
                                   qos: Self.qos(params["qos"]) ?? .atMostOnce,
-                                  retain: params["retain"].map { $0.lowercased() == "true" } ?? false),
+                                  retain: params["retain"].map { ["true", "1"].contains($0.lowercased()) } ?? false),
             responseTopic: twoWay ? responseTopic?.render(context) : nil,
             responseQoS: Self.qos(params["responseTopicQoS"]) ?? .atLeastOnce,
             responseTimeout: twoWay ? timeout : nil))

@@ -13,22 +13,7 @@ import MQTT
 /// itself (connector RPCs without a device) are not run here.
 public enum MQTTRequestsPreview {
     public static func resultLines(forCases text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        for line in text.split(separator: "\n") where !line.isEmpty {
-            var result: JSONObject = [:]
-            do {
-                let item = try JSONValue.parse(String(line))
-                result["id"] = item["id"] ?? .null
-                for (key, value) in try run(item) { result[key] = value }
-            } catch {
-                result["toDevice"] = []
-                result["toThingsBoard"] = []
-                result["configError"] = .string("\(error)")
-            }
-            JSONValue.object(result).write(into: &out)
-            out.append(UInt8(ascii: "\n"))
-        }
-        return out
+        ReferenceDiffCases.resultLines(text, onConfigError: ["toDevice": [], "toThingsBoard": []], run)
     }
 
     private struct Recorder {
@@ -72,8 +57,7 @@ public enum MQTTRequestsPreview {
         switch event["kind"]?.stringValue {
         case "message":
             let topic = event["topic"]?.stringValue ?? ""
-            let payload = event["payload"]?.stringValue.map { Array($0.utf8) }
-                ?? event["payloadHex"]?.stringValue.flatMap(HexBytes.decode) ?? []
+            let payload = ReferenceDiffCases.payload(of: event) ?? []
             let routed = router.route(MQTTUplinkMessage(topic: topic, payload: .init(bytes: payload), receivedAt: 0))
             // A mapping's filter matching the topic takes the message to the converters.
             let queued = router.routes.filter { $0.filter.matches(topic) }.count
@@ -128,19 +112,15 @@ public enum MQTTRequestsPreview {
         return result
     }
 
-    /// ThingsBoard's answer (`{"value"}` or `{"values"}`, as the case gives it) published to the device.
+    /// ThingsBoard's answer (as the case gives it) published to the device, as the connector
+    /// answers: the values as the gateway reads them from the answer, under the requesting name.
     private static func answer(_ call: MQTTAttributeRequestCall, with response: JSONValue?,
                                configuration: MQTTConnectorConfiguration, into recorder: inout Recorder) {
         guard let response, case .object = response else { return }
-        var values: JSONObject = [:]
-        if case .object(let object)? = response["values"] {
-            values = object
-        } else if let value = response["value"], call.keys.count == 1 {
-            values = [call.keys[0]: value]
-        }
+        let values = AttributeRequest(deviceName: call.deviceName, keys: call.keys, clientScope: call.clientScope)
+            .values(in: response)
         let entry = configuration.requests.attributeRequests[call.entryIndex]
-        let deviceName = response["device"]?.stringValue ?? call.deviceName
-        if let message = entry.answer(deviceName: deviceName, keys: call.keys, values: values) {
+        if let message = entry.answer(deviceName: call.deviceName, keys: call.keys, values: values) {
             recorder.publish(message)
         }
     }
@@ -166,9 +146,7 @@ public enum MQTTRequestsPreview {
             var reply = MQTTDownlinkRules.noResponse
             if let error = recorder.publish(call.request) { reply = MQTTDownlinkRules.publishFailed(error) }
             if recorder.problems.isEmpty, let answer = deviceReply, let topic = answer["topic"]?.stringValue, filter.matches(topic) {
-                let payload = answer["payload"]?.stringValue.map { Array($0.utf8) }
-                    ?? answer["payloadHex"]?.stringValue.flatMap(HexBytes.decode) ?? []
-                reply = MQTTDownlinkRules.responseData(payload)
+                reply = MQTTDownlinkRules.responseData(ReferenceDiffCases.payload(of: answer) ?? [])
             }
             if !permanent { recorder.unsubscribed.append(.string(filter.filter)) }
             return reply

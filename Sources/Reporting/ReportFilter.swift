@@ -38,6 +38,15 @@ public struct ReportFilter: Sendable {
         self.switchedOff = strategy.kind == .disabled
     }
 
+    /// What a fresh filter forwards of a connector's first message: its readings under the
+    /// connector's strategy over the ON_RECEIVED default (for `iot-gateway convert` and the
+    /// reference-diff tests, which show one message as the first one the gateway sees).
+    public static func admitFirst(_ data: [ConvertedData], connectorDefault: ReportStrategy?, now: Int64) -> [ConvertedData] {
+        var filter = ReportFilter(gatewayDefault: nil)
+        filter.setConnectorDefault(connectorDefault, for: "")
+        return data.compactMap { filter.admit($0, from: "", now: now) }
+    }
+
     /// Registers a connector's root `reportStrategy` (nil = none, the gateway default applies) as
     /// the connector starts, restarts with a changed configuration or is removed; each forgets what
     /// was cached for it, as the reference does when ThingsBoard changes or removes a connector

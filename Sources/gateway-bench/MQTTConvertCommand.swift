@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MQTTConnector
+import Reporting
 
 /// `gateway-bench mqtt-convert`: runs the MQTT connector's routing, converters and report filter
 /// over a JSONL file of cases (`scripts/reference-diff/mqtt/make_cases.py`) and prints one result
@@ -17,7 +18,10 @@ struct MQTTConvertCommand: ParsableCommand {
 
     func run() throws {
         let text = try String(contentsOfFile: cases, encoding: .utf8)
-        FileHandle.standardOutput.write(Data(MQTTConversionPreview.resultLines(forCases: text, receivedAt: receivedAt)))
+        let lines = MQTTConversionPreview.resultLines(forCases: text, receivedAt: receivedAt) {
+            ReportFilter.admitFirst($0, connectorDefault: $1, now: $2)
+        }
+        FileHandle.standardOutput.write(Data(lines))
     }
 }
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GatewayCore
-import GatewayKit
 import Logging
 
 /// `iot-gateway`: argument parsing and start-up only; everything else lives in GatewayCore.
@@ -78,7 +77,11 @@ struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what one message becomes: the ThingsBoard messages a connector file's mappings make of it (MQTT connector; no broker needed).",
         discussion: """
-            The message is converted as the running connector would convert it, then filtered by the connector's             reportStrategy (the gateway's own in tb_gateway.json is not applied) and printed as '<ThingsBoard topic>             <payload>' lines; conversion problems are printed as PROBLEM lines and make the exit status 1.
+            The message is converted as the running connector converts it, then filtered by the connector's own \
+            reportStrategy as its first message (the gateway's in tb_gateway.json is not applied), and printed as \
+            '<ThingsBoard topic> <payload>' lines; a device's first data is also preceded by its connect and \
+            connector attributes, which are not shown. Conversion problems print as PROBLEM lines; they, an \
+            unmatched topic and a configuration error make the exit status 1.
             """)
 
     @Argument(help: "The connector file (e.g. config/mqtt.json).")
@@ -87,16 +90,16 @@ struct Convert: ParsableCommand {
     @Option(help: "The topic the message arrives on.")
     var topic: String
 
-    @Option(help: "The payload, as text.")
+    @Option(parsing: .unconditional, help: "The payload, as text (a leading '-' is fine: --payload -5).")
     var payload: String?
 
     @Option(help: "A file holding the payload (bytes as they are).")
     var payloadFile: String?
 
-    @Option(help: "The payload as hex digits (for bytes converters).")
+    @Option(help: "The payload as hex digits, white space allowed (for bytes converters).")
     var payloadHex: String?
 
-    @Option(help: "The connector type (only mqtt for now).")
+    @Option(help: "The connector type (mqtt).")
     var type = "mqtt"
 
     func validate() throws {
@@ -106,21 +109,9 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
-        let bytes: [UInt8]
-        if let payload {
-            bytes = Array(payload.utf8)
-        } else if let payloadFile {
-            guard let data = FileManager.default.contents(atPath: payloadFile) else {
-                throw ValidationError("--payload-file: cannot read \(payloadFile)")
-            }
-            bytes = Array(data)
-        } else {
-            guard let decoded = HexBytes.decode(payloadHex ?? "") else {
-                throw ValidationError("--payload-hex: expected pairs of hex digits (white space allowed)")
-            }
-            bytes = decoded
-        }
-        let report = ConversionTrial.run(connectorFile: connectorFile, type: type, topic: topic, payload: bytes,
+        let input: ConversionTrial.Payload = if let payload { .text(payload) }
+            else if let payloadFile { .file(payloadFile) } else { .hex(payloadHex ?? "") }
+        let report = ConversionTrial.run(connectorFile: connectorFile, type: type, topic: topic, payload: input,
                                          now: Int64(Date().timeIntervalSince1970 * 1000))
         print(report.text)
         if !report.ok { throw ExitCode(1) }

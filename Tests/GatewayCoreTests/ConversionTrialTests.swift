@@ -9,7 +9,7 @@ import TestSupport
     let now: Int64 = 1_700_000_000_000
 
     func run(_ topic: String, _ payload: String, file: String? = nil) -> ConversionTrial.Report {
-        ConversionTrial.run(connectorFile: file ?? example, type: "mqtt", topic: topic, payload: Array(payload.utf8), now: now)
+        ConversionTrial.run(connectorFile: file ?? example, type: "mqtt", topic: topic, payload: .text(payload), now: now)
     }
 
     @Test func aMessagePrintsTheThingsBoardMessagesItBecomes() {
@@ -28,6 +28,26 @@ import TestSupport
         let unmatched = run("elsewhere", "{}")
         #expect(!unmatched.ok)
         #expect(unmatched.text.contains("no mapping or request"))
+    }
+
+    /// A request topic shows what the gateway sends for it; a mapping left out (a custom
+    /// converter nobody registered) is named, not silently missing.
+    @Test func requestsAndLeftOutMappingsAreShown() throws {
+        let folder = try makeScratchDirectory("convert")
+        let file = folder.appendingPathComponent("mqtt.json")
+        try #"""
+            {"broker": {"host": "h"},
+             "mapping": [{"topicFilter": "custom/+", "converter": {"type": "custom", "extension": "NobodysConverter"}}],
+             "requestsMapping": {"connectRequests": [{"topicFilter": "sensor/+/connect",
+               "deviceInfo": {"deviceNameExpressionSource": "topic", "deviceNameExpression": "(?<=sensor/)[^/]+"}}]}}
+            """#.write(to: file, atomically: true, encoding: .utf8)
+        let connect = run("sensor/SN-9/connect", "", file: file.path)
+        #expect(connect.ok)
+        #expect(connect.text.hasSuffix(#"v1/gateway/connect {"device":"SN-9","type":"default"}"#), "\(connect.text)")
+        #expect(connect.text.hasPrefix("SKIPPED "), "\(connect.text)")
+        let custom = run("custom/a", "x", file: file.path)
+        #expect(!custom.ok)
+        #expect(custom.text.contains("NobodysConverter"), "\(custom.text)")
     }
 
     @Test func aBrokenFileIsNamedWithTheKey() throws {

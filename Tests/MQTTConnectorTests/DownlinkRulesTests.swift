@@ -209,9 +209,13 @@ import Testing
         }
         #expect(try entry(#""responseTimeout": 1500.5"#).responseTimeoutMs == 1501)
         #expect(try entry(#""responseTimeout": "2500""#).responseTimeoutMs == 2500)
-        for none in ["0", #""""#, "null"] {
+        for none in ["0", #""""#, "null"] {  // null: absent
             #expect(try entry(#""responseTimeout": "# + none).responseTimeoutMs == nil, "\(none)")
         }
+        // Written as none and no type: one-way, as the reference publishes it.
+        #expect(try entry(#""responseTimeout": 0"#).kind == .oneWay)
+        #expect(try entry(#""responseTimeout": 0, "type": "twoWay""#).kind == .twoWay)
+        #expect(try entry(#""responseTimeout": 1000"#).kind == .twoWay)
         #expect(throws: ConfigError.self) { try entry(#""responseTimeout": -1"#) }
         #expect(throws: ConfigError.self) { try entry(#""responseTimeout": "soon""#) }
         #expect(try entry(#""responseTimeout": 1000, "retain": 1"#).retain)

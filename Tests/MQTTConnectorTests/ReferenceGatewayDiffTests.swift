@@ -1,5 +1,6 @@
 import Foundation
 import MQTTConnector
+import Reporting
 import Testing
 import TestSupport
 
@@ -16,7 +17,9 @@ import TestSupport
 
     @Test func everyConversionCaseIsTheReferenceGatewaysOrAListedDeliberateDifference() throws {
         try compare(folder: "mqtt", cases: 3399) {
-            MQTTConversionPreview.resultLines(forCases: $0, receivedAt: 1_700_000_000_000)
+            MQTTConversionPreview.resultLines(forCases: $0, receivedAt: 1_700_000_000_000) {
+                ReportFilter.admitFirst($0, connectorDefault: $1, now: $2)
+            }
         }
     }
 

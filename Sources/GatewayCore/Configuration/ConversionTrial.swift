@@ -1,48 +1,91 @@
 import Foundation
 import GatewayKit
-import MQTTConnector
+import Reporting
 import ThingsBoard
 
-/// `iot-gateway convert`: what the gateway would send to ThingsBoard for one message on a
-/// connector's topic, without a broker or ThingsBoard: the connector file's mappings convert it
-/// (with its own report strategy, each run starting fresh), and the result is printed as the
-/// gateway API messages it becomes. For checking a mapping while writing or migrating it.
+/// `iot-gateway convert`: what the gateway would send for one message on a connector's topic,
+/// without a broker or ThingsBoard: the connector's own routing and converters
+/// (`ConnectorFactory.messageTrial`), then the report filter as for the connector's first message,
+/// printed as the gateway API messages it becomes.
 public enum ConversionTrial {
     public struct Report: Sendable {
         public var ok: Bool
         public var text: String
     }
 
-    /// The connector types it can try. Only MQTT: its mappings are the ones that convert a
-    /// message a user can paste; the polling connectors read values the gateway asks for.
-    public static let connectorTypes = ["mqtt"]
+    /// The message as the command line gives it.
+    public enum Payload: Sendable {
+        case text(String)
+        case file(String)
+        case hex(String)
+    }
 
-    public static func run(connectorFile: String, type: String, topic: String, payload: [UInt8], now: Int64) -> Report {
-        guard connectorTypes.contains(type) else {
-            return Report(ok: false, text: "convert: connector type \"\(type)\" is not supported (supported: \(connectorTypes.joined(separator: ", ")))")
+    public static func run(connectorFile: String, type: String, topic: String, payload input: Payload, now: Int64) -> Report {
+        let payload: [UInt8]
+        switch input {
+        case .text(let text):
+            payload = Array(text.utf8)
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                return Report(ok: false, text: "ERROR --payload-file: cannot read \(path)")
+            }
+            payload = Array(data)
+        case .hex(let digits):
+            guard let bytes = HexBytes.decode(digits) else {
+                return Report(ok: false, text: "ERROR --payload-hex: expected pairs of hex digits (white space allowed)")
+            }
+            payload = bytes
         }
-        let preview: MQTTConversionPreview
+        let trial: any MessageTrial
         do {
             guard let data = FileManager.default.contents(atPath: connectorFile) else {
                 throw ConfigError(file: connectorFile, keyPath: "", expected: "a readable connector file", found: "no such file")
             }
             let document = try GatewayConfiguration.parseJSON(data, file: connectorFile)
-            preview = try MQTTConversionPreview(connectorConfiguration: document,
-                                                file: (connectorFile as NSString).lastPathComponent)
+            guard let factory = ConnectorRegistry.factory(for: type),
+                  let made = try factory.messageTrial(configuration: document, file: (connectorFile as NSString).lastPathComponent)
+            else {
+                let supported = ConnectorRegistry.knownTypes.filter { ConnectorRegistry.factory(for: $0)?.offersMessageTrial == true }
+                return Report(ok: false, text: "ERROR connector type \"\(type)\" cannot convert a single message here"
+                              + " (\(ConnectorRegistry.factory(for: type) == nil ? "unknown type" : "its data is polled, not received")); "
+                              + "types that can: \(supported.joined(separator: ", "))")
+            }
+            trial = made
         } catch {
             return Report(ok: false, text: "ERROR \(error)")
         }
-        let outcome = preview.convert(topic: topic, payload: payload, receivedAt: now)
+        let outcome = trial.convert(topic: topic, payload: payload, receivedAt: now)
+        var lines = trial.skipped.map { "SKIPPED \($0)" }
         guard outcome.matched else {
-            return Report(ok: false, text: "no mapping or request of \(connectorFile) matches the topic \"\(topic)\"")
+            lines.append("no mapping or request of \(connectorFile) matches the topic \"\(topic)\"")
+            return Report(ok: false, text: lines.joined(separator: "\n"))
         }
-        var lines = GatewayPayloadBuilder(maxPayloadBytes: .max).messages(for: outcome.data).map {
+        lines += outcome.requests.map(line(for:))
+        let data = ReportFilter.admitFirst(outcome.data, connectorDefault: trial.reportStrategy, now: now)
+        lines += GatewayPayloadBuilder(maxPayloadBytes: .max).messages(for: data).map {
             "\($0.topic) \(String(decoding: $0.payload, as: UTF8.self))"
         }
         lines += outcome.problems.map { "PROBLEM \($0)" }
-        if lines.isEmpty {
-            lines = ["nothing to send: the topic is a request topic (connect, disconnect, attribute request), or every datapoint was filtered out"]
+        if outcome.data.isEmpty && outcome.requests.isEmpty && outcome.problems.isEmpty {
+            lines.append("nothing to send")
+        } else if !outcome.data.isEmpty && data.isEmpty {
+            lines.append("nothing to send: the connector's reportStrategy holds these values back")
         }
         return Report(ok: outcome.problems.isEmpty, text: lines.joined(separator: "\n"))
+    }
+
+    /// A device request as the gateway sends it (the request id of an attribute request is
+    /// numbered when sent).
+    private static func line(for request: MessageTrialRequest) -> String {
+        let message: GatewayMessage
+        switch request {
+        case .connect(let device, let type): message = .connect(device: device, type: type)
+        case .disconnect(let device): message = .disconnect(device: device)
+        case .attributes(let device, let keys, let clientScope):
+            let body: JSONValue = ["device": .string(device), "keys": .array(keys.map { .string($0) }),
+                                   "client": .bool(clientScope)]
+            return "\(GatewayTopics.attributesRequest) \(body.jsonString)"
+        }
+        return "\(message.topic) \(String(decoding: message.payload, as: UTF8.self))"
     }
 }
