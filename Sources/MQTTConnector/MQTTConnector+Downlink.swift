@@ -80,16 +80,11 @@ extension MQTTConnector: DownlinkConnector {
 
     /// Two-way: subscribe to the response topic, publish, take the first answer, unsubscribe.
     private func exchange(_ call: MQTTRPCCall, responseTopic: String, wait: Duration, client: MQTTClient) async -> JSONValue {
-        let filter: MQTTTopicFilter
-        do {
-            filter = try MQTTTopicFilter(responseTopic)
-        } catch {
-            return MQTTDownlinkRules.error("response topic \"\(responseTopic)\" is not usable: \(error.reason)", code: 400)
+        let filter: MQTTTopicFilter, permanent: Bool
+        switch router.responseSubscription(for: responseTopic) {
+        case .success(let subscription): (filter, permanent) = subscription
+        case .failure(let refusal): return refusal.reply
         }
-        // When a mapping's subscription already brings the answer, it stays as it is: subscribing
-        // again would deliver every answer twice (overlapping subscriptions) and unsubscribing
-        // would end the mapping's.
-        let permanent = router.covers(filter)
         let (id, answer) = responses.register(filter)
         let reply: JSONValue
         do {
@@ -200,4 +195,26 @@ struct MQTTPublishRefused: Error, CustomStringConvertible {
     var reason: String?
 
     var description: String { "broker refused the publish to \(topic): \(reasonCode)\(reason.map { " (\($0))" } ?? "")" }
+}
+
+/// An RPC response topic that cannot be subscribed; `reply` is the RPC's answer.
+struct MQTTResponseTopicRefusal: Error {
+    var reply: JSONValue
+}
+
+extension MQTTUplinkRouter {
+    /// The subscription a two-way RPC waits on: the response topic as a filter, and whether a
+    /// mapping's subscription already brings its messages (`permanent`): then it stays as it is,
+    /// since subscribing again would deliver every answer twice (overlapping subscriptions) and
+    /// unsubscribing would end the mapping's.
+    func responseSubscription(for responseTopic: String)
+        -> Swift.Result<(filter: MQTTTopicFilter, permanent: Bool), MQTTResponseTopicRefusal> {
+        do {
+            let filter = try MQTTTopicFilter(responseTopic)
+            return .success((filter, covers(filter)))
+        } catch {
+            return .failure(MQTTResponseTopicRefusal(reply: MQTTDownlinkRules.error(
+                "response topic \"\(responseTopic)\" is not usable: \(error.reason)", code: 400)))
+        }
+    }
 }

@@ -136,10 +136,11 @@ public enum MQTTRequestsPreview {
                 if let error = recorder.publish(call.request) { return MQTTDownlinkRules.publishFailed(error) }
                 return MQTTDownlinkRules.published
             }
-            guard let filter = try? MQTTTopicFilter(responseTopic) else {
-                return MQTTDownlinkRules.error("response topic \"\(responseTopic)\" is not usable", code: 400)
+            let filter: MQTTTopicFilter, permanent: Bool
+            switch router.responseSubscription(for: responseTopic) {
+            case .success(let subscription): (filter, permanent) = subscription
+            case .failure(let refusal): return refusal.reply
             }
-            let permanent = router.covers(filter)
             if !permanent {
                 recorder.subscribed.append(["topic": .string(filter.filter), "qos": .int(Int64(call.responseQoS.rawValue))])
             }
