@@ -170,6 +170,7 @@ let package = Package(
             dependencies: [
                 "GatewayCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "gateway-bench",

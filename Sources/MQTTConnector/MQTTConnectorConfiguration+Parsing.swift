@@ -206,10 +206,11 @@ extension MQTTConnectorConfiguration {
         case .string(let text): milliseconds = PythonText.parseFloat(text)
         default: milliseconds = nil
         }
-        guard let milliseconds, milliseconds.isFinite, milliseconds >= 0, milliseconds < 9.2e18 else {
+        guard let milliseconds, !milliseconds.isNaN, milliseconds >= 0 else {
             throw entry.failure("responseTimeout", expected: "milliseconds (a number of 0 or more; 0 means none)", found: value)
         }
-        return milliseconds == 0 ? nil : Int64(milliseconds.rounded(.up))
+        // A huge value means "wait as long as ThingsBoard does"; ThingsBoard's own timeout ends it.
+        return milliseconds == 0 ? nil : Int64(min(milliseconds, 9.0e18).rounded(.up))
     }
 
     static func parseServerSideRPC(_ entry: ConfigReader) throws(ConfigError) -> MQTTServerSideRPC {
@@ -219,7 +220,7 @@ extension MQTTConnectorConfiguration {
         let responseTopic = try entry.string("responseTopicExpression", nonEmpty: true)
         let valueExpression = try entry.string("valueExpression", default: nil)
         // Without `type`, an entry with a response topic is two-way, unless its `responseTimeout`
-        // is written as none (0, "", null): the reference then publishes one-way.
+        // is written as none (0, "", false): the reference then publishes one-way.
         let timeout = try responseTimeout(entry)
         let timeoutWrittenAsNone = entry.has("responseTimeout") && timeout == nil
         let kindName = try entry.choice("type", of: ["twoWay", "oneWay"],

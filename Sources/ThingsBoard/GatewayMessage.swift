@@ -40,6 +40,14 @@ extension GatewayMessage {
         return GatewayMessage(topic: GatewayTopics.connect, payload: out, kind: .connect)
     }
 
+    /// `v1/gateway/attributes/request` `{"id":1,"device":"Dev A","client":false,"keys":["fw"]}`.
+    public static func attributeRequest(id: Int, device: String, keys: [String], client: Bool) -> GatewayMessage {
+        let request: JSONValue = ["id": .int(Int64(id)), "device": .string(device), "client": .bool(client),
+                                  "keys": .array(keys.map { .string($0) })]
+        return GatewayMessage(topic: GatewayTopics.attributesRequest, payload: request.jsonBytes,
+                              kind: .other, forDevices: false)
+    }
+
     /// `v1/gateway/disconnect` `{"device":"Dev A"}`.
     public static func disconnect(device: String) -> GatewayMessage {
         var out: [UInt8] = Array(#"{"device":"#.utf8)

@@ -561,10 +561,7 @@ public actor ThingsBoardClient {
         let timeout = max(.milliseconds(100), timeout - (ContinuousClock.now - started))
         let id = nextAttributeRequestID
         nextAttributeRequestID += 1
-        let request: JSONValue = ["id": .int(Int64(id)), "device": .string(device), "client": .bool(client),
-                                  "keys": .array(keys.map { .string($0) })]
-        let message = GatewayMessage(topic: GatewayTopics.attributesRequest, payload: request.jsonBytes,
-                                     kind: .other, forDevices: false)
+        let message = GatewayMessage.attributeRequest(id: id, device: device, keys: keys, client: client)
         return await sendAndAwaitReply(message, id: String(id), in: .attributes, timeout: timeout)
     }
 

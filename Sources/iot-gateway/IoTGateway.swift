@@ -80,7 +80,8 @@ struct Convert: ParsableCommand {
             The message is converted as the running connector converts it, then filtered by the connector's own \
             reportStrategy as its first message (the gateway's in tb_gateway.json is not applied), and printed as \
             '<ThingsBoard topic> <payload>' lines; a device's first data is also preceded by its connect and \
-            connector attributes, which are not shown. Conversion problems print as PROBLEM lines; they, an \
+            connector attributes, which are not shown, and a disconnect request is sent only for a connected \
+            device. Conversion problems print as PROBLEM lines; they, an \
             unmatched topic and a configuration error make the exit status 1.
             """)
 

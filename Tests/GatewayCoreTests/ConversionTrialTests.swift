@@ -8,8 +8,8 @@ import TestSupport
     let example = PythonPeer.projectRoot.appendingPathComponent("config/mqtt.json").path
     let now: Int64 = 1_700_000_000_000
 
-    func run(_ topic: String, _ payload: String, file: String? = nil) -> ConversionTrial.Report {
-        ConversionTrial.run(connectorFile: file ?? example, type: "mqtt", topic: topic, payload: .text(payload), now: now)
+    func run(_ topic: String, _ payload: String, file: String? = nil, type: String = "mqtt") -> ConversionTrial.Report {
+        ConversionTrial.run(connectorFile: file ?? example, type: type, topic: topic, payload: .text(payload), now: now)
     }
 
     @Test func aMessagePrintsTheThingsBoardMessagesItBecomes() {
@@ -48,6 +48,39 @@ import TestSupport
         let custom = run("custom/a", "x", file: file.path)
         #expect(!custom.ok)
         #expect(custom.text.contains("NobodysConverter"), "\(custom.text)")
+    }
+
+    /// Every registered connector says truly whether it offers a trial: one that does not gives
+    /// none, without looking at the configuration.
+    @Test func theRegistryKnowsWhichConnectorsOfferATrial() throws {
+        for (type, factory) in ConnectorRegistry.factories {
+            if factory.offersMessageTrial {
+                #expect(throws: (any Error).self, "\(type): an empty configuration is refused") {
+                    _ = try factory.messageTrial(configuration: [:], file: "x.json")
+                }
+            } else {
+                #expect(try factory.messageTrial(configuration: [:], file: "x.json") == nil, "\(type)")
+            }
+        }
+        let modbus = run("a", "1", type: "modbus")
+        #expect(!modbus.ok)
+        #expect(modbus.text.contains("types that can: mqtt"), "\(modbus.text)")
+    }
+
+    /// The connector's own report strategy applies as to its first message: with ON_CHANGE a
+    /// repeated value in the same message is not sent again.
+    @Test func theConnectorsReportStrategyApplies() throws {
+        let folder = try makeScratchDirectory("convert")
+        let file = folder.appendingPathComponent("mqtt.json")
+        try #"""
+            {"broker": {"host": "h"}, "reportStrategy": {"type": "ON_CHANGE"},
+             "mapping": [{"topicFilter": "s", "converter": {"type": "json",
+               "deviceInfo": {"deviceNameExpressionSource": "constant", "deviceNameExpression": "D"},
+               "timeseries": [{"type": "double", "key": "t", "value": "${t}"}]}}]}
+            """#.write(to: file, atomically: true, encoding: .utf8)
+        let report = run("s", #"[{"t": 1}, {"t": 1}, {"t": 2}]"#, file: file.path)
+        #expect(report.ok)
+        #expect(report.text == #"v1/gateway/telemetry {"D":[{"ts":1700000000000,"values":{"t":1.0}},{"ts":1700000000000,"values":{"t":2.0}}]}"#)
     }
 
     @Test func aBrokenFileIsNamedWithTheKey() throws {

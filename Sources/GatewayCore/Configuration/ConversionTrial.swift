@@ -47,7 +47,7 @@ public enum ConversionTrial {
             else {
                 let supported = ConnectorRegistry.knownTypes.filter { ConnectorRegistry.factory(for: $0)?.offersMessageTrial == true }
                 return Report(ok: false, text: "ERROR connector type \"\(type)\" cannot convert a single message here"
-                              + " (\(ConnectorRegistry.factory(for: type) == nil ? "unknown type" : "its data is polled, not received")); "
+                              + " (\(ConnectorRegistry.factory(for: type) == nil ? "unknown type" : "it offers no single-message trial")); "
                               + "types that can: \(supported.joined(separator: ", "))")
             }
             trial = made
@@ -67,24 +67,21 @@ public enum ConversionTrial {
         }
         lines += outcome.problems.map { "PROBLEM \($0)" }
         if outcome.data.isEmpty && outcome.requests.isEmpty && outcome.problems.isEmpty {
-            lines.append("nothing to send")
+            lines.append("nothing to send: the mapping found no datapoint in the message, or the request names no device this connector announces")
         } else if !outcome.data.isEmpty && data.isEmpty {
             lines.append("nothing to send: the connector's reportStrategy holds these values back")
         }
         return Report(ok: outcome.problems.isEmpty, text: lines.joined(separator: "\n"))
     }
 
-    /// A device request as the gateway sends it (the request id of an attribute request is
-    /// numbered when sent).
+    /// A device request as the gateway sends it (an attribute request's id is numbered when
+    /// sent: 1 here).
     private static func line(for request: MessageTrialRequest) -> String {
-        let message: GatewayMessage
-        switch request {
-        case .connect(let device, let type): message = .connect(device: device, type: type)
-        case .disconnect(let device): message = .disconnect(device: device)
+        let message: GatewayMessage = switch request {
+        case .connect(let device, let type): .connect(device: device, type: type)
+        case .disconnect(let device): .disconnect(device: device)
         case .attributes(let device, let keys, let clientScope):
-            let body: JSONValue = ["device": .string(device), "keys": .array(keys.map { .string($0) }),
-                                   "client": .bool(clientScope)]
-            return "\(GatewayTopics.attributesRequest) \(body.jsonString)"
+            .attributeRequest(id: 1, device: device, keys: keys, client: clientScope)
         }
         return "\(message.topic) \(String(decoding: message.payload, as: UTF8.self))"
     }
