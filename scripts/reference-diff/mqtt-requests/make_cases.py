@@ -23,6 +23,13 @@ import json
 import os
 import random
 import sys
+import importlib.util as _importlib_util
+
+# The file writing is the uplink generator's (one compact JSON line per case, counts per family).
+_spec = _importlib_util.spec_from_file_location(
+    "mqtt_uplink_make_cases", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mqtt", "make_cases.py"))
+_uplink_cases = _importlib_util.module_from_spec(_spec)
+_spec.loader.exec_module(_uplink_cases)
 
 SEED = 20251107
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -1131,23 +1138,9 @@ GENERATORS = [gen_corpus, gen_connect, gen_disconnect, gen_attribute_requests, g
 
 
 def main(argv):
-    stats = "--stats" in argv
-    args = [a for a in argv if not a.startswith("--")]
     for generator in GENERATORS:
         generator()
-    lines = "".join(json.dumps(case, ensure_ascii=False, separators=(",", ":")) + "\n" for case in CASES)
-    if args:
-        with open(args[0], "w", encoding="utf-8") as f:
-            f.write(lines)
-    else:
-        sys.stdout.write(lines)
-    if stats or args:
-        counts = {}
-        for case in CASES:
-            family = case["id"].split("/")[0]
-            counts[family] = counts.get(family, 0) + 1
-        sys.stderr.write("%d cases: %s\n" % (len(CASES), ", ".join("%s %d" % kv for kv in counts.items())))
-    return 0
+    return _uplink_cases.write_cases(CASES, argv)
 
 
 if __name__ == "__main__":

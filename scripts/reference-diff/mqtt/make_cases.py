@@ -1034,10 +1034,17 @@ GENERATORS = [gen_corpus, gen_device, gen_paths, gen_types, gen_templates, gen_k
 
 
 def main(argv):
-    stats = "--stats" in argv
-    args = [a for a in argv if not a.startswith("--")]
     for generator in GENERATORS:
         generator()
+    return write_cases(CASES, argv)
+
+
+def write_cases(cases, argv):
+    """Writes the cases, one compact JSON line each, to the file named in argv (or stdout); with a
+    file or --stats, a count per family on stderr. Shared with ../mqtt-requests/make_cases.py."""
+    stats = "--stats" in argv
+    args = [a for a in argv if not a.startswith("--")]
+    CASES = cases
     lines = "".join(json.dumps(case, ensure_ascii=False, separators=(",", ":")) + "\n" for case in CASES)
     if args:
         with open(args[0], "w", encoding="utf-8") as f:
