@@ -12,7 +12,7 @@ struct GatewayBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway-bench",
         abstract: "Measure the gateway's data path on this machine (run with -c release).",
-        subcommands: [UplinkBench.self, IdleBench.self, ModbusSimulatorCommand.self, MQTTLoadCommand.self, MQTTConvertCommand.self, MQTTRequestsCommand.self, OPCUASimulatorCommand.self],
+        subcommands: [UplinkBench.self, IdleBench.self, ModbusSimulatorCommand.self, MQTTLoadCommand.self, MQTTConvertCommand.self, MQTTRequestsCommand.self, MQTTRelayCommand.self, OPCUASimulatorCommand.self],
         defaultSubcommand: UplinkBench.self)
 }
 

@@ -54,7 +54,10 @@ RELAY_PORT = 1885
 # "relay" is no gateway: a third mosquitto that bridges sensor/+/data from the external broker to the
 # ThingsBoard-side one (latency scenario only). Same hops, QoS and processes as a gateway run, with a relay
 # in C that converts and stores nothing: the floor this machine puts under any gateway's latency.
-GATEWAYS = ("python", "swift", "relay")
+GATEWAYS = ("python", "swift", "relay", "nio-relay")
+# "nio-relay" is the same relay written in Swift (gateway-bench mqtt-relay: the project's MQTT codec on bare
+# SwiftNIO handlers, one event loop): the floor of a SwiftNIO program on this machine, beside mosquitto's C.
+RELAYS = ("relay", "nio-relay")
 RELAY_CONF = """# written by compare.py: a mosquitto bridge in the gateway's place (the latency floor)
 per_listener_settings false
 listener %(relay_port)d 127.0.0.1
@@ -103,6 +106,9 @@ def relay_sink_class(tb_sink):
 
 
 def run_command(args, gateway, cfg_file, run_dir):
+    if gateway == "nio-relay":
+        return [args.bench_bin, "mqtt-relay", "--from", str(EXT_PORT), "--to", str(TB_PORT)] + \
+            (["--quick-ack"] if args.nio_relay_quick_ack else [])
     if gateway != "relay":
         return gateway_command(args, gateway, cfg_file)
     conf = os.path.join(run_dir, "relay.conf")
@@ -226,6 +232,8 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
     cfg_file = bench.prepare_run_dir(cfg_args, run_dir)
     res = {"gateway": gateway, "storage": storage, "qos": qos, "run": idx, "mode": mode, "loadgen_kind": args.loadgen,
            "messages": messages, "devices": args.devices, "run_dir": run_dir}
+    if gateway == "nio-relay":
+        res["nio_relay_quick_ack"] = args.nio_relay_quick_ack
     procs = {}
     sink = probe = None
     try:
@@ -242,7 +250,7 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
                 raise RuntimeError("brokers did not start within 5 s")
             time.sleep(0.1)
 
-        sink_class = relay_sink_class(tb_sink) if gateway == "relay" else tb_sink.TBSink
+        sink_class = relay_sink_class(tb_sink) if gateway in RELAYS else tb_sink.TBSink
         sink = sink_class("127.0.0.1", TB_PORT)
         sink.start()
         probe = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="mqttbench-probe",
@@ -305,7 +313,7 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
             samples.append((time.time(), bench.proc_cpu_s(gw.pid), m.get("VmRSS"), m.get("RssAnon"),
                             sink.bench_unique, machine_steal_s()))
 
-        if mode == "latency" and args.capture_hops and gateway != "relay":
+        if mode == "latency" and args.capture_hops and gateway not in RELAYS:
             procs["tcpdump"] = subprocess.Popen(
                 ["tcpdump", "-i", "lo", "-s", "0", "-U", "-w", os.path.join(run_dir, "hops.pcap"),
                  "tcp port %d or tcp port %d" % (EXT_PORT, TB_PORT)],
@@ -566,8 +574,10 @@ def table(results, storages, backlog=False):
 def latency_table(results):
     """Markdown: fixed-rate end-to-end latency, Python | Swift | ratio, and the mosquitto relay (the floor)
     when it ran."""
-    with_relay = any(r["gateway"] == "relay" for r in results)
-    head = ["metric", "Python", "Swift", "Swift vs Python"] + (["mosquitto relay (no gateway)"] if with_relay else [])
+    relays = [g for g in RELAYS if any(r["gateway"] == g for r in results)]
+    relay_heads = {"relay": "mosquitto relay (no gateway)", "nio-relay": "SwiftNIO relay (no gateway%s)" % (
+        ", TCP_QUICKACK" if any(r.get("nio_relay_quick_ack") for r in results) else "")}
+    head = ["metric", "Python", "Swift", "Swift vs Python"] + [relay_heads[g] for g in relays]
     rows = []
 
     def add(label, key, better, digits=1):
@@ -579,8 +589,8 @@ def latency_table(results):
         else:
             cmp = ""
         row = [label, fmt(py, digits), fmt(sw, digits), cmp]
-        if with_relay:
-            row.append(fmt(med([r for r in results if r["gateway"] == "relay"], key), digits))
+        for relay in relays:
+            row.append(fmt(med([r for r in results if r["gateway"] == relay], key), digits))
         rows.append(row)
 
     add("messages published (open loop)", "published_messages", None, 0)
@@ -590,7 +600,7 @@ def latency_table(results):
     add("latency p99 ms", "latency_p99_ms", "lower", 2)
     # A median of two runs is their mean: one stall in one run moves it, so each run is shown too.
     each = ["latency p99 ms, each run"]
-    for gateway in ["python", "swift"] + (["relay"] if with_relay else []):
+    for gateway in ["python", "swift"] + relays:
         values = [fmt(r.get("latency_p99_ms"), 2) for r in results if r["gateway"] == gateway]
         each.append(" / ".join(values))
         if gateway == "swift":
@@ -651,8 +661,9 @@ def main():
     ap.add_argument("--gw-python", default="/tmp/tbgw-venv/bin/python")
     ap.add_argument("--storages", default="memory,sqlite", help="comma list of memory,file,sqlite")
     ap.add_argument("--gateways", default="python,swift",
-                    help="comma list of python,swift,relay (relay: a mosquitto bridge in the gateway's place, "
-                         "latency scenario only: the latency floor of this machine)")
+                    help="comma list of python,swift,relay,nio-relay (relay: a mosquitto bridge in the gateway's place, "
+                         "latency scenario only: the latency floor of this machine; nio-relay: the same relay on "
+                         "bare SwiftNIO, gateway-bench mqtt-relay: the CPU floor of a SwiftNIO program)")
     ap.add_argument("--qos", type=int, default=1, choices=(0, 1), help="sensor → external broker QoS")
     ap.add_argument("--py-messages", type=int, default=20000,
                     help="closed-loop messages for the Python gateway (≈1,250 dp/s: ≈20 s)")
@@ -696,6 +707,9 @@ def main():
                     help="latency scenario: also run the mosquitto relay in the gateway's place (same hops, QoS, "
                          "sink and clock; it converts and stores nothing): the floor this machine puts under any "
                          "gateway's latency at that moment")
+    ap.add_argument("--nio-relay-quick-ack", action="store_true",
+                    help="nio-relay: set TCP_QUICKACK after every read on the ThingsBoard side, as swift-iot-gateway "
+                         "does (without it the relay acknowledges TCP data as mosquitto's bridge does)")
     ap.add_argument("--capture-hops", action="store_true",
                     help="latency scenario: capture both brokers' loopback traffic (tcpdump, as root) and split each "
                          "reading's latency into broker-in, gateway and broker-out legs (hops.py; fields hop_*)")
@@ -742,7 +756,7 @@ def main():
     results = []
     t_start = time.time()
     cells = []  # (mode, storage, gateway), interleaved so that outside load hits both gateways
-    gateways_proper = [g for g in gateways if g != "relay"]  # the relay is the latency scenario's floor only
+    gateways_proper = [g for g in gateways if g not in RELAYS]  # the relays are the latency scenario's floor only
     if "closed" in scenarios:
         cells += [("closed", s, g) for s in storages for g in gateways_proper]
     if "backlog" in scenarios:
