@@ -44,8 +44,9 @@ public actor DataIngest: GatewayContext {
     private let sendWaitsForWrite: Bool
     private var lastStamp: [String: Int64] = [:]
     private var pending: [StoredEvent] = []
-    /// Callers of `send` waiting for the write of their events, with the events' positions in `pending`.
-    private var pendingWaiters: [(positions: [Int], continuation: CheckedContinuation<[SendOutcome], Never>)] = []
+    /// Callers of `send` (and `submit` with `whenStored`) waiting for the write of their events, with the
+    /// events' positions in `pending`, told in queue order.
+    private var pendingWaiters: [(positions: [Int], resume: @Sendable ([SendOutcome]) -> Void)] = []
     /// What the pending events add to the statistics once written, by connector.
     private var pendingTally: [String: Tally] = [:]
     /// Callers of `submit` waiting for room in the queue.
@@ -98,6 +99,12 @@ public actor DataIngest: GatewayContext {
         await accept(data, from: connector, waitForWrite: false)
     }
 
+    /// Queued like `submit`; `whenStored` hears of the write (see `GatewayContext`).
+    public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
+                                               whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome {
+        await acceptTelling(data, from: connector, whenStored: whenStored)
+    }
+
     /// Several readings in order, with one wait for the write that takes them all (they are
     /// queued in one go, so one write batch holds them).
     public nonisolated(nonsending) func sendAll(_ batch: [ConvertedData], from connector: ConnectorIdentity) async
@@ -115,7 +122,30 @@ public actor DataIngest: GatewayContext {
         case .queued:
             guard waitForWrite else { return .accepted }
             let position = pending.count - 1
-            return await withCheckedContinuation { pendingWaiters.append(([position], $0)) }[0]
+            return await withCheckedContinuation { continuation in
+                pendingWaiters.append(([position], { continuation.resume(returning: $0) }))
+            }[0]
+        }
+    }
+
+    private func acceptTelling(_ data: ConvertedData, from connector: ConnectorIdentity,
+                               whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome {
+        await waitForRoom()
+        switch enqueue(data, from: connector) {
+        case .rejected(let reason):
+            whenStored(.rejected(reason))
+            return .rejected(reason)
+        case .settled:
+            whenStored(.accepted)
+            return .accepted
+        case .queued:
+            // A waiter makes the writer use `append`, which writes at once (not `appendBuffered`).
+            if sendWaitsForWrite {
+                pendingWaiters.append(([pending.count - 1], { whenStored($0[0]) }))
+            } else {
+                whenStored(.accepted)
+            }
+            return .accepted
         }
     }
 
@@ -136,7 +166,9 @@ public actor DataIngest: GatewayContext {
             }
         }
         guard sendWaitsForWrite, !queued.isEmpty else { return outcomes }
-        let written = await withCheckedContinuation { pendingWaiters.append((positions, $0)) }
+        let written = await withCheckedContinuation { continuation in
+            pendingWaiters.append((positions, { continuation.resume(returning: $0) }))
+        }
         for (index, outcome) in zip(queued, written) { outcomes[index] = outcome }
         return outcomes
     }
@@ -300,7 +332,7 @@ public actor DataIngest: GatewayContext {
             stats.eventsAccepted -= Int64(result.refused.count)
             let refused = Set(result.refused)
             for waiter in waiters {
-                waiter.continuation.resume(returning: waiter.positions.map {
+                waiter.resume(waiter.positions.map {
                     refused.contains($0) ? .rejected("storage is full and refused the event (see its overflow policy)") : .accepted
                 })
             }
@@ -313,7 +345,7 @@ public actor DataIngest: GatewayContext {
                 storageErrorReported = true
             }
             for waiter in waiters {
-                waiter.continuation.resume(returning: waiter.positions.map { _ in .rejected("storage error: \(error)") })
+                waiter.resume(waiter.positions.map { _ in .rejected("storage error: \(error)") })
             }
         }
     }

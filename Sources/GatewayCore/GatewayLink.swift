@@ -25,6 +25,15 @@ struct GatewayLink: GatewayContext {
         return await ingest.submit(data, from: connector)
     }
 
+    nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
+                                        whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome {
+        guard let data = await admit(data, from: connector) else {
+            whenStored(.accepted)
+            return .accepted
+        }
+        return await ingest.submit(data, from: connector, whenStored: whenStored)
+    }
+
     /// The batch's new devices are introduced concurrently (after a restart a batch
     /// may hold many), all before any of its data goes to the ingest.
     nonisolated(nonsending) func sendAll(_ batch: [ConvertedData], from connector: ConnectorIdentity) async

@@ -30,6 +30,13 @@ public protocol GatewayContext: Sendable {
     /// covers what is known at once (validation); a later storage failure is counted and logged
     /// by the gateway.
     nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
+    /// Like `submit`, and calls `whenStored` once with the final outcome: after the write with file
+    /// or sqlite storage (a `kill -9` after it loses nothing), at once when nothing is written
+    /// (held back by a report strategy, refused) or with memory storage. For a connector that
+    /// acknowledges its source only for data a crash cannot lose. Called on the gateway's writer:
+    /// it must only hand the outcome on, never wait.
+    nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
+                                        whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome
     /// Like `send` for several readings at once, in order, with one wait for the write that
     /// covers them all (a connector that gathers many small requests, such as the REST server,
     /// pays one round trip instead of one each). One outcome per element.
@@ -48,6 +55,14 @@ extension GatewayContext {
     /// Contexts without a write queue (test doubles) simply send.
     public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome {
         await send(data, from: connector)
+    }
+
+    /// Contexts without a write queue (test doubles): `send` returns after the write.
+    public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
+                                               whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome {
+        let outcome = await send(data, from: connector)
+        whenStored(outcome)
+        return outcome
     }
 
     /// Contexts without a write queue (test doubles) send one after the other.

@@ -173,6 +173,15 @@ public final class MQTTClient: Sendable {
         }.get()
     }
 
+    /// Sends the acknowledgement of an inbound message received with `acknowledgesInboundOnRequest`
+    /// (PUBACK for QoS 1, PUBREC for QoS 2). They reach the server in arrival order: one requested
+    /// early waits for the messages before it. A message of a connection that has closed since is
+    /// not acknowledged; a persistent session gets it again.
+    public func acknowledge(_ acknowledgement: MQTTInboundAcknowledgement) {
+        let box = core
+        loop.execute { box.value.acknowledge(acknowledgement) }
+    }
+
     /// QoS 0: returns once written. QoS 1/2: returns at PUBACK / PUBCOMP; waits for a slot when the
     /// outbound window is full. A v5 failure reason code is returned in the result, not thrown.
     public func publish(_ message: MQTTMessage) async throws -> MQTTPublishResult {

@@ -86,6 +86,12 @@ public struct MQTTClientConfiguration: Sendable {
     /// default: a client that mostly receives (a connector reading sensors) gains nothing and
     /// would double the packets it sends (a bare ACK before each PUBACK).
     public var acknowledgesReadsImmediately: Bool
+    /// Inbound QoS 1 and 2 messages are acknowledged (PUBACK, PUBREC) only when the consumer calls
+    /// `MQTTClient.acknowledge` with the message's `acknowledgement`, not on receipt: a consumer that
+    /// acknowledges once the message is stored lets a persistent session hold every message a crash
+    /// could lose. The server sends at most its own in-flight limit of unacknowledged messages
+    /// (mosquitto: `max_inflight_messages`, 20 by default), so this paces the stream.
+    public var acknowledgesInboundOnRequest = false
 
     public init(host: String, port: Int = 1883, clientID: String, version: MQTTVersion = .v5,
                 keepAlive: Duration = .seconds(60), cleanSession: Bool = true, sessionExpiryInterval: UInt32? = nil,

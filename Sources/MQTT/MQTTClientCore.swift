@@ -73,6 +73,15 @@ final class MQTTClientCore {
     /// Inbound QoS 2 ids delivered but not yet released (PUBREL): duplicates are not delivered again.
     private var inboundQoS2: Set<UInt16> = []
     private var inboundAliases: [UInt16: String] = [:]
+    /// `acknowledgesInboundOnRequest`: the acknowledgements of this connection's inbound QoS 1/2
+    /// messages, in arrival order, and whether the consumer asked for each. They go out from the
+    /// front only, so the server gets them in arrival order (MQTT 3.1.1 §4.6) whatever order the
+    /// consumer acknowledges in.
+    private var deferredAcknowledgements = CircularBuffer<(packet: MQTTPacket, requested: Bool)>()
+    /// The sequence number of the front of `deferredAcknowledgements`.
+    private var firstDeferredSequence: UInt64 = 0
+    /// Counts connections, so an acknowledgement of a message from a closed one is told apart.
+    private var connectionNumber: UInt64 = 0
     private var windowLimit: Int
     /// The server's receive maximum (CONNACK) and the caller's own bound (`limitOutboundWindow`);
     /// `windowLimit` is the smallest of them and the configured window.
@@ -138,6 +147,16 @@ final class MQTTClientCore {
         }
         state = .connecting(handler, continuation, timeout)
         inboundAliases = [:]
+        // Messages of the last connection that were never acknowledged come again (persistent
+        // session) or are gone (clean session); either way their acknowledgements are void. A QoS 2
+        // one that comes again is delivered again: its PUBREC never went out, so nothing may
+        // count on the first delivery (at least once, as for QoS 1).
+        connectionNumber += 1
+        for (packet, _) in deferredAcknowledgements {
+            if case .pubrec(let ack) = packet { inboundQoS2.remove(ack.packetID) }
+        }
+        deferredAcknowledgements.removeAll()
+        firstDeferredSequence = 0
         send(.connect(configuration.makeConnectPacket()), on: handler)
         handler.flush()
     }
@@ -512,14 +531,62 @@ final class MQTTClientCore {
         case .atMostOnce:
             deliver(message)
         case .atLeastOnce:
+            let acknowledgement = MQTTPacket.puback(MQTTAckPacket(packetID: publish.packetID!))
+            if configuration.acknowledgesInboundOnRequest, inbound != nil {
+                deliver(message, acknowledgingLater: acknowledgement)
+                return
+            }
             deliver(message)
             lastSent = .now()
-            handler.writeAcknowledgement(.puback(MQTTAckPacket(packetID: publish.packetID!)))
+            handler.writeAcknowledgement(acknowledgement)
             scheduleFlush()
         case .exactlyOnce:
             let id = publish.packetID!
-            if inboundQoS2.insert(id).inserted { deliver(message) }
-            send(.pubrec(MQTTAckPacket(packetID: id)), on: handler)
+            let acknowledgement = MQTTPacket.pubrec(MQTTAckPacket(packetID: id))
+            if inboundQoS2.insert(id).inserted {
+                if configuration.acknowledgesInboundOnRequest, inbound != nil {
+                    deliver(message, acknowledgingLater: acknowledgement)
+                    return
+                }
+                deliver(message)
+            }
+            send(acknowledgement, on: handler)
+            scheduleFlush()
+        }
+    }
+
+    /// Delivers a message whose acknowledgement waits for the consumer's `acknowledge`.
+    private func deliver(_ message: MQTTMessage, acknowledgingLater packet: MQTTPacket) {
+        var message = message
+        message.acknowledgement = MQTTInboundAcknowledgement(
+            connection: connectionNumber, sequence: firstDeferredSequence + UInt64(deferredAcknowledgements.count))
+        deferredAcknowledgements.append((packet, false))
+        deliver(message)
+    }
+
+    /// The consumer is done with a message (`acknowledgesInboundOnRequest`): its acknowledgement
+    /// goes out with every requested one before it that waited for it. Ignored for a message of
+    /// a connection that is gone.
+    func acknowledge(_ acknowledgement: MQTTInboundAcknowledgement) {
+        guard acknowledgement.connection == connectionNumber, case .connected(let handler) = state,
+              acknowledgement.sequence >= firstDeferredSequence else { return }
+        let index = Int(acknowledgement.sequence - firstDeferredSequence)
+        guard index < deferredAcknowledgements.count else { return }
+        deferredAcknowledgements[deferredAcknowledgements.index(deferredAcknowledgements.startIndex, offsetBy: index)]
+            .requested = true
+        var wrote = false
+        while let first = deferredAcknowledgements.first, first.requested {
+            deferredAcknowledgements.removeFirst()
+            firstDeferredSequence += 1
+            if case .pubrec = first.packet {
+                send(first.packet, on: handler)
+            } else {
+                handler.writeAcknowledgement(first.packet)
+            }
+            wrote = true
+        }
+        if wrote {
+            lastSent = .now()
             scheduleFlush()
         }
     }

@@ -61,6 +61,9 @@ public struct MQTTMessage: Sendable, Equatable {
     public var qos: MQTTQoS
     public var retain: Bool
     public var properties: MQTTPublishProperties
+    /// Set on inbound QoS 1/2 messages when the client acknowledges them on request
+    /// (`acknowledgesInboundOnRequest`): hand it to `MQTTClient.acknowledge`.
+    public var acknowledgement: MQTTInboundAcknowledgement?
 
     public init(topic: String, payload: ByteBuffer, qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
                 properties: MQTTPublishProperties = MQTTPublishProperties()) {
@@ -75,6 +78,13 @@ public struct MQTTMessage: Sendable, Equatable {
                 properties: MQTTPublishProperties = MQTTPublishProperties()) {
         self.init(topic: topic, payload: ByteBuffer(string: payload), qos: qos, retain: retain, properties: properties)
     }
+}
+
+/// Names one inbound message whose acknowledgement waits for `MQTTClient.acknowledge`: the
+/// connection it came on and its place in that connection's arrival order.
+public struct MQTTInboundAcknowledgement: Sendable, Hashable {
+    let connection: UInt64
+    let sequence: UInt64
 }
 
 /// v5 Retain Handling subscription option.

@@ -16,6 +16,15 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
     /// MQTT 5 session expiry, seconds.
     public var sessionExpiryInterval: UInt32
     public var security: MQTTBrokerSecurity
+    /// `acknowledgeAfterStorage` (this gateway's key): QoS 1/2 messages are acknowledged to the
+    /// broker once their readings are written to storage instead of on receipt.
+    public var acknowledgeAfterStorage = false
+
+    /// Whether the session (with its unacknowledged messages) outlives a connection: the broker
+    /// keeps it, and the next connection takes it up instead of starting afresh.
+    public var keepsSession: Bool {
+        version == .v5 ? !cleanStart && sessionExpiryInterval > 0 : !cleanSession
+    }
 
     /// The client settings this section stands for.
     public func clientConfiguration() -> MQTTClientConfiguration {
@@ -26,13 +35,15 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
                                        privateKeyFile: security.privateKeyFile,
                                        verifyHostname: !security.insecure)
         }
-        return MQTTClientConfiguration(
+        var configuration = MQTTClientConfiguration(
             host: host, port: port, clientID: clientID, version: version,
             keepAlive: .seconds(keepAliveSeconds),
             cleanSession: version == .v5 ? cleanStart : cleanSession,
             sessionExpiryInterval: version == .v5 ? sessionExpiryInterval : nil,
             username: security.username, password: security.password.map { Array($0.utf8) },
             tls: tls)
+        configuration.acknowledgesInboundOnRequest = acknowledgeAfterStorage
+        return configuration
     }
 
     static func parse(_ reader: ConfigReader) throws(ConfigError) -> MQTTBrokerConfiguration {
@@ -46,7 +57,7 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
         case 4: .v3_1_1
         default: .v5
         }
-        return MQTTBrokerConfiguration(
+        var broker = MQTTBrokerConfiguration(
             host: host, port: port, clientID: clientID, version: version,
             keepAliveSeconds: try reader.int("keepAlive", default: 60, in: 0...65_535),
             cleanSession: try reader.bool("cleanSession", default: true),
@@ -54,6 +65,8 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
             sessionExpiryInterval: UInt32(try reader.int64("sessionExpiryInterval", default: 0,
                                                            in: 0...Int64(UInt32.max))),
             security: try MQTTBrokerSecurity.parse(reader.child("security"), parent: reader))
+        broker.acknowledgeAfterStorage = try reader.bool("acknowledgeAfterStorage", default: false)
+        return broker
     }
 
     /// 23 lowercase letters, as the reference does when `clientId` is absent (23 is the longest

@@ -85,6 +85,13 @@ public struct MQTTConnector: Connector {
         for warning in configurationWarnings {
             logger.error("\(warning)")
         }
+        if broker.acknowledgeAfterStorage, !broker.keepsSession {
+            logger.warning("""
+                broker.acknowledgeAfterStorage has no effect after a crash with a clean session: the broker \
+                forgets unacknowledged messages when the connection ends (set cleanSession false, or for \
+                MQTT 5 cleanStart false and a sessionExpiryInterval)
+                """)
+        }
         logger.info("MQTT connector starting", metadata: [
             "broker": "\(broker.host):\(broker.port)", "mappings": "\(router.routes.count)",
             "subscriptions": "\(router.subscriptions.count)",
@@ -253,6 +260,7 @@ public struct MQTTConnector: Connector {
             let result = router.route(uplink, subscriptions: subscriptionIdentifiers.areInUse && !identifiers.isEmpty
                                       ? identifiers : nil)
             if !result.matched {
+                message.acknowledgement.map(client.acknowledge)
                 if answeredRPC { continue }
                 statistics.countUnmatched()
                 logger.debug("Message on a topic no mapping or request handles", metadata: ["topic": "\(message.topic)"])
@@ -287,10 +295,20 @@ public struct MQTTConnector: Connector {
                     }
                 }
             }
-            // Queued, not awaited through the write: the broker was already acknowledged, and
-            // waiting for each commit would pace the stream at one message per write.
+            // Queued, not awaited through the write: the broker was already acknowledged (or is
+            // acknowledged once the write is done: `acknowledgeAfterStorage`), and waiting for each
+            // commit would pace the stream at one message per write.
+            let stored = message.acknowledgement.map {
+                MQTTStoredAcknowledgement(client: client, acknowledgement: $0, pieces: result.data.count + 1)
+            }
+            defer { stored?.pieceDone() }
             for data in result.data {
-                switch await context.submit(data, from: identity) {
+                let outcome = if let stored {
+                    await context.submit(data, from: identity, whenStored: { _ in stored.pieceDone() })
+                } else {
+                    await context.submit(data, from: identity)
+                }
+                switch outcome {
                 case .accepted:
                     statistics.countSent()
                 case .rejected(let reason):

@@ -126,6 +126,43 @@ import TestSupport
         #expect(await ingest.statistics().eventsDroppedByStorage == 3)
     }
 
+    /// `submit(whenStored:)` (an MQTT source acknowledged only once its readings are written): the
+    /// notice comes after the write, which is not put off, and at once for a reading refused outright.
+    @Test func submitTellsWhenTheReadingsAreWritten() async throws {
+        let storage = GatedStorage()
+        let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))
+        let writer = Task { await ingest.runWriter() }
+        defer { writer.cancel() }
+        let told = ToldOutcomes()
+        for sequence in 0..<3 {
+            #expect(await ingest.submit(reading(sequence), from: connector, whenStored: told.record) == .accepted)
+        }
+        let empty = ConvertedData(deviceName: "", telemetry: reading(9).telemetry)
+        #expect(await ingest.submit(empty, from: connector, whenStored: told.record) == .rejected("empty device name"))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(told.values == [.rejected("empty device name")], "the written notices wait for the write")
+        await storage.open()
+        #expect(await waitUntil(timeout: 10) { told.values.count == 4 })
+        #expect(told.values == [.rejected("empty device name"), .accepted, .accepted, .accepted])
+        #expect(await storage.bufferedAppendCalls() == 0)
+        #expect(try await sequences(in: storage.inner) == [0, 1, 2])
+        // Without a notice the write may be put off (sqlite: up to 20 ms, or never if delivered first).
+        _ = await ingest.submit(reading(3), from: connector)
+        #expect(await waitUntil(timeout: 10) { await storage.bufferedAppendCalls() == 1 })
+    }
+
+    @Test func submitTellsAFailedWrite() async throws {
+        let storage = GatedStorage(failing: true)
+        let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))
+        let writer = Task { await ingest.runWriter() }
+        defer { writer.cancel() }
+        await storage.open()
+        let told = ToldOutcomes()
+        #expect(await ingest.submit(reading(0), from: connector, whenStored: told.record) == .accepted)
+        #expect(await waitUntil(timeout: 10) { told.values.count == 1 })
+        #expect(told.values.allSatisfy { if case .rejected(let reason) = $0 { reason.hasPrefix("storage error") } else { false } })
+    }
+
     @Test func sendAllTellsEachReadingOfAFailedWrite() async throws {
         let storage = GatedStorage(failing: true)
         let ingest = DataIngest(storage: storage, logger: Logger(label: "test"))
@@ -142,4 +179,11 @@ private final class Counter: Sendable {
     private let count = Mutex(0)
     var value: Int { count.withLock { $0 } }
     func increment() { count.withLock { $0 += 1 } }
+}
+
+/// Collects the outcomes a `whenStored` notice hands over, from whatever thread calls it.
+final class ToldOutcomes: Sendable {
+    private let outcomes = Mutex<[SendOutcome]>([])
+    var values: [SendOutcome] { outcomes.withLock { $0 } }
+    var record: @Sendable (SendOutcome) -> Void { { outcome in self.outcomes.withLock { $0.append(outcome) } } }
 }

@@ -25,8 +25,17 @@ actor GatedStorage: EventStorage {
         waiting = []
     }
 
+    private var bufferedAppends = 0
+
     func appendedEvents() -> Int { appended }
     func appendCalls() -> Int { appends }
+    /// Of `appendCalls`, those made through `appendBuffered` (a write storage may put off).
+    func bufferedAppendCalls() -> Int { bufferedAppends }
+
+    func appendBuffered(_ events: [StoredEvent]) async throws -> AppendResult {
+        bufferedAppends += 1
+        return try await append(events)
+    }
 
     func append(_ events: [StoredEvent]) async throws -> AppendResult {
         appended += events.count
