@@ -12,7 +12,8 @@ import Storage
 /// (at most `maxQueuedEvents` wait for the writer), so a streaming connector hands over its next
 /// message while the previous ones are written: one commit then carries many events. Submitted
 /// events are stored with `appendBuffered` (sqlite writes them up to 20 ms later, or never when
-/// they are delivered first); a batch with a `send` waiting in it is stored with `append`.
+/// they are delivered first); a batch with a `send` or a `submit(whenStored:)` waiting in it is
+/// stored with `append`.
 ///
 /// Time stamps: a device's stamped readings get strictly increasing milliseconds, so two readings
 /// in the same millisecond never collapse into one datapoint on ThingsBoard (the reference merges
@@ -101,7 +102,7 @@ public actor DataIngest: GatewayContext {
 
     /// Queued like `submit`; `whenStored` hears of the write (see `GatewayContext`).
     public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
-                                               whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome {
+                                               whenStored: @escaping @Sendable (StoreNotice) -> Void) async -> SendOutcome {
         await acceptTelling(data, from: connector, whenStored: whenStored)
     }
 
@@ -129,21 +130,31 @@ public actor DataIngest: GatewayContext {
     }
 
     private func acceptTelling(_ data: ConvertedData, from connector: ConnectorIdentity,
-                               whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome {
+                               whenStored: @escaping @Sendable (StoreNotice) -> Void) async -> SendOutcome {
         await waitForRoom()
+        if stopped {
+            whenStored(.notStored("the gateway is stopping"))
+            return .rejected("the gateway is stopping")
+        }
         switch enqueue(data, from: connector) {
         case .rejected(let reason):
-            whenStored(.rejected(reason))
+            // Invalid readings: they would be refused again.
+            whenStored(.taken)
             return .rejected(reason)
         case .settled:
-            whenStored(.accepted)
+            whenStored(.taken)
             return .accepted
         case .queued:
             // A waiter makes the writer use `append`, which writes at once (not `appendBuffered`).
             if sendWaitsForWrite {
-                pendingWaiters.append(([pending.count - 1], { whenStored($0[0]) }))
+                pendingWaiters.append(([pending.count - 1], { outcomes in
+                    switch outcomes[0] {
+                    case .accepted: whenStored(.taken)
+                    case .rejected(let reason): whenStored(.notStored(reason))
+                    }
+                }))
             } else {
-                whenStored(.accepted)
+                whenStored(.taken)
             }
             return .accepted
         }

@@ -26,9 +26,9 @@ struct GatewayLink: GatewayContext {
     }
 
     nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
-                                        whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome {
+                                        whenStored: @escaping @Sendable (StoreNotice) -> Void) async -> SendOutcome {
         guard let data = await admit(data, from: connector) else {
-            whenStored(.accepted)
+            whenStored(.taken)
             return .accepted
         }
         return await ingest.submit(data, from: connector, whenStored: whenStored)

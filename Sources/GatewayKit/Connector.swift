@@ -30,13 +30,13 @@ public protocol GatewayContext: Sendable {
     /// covers what is known at once (validation); a later storage failure is counted and logged
     /// by the gateway.
     nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity) async -> SendOutcome
-    /// Like `submit`, and calls `whenStored` once with the final outcome: after the write with file
-    /// or sqlite storage (a `kill -9` after it loses nothing), at once when nothing is written
-    /// (held back by a report strategy, refused) or with memory storage. For a connector that
-    /// acknowledges its source only for data a crash cannot lose. Called on the gateway's writer:
-    /// it must only hand the outcome on, never wait.
+    /// Like `submit`, and calls `whenStored` once: after the write with file or sqlite storage (a
+    /// `kill -9` after it loses nothing), at once when there is nothing to write (held back by a
+    /// report strategy, refused as invalid) or with memory storage. For a connector that
+    /// acknowledges its source only for data a crash cannot lose. It may run on the gateway's
+    /// writer: it must only hand the notice on, never wait.
     nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
-                                        whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome
+                                        whenStored: @escaping @Sendable (StoreNotice) -> Void) async -> SendOutcome
     /// Like `send` for several readings at once, in order, with one wait for the write that
     /// covers them all (a connector that gathers many small requests, such as the REST server,
     /// pays one round trip instead of one each). One outcome per element.
@@ -59,9 +59,12 @@ extension GatewayContext {
 
     /// Contexts without a write queue (test doubles): `send` returns after the write.
     public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
-                                               whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome {
+                                               whenStored: @escaping @Sendable (StoreNotice) -> Void) async -> SendOutcome {
         let outcome = await send(data, from: connector)
-        whenStored(outcome)
+        switch outcome {
+        case .accepted: whenStored(.taken)
+        case .rejected(let reason): whenStored(.notStored(reason))
+        }
         return outcome
     }
 
@@ -74,6 +77,16 @@ extension GatewayContext {
         for data in batch { outcomes.append(await send(data, from: connector)) }
         return outcomes
     }
+}
+
+/// What `GatewayContext.submit(_:from:whenStored:)` says once it is done with the readings.
+public enum StoreNotice: Sendable, Equatable {
+    /// Written to storage, or nothing was to be written: held back by a report strategy, refused as
+    /// invalid (it would be refused again), left out by the device filter, or memory storage.
+    case taken
+    /// Queued but not written (a storage error, a full storage's refusal, the gateway stopping):
+    /// the source should keep the data.
+    case notStored(String)
 }
 
 public enum SendOutcome: Sendable, Equatable {

@@ -182,6 +182,15 @@ public final class MQTTClient: Sendable {
         loop.execute { box.value.acknowledge(acknowledgement) }
     }
 
+    /// The consumer could not take an inbound message received with `acknowledgesInboundOnRequest`
+    /// (it could not store it): closes that message's connection unless it is gone already, so that
+    /// a persistent session sends the message, and every one not acknowledged before it, again on
+    /// the next connection. Waits for nothing.
+    public func refuse(_ acknowledgement: MQTTInboundAcknowledgement) {
+        let box = core
+        loop.execute { box.value.refuse(acknowledgement) }
+    }
+
     /// QoS 0: returns once written. QoS 1/2: returns at PUBACK / PUBCOMP; waits for a slot when the
     /// outbound window is full. A v5 failure reason code is returned in the result, not thrown.
     public func publish(_ message: MQTTMessage) async throws -> MQTTPublishResult {

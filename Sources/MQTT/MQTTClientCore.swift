@@ -532,7 +532,7 @@ final class MQTTClientCore {
             deliver(message)
         case .atLeastOnce:
             let acknowledgement = MQTTPacket.puback(MQTTAckPacket(packetID: publish.packetID!))
-            if configuration.acknowledgesInboundOnRequest, inbound != nil {
+            if configuration.acknowledgesInboundOnRequest {
                 deliver(message, acknowledgingLater: acknowledgement)
                 return
             }
@@ -543,25 +543,45 @@ final class MQTTClientCore {
         case .exactlyOnce:
             let id = publish.packetID!
             let acknowledgement = MQTTPacket.pubrec(MQTTAckPacket(packetID: id))
-            if inboundQoS2.insert(id).inserted {
-                if configuration.acknowledgesInboundOnRequest, inbound != nil {
-                    deliver(message, acknowledgingLater: acknowledgement)
-                    return
+            guard inboundQoS2.insert(id).inserted else {
+                // Already delivered; its PUBREC may still wait for the consumer, and it must not
+                // overtake earlier ones.
+                if configuration.acknowledgesInboundOnRequest {
+                    deferredAcknowledgements.append((acknowledgement, true))
+                    releaseDeferredAcknowledgements(on: handler)
+                } else {
+                    send(acknowledgement, on: handler)
+                    scheduleFlush()
                 }
-                deliver(message)
+                return
             }
+            if configuration.acknowledgesInboundOnRequest {
+                deliver(message, acknowledgingLater: acknowledgement)
+                return
+            }
+            deliver(message)
             send(acknowledgement, on: handler)
             scheduleFlush()
         }
     }
 
-    /// Delivers a message whose acknowledgement waits for the consumer's `acknowledge`.
+    /// Delivers a message whose acknowledgement waits for the consumer's `acknowledge`. With no
+    /// consumer left (it stopped) the acknowledgement never comes: the message and every later one
+    /// stay the server's, to be sent again in the next session, instead of being acknowledged and
+    /// dropped here.
     private func deliver(_ message: MQTTMessage, acknowledgingLater packet: MQTTPacket) {
         var message = message
         message.acknowledgement = MQTTInboundAcknowledgement(
             connection: connectionNumber, sequence: firstDeferredSequence + UInt64(deferredAcknowledgements.count))
         deferredAcknowledgements.append((packet, false))
         deliver(message)
+    }
+
+    /// `MQTTClient.refuse`: the consumer could not take the message; closing the connection makes a
+    /// persistent session send it again. Ignored for a message of a connection that is gone.
+    func refuse(_ acknowledgement: MQTTInboundAcknowledgement) {
+        guard acknowledgement.connection == connectionNumber, case .connected(let handler) = state else { return }
+        handler.close(error: MQTTError.inboundRefused)
     }
 
     /// The consumer is done with a message (`acknowledgesInboundOnRequest`): its acknowledgement
@@ -574,6 +594,11 @@ final class MQTTClientCore {
         guard index < deferredAcknowledgements.count else { return }
         deferredAcknowledgements[deferredAcknowledgements.index(deferredAcknowledgements.startIndex, offsetBy: index)]
             .requested = true
+        releaseDeferredAcknowledgements(on: handler)
+    }
+
+    /// Sends the requested acknowledgements at the front of the queue.
+    private func releaseDeferredAcknowledgements(on handler: MQTTChannelHandler) {
         var wrote = false
         while let first = deferredAcknowledgements.first, first.requested {
             deferredAcknowledgements.removeFirst()

@@ -312,6 +312,9 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A publish to a topic name the protocol forbids (empty, a `+`/`#` wildcard, U+0000, over
     /// 65,535 bytes): refused before sending, since the broker would close the connection for it.
     case invalidTopicName(String, reason: String)
+    /// The consumer could not take a received message (`MQTTClient.refuse`): the connection was
+    /// closed so that a persistent session sends it again.
+    case inboundRefused
 
     public var description: String {
         switch self {
@@ -332,6 +335,7 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsubscribeFailed(let codes): "MQTT unsubscribe failed: \(codes)"
         case .abandoned: "MQTT publish abandoned before the server acknowledged it"
         case .invalidTopicName(let topic, let reason): "MQTT publish refused: topic \"\(topic)\" \(reason)"
+        case .inboundRefused: "a received message could not be taken; connection closed so the broker sends it again"
         }
     }
 }

@@ -304,7 +304,7 @@ public struct MQTTConnector: Connector {
             defer { stored?.pieceDone() }
             for data in result.data {
                 let outcome = if let stored {
-                    await context.submit(data, from: identity, whenStored: { _ in stored.pieceDone() })
+                    await context.submit(data, from: identity, whenStored: { stored.pieceDone($0) })
                 } else {
                     await context.submit(data, from: identity)
                 }

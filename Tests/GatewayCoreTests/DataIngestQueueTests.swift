@@ -140,10 +140,11 @@ import TestSupport
         let empty = ConvertedData(deviceName: "", telemetry: reading(9).telemetry)
         #expect(await ingest.submit(empty, from: connector, whenStored: told.record) == .rejected("empty device name"))
         try await Task.sleep(for: .milliseconds(100))
-        #expect(told.values == [.rejected("empty device name")], "the written notices wait for the write")
+        // Refused as invalid: nothing to keep (it would be refused again).
+        #expect(told.values == [.taken], "the written notices wait for the write")
         await storage.open()
         #expect(await waitUntil(timeout: 10) { told.values.count == 4 })
-        #expect(told.values == [.rejected("empty device name"), .accepted, .accepted, .accepted])
+        #expect(told.values == [.taken, .taken, .taken, .taken])
         #expect(await storage.bufferedAppendCalls() == 0)
         #expect(try await sequences(in: storage.inner) == [0, 1, 2])
         // Without a notice the write may be put off (sqlite: up to 20 ms, or never if delivered first).
@@ -160,7 +161,7 @@ import TestSupport
         let told = ToldOutcomes()
         #expect(await ingest.submit(reading(0), from: connector, whenStored: told.record) == .accepted)
         #expect(await waitUntil(timeout: 10) { told.values.count == 1 })
-        #expect(told.values.allSatisfy { if case .rejected(let reason) = $0 { reason.hasPrefix("storage error") } else { false } })
+        #expect(told.values.allSatisfy { if case .notStored(let reason) = $0 { reason.hasPrefix("storage error") } else { false } })
     }
 
     @Test func sendAllTellsEachReadingOfAFailedWrite() async throws {
@@ -181,9 +182,9 @@ private final class Counter: Sendable {
     func increment() { count.withLock { $0 += 1 } }
 }
 
-/// Collects the outcomes a `whenStored` notice hands over, from whatever thread calls it.
+/// Collects the notices `whenStored` hands over, from whatever thread calls it.
 final class ToldOutcomes: Sendable {
-    private let outcomes = Mutex<[SendOutcome]>([])
-    var values: [SendOutcome] { outcomes.withLock { $0 } }
-    var record: @Sendable (SendOutcome) -> Void { { outcome in self.outcomes.withLock { $0.append(outcome) } } }
+    private let outcomes = Mutex<[StoreNotice]>([])
+    var values: [StoreNotice] { outcomes.withLock { $0 } }
+    var record: @Sendable (StoreNotice) -> Void { { notice in self.outcomes.withLock { $0.append(notice) } } }
 }

@@ -10,7 +10,9 @@ import TestSupport
 actor StoringContext: GatewayContext {
     private(set) var received: [ConvertedData] = []
     private let storesAtOnce: Bool
-    private var unwritten: [@Sendable (SendOutcome) -> Void] = []
+    private var unwritten: [@Sendable (StoreNotice) -> Void] = []
+    /// When set, the writes fail (a full disk): the notice says so.
+    var failing: String?
 
     init(storesAtOnce: Bool) { self.storesAtOnce = storesAtOnce }
 
@@ -20,11 +22,19 @@ actor StoringContext: GatewayContext {
     }
 
     func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
-                whenStored: @escaping @Sendable (SendOutcome) -> Void) async -> SendOutcome {
+                whenStored: @escaping @Sendable (StoreNotice) -> Void) async -> SendOutcome {
         received.append(data)
-        if storesAtOnce { whenStored(.accepted) } else { unwritten.append(whenStored) }
+        if let failing {
+            whenStored(.notStored(failing))
+        } else if storesAtOnce {
+            whenStored(.taken)
+        } else {
+            unwritten.append(whenStored)
+        }
         return .accepted
     }
+
+    func setFailing(_ reason: String?) { failing = reason }
 
     var temperatures: [Double] { received.compactMap { $0.telemetry.first?.values["temperature"]?.doubleValue } }
 
@@ -49,7 +59,9 @@ actor StoringContext: GatewayContext {
         let configuration = try MQTTConnectorConfiguration.parse(try JSONValue.parse(text), file: "mqtt.json")
         let connector = try MQTTConnector(identity: Self.identity, configuration: configuration,
                                           configurationFile: "mqtt.json", context: context,
-                                          logger: Logger(label: "mqtt-ack-after-storage-test"))
+                                          logger: Logger(label: "mqtt-ack-after-storage-test"),
+                                          reconnectBackoff: ExponentialBackoff(initial: .milliseconds(100),
+                                                                               maximum: .milliseconds(400)))
         let task = Task { try await connector.run() }
         let subscribed = await waitUntil(timeout: 15) { connector.statistics.snapshot.subscribedConnections >= 1 }
         try #require(subscribed, "connector did not subscribe")
@@ -102,6 +114,33 @@ actor StoringContext: GatewayContext {
         try await Task.sleep(for: .milliseconds(300))
         #expect(await third.temperatures == [4], "nothing written comes again")
         #expect(connector.statistics.snapshot.malformedMessages == 0)
+        await stop(task)
+    }
+
+    /// A reading storage could not write leaves its message with the broker: the connection is
+    /// closed, and the message comes again until it can be written.
+    @Test func aMessageWhoseReadingsCannotBeWrittenComesAgainUntilTheyAre() async throws {
+        let broker = try await startBroker()
+        defer { broker.stop() }
+        let context = StoringContext(storesAtOnce: true)
+        await context.setFailing("storage error: disk full")
+        let (connector, task) = try await start(config(port: broker.port, acknowledgeAfterStorage: true), context: context)
+        defer { task.cancel() }
+        try await publish(port: broker.port, [#"{"temp": 5}"#])
+        // Refused, reconnected, sent again while the writes fail.
+        #expect(await waitUntil(timeout: 10, checking: { await context.temperatures.count >= 2 }))
+        #expect(connector.statistics.snapshot.connections >= 2)
+        let copiesWhileFailing = await context.temperatures.count
+        await context.setFailing(nil)
+        // The next copy is written and acknowledged; then no more reconnections, no more copies.
+        #expect(await waitUntil(timeout: 10, checking: { await context.temperatures.count > copiesWhileFailing }))
+        try await Task.sleep(for: .milliseconds(500))
+        let copies = await context.temperatures.count
+        let connections = connector.statistics.snapshot.connections
+        try await Task.sleep(for: .milliseconds(1_500))
+        #expect(await context.temperatures.count == copies)
+        #expect(connector.statistics.snapshot.connections == connections)
+        #expect(await context.temperatures.allSatisfy { $0 == 5 })
         await stop(task)
     }
 }

@@ -33,18 +33,19 @@ struct InboundAcknowledgementTests {
 
         let again = try await collect(receiver, count: 2)
         #expect(again.map(\.payload.text) == ["one", "two"], "the broker sends both again")
-        // Acknowledgements of the closed connection are void; those of this one count.
-        receiver.acknowledge(try #require(first[0].acknowledgement))
-        for message in again { receiver.acknowledge(try #require(message.acknowledgement)) }
+        // Acknowledgements of the closed connection are void.
+        for message in first { receiver.acknowledge(try #require(message.acknowledgement)) }
+        try await roundTrip(receiver)
+        await receiver.disconnect()
+        _ = try await receiver.connect()
+        let once = try await collect(receiver, count: 2)
+        #expect(once.map(\.payload.text) == ["one", "two"], "stale acknowledgements acknowledge nothing")
+        for message in once { receiver.acknowledge(try #require(message.acknowledgement)) }
         _ = try await sender.publish(MQTTMessage(topic: "s/three", payload: "three", qos: qos))
         let third = try await collect(receiver, count: 1)
         #expect(third.map(\.payload.text) == ["three"])
         receiver.acknowledge(try #require(third[0].acknowledgement))
-        // The acknowledgement is written on the client's event loop; a QoS 0 round trip through
-        // the broker after it shows it was sent before the DISCONNECT below.
-        _ = try await receiver.subscribe([MQTTSubscription(filter: "marker", qos: .atMostOnce)])
-        _ = try await receiver.publish(MQTTMessage(topic: "marker", payload: "m", qos: .atMostOnce))
-        #expect(try await collect(receiver, count: 1).map(\.payload.text) == ["m"])
+        try await roundTrip(receiver)
         await receiver.disconnect()
 
         _ = try await receiver.connect()
@@ -55,6 +56,53 @@ struct InboundAcknowledgementTests {
         try await Task.sleep(for: .milliseconds(200))
         #expect(await collectPending(receiver) == 0)
         await receiver.shutdown()
+        await sender.shutdown()
+    }
+
+    /// Acknowledgements are written on the client's event loop; a QoS 0 round trip through the
+    /// broker after them shows they went out (before a DISCONNECT that follows).
+    func roundTrip(_ client: MQTTClient) async throws {
+        _ = try await client.subscribe([MQTTSubscription(filter: "marker", qos: .atMostOnce)])
+        _ = try await client.publish(MQTTMessage(topic: "marker", payload: "m", qos: .atMostOnce))
+        #expect(try await collect(client, count: 1).map(\.payload.text) == ["m"])
+        try await client.unsubscribe(["marker"])
+    }
+
+    /// A message that arrives after the consumer stopped (a connector being stopped) is neither
+    /// acknowledged nor lost: the next session gets it.
+    @Test(arguments: [MQTTQoS.atLeastOnce, .exactlyOnce])
+    func messagesArrivingAfterTheConsumerStoppedStayWithTheBroker(qos: MQTTQoS) async throws {
+        let broker = try Mosquitto()
+        defer { broker.stop() }
+        let id = "ack-request-stopped-\(qos.rawValue)"
+        let configure: (inout MQTTClientConfiguration) -> Void = { $0.acknowledgesInboundOnRequest = true }
+        let receiver = makeClient(broker, id: id, version: .v3_1_1, clean: false, configure: configure)
+        _ = try await receiver.connect()
+        _ = try await receiver.subscribe([MQTTSubscription(filter: "s/#", qos: qos)])
+        let messages = receiver.messages
+        let consumer = Task {
+            var texts: [String] = []
+            for await message in messages {
+                texts.append(message.payload.text)
+                receiver.acknowledge(message.acknowledgement!)
+                if texts.count == 1 { break }
+            }
+            return texts
+        }
+        let sender = makeClient(broker, id: "\(id)-sender", version: .v3_1_1)
+        _ = try await sender.connect()
+        _ = try await sender.publish(MQTTMessage(topic: "s/1", payload: "taken", qos: qos))
+        #expect(await consumer.value == ["taken"])
+        try await Task.sleep(for: .milliseconds(200))  // the end of the stream reaches the client
+        _ = try await sender.publish(MQTTMessage(topic: "s/2", payload: "after the consumer stopped", qos: qos))
+        try await Task.sleep(for: .milliseconds(300))
+        await receiver.shutdown()
+
+        let next = makeClient(broker, id: id, version: .v3_1_1, clean: false, configure: configure)
+        #expect(try await next.connect().sessionPresent)
+        let again = try await collect(next, count: 1)
+        #expect(again.map(\.payload.text) == ["after the consumer stopped"])
+        await next.shutdown()
         await sender.shutdown()
     }
 

@@ -105,6 +105,15 @@ def relay_sink_class(tb_sink):
     return RelaySink
 
 
+def merge_broker_options(connector_file, options):
+    """--swift-broker-options: keys merged into the MQTT connector's broker section (this gateway's run only)."""
+    with open(connector_file) as f:
+        connector = json.load(f)
+    connector["broker"].update(json.loads(options))
+    with open(connector_file, "w") as f:
+        json.dump(connector, f, indent=2)
+
+
 def run_command(args, gateway, cfg_file, run_dir):
     if gateway == "nio-relay":
         return [args.bench_bin, "mqtt-relay", "--from", str(EXT_PORT), "--to", str(TB_PORT)] + \
@@ -230,10 +239,14 @@ def one_run(rb, tb_sink, args, gateway, storage, messages, idx, mode="closed"):
     # refbench's own run-folder builder: identical config files for both gateways
     cfg_args = types.SimpleNamespace(gw_python=args.gw_python, name_source="message", storage=storage)
     cfg_file = bench.prepare_run_dir(cfg_args, run_dir)
+    if gateway == "swift" and args.swift_broker_options:
+        merge_broker_options(os.path.join(os.path.dirname(cfg_file), "mqtt_bench.json"), args.swift_broker_options)
     res = {"gateway": gateway, "storage": storage, "qos": qos, "run": idx, "mode": mode, "loadgen_kind": args.loadgen,
            "messages": messages, "devices": args.devices, "run_dir": run_dir}
     if gateway == "nio-relay":
         res["nio_relay_quick_ack"] = args.nio_relay_quick_ack
+    if gateway == "swift" and args.swift_broker_options:
+        res["swift_broker_options"] = json.loads(args.swift_broker_options)
     procs = {}
     sink = probe = None
     try:
@@ -707,6 +720,9 @@ def main():
                     help="latency scenario: also run the mosquitto relay in the gateway's place (same hops, QoS, "
                          "sink and clock; it converts and stores nothing): the floor this machine puts under any "
                          "gateway's latency at that moment")
+    ap.add_argument("--swift-broker-options", default=None, metavar="JSON",
+                    help="keys merged into the MQTT connector's broker section for swift-iot-gateway only, e.g. "
+                         "'{\"acknowledgeAfterStorage\": true, \"cleanStart\": false, \"sessionExpiryInterval\": 300}'")
     ap.add_argument("--nio-relay-quick-ack", action="store_true",
                     help="nio-relay: set TCP_QUICKACK after every read on the ThingsBoard side, as swift-iot-gateway "
                          "does (without it the relay acknowledges TCP data as mosquitto's bridge does)")
