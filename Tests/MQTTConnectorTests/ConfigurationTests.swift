@@ -125,6 +125,23 @@ func configError(_ text: String) throws -> ConfigError {
         #expect(client.tls == nil && client.username == nil)
     }
 
+    @Test func acknowledgeAfterStorageAndWhetherTheSessionOutlivesAConnection() throws {
+        #expect(try !parse(#"{"broker": {"host": "h"}}"#).broker.clientConfiguration().acknowledgesInboundOnRequest)
+        let cases: [(String, Bool)] = [
+            (#""version": 4, "cleanSession": false"#, true),
+            (#""version": 4"#, false),
+            (#""cleanStart": false, "sessionExpiryInterval": 300"#, true),
+            (#""sessionExpiryInterval": 300"#, false),  // clean start discards it on every connect
+            (#""cleanStart": false"#, false),           // expires when the connection ends
+        ]
+        for (keys, keeps) in cases {
+            let broker = try parse(#"{"broker": {"host": "h", "acknowledgeAfterStorage": true, "# + keys + "}}").broker
+            #expect(broker.clientConfiguration().acknowledgesInboundOnRequest)
+            #expect(broker.keepsSession == keeps, "\(keys)")
+        }
+        #expect(throws: ConfigError.self) { try parse(#"{"broker": {"host": "h", "acknowledgeAfterStorage": "soon"}}"#) }
+    }
+
     @Test func version4BasicSecurity() throws {
         let configuration = try parse("""
             {"broker": {"host": "h", "port": "1884", "version": 4, "cleanSession": false, "keepAlive": 15,
