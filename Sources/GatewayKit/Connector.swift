@@ -57,7 +57,8 @@ extension GatewayContext {
         await send(data, from: connector)
     }
 
-    /// Contexts without a write queue (test doubles): `send` returns after the write.
+    /// Contexts without a write queue (test doubles): `send` returns after the write. Any refusal
+    /// counts as not stored here (such a context cannot tell invalid data from a failed write).
     public nonisolated(nonsending) func submit(_ data: ConvertedData, from connector: ConnectorIdentity,
                                                whenStored: @escaping @Sendable (StoreNotice) -> Void) async -> SendOutcome {
         let outcome = await send(data, from: connector)

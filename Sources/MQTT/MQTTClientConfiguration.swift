@@ -89,8 +89,9 @@ public struct MQTTClientConfiguration: Sendable {
     /// Inbound QoS 1 and 2 messages are acknowledged (PUBACK, PUBREC) only when the consumer calls
     /// `MQTTClient.acknowledge` with the message's `acknowledgement`, not on receipt: a consumer that
     /// acknowledges once the message is stored lets a persistent session hold every message a crash
-    /// could lose. The server sends at most its own in-flight limit of unacknowledged messages
-    /// (mosquitto: `max_inflight_messages`, 20 by default), so this paces the stream.
+    /// could lose. The server sends at most its in-flight limit of unacknowledged messages (MQTT
+    /// 3.1.1: the server's own, mosquitto's `max_inflight_messages` is 20 by default; MQTT 5: the
+    /// `receiveMaximum` announced here, 65,535 when absent), so this paces the stream.
     public var acknowledgesInboundOnRequest = false
 
     public init(host: String, port: Int = 1883, clientID: String, version: MQTTVersion = .v5,

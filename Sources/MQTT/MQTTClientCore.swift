@@ -149,10 +149,10 @@ final class MQTTClientCore {
         inboundAliases = [:]
         // Messages of the last connection that were never acknowledged come again (persistent
         // session) or are gone (clean session); either way their acknowledgements are void. A QoS 2
-        // one that comes again is delivered again: its PUBREC never went out, so nothing may
-        // count on the first delivery (at least once, as for QoS 1).
+        // one the consumer had not acknowledged is delivered again when it comes again (at least
+        // once, as for QoS 1); one it had (waiting behind an earlier one) is only acknowledged.
         connectionNumber += 1
-        for (packet, _) in deferredAcknowledgements {
+        for (packet, requested) in deferredAcknowledgements where !requested {
             if case .pubrec(let ack) = packet { inboundQoS2.remove(ack.packetID) }
         }
         deferredAcknowledgements.removeAll()
@@ -581,6 +581,8 @@ final class MQTTClientCore {
     /// persistent session send it again. Ignored for a message of a connection that is gone.
     func refuse(_ acknowledgement: MQTTInboundAcknowledgement) {
         guard acknowledgement.connection == connectionNumber, case .connected(let handler) = state else { return }
+        // Acknowledgements released before (messages that were stored) go out first.
+        handler.flush()
         handler.close(error: MQTTError.inboundRefused)
     }
 

@@ -42,7 +42,10 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
             sessionExpiryInterval: version == .v5 ? sessionExpiryInterval : nil,
             username: security.username, password: security.password.map { Array($0.utf8) },
             tls: tls)
-        configuration.acknowledgesInboundOnRequest = acknowledgeAfterStorage
+        // With a clean session the broker forgets what is not acknowledged when the connection ends,
+        // so holding acknowledgements back would keep nothing (and closing the connection after a
+        // failed write would lose what the broker held meanwhile).
+        configuration.acknowledgesInboundOnRequest = acknowledgeAfterStorage && keepsSession
         return configuration
     }
 

@@ -48,6 +48,8 @@ public struct MQTTConnector: Connector {
     /// Conversion problems (and custom converters' own records) go here: the reference's
     /// `<name>_converter` logger, with its own file.
     let converterLogger: Logger
+    /// Messages whose acknowledgement waits for storage (`acknowledgeAfterStorage`).
+    private let storedAcknowledgements = MQTTStoredAcknowledgement.Outstanding()
     let reconnectBackoff: ExponentialBackoff
 
     /// - Parameter reconnectBackoff: delays between failed connection attempts; by default
@@ -87,9 +89,9 @@ public struct MQTTConnector: Connector {
         }
         if broker.acknowledgeAfterStorage, !broker.keepsSession {
             logger.warning("""
-                broker.acknowledgeAfterStorage has no effect after a crash with a clean session: the broker \
-                forgets unacknowledged messages when the connection ends (set cleanSession false, or for \
-                MQTT 5 cleanStart false and a sessionExpiryInterval)
+                broker.acknowledgeAfterStorage is ignored with a clean session: the broker forgets \
+                unacknowledged messages when the connection ends (set cleanSession false, or for MQTT 5 \
+                cleanStart false and a sessionExpiryInterval)
                 """)
         }
         logger.info("MQTT connector starting", metadata: [
@@ -113,6 +115,7 @@ public struct MQTTConnector: Connector {
             await client.shutdown()
             throw error
         }
+        await storedAcknowledgements.settle(within: .seconds(2))
         self.client.detach()
         await client.shutdown()
         logger.info("MQTT connector stopped")
@@ -299,7 +302,8 @@ public struct MQTTConnector: Connector {
             // acknowledged once the write is done: `acknowledgeAfterStorage`), and waiting for each
             // commit would pace the stream at one message per write.
             let stored = message.acknowledgement.map {
-                MQTTStoredAcknowledgement(client: client, acknowledgement: $0, pieces: result.data.count + 1)
+                MQTTStoredAcknowledgement(client: client, acknowledgement: $0, pieces: result.data.count + 1,
+                                          outstanding: storedAcknowledgements)
             }
             defer { stored?.pieceDone() }
             for data in result.data {

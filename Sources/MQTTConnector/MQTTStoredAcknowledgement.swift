@@ -10,23 +10,44 @@ import Synchronization
 final class MQTTStoredAcknowledgement: Sendable {
     private let client: MQTTClient
     private let acknowledgement: MQTTInboundAcknowledgement
-    private let outstanding: Atomic<Int>
+    private let pieces: Atomic<Int>
     private let lost = Atomic<Bool>(false)
+    private let outstanding: Outstanding
 
     /// `pieces`: how many times `pieceDone` will be called before the message is acknowledged.
-    init(client: MQTTClient, acknowledgement: MQTTInboundAcknowledgement, pieces: Int) {
+    init(client: MQTTClient, acknowledgement: MQTTInboundAcknowledgement, pieces: Int, outstanding: Outstanding) {
         self.client = client
         self.acknowledgement = acknowledgement
-        self.outstanding = Atomic(pieces)
+        self.pieces = Atomic(pieces)
+        self.outstanding = outstanding
+        outstanding.count.add(1, ordering: .relaxed)
     }
 
     func pieceDone(_ notice: StoreNotice = .taken) {
         if case .notStored = notice, !lost.exchange(true, ordering: .acquiringAndReleasing) {
             client.refuse(acknowledgement)
         }
-        if outstanding.subtract(1, ordering: .acquiringAndReleasing).newValue == 0,
-           !lost.load(ordering: .acquiring) {
-            client.acknowledge(acknowledgement)
+        guard pieces.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+        if !lost.load(ordering: .acquiring) { client.acknowledge(acknowledgement) }
+        outstanding.count.subtract(1, ordering: .releasing)
+    }
+
+    /// How many of a connector's messages still wait for storage.
+    final class Outstanding: Sendable {
+        fileprivate let count = Atomic<Int>(0)
+
+        /// A stopping connector gives the writes of its last messages a moment, so their
+        /// acknowledgements go out before the DISCONNECT and the broker does not send stored
+        /// messages again. Polls: it runs once per stop, in a task of its own, since the stopping
+        /// connector's task is cancelled (its sleeps would return at once).
+        func settle(within limit: Duration) async {
+            guard count.load(ordering: .acquiring) > 0 else { return }
+            let deadline = ContinuousClock.now + limit
+            await Task {
+                while self.count.load(ordering: .acquiring) > 0, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+            }.value
         }
     }
 }

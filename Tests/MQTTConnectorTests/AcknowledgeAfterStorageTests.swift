@@ -10,9 +10,13 @@ import TestSupport
 actor StoringContext: GatewayContext {
     private(set) var received: [ConvertedData] = []
     private let storesAtOnce: Bool
+    /// When set, each write completes this long after `submit` (a slow disk).
+    var writeTakes: Duration?
     private var unwritten: [@Sendable (StoreNotice) -> Void] = []
     /// When set, the writes fail (a full disk): the notice says so.
     var failing: String?
+    /// Readings written (told `.taken`).
+    private(set) var stored = 0
 
     init(storesAtOnce: Bool) { self.storesAtOnce = storesAtOnce }
 
@@ -26,7 +30,13 @@ actor StoringContext: GatewayContext {
         received.append(data)
         if let failing {
             whenStored(.notStored(failing))
+        } else if let writeTakes {
+            Task {
+                try? await Task.sleep(for: writeTakes)
+                whenStored(.taken)
+            }
         } else if storesAtOnce {
+            stored += 1
             whenStored(.taken)
         } else {
             unwritten.append(whenStored)
@@ -35,6 +45,7 @@ actor StoringContext: GatewayContext {
     }
 
     func setFailing(_ reason: String?) { failing = reason }
+    func setWriteTakes(_ duration: Duration?) { writeTakes = duration }
 
     var temperatures: [Double] { received.compactMap { $0.telemetry.first?.values["temperature"]?.doubleValue } }
 
@@ -117,6 +128,28 @@ actor StoringContext: GatewayContext {
         await stop(task)
     }
 
+    /// A stopping connector waits (briefly) for the writes of what it took, so a restart does not
+    /// bring back messages that were stored.
+    @Test func aStopWaitsForTheLastWritesBeforeDisconnecting() async throws {
+        let broker = try await startBroker()
+        defer { broker.stop() }
+        let text = config(port: broker.port, acknowledgeAfterStorage: true)
+        let slow = StoringContext(storesAtOnce: true)
+        await slow.setWriteTakes(.milliseconds(300))
+        var (_, task) = try await start(text, context: slow)
+        try await publish(port: broker.port, [#"{"temp": 6}"#])
+        #expect(await waitUntil(timeout: 10, checking: { await slow.temperatures == [6] }))
+        await stop(task)  // while the write is still going on
+
+        let next = StoringContext(storesAtOnce: true)
+        (_, task) = try await start(text, context: next)
+        try await publish(port: broker.port, [#"{"temp": 7}"#])
+        #expect(await waitUntil(timeout: 10, checking: { await next.temperatures == [7] }))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(await next.temperatures == [7], "the stored message did not come again")
+        await stop(task)
+    }
+
     /// A reading storage could not write leaves its message with the broker: the connection is
     /// closed, and the message comes again until it can be written.
     @Test func aMessageWhoseReadingsCannotBeWrittenComesAgainUntilTheyAre() async throws {
@@ -129,17 +162,18 @@ actor StoringContext: GatewayContext {
         try await publish(port: broker.port, [#"{"temp": 5}"#])
         // Refused, reconnected, sent again while the writes fail.
         #expect(await waitUntil(timeout: 10, checking: { await context.temperatures.count >= 2 }))
-        #expect(connector.statistics.snapshot.connections >= 2)
-        let copiesWhileFailing = await context.temperatures.count
+        #expect(await waitUntil(timeout: 10) { connector.statistics.snapshot.connections >= 2 })
+        #expect(await context.stored == 0)
         await context.setFailing(nil)
-        // The next copy is written and acknowledged; then no more reconnections, no more copies.
-        #expect(await waitUntil(timeout: 10, checking: { await context.temperatures.count > copiesWhileFailing }))
+        // A copy is written and acknowledged; then no more reconnections, no more copies.
+        #expect(await waitUntil(timeout: 10, checking: { await context.stored == 1 }))
         try await Task.sleep(for: .milliseconds(500))
         let copies = await context.temperatures.count
         let connections = connector.statistics.snapshot.connections
         try await Task.sleep(for: .milliseconds(1_500))
         #expect(await context.temperatures.count == copies)
         #expect(connector.statistics.snapshot.connections == connections)
+        #expect(await context.stored == 1)
         #expect(await context.temperatures.allSatisfy { $0 == 5 })
         await stop(task)
     }

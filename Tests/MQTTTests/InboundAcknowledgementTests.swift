@@ -31,15 +31,18 @@ struct InboundAcknowledgementTests {
         await receiver.disconnect()
         #expect(try await receiver.connect().sessionPresent)
 
-        let again = try await collect(receiver, count: 2)
-        #expect(again.map(\.payload.text) == ["one", "two"], "the broker sends both again")
+        // The broker sends both again. QoS 1: both are delivered again. QoS 2: "two", which the
+        // consumer had acknowledged, is only acknowledged now (its PUBREC waits for "one").
+        let unacknowledged = qos == .atLeastOnce ? ["one", "two"] : ["one"]
+        let again = try await collect(receiver, count: unacknowledged.count)
+        #expect(again.map(\.payload.text) == unacknowledged)
         // Acknowledgements of the closed connection are void.
         for message in first { receiver.acknowledge(try #require(message.acknowledgement)) }
         try await roundTrip(receiver)
         await receiver.disconnect()
         _ = try await receiver.connect()
-        let once = try await collect(receiver, count: 2)
-        #expect(once.map(\.payload.text) == ["one", "two"], "stale acknowledgements acknowledge nothing")
+        let once = try await collect(receiver, count: unacknowledged.count)
+        #expect(once.map(\.payload.text) == unacknowledged, "stale acknowledgements acknowledge nothing")
         for message in once { receiver.acknowledge(try #require(message.acknowledgement)) }
         _ = try await sender.publish(MQTTMessage(topic: "s/three", payload: "three", qos: qos))
         let third = try await collect(receiver, count: 1)
