@@ -75,7 +75,17 @@ public struct MQTTConnector: Connector {
 
     public func traffic() -> ConnectorTraffic? { statistics.traffic }
 
-    public var configurationWarnings: [String] { router.skipped.map { "Mapping left out: \($0)" } }
+    public var configurationWarnings: [String] {
+        var warnings = router.skipped.map { "Mapping left out: \($0)" }
+        if configuration.broker.acknowledgeAfterStorage, !configuration.broker.keepsSession {
+            warnings.append("""
+                broker.acknowledgeAfterStorage is ignored with a clean session: the broker forgets \
+                unacknowledged messages when the connection ends (set cleanSession false, or for MQTT 5 \
+                cleanStart false and a sessionExpiryInterval)
+                """)
+        }
+        return warnings
+    }
 
     /// Runs until cancelled (a normal stop, returns without error).
     public func run() async throws {
@@ -86,13 +96,6 @@ public struct MQTTConnector: Connector {
         }
         for warning in configurationWarnings {
             logger.error("\(warning)")
-        }
-        if broker.acknowledgeAfterStorage, !broker.keepsSession {
-            logger.warning("""
-                broker.acknowledgeAfterStorage is ignored with a clean session: the broker forgets \
-                unacknowledged messages when the connection ends (set cleanSession false, or for MQTT 5 \
-                cleanStart false and a sessionExpiryInterval)
-                """)
         }
         logger.info("MQTT connector starting", metadata: [
             "broker": "\(broker.host):\(broker.port)", "mappings": "\(router.routes.count)",

@@ -128,6 +128,20 @@ actor StoringContext: GatewayContext {
         await stop(task)
     }
 
+    /// With a clean session the broker keeps nothing: the option is ignored, and said so when the
+    /// connector starts and by `check-config`.
+    @Test func aCleanSessionMakesTheOptionAWarning() throws {
+        func warnings(_ broker: String) throws -> [String] {
+            let text = #"{"broker": {"host": "127.0.0.1", "acknowledgeAfterStorage": true, "# + broker + #"}, "mapping": []}"#
+            let configuration = try MQTTConnectorConfiguration.parse(try JSONValue.parse(text), file: "mqtt.json")
+            return try MQTTConnector(identity: Self.identity, configuration: configuration, configurationFile: "mqtt.json",
+                                     context: StoringContext(storesAtOnce: true), logger: Logger(label: "test"))
+                .configurationWarnings
+        }
+        #expect(try warnings(#""version": 4"#).map { $0.hasPrefix("broker.acknowledgeAfterStorage is ignored") } == [true])
+        #expect(try warnings(#""version": 4, "cleanSession": false"#).isEmpty)
+    }
+
     /// A stopping connector waits (briefly) for the writes of what it took, so a restart does not
     /// bring back messages that were stored.
     @Test func aStopWaitsForTheLastWritesBeforeDisconnecting() async throws {
