@@ -26,19 +26,15 @@ Rules:
 * uplinkQueued: whether the message went to the uplink converters instead of the request handlers.
 Exit status: 0 when every compared case is identical or known, 1 otherwise, 2 on bad input.
 """
-import importlib.util
 import json
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-# Shared helpers of the uplink comparison (strict JSON-type comparison, JSONL and known-differences loading).
-_spec = importlib.util.spec_from_file_location("mqtt_uplink_compare", os.path.join(HERE, "..", "mqtt", "compare.py"))
-_uplink = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_uplink)
-same_value, json_type, render = _uplink.same_value, _uplink.json_type, _uplink.render
-load_jsonl, load_known, match_known = _uplink.load_jsonl, _uplink.load_known, _uplink.match_known
+# The helpers both comparisons use (JSONL and known-differences loading, strict JSON comparison, the loop over the
+# cases and the report) are in ../reference_diff_common.py, shared with ../mqtt/compare.py.
+sys.path.insert(0, os.path.dirname(HERE))
+from reference_diff_common import compare_main, error_presence, render, same_value  # noqa: E402
 
 CATEGORY_ORDER = ["missing line", "config refused by ours",
                   "to device: missing", "to device: extra", "to device: payload", "to device: qos/retain",
@@ -71,8 +67,13 @@ def show_tb(entry):
                           entry.get("qos"))
 
 
-def match_lists(ref, ours, exact, same_place, describe_pair, what, problems):
-    """Greedy in-order matching: exact matches first, then pairs in the same place (topic), then leftovers."""
+def same_topic(a, b):
+    return a.get("topic") == b.get("topic")
+
+
+def match_lists(ref, ours, exact, describe_pair, show, what, problems):
+    """Greedy in-order matching: exact matches first, then pairs in the same place (topic), then leftovers.
+    describe_pair(reference item, our item) -> [(category, detail)]; show(item) -> its text."""
     unmatched_ours = list(range(len(ours)))
     pairs = []
     leftover_ref = []
@@ -84,14 +85,14 @@ def match_lists(ref, ours, exact, same_place, describe_pair, what, problems):
             unmatched_ours.remove(hit)
             pairs.append((i, hit))
     for i in leftover_ref:
-        hit = next((j for j in unmatched_ours if same_place(ref[i], ours[j])), None)
+        hit = next((j for j in unmatched_ours if same_topic(ref[i], ours[j])), None)
         if hit is None:
-            problems.append(("%s: missing" % what, "reference sends %s; ours does not" % describe_pair(ref[i], None)))
+            problems.append(("%s: missing" % what, "reference sends %s; ours does not" % show(ref[i])))
         else:
             unmatched_ours.remove(hit)
             problems.extend(describe_pair(ref[i], ours[hit]))
     for j in unmatched_ours:
-        problems.append(("%s: extra" % what, "ours sends %s; reference does not" % describe_pair(None, ours[j])))
+        problems.append(("%s: extra" % what, "ours sends %s; reference does not" % show(ours[j])))
     if not leftover_ref and not unmatched_ours and [j for _, j in sorted(pairs)] != sorted(j for _, j in pairs):
         problems.append(("%s: order" % what, "same messages, other order"))
 
@@ -101,14 +102,7 @@ def compare_to_device(ref, ours, problems):
         return (a.get("topic") == b.get("topic") and device_payload(a) == device_payload(b)
                 and a.get("qos") == b.get("qos") and bool(a.get("retain")) == bool(b.get("retain")))
 
-    def same_place(a, b):
-        return a.get("topic") == b.get("topic")
-
     def describe(a, b):
-        if b is None:
-            return show_device(a)
-        if a is None:
-            return show_device(b)
         found = []
         if device_payload(a) != device_payload(b):
             found.append(("to device: payload", "%s: reference %s, ours %s" % (
@@ -118,7 +112,7 @@ def compare_to_device(ref, ours, problems):
                 a.get("topic"), a.get("qos"), a.get("retain"), b.get("qos"), b.get("retain"))))
         return found
 
-    match_lists(ref, ours, exact, same_place, describe, "to device", problems)
+    match_lists(ref, ours, exact, describe, show_device, "to device", problems)
 
 
 def compare_to_thingsboard(ref, ours, options, problems):
@@ -126,14 +120,7 @@ def compare_to_thingsboard(ref, ours, options, problems):
         return (a.get("topic") == b.get("topic") and a.get("qos") == b.get("qos")
                 and same_value(tb_payload(a, options), tb_payload(b, options))[0])
 
-    def same_place(a, b):
-        return a.get("topic") == b.get("topic")
-
     def describe(a, b):
-        if b is None:
-            return show_tb(a)
-        if a is None:
-            return show_tb(b)
         found = []
         pa, pb = tb_payload(a, options), tb_payload(b, options)
         if not same_value(pa, pb)[0]:
@@ -144,7 +131,7 @@ def compare_to_thingsboard(ref, ours, options, problems):
                                                                                  b.get("qos"))))
         return found
 
-    match_lists(ref, ours, exact, same_place, describe, "to ThingsBoard", problems)
+    match_lists(ref, ours, exact, describe, show_tb, "to ThingsBoard", problems)
 
 
 def multiset(items, key):
@@ -182,11 +169,7 @@ def compare_line(ref_line, our_line, options):
         problems.append(("uplink routing", "reference uplinkQueued=%s, ours %s" % (
             ref_line.get("uplinkQueued", 0), our_line.get("uplinkQueued", 0))))
     if options["errors"]:
-        ref_error = bool(ref_line.get("error"))
-        our_error = bool(our_line.get("error") or our_line.get("configError"))
-        if ref_error != our_error:
-            problems.append(("error presence", "reference error: %s; ours error: %s" % (
-                render(ref_line.get("error")), render(our_line.get("error") or our_line.get("configError")))))
+        problems.extend(error_presence(ref_line, our_line))
     return problems
 
 
@@ -201,116 +184,16 @@ def result_of(line):
     return render(shown, 900)
 
 
+def describe_case(case):
+    return ["    requests:  %s" % render(case.get("connector", {}).get("requestsMapping"), 500),
+            "    event:     %s" % render(case.get("event"), 400)]
+
+
 def main(argv):
-    args = []
-    options = {"known": os.path.join(HERE, "known-differences.json"), "errors": False, "only": [], "examples": 5,
-               "connect_subscriptions": True, "attribute_request_ids": False, "strict": False}
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--known":
-            options["known"] = argv[i + 1]
-            i += 1
-        elif arg == "--strict":
-            options["strict"] = True
-        elif arg == "--errors":
-            options["errors"] = True
-        elif arg == "--no-connect-subscriptions":
-            options["connect_subscriptions"] = False
-        elif arg == "--attribute-request-ids":
-            options["attribute_request_ids"] = True
-        elif arg == "--only":
-            options["only"].append(argv[i + 1])
-            i += 1
-        elif arg == "--examples":
-            options["examples"] = int(argv[i + 1])
-            i += 1
-        elif arg in ("-h", "--help"):
-            print(__doc__)
-            return 0
-        else:
-            args.append(arg)
-        i += 1
-    if len(args) != 3:
-        sys.stderr.write(__doc__)
-        return 2
-    cases, case_order = load_jsonl(args[0], "case")
-    reference, _ = load_jsonl(args[1], "reference")
-    ours, _ = load_jsonl(args[2], "ours")
-    known = load_known(options["known"])
-
-    compared = identical = 0
-    differing, known_hits, known_identical = [], [], []
-    used_known = set()
-    by_category = {}
-    for case_id in case_order:
-        if options["only"] and not any(case_id.startswith(p) for p in options["only"]):
-            continue
-        compared += 1
-        ref_line, our_line = reference.get(case_id), ours.get(case_id)
-        if ref_line is None or our_line is None:
-            problems = [("missing line", "no line in %s" % ("reference.jsonl" if ref_line is None else "ours.jsonl"))]
-        else:
-            problems = compare_line(ref_line, our_line, options)
-        entry = match_known(case_id, known)
-        if not problems:
-            identical += 1
-            if entry is not None and entry["id"] == case_id:
-                known_identical.append(entry)
-            continue
-        if entry is not None:
-            known_hits.append((case_id, entry.get("why", "")))
-            used_known.add(entry["id"])
-            continue
-        differing.append(case_id)
-        for category in dict.fromkeys(category for category, _ in problems):
-            details = [detail for c, detail in problems if c == category]
-            by_category.setdefault(category, []).append((case_id, details, ref_line, our_line))
-
-    print("cases compared: %d   identical: %d   differing: %d   known differences: %d"
-          % (compared, identical, len(differing), len(known_hits)))
-    order = sorted(by_category, key=lambda c: (CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99, c))
-    if by_category:
-        print("\ndifferences by category (a case can be in several):")
-        for category in order:
-            families = {}
-            for case_id, _, _, _ in by_category[category]:
-                family = "/".join(case_id.split("/")[:2])
-                families[family] = families.get(family, 0) + 1
-            top = ", ".join("%s %d" % kv for kv in sorted(families.items(), key=lambda kv: -kv[1])[:6])
-            print("  %-26s %5d   (%s)" % (category, len(by_category[category]), top))
-        for category in order:
-            if options["examples"] <= 0:
-                break
-            items = by_category[category]
-            print("\n=== %s: %d case(s)%s" % (category, len(items),
-                                            ", first %d:" % options["examples"] if len(items) > options["examples"]
-                                            else ":"))
-            for case_id, details, ref_line, our_line in items[:options["examples"]]:
-                case = cases[case_id]
-                print("- %s" % case_id)
-                for detail in details[:3]:
-                    print("    diff:      %s" % detail)
-                if len(details) > 3:
-                    print("    diff:      ... %d more" % (len(details) - 3))
-                print("    requests:  %s" % render(case.get("connector", {}).get("requestsMapping"), 500))
-                print("    event:     %s" % render(case.get("event"), 400))
-                print("    reference: %s" % result_of(ref_line))
-                print("    ours:      %s" % result_of(our_line))
-    if known_hits:
-        print("\nknown differences (skipped): %d" % len(known_hits))
-        for case_id, why in known_hits:
-            print("  %s: %s" % (case_id, why))
-    if known_identical:
-        print("\nknown-differences entries whose case is now identical (remove them?):")
-        for entry in known_identical:
-            print("  %s" % entry["id"])
-    stale = [entry["id"] for entry in known if entry["id"] not in used_known] if options["strict"] else []
-    if stale:
-        print("\n--strict: known-differences entries that match no differing case (remove them): %d" % len(stale))
-        for pattern in stale:
-            print("  %s" % pattern)
-    return 1 if differing or stale else 0
+    return compare_main(argv, __doc__, HERE, compare_line, CATEGORY_ORDER, describe_case, result_of,
+                        switches={"--no-connect-subscriptions": ("connect_subscriptions", False),
+                                  "--attribute-request-ids": ("attribute_request_ids", True)},
+                        defaults={"connect_subscriptions": True, "attribute_request_ids": False})
 
 
 if __name__ == "__main__":

@@ -23,36 +23,26 @@ import json
 import os
 import random
 import sys
-import importlib.util as _importlib_util
 
-# The file writing is the uplink generator's (one compact JSON line per case, counts per family).
-_spec = _importlib_util.spec_from_file_location(
-    "mqtt_uplink_make_cases", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mqtt", "make_cases.py"))
-_uplink_cases = _importlib_util.module_from_spec(_spec)
-_spec.loader.exec_module(_uplink_cases)
+# The helpers both case generators use (case list, payload fields, deviceInfo, corpus files, writing the file) are in
+# ../reference_diff_common.py, shared with ../mqtt/make_cases.py.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import reference_diff_common as common  # noqa: E402
+from reference_diff_common import info  # noqa: E402
 
 SEED = 20251107
-HERE = os.path.dirname(os.path.abspath(__file__))
-COMPAT = os.environ.get("TB_COMPAT_DIR", os.path.normpath(os.path.join(HERE, "../../../../shared/compat")))
 
 BROKER = {"host": "127.0.0.1", "port": 1883, "security": {"type": "anonymous"}}
 
-CASES = []
-IDS = set()
-
-
-def jtext(value):
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+CASES = common.CaseList()
 
 
 def add(case_id, connector, event, connected=None):
-    assert case_id not in IDS, case_id
-    IDS.add(case_id)
     case = {"id": case_id, "connector": connector}
     if connected is not None:
         case["connectedDevices"] = connected
     case["event"] = event
-    CASES.append(case)
+    CASES.add(case)
 
 
 def conn(requests, mapping=None, **root):
@@ -63,11 +53,7 @@ def conn(requests, mapping=None, **root):
 
 
 def message(topic, payload=None, payload_hex=None, attribute_response=None):
-    event = {"kind": "message", "topic": topic}
-    if payload_hex is not None:
-        event["payloadHex"] = payload_hex
-    else:
-        event["payload"] = payload if isinstance(payload, str) else jtext(payload)
+    event = common.set_payload({"kind": "message", "topic": topic}, payload, payload_hex)
     if attribute_response is not None:
         event["attributeResponse"] = attribute_response
     return event
@@ -83,25 +69,7 @@ def rpc(method, params, device="SN-1", request_id=7, reply=None, device_type="de
 
 
 def reply(topic, payload=None, payload_hex=None):
-    result = {"topic": topic}
-    if payload_hex is not None:
-        result["payloadHex"] = payload_hex
-    else:
-        result["payload"] = payload if isinstance(payload, str) else jtext(payload)
-    return result
-
-
-def info(name_source, name_expr, profile_source=None, profile_expr=None):
-    result = {}
-    if name_source is not None:
-        result["deviceNameExpressionSource"] = name_source
-    if name_expr is not None:
-        result["deviceNameExpression"] = name_expr
-    if profile_source is not None:
-        result["deviceProfileExpressionSource"] = profile_source
-    if profile_expr is not None:
-        result["deviceProfileExpression"] = profile_expr
-    return result
+    return common.set_payload({"topic": topic}, payload, payload_hex)
 
 
 # JSON values of every kind, used for attribute values, RPC params, names from messages.
@@ -121,20 +89,9 @@ VALUES = [
 # ----------------------------------------------------------------------------------------------- corpus
 def gen_corpus():
     """The reference's own example requestsMapping and the upstream unit-test configs, with fitting events."""
-    sources = []
-    path = os.path.join(COMPAT, "reference-configs", "mqtt.json")
-    if os.path.exists(path):
-        sources.append(("mqtt.json", path))
-    base = os.path.join(COMPAT, "upstream-tests", "unit", "connectors", "mqtt", "data")
-    for sub in ("attribute_updates", "attribute_requests", "connect_requests", "disconnect_requests",
-                "server_side_rpc"):
-        folder = os.path.join(base, sub)
-        if os.path.isdir(folder):
-            for name in sorted(os.listdir(folder)):
-                if name.endswith(".json"):
-                    sources.append((sub + "/" + name, os.path.join(folder, name)))
+    sources = common.corpus_sources(("attribute_updates", "attribute_requests", "connect_requests",
+                                     "disconnect_requests", "server_side_rpc"))
     if not sources:
-        sys.stderr.write("warning: compatibility corpus not found under %s; corpus cases skipped\n" % COMPAT)
         return
     for label, path in sources:
         with open(path, encoding="utf-8") as f:
@@ -413,14 +370,8 @@ def attr_entry(name_info=None, name_source="message", name_expr="${attrName}", t
                **extra):
     entry = {"topicFilter": topic_filter,
              "deviceInfo": name_info if name_info is not None else info("message", "${serialNumber}")}
-    if name_source is not None:
-        entry["attributeNameExpressionSource"] = name_source
-    if name_expr is not None:
-        entry["attributeNameExpression"] = name_expr
-    if topic_expr is not None:
-        entry["topicExpression"] = topic_expr
-    if value_expr is not None:
-        entry["valueExpression"] = value_expr
+    common.set_present(entry, ("attributeNameExpressionSource", name_source), ("attributeNameExpression", name_expr),
+                       ("topicExpression", topic_expr), ("valueExpression", value_expr))
     entry.update(extra)
     return entry
 
@@ -618,11 +569,8 @@ def gen_attribute_requests():
 # ----------------------------------------------------------------------------------------------- attribute updates
 def upd_entry(device_filter=".*", attribute_filter="relay", topic_expr="sensor/${deviceName}/${attributeKey}",
               value_expr="{\"${attributeKey}\":${attributeValue}}", **extra):
-    entry = {"deviceNameFilter": device_filter, "attributeFilter": attribute_filter}
-    if topic_expr is not None:
-        entry["topicExpression"] = topic_expr
-    if value_expr is not None:
-        entry["valueExpression"] = value_expr
+    entry = common.set_present({"deviceNameFilter": device_filter, "attributeFilter": attribute_filter},
+                               ("topicExpression", topic_expr), ("valueExpression", value_expr))
     entry.update(extra)
     return entry
 
@@ -723,15 +671,9 @@ def gen_attribute_updates():
 # ----------------------------------------------------------------------------------------------- RPC
 def rpc_entry(method_filter="setValue", device_filter=".*", request_topic="sensor/${deviceName}/request/${methodName}",
               value_expr="${params}", response_topic=None, timeout=None, **extra):
-    entry = {"deviceNameFilter": device_filter, "methodFilter": method_filter}
-    if request_topic is not None:
-        entry["requestTopicExpression"] = request_topic
-    if response_topic is not None:
-        entry["responseTopicExpression"] = response_topic
-    if timeout is not None:
-        entry["responseTimeout"] = timeout
-    if value_expr is not None:
-        entry["valueExpression"] = value_expr
+    entry = common.set_present({"deviceNameFilter": device_filter, "methodFilter": method_filter},
+                               ("requestTopicExpression", request_topic), ("responseTopicExpression", response_topic),
+                               ("responseTimeout", timeout), ("valueExpression", value_expr))
     entry.update(extra)
     return entry
 
@@ -1138,9 +1080,7 @@ GENERATORS = [gen_corpus, gen_connect, gen_disconnect, gen_attribute_requests, g
 
 
 def main(argv):
-    for generator in GENERATORS:
-        generator()
-    return _uplink_cases.write_cases(CASES, argv)
+    return common.generate(GENERATORS, CASES, argv)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,11 @@ import time as _time_module
 os.environ["TZ"] = "UTC"
 _time_module.tzset()
 
+# The setup and IO helpers both reference runners use (log collection, the loop over the cases) are in
+# ../reference_diff_common.py (standard library only), shared with ../mqtt/reference_convert.py.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import reference_diff_common as common  # noqa: E402
+
 import copy  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
@@ -49,28 +54,16 @@ warnings.simplefilter("ignore")
 
 
 # ---------------------------------------------------------------------------------------------- error capture
-class _Collector(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.ERROR)
-        self.messages = []
-
-    def emit(self, record):
+class _Collector(common.ErrorCollector):
+    def message_text(self, record):
         try:
-            text = record.getMessage()
+            return record.getMessage()
         except Exception:  # noqa  (the reference has log calls whose arguments do not fit their format)
-            text = "%s %r" % (record.msg, record.args)
-        text = " ".join(str(text).split())
-        if record.exc_info and record.exc_info[1] is not None:
-            text += " [%s: %s]" % (type(record.exc_info[1]).__name__, record.exc_info[1])
-        self.messages.append("%s: %s" % (record.name, text[:200]))
+            return "%s %r" % (record.msg, record.args)
 
 
 COLLECTOR = _Collector()
-logging.getLogger().addHandler(COLLECTOR)
-logging.getLogger().setLevel(logging.WARNING)
-for _h in list(logging.getLogger().handlers):
-    if _h is not COLLECTOR:
-        logging.getLogger().removeHandler(_h)
+common.install_collector(COLLECTOR)
 
 with redirect_stdout(sys.stderr):
     from paho.mqtt.client import MQTTMessage, MQTT_ERR_SUCCESS, MQTTv5, _ConnectionState  # noqa: E402
@@ -161,6 +154,14 @@ def _str16(data, pos):
     return bytes(data[pos + 2:pos + 2 + length]), pos + 2 + length
 
 
+def _skip_properties(packet, pos, v5):
+    """Past the MQTT 5 properties at pos (none before MQTT 5)."""
+    if v5:
+        props_length, pos = _varint(packet, pos)
+        pos += props_length
+    return pos
+
+
 def decode_packet(packet, queued_qos, v5):
     """A packet paho queued for its socket -> ("publish"|"subscribe"|"unsubscribe"|..., details)."""
     packet = bytes(packet)
@@ -172,16 +173,11 @@ def decode_packet(packet, queued_qos, v5):
         topic, pos = _str16(packet, pos)
         if queued_qos > 0:
             pos += 2
-        if v5:
-            props_length, pos = _varint(packet, pos)
-            pos += props_length
+        pos = _skip_properties(packet, pos, v5)
         return "publish", {"topic": topic, "payload": packet[pos:end], "qos": (command >> 1) & 3,
                            "retain": bool(command & 1)}
     if kind == 0x80:  # SUBSCRIBE
-        pos += 2
-        if v5:
-            props_length, pos = _varint(packet, pos)
-            pos += props_length
+        pos = _skip_properties(packet, pos + 2, v5)
         filters = []
         while pos < end:
             topic, pos = _str16(packet, pos)
@@ -190,10 +186,7 @@ def decode_packet(packet, queued_qos, v5):
             filters.append({"topic": topic.decode("utf-8", "replace"), "qos": options & 3})
         return "subscribe", filters
     if kind == 0xA0:  # UNSUBSCRIBE
-        pos += 2
-        if v5:
-            props_length, pos = _varint(packet, pos)
-            pos += props_length
+        pos = _skip_properties(packet, pos + 2, v5)
         topics = []
         while pos < end:
             topic, pos = _str16(packet, pos)
@@ -541,27 +534,18 @@ def run_case(case):
     for kind, details in tb_wire:
         if kind == "publish":
             result["toThingsBoard"].append(tb_entry(details))
-    if printed.getvalue().strip():
-        errors.append("stdout: " + " ".join(printed.getvalue().split())[:300])
-    messages = COLLECTOR.messages + errors
+    messages = common.collected_errors(COLLECTOR, printed, errors)
     if messages:
         result["error"] = " | ".join(messages)[:600]
     return result
 
 
+def encode_result(result):
+    return json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.stderr.write(__doc__)
-        return 2
-    out = sys.stdout.buffer
-    with open(sys.argv[1], "r", encoding="utf-8") as cases:
-        for line in cases:
-            if not line.strip():
-                continue
-            result = run_case(json.loads(line))
-            out.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
-    out.flush()
-    return 0
+    return common.convert_cases(sys.argv, __doc__, run_case, encode_result)
 
 
 if __name__ == "__main__":

@@ -24,85 +24,19 @@ Rules:
   objects and arrays recursively.
 Exit status: 0 when every compared case is identical or known, 1 otherwise, 2 on bad input.
 """
-import fnmatch
 import json
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The helpers both comparisons use (JSONL and known-differences loading, strict JSON comparison, the loop over the
+# cases and the report) are in ../reference_diff_common.py, shared with ../mqtt-requests/compare.py.
+sys.path.insert(0, os.path.dirname(HERE))
+from reference_diff_common import compare_main, error_presence, json_type, render, same_value  # noqa: E402
 
 CATEGORY_ORDER = ["missing line", "config refused by ours", "nothing sent by ours", "nothing sent by reference",
                   "device name", "device type", "missing key", "extra key", "value type", "value", "ts",
                   "error presence"]
-
-
-def load_jsonl(path, what):
-    result = {}
-    order = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except ValueError as e:
-                sys.stderr.write("%s:%d: not JSON (%s)\n" % (path, number, e))
-                sys.exit(2)
-            case_id = item.get("id")
-            if case_id is None:
-                sys.stderr.write("%s:%d: %s line without an id\n" % (path, number, what))
-                sys.exit(2)
-            if case_id not in result:
-                order.append(case_id)
-            result[case_id] = item
-    return result, order
-
-
-def json_type(value):
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def same_value(a, b):
-    """(equal, category if not): strict JSON types, floats by value, containers recursively."""
-    ta, tb = json_type(a), json_type(b)
-    if ta != tb:
-        return False, "value type"
-    if ta == "array":
-        if len(a) != len(b):
-            return False, "value"
-        for x, y in zip(a, b):
-            equal, category = same_value(x, y)
-            if not equal:
-                return False, category
-        return True, None
-    if ta == "object":
-        if set(a) != set(b):
-            return False, "value"
-        for key in a:
-            equal, category = same_value(a[key], b[key])
-            if not equal:
-                return False, category
-        return True, None
-    return (a == b), (None if a == b else "value")
-
-
-def render(value, limit=120):
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def ts_key(ts):
@@ -176,31 +110,8 @@ def compare_line(ref_line, our_line, check_errors):
                 for key, (ts, values) in ref_ts.items():
                     compare_maps("%s.telemetry@%s" % (render(name, 40), render(ts)), values, our_ts[key][1], problems)
     if check_errors:
-        ref_error = bool(ref_line.get("error"))
-        our_error = bool(our_line.get("error") or our_line.get("configError"))
-        if ref_error != our_error:
-            problems.append(("error presence", "reference error: %s; ours error: %s" % (
-                render(ref_line.get("error")), render(our_line.get("error") or our_line.get("configError")))))
+        problems.extend(error_presence(ref_line, our_line))
     return problems
-
-
-def load_known(path):
-    if not path or not os.path.exists(path):
-        return []
-    with open(path, encoding="utf-8") as f:
-        known = json.load(f)
-    if not isinstance(known, list) or not all(isinstance(k, dict) and "id" in k for k in known):
-        sys.stderr.write("%s: expected a list of {\"id\", \"why\"}\n" % path)
-        sys.exit(2)
-    return known
-
-
-def match_known(case_id, known):
-    for entry in known:
-        pattern = entry["id"]
-        if pattern == case_id or (any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(case_id, pattern)):
-            return entry
-    return None
 
 
 def snippet_of(case):
@@ -232,112 +143,15 @@ def result_of(line):
     return render(shown, 700)
 
 
+def describe_case(case):
+    return ["    config:    %s" % snippet_of(case),
+            "    topic:     %s" % case.get("topic"),
+            "    payload:   %s" % payload_of(case)]
+
+
 def main(argv):
-    args, options = [], {"known": os.path.join(HERE, "known-differences.json"), "errors": False, "only": [],
-                         "examples": 5}
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--known":
-            options["known"] = argv[i + 1]
-            i += 1
-        elif arg == "--strict":
-            options["strict"] = True
-        elif arg == "--errors":
-            options["errors"] = True
-        elif arg == "--only":
-            options["only"].append(argv[i + 1])
-            i += 1
-        elif arg == "--examples":
-            options["examples"] = int(argv[i + 1])
-            i += 1
-        elif arg in ("-h", "--help"):
-            print(__doc__)
-            return 0
-        else:
-            args.append(arg)
-        i += 1
-    if len(args) != 3:
-        sys.stderr.write(__doc__)
-        return 2
-    cases, case_order = load_jsonl(args[0], "case")
-    reference, _ = load_jsonl(args[1], "reference")
-    ours, _ = load_jsonl(args[2], "ours")
-    known = load_known(options["known"])
-
-    compared = identical = 0
-    differing = []
-    known_hits = []
-    known_identical = []
-    used_known = set()
-    by_category = {}
-    for case_id in case_order:
-        if options["only"] and not any(case_id.startswith(p) for p in options["only"]):
-            continue
-        compared += 1
-        ref_line, our_line = reference.get(case_id), ours.get(case_id)
-        if ref_line is None or our_line is None:
-            problems = [("missing line", "no line in %s" % ("reference.jsonl" if ref_line is None else "ours.jsonl"))]
-        else:
-            problems = compare_line(ref_line, our_line, options["errors"])
-        entry = match_known(case_id, known)
-        if not problems:
-            identical += 1
-            if entry is not None and entry["id"] == case_id:
-                known_identical.append(entry)
-            continue
-        if entry is not None:
-            known_hits.append((case_id, entry.get("why", "")))
-            used_known.add(entry["id"])
-            continue
-        differing.append(case_id)
-        for category in dict.fromkeys(category for category, _ in problems):
-            details = [detail for c, detail in problems if c == category]
-            by_category.setdefault(category, []).append((case_id, details, ref_line, our_line))
-
-    print("cases compared: %d   identical: %d   differing: %d   known differences: %d"
-          % (compared, identical, len(differing), len(known_hits)))
-    if by_category:
-        print("\ndifferences by category (a case can be in several):")
-        for category in sorted(by_category, key=lambda c: (CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99, c)):
-            families = {}
-            for case_id, _, _, _ in by_category[category]:
-                family = "/".join(case_id.split("/")[:2])
-                families[family] = families.get(family, 0) + 1
-            top = ", ".join("%s %d" % kv for kv in sorted(families.items(), key=lambda kv: -kv[1])[:6])
-            print("  %-26s %5d   (%s)" % (category, len(by_category[category]), top))
-        for category in sorted(by_category, key=lambda c: (CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99, c)):
-            if options["examples"] <= 0:
-                break
-            items = by_category[category]
-            print("\n=== %s: %d case(s)%s" % (category, len(items),
-                                            ", first %d:" % options["examples"] if len(items) > options["examples"] else ":"))
-            for case_id, details, ref_line, our_line in items[:options["examples"]]:
-                case = cases[case_id]
-                print("- %s" % case_id)
-                for detail in details[:3]:
-                    print("    diff:      %s" % detail)
-                if len(details) > 3:
-                    print("    diff:      ... %d more" % (len(details) - 3))
-                print("    config:    %s" % snippet_of(case))
-                print("    topic:     %s" % case.get("topic"))
-                print("    payload:   %s" % payload_of(case))
-                print("    reference: %s" % result_of(ref_line))
-                print("    ours:      %s" % result_of(our_line))
-    if known_hits:
-        print("\nknown differences (skipped): %d" % len(known_hits))
-        for case_id, why in known_hits:
-            print("  %s: %s" % (case_id, why))
-    if known_identical:
-        print("\nknown-differences entries whose case is now identical (remove them?):")
-        for entry in known_identical:
-            print("  %s" % entry["id"])
-    stale = [entry["id"] for entry in known if entry["id"] not in used_known] if options.get("strict") else []
-    if stale:
-        print("\n--strict: known-differences entries that match no differing case (remove them): %d" % len(stale))
-        for pattern in stale:
-            print("  %s" % pattern)
-    return 1 if differing or stale else 0
+    return compare_main(argv, __doc__, HERE, lambda ref_line, our_line, options: compare_line(
+        ref_line, our_line, options["errors"]), CATEGORY_ORDER, describe_case, result_of)
 
 
 if __name__ == "__main__":

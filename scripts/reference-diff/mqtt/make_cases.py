@@ -16,29 +16,21 @@ import os
 import random
 import sys
 
+# The helpers both case generators use (case list, payload fields, deviceInfo, corpus files, writing the file) are in
+# ../reference_diff_common.py, shared with ../mqtt-requests/make_cases.py.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import reference_diff_common as common  # noqa: E402
+from reference_diff_common import jtext  # noqa: E402
+
 SEED = 20251020
-HERE = os.path.dirname(os.path.abspath(__file__))
-COMPAT = os.environ.get("TB_COMPAT_DIR", os.path.normpath(os.path.join(HERE, "../../../../shared/compat")))
 
 BROKER = {"host": "127.0.0.1"}  # the converters never read the broker section; kept small
 
-CASES = []
-IDS = set()
-
-
-def jtext(value):
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+CASES = common.CaseList()
 
 
 def add(case_id, connector, topic, payload=None, payload_hex=None):
-    assert case_id not in IDS, case_id
-    IDS.add(case_id)
-    case = {"id": case_id, "connector": connector, "topic": topic}
-    if payload_hex is not None:
-        case["payloadHex"] = payload_hex
-    else:
-        case["payload"] = payload if isinstance(payload, str) else jtext(payload)
-    CASES.append(case)
+    CASES.add(common.set_payload({"id": case_id, "connector": connector, "topic": topic}, payload, payload_hex))
 
 
 def connector(mapping, **root):
@@ -58,16 +50,7 @@ def json_mapping(device_info, attributes=None, timeseries=None, topic_filter="se
 
 
 def info(name_source, name_expr, profile_source="constant", profile_expr="default"):
-    result = {}
-    if name_source is not None:
-        result["deviceNameExpressionSource"] = name_source
-    if name_expr is not None:
-        result["deviceNameExpression"] = name_expr
-    if profile_source is not None:
-        result["deviceProfileExpressionSource"] = profile_source
-    if profile_expr is not None:
-        result["deviceProfileExpression"] = profile_expr
-    return result
+    return common.info(name_source, name_expr, profile_source, profile_expr)
 
 
 def const(name="Device A", profile="default"):
@@ -115,23 +98,10 @@ def corpus_topic(topic_filter, index):
 
 
 def gen_corpus():
-    sources = []
-    path = os.path.join(COMPAT, "reference-configs", "mqtt.json")
-    if os.path.exists(path):
-        sources.append(("mqtt.json", path))
-    base = os.path.join(COMPAT, "upstream-tests", "unit", "connectors", "mqtt", "data")
-    for sub in ("mapping", "attribute_updates", "attribute_requests", "connect_requests", "disconnect_requests",
-                "server_side_rpc"):
-        folder = os.path.join(base, sub)
-        if os.path.isdir(folder):
-            for name in sorted(os.listdir(folder)):
-                if name.endswith(".json"):
-                    sources.append((sub + "/" + name, os.path.join(folder, name)))
-    path = os.path.join(COMPAT, "upstream-tests", "integration", "data", "gateway", "mqtt.json")
-    if os.path.exists(path):
-        sources.append(("integration/mqtt.json", path))
+    sources = common.corpus_sources(
+        ("mapping", "attribute_updates", "attribute_requests", "connect_requests", "disconnect_requests",
+         "server_side_rpc"), [("integration/mqtt.json", "upstream-tests/integration/data/gateway/mqtt.json")])
     if not sources:
-        sys.stderr.write("warning: compatibility corpus not found under %s; corpus cases skipped\n" % COMPAT)
         return
     seen = set()
     for label, path in sources:
@@ -1034,30 +1004,7 @@ GENERATORS = [gen_corpus, gen_device, gen_paths, gen_types, gen_templates, gen_k
 
 
 def main(argv):
-    for generator in GENERATORS:
-        generator()
-    return write_cases(CASES, argv)
-
-
-def write_cases(cases, argv):
-    """Writes the cases, one compact JSON line each, to the file named in argv (or stdout); with a
-    file or --stats, a count per family on stderr. Shared with ../mqtt-requests/make_cases.py."""
-    stats = "--stats" in argv
-    args = [a for a in argv if not a.startswith("--")]
-    CASES = cases
-    lines = "".join(json.dumps(case, ensure_ascii=False, separators=(",", ":")) + "\n" for case in CASES)
-    if args:
-        with open(args[0], "w", encoding="utf-8") as f:
-            f.write(lines)
-    else:
-        sys.stdout.write(lines)
-    if stats or args:
-        counts = {}
-        for case in CASES:
-            family = case["id"].split("/")[0]
-            counts[family] = counts.get(family, 0) + 1
-        sys.stderr.write("%d cases: %s\n" % (len(CASES), ", ".join("%s %d" % kv for kv in counts.items())))
-    return 0
+    return common.generate(GENERATORS, CASES, argv)
 
 
 if __name__ == "__main__":

@@ -33,10 +33,14 @@ import time as _time_module
 os.environ["TZ"] = "UTC"
 _time_module.tzset()
 
+# The setup and IO helpers both reference runners use (log collection, the loop over the cases) are in
+# ../reference_diff_common.py (standard library only), shared with ../mqtt-requests/reference_convert.py.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import reference_diff_common as common  # noqa: E402
+
 import copy  # noqa: E402
 import datetime  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
 import queue  # noqa: E402
 import re  # noqa: E402
@@ -71,34 +75,21 @@ _frozen_time_module.time = frozen_time
 
 
 # ---------------------------------------------------------------------------------------------- error capture
-class _Collector(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.ERROR)
-        self.messages = []
-
-    def emit(self, record):
+class _Collector(common.ErrorCollector):
+    def message_text(self, record):
         args = record.args if isinstance(record.args, tuple) else ()
         if args and isinstance(args[-1], BaseException):
             # 'Error in converter, for config: %s and message: %s %s': keep the text and the exception only
             head = str(record.msg).split("%")[0].split(",")[0]
-            text = "%s: %s: %s" % (head, type(args[-1]).__name__, args[-1])
-        else:
-            try:
-                text = record.getMessage()
-            except Exception:  # noqa
-                text = str(record.msg)
-        text = " ".join(text.split())
-        if record.exc_info and record.exc_info[1] is not None:
-            text += " [%s: %s]" % (type(record.exc_info[1]).__name__, record.exc_info[1])
-        self.messages.append("%s: %s" % (record.name, text[:200]))
+            return "%s: %s: %s" % (head, type(args[-1]).__name__, args[-1])
+        try:
+            return record.getMessage()
+        except Exception:  # noqa
+            return str(record.msg)
 
 
 COLLECTOR = _Collector()
-logging.getLogger().addHandler(COLLECTOR)
-logging.getLogger().setLevel(logging.WARNING)
-for _h in list(logging.getLogger().handlers):
-    if _h is not COLLECTOR:
-        logging.getLogger().removeHandler(_h)
+common.install_collector(COLLECTOR)
 
 # ---------------------------------------------------------------------------------------------- reference imports
 with redirect_stdout(sys.stderr):
@@ -355,33 +346,22 @@ def run_case(case):
             devices = _publish(_storage_events(to_send, errors), errors)
         except Exception as e:  # noqa  (connector failed to load)
             errors.append("harness: %s: %s" % (type(e).__name__, e))
-    if printed.getvalue().strip():
-        errors.append("stdout: " + " ".join(printed.getvalue().split())[:300])
-    messages = COLLECTOR.messages + errors
+    messages = common.collected_errors(COLLECTOR, printed, errors)
     result = {"id": case["id"], "devices": devices}
     if messages:
         result["error"] = " | ".join(messages)[:400]
     return result
 
 
+def encode_result(result):
+    try:
+        return orjson.dumps(result)
+    except TypeError:  # a value orjson cannot write never reaches the wire; keep the line readable
+        return simplejson.dumps(result, ensure_ascii=False).encode("utf-8")
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.stderr.write(__doc__)
-        return 2
-    out = sys.stdout.buffer
-    with open(sys.argv[1], "r", encoding="utf-8") as cases:
-        for line in cases:
-            if not line.strip():
-                continue
-            case = json.loads(line)
-            result = run_case(case)
-            try:
-                text = orjson.dumps(result)
-            except TypeError:  # a value orjson cannot write never reaches the wire; keep the line readable
-                text = simplejson.dumps(result, ensure_ascii=False).encode("utf-8")
-            out.write(text + b"\n")
-    out.flush()
-    return 0
+    return common.convert_cases(sys.argv, __doc__, run_case, encode_result)
 
 
 if __name__ == "__main__":
