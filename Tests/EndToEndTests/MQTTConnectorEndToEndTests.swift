@@ -79,6 +79,45 @@ import TestSupport
         }
     }
 
+    /// `broker.acknowledgeAfterStorage` with a persistent session and sqlite storage: a `kill -9`
+    /// in the middle of a stream of device messages loses none of them. What the gateway had not
+    /// written is still the broker's, which sends it again to the restarted gateway.
+    @Test func aHardKillMidStreamLosesNothingWithAcknowledgeAfterStorage() async throws {
+        let scratch = try makeScratchDirectory("e2e-mqtt-ack-data")
+        let rig = try await MQTTConnectorRig(
+            label: "mqtt-ack-after-storage",
+            storage: #"{"type": "sqlite", "data_file_path": "\#(scratch.path)/"}"#,
+            broker: ["version": 4, "cleanSession": false, "clientId": "gw-e2e-ack-after-storage",
+                     "acknowledgeAfterStorage": true])
+        defer { rig.stop() }
+        let (devices, observer, gateway) = (rig.devices, rig.observer, rig.gateway)
+        #expect(await rig.reportData("WARM-UP"), "no telemetry; gateway log:\n\(gateway.log())")
+
+        let count = 3000
+        let lines = (0..<count).map { #"{"temp": \#($0)}"# }
+        let publisher = Task.detached {
+            try mosquittoPublishLines(port: devices.port, topic: "sensor/SN-K/data", lines: lines)
+        }
+        let flowing = await waitUntil(timeout: 30, interval: 0.002) {
+            !readings(of: "SN-K", key: "temperature", in: observer.messages()).isEmpty
+        }
+        #expect(flowing, "gateway log:\n\(gateway.log())")
+        gateway.killHard()
+        let seenBeforeKill = Set(readings(of: "SN-K", key: "temperature", in: observer.messages())).count
+        try await publisher.value
+        try gateway.start()
+
+        let all = await waitUntil(timeout: 60) {
+            Set(readings(of: "SN-K", key: "temperature", in: observer.messages())).count == count
+        }
+        await rig.responder.stop()
+        let values = readings(of: "SN-K", key: "temperature", in: observer.messages())
+        let missing = Set(0..<Int64(count)).subtracting(values).sorted()
+        #expect(all, "lost \(missing.count) readings, e.g. \(missing.prefix(10)); gateway log:\n\(gateway.log())")
+        print("kill -9 mid-stream with acknowledgeAfterStorage: \(seenBeforeKill) readings before the kill, "
+              + "\(Set(values).count) after, \(values.count - Set(values).count) duplicates")
+    }
+
     @Test func aMalformedPayloadIsSkippedAndTheNextOneArrives() async throws {
         let rig = try await MQTTConnectorRig(label: "mqtt-malformed", referenceLogs: true)
         defer { rig.stop() }
@@ -245,8 +284,10 @@ final class MQTTConnectorRig: Sendable {
     /// `attributes`: what "ThingsBoard" answers to attribute requests, by device.
     /// `linkDelayMs`: the gateway reaches "ThingsBoard" through a proxy delaying each direction.
     /// `referenceLogs`: the reference's logs.json, writing its files to `./logs` of the gateway's folder.
+    /// `storage`: the `storage` section (by default memory); `broker`: keys set in the reference
+    /// config's broker section.
     init(label: String, attributes: [String: JSONObject] = [:], linkDelayMs: Int? = nil,
-         referenceLogs: Bool = false) async throws {
+         referenceLogs: Bool = false, storage: String = #"{"type": "memory"}"#, broker: JSONObject = [:]) async throws {
         devices = try Mosquitto()
         thingsBoard = try Mosquitto()
         responder = try await SessionLimitsResponder(port: thingsBoard.port, attributes: attributes)
@@ -261,9 +302,9 @@ final class MQTTConnectorRig: Sendable {
             linkDelay = nil
         }
         try gateway.writeMainConfig(
-            port: thingsBoardPort, storage: #"{"type": "memory"}"#,
+            port: thingsBoardPort, storage: storage,
             connectors: [#"{"type": "mqtt", "name": "MQTT Broker Connector", "configuration": "mqtt.json"}"#])
-        try gateway.write("mqtt.json", try Self.referenceConfig(brokerPort: devices.port))
+        try gateway.write("mqtt.json", try Self.referenceConfig(brokerPort: devices.port, overrides: broker))
         if referenceLogs { try gateway.write("logs.json", referenceLogsJSON(folder: "./logs")) }
         try gateway.start()
     }
@@ -291,7 +332,7 @@ final class MQTTConnectorRig: Sendable {
     }
 
     /// The compatibility corpus' mqtt.json with its broker moved to `port`.
-    static func referenceConfig(brokerPort: Int) throws -> String {
+    static func referenceConfig(brokerPort: Int, overrides: JSONObject = [:]) throws -> String {
         let url = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/compat/reference-configs/mqtt.json")
@@ -302,6 +343,7 @@ final class MQTTConnectorRig: Sendable {
             throw PeerUnavailable(what: "mqtt.json", hint: "no broker section")
         }
         broker["port"] = .int(Int64(brokerPort))
+        broker.merge(overrides) { _, override in override }
         root["broker"] = .object(broker)
         document = .object(root)
         return document.jsonString
