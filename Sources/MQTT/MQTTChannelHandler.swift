@@ -8,8 +8,9 @@ import Glibc
 /// lives and dies with one channel. Decoding here, rather than in a `ByteToMessageHandler` in front,
 /// saves boxing every packet into the pipeline's `NIOAny` and casting it back (≈2 % of the CPU of a
 /// connector receiving at full speed).
-final class MQTTChannelHandler: ChannelInboundHandler {
+final class MQTTChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let core: MQTTClientCore
@@ -28,21 +29,34 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     private var decoder: NIOSingleStepByteToMessageProcessor<MQTTPacketDecoder>
     /// Set by the first frame that could not be decoded.
     private var streamBroken = false
+    /// `readBatching`: holds reads of a slow stream back (nil: every read goes out at once).
+    private var readPacer: MQTTReadPacer?
+    private var heldRead: Scheduled<Void>?
 
-    init(core: MQTTClientCore, version: MQTTVersion, maximumPacketSize: Int, acknowledgesReadsImmediately: Bool) {
+    init(core: MQTTClientCore, version: MQTTVersion, maximumPacketSize: Int, acknowledgesReadsImmediately: Bool,
+         readBatching: TimeAmount? = nil) {
         self.core = core
         self.version = version
-        self.acknowledgesReadsImmediately = acknowledgesReadsImmediately
+        // Reads held back must not hold the kernel's ACKs back too: a broker with Nagle's algorithm
+        // on (mosquitto) sends nothing more until its previous segment is acknowledged.
+        self.acknowledgesReadsImmediately = acknowledgesReadsImmediately || readBatching != nil
+        readPacer = readBatching.map { MQTTReadPacer(interval: $0) }
         decoder = NIOSingleStepByteToMessageProcessor(MQTTPacketDecoder(version: version, maximumPacketSize: maximumPacketSize))
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        releaseHeldRead()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !streamBroken else { return }
+        let buffer = unwrapInboundIn(data)
+        readPacer?.received(bytes: buffer.readableBytes)
         do {
-            try decoder.process(buffer: unwrapInboundIn(data)) { packet in
+            try decoder.process(buffer: buffer) { packet in
+                if case .publish = packet { readPacer?.receivedPublish() }
                 core.received(packet, on: self)
             }
         } catch {
@@ -75,7 +89,24 @@ final class MQTTChannelHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
+    /// The channel asks for its next read here (after each read, while `autoRead` is on).
+    func read(context: ChannelHandlerContext) {
+        guard readPacer != nil else { return context.read() }
+        guard heldRead == nil else { return }
+        guard let due = readPacer!.nextRead(now: .now()) else { return context.read() }
+        heldRead = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) { [self] in
+            heldRead = nil
+            context.read()
+        }
+    }
+
+    private func releaseHeldRead() {
+        heldRead?.cancel()
+        heldRead = nil
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        releaseHeldRead()
         core.connectionClosed(self, error: firstError)
         context.fireChannelInactive()
     }
@@ -124,6 +155,8 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     func setReading(_ on: Bool) {
         guard let context else { return }
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on)
+        // A held read would read once more after a pause; a resumed stream is read at once.
+        releaseHeldRead()
         if on { context.read() }
     }
 }

@@ -143,13 +143,14 @@ public final class MQTTClient: Sendable {
         let serverHostname = configuration.tls?.hostnameForVerification(host: configuration.host)
         let box = core
         let maximum = configuration.maximumPacketSize.map(Int.init) ?? 268_435_460
+        let readBatching = configuration.readBatching.map { TimeAmount($0) }
         return { sync in
             if let sslContext {
                 try sync.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
             }
             try sync.addHandler(MQTTChannelHandler(
                 core: box.value, version: configuration.version, maximumPacketSize: maximum,
-                acknowledgesReadsImmediately: configuration.acknowledgesReadsImmediately))
+                acknowledgesReadsImmediately: configuration.acknowledgesReadsImmediately, readBatching: readBatching))
         }
     }
 

@@ -19,6 +19,9 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
     /// `acknowledgeAfterStorage` (this gateway's key): QoS 1/2 messages are acknowledged to the
     /// broker once their readings are written to storage instead of on receipt.
     public var acknowledgeAfterStorage = false
+    /// `readBatchingMs` (this gateway's key): while messages trickle in, the connection reads the
+    /// broker's socket no sooner than this many milliseconds after the previous read; 0: at once.
+    public var readBatchingMilliseconds = 0
 
     /// Whether the session (with its unacknowledged messages) outlives a connection: the broker
     /// keeps it, and the next connection takes it up instead of starting afresh.
@@ -46,6 +49,7 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
         // so holding acknowledgements back would keep nothing (and closing the connection after a
         // failed write would lose what the broker held meanwhile).
         configuration.acknowledgesInboundOnRequest = acknowledgeAfterStorage && keepsSession
+        if readBatchingMilliseconds > 0 { configuration.readBatching = .milliseconds(readBatchingMilliseconds) }
         return configuration
     }
 
@@ -69,6 +73,7 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
                                                            in: 0...Int64(UInt32.max))),
             security: try MQTTBrokerSecurity.parse(reader.child("security"), parent: reader))
         broker.acknowledgeAfterStorage = try reader.bool("acknowledgeAfterStorage", default: false)
+        broker.readBatchingMilliseconds = try reader.int("readBatchingMs", default: 0, in: 0...1_000)
         return broker
     }
 

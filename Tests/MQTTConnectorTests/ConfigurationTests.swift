@@ -144,6 +144,18 @@ func configError(_ text: String) throws -> ConfigError {
         #expect(throws: ConfigError.self) { try parse(#"{"broker": {"host": "h", "acknowledgeAfterStorage": "soon"}}"#) }
     }
 
+    @Test func readBatchingMs() throws {
+        #expect(try parse(#"{"broker": {"host": "h"}}"#).broker.clientConfiguration().readBatching == nil)
+        #expect(try parse(#"{"broker": {"host": "h", "readBatchingMs": 0}}"#).broker.clientConfiguration().readBatching == nil)
+        let broker = try parse(#"{"broker": {"host": "h", "readBatchingMs": 5}}"#).broker
+        #expect(broker.readBatchingMilliseconds == 5)
+        #expect(broker.clientConfiguration().readBatching == .milliseconds(5))
+        for bad in [#""soon""#, "-1", "1001"] {
+            let error = try configError(#"{"broker": {"host": "h", "readBatchingMs": "# + bad + "}}")
+            #expect(error.keyPath == "broker.readBatchingMs", "\(error)")
+        }
+    }
+
     @Test func version4BasicSecurity() throws {
         let configuration = try parse("""
             {"broker": {"host": "h", "port": "1884", "version": 4, "cleanSession": false, "keepAlive": 15,
