@@ -4,51 +4,72 @@ import NIOCore
 ///
 /// Why: at a steady 1,000 messages/s every message otherwise costs its own wake-up of the event
 /// loop and of every thread behind it; on a small VM those wake-ups, not the work, are most of the
-/// CPU a connector takes at such rates. After a read that brought data, the next one waits
-/// `interval`, so the messages that arrive meanwhile wait in the kernel's buffer and come in one
-/// read. A message after a quiet spell is read at once (the socket was waiting for it).
+/// CPU a connector takes at such rates. After a read that brought data, the next one is held back
+/// so the messages that arrive meanwhile wait in the kernel's buffer and come in one read. A
+/// message after a quiet spell is read at once (the socket was waiting for it).
 ///
-/// A busy stream is read without pause: when `busyMessages` publishes or `busyBytes` bytes
-/// arrived within one interval, every read of that interval and the next goes out at once. Its
-/// reads are large anyway, and a broker that limits unacknowledged messages (mosquitto sends 20
-/// QoS 1 messages, then waits for their PUBACKs, which go out after a read) must not be slowed to
-/// that many per interval.
+/// The hold is `interval`, or less: as long as `batchMessages` (or `batchBytes`) take to arrive at
+/// the rate of the last interval. A broker that limits unacknowledged messages (mosquitto: 20 over
+/// MQTT 3.1.1; RabbitMQ: 10) sends that many, then waits for their PUBACKs, which go out after a
+/// read: a fixed hold would slow such a stream to one window per hold. With the hold sized to a
+/// batch smaller than the window, a window-bound stream shows a higher rate with every hold, the
+/// hold shrinks, and below `shortestHold` reads go out at once (so does a busy stream, whose reads
+/// are large anyway). A read that brought twice a batch (a burst) is followed at once as well.
 struct MQTTReadPacer {
     let interval: TimeAmount
-    let busyMessages: Int
-    let busyBytes: Int
-    private var windowStart = NIODeadline.distantPast
+    let batchMessages: Int
+    let batchBytes: Int
+    let shortestHold: TimeAmount
+    private var hold: TimeAmount
+    private var windowStart = NIODeadline.uptimeNanoseconds(0)
     private var windowMessages = 0
     private var windowBytes = 0
-    private var previousWindowWasBusy = false
-    private var readSinceLastRequest = false
+    private var messagesSinceRequest = 0
+    private var bytesSinceRequest = 0
 
-    init(interval: TimeAmount, busyMessages: Int = 16, busyBytes: Int = 16 << 10) {
+    init(interval: TimeAmount, batchMessages: Int = 8, batchBytes: Int = 8 << 10,
+         shortestHold: TimeAmount = .milliseconds(1)) {
         self.interval = interval
-        self.busyMessages = busyMessages
-        self.busyBytes = busyBytes
+        self.batchMessages = batchMessages
+        self.batchBytes = batchBytes
+        self.shortestHold = shortestHold
+        hold = interval
     }
 
     mutating func received(bytes: Int) {
+        bytesSinceRequest += bytes
         windowBytes += bytes
-        readSinceLastRequest = true
     }
 
-    mutating func receivedPublish() { windowMessages += 1 }
+    mutating func receivedPublish() {
+        messagesSinceRequest += 1
+        windowMessages += 1
+    }
 
     /// Called when the channel asks for its next read: when that read may start (nil: now).
     mutating func nextRead(now: NIODeadline) -> NIODeadline? {
-        if now >= windowStart + interval {
-            previousWindowWasBusy = isBusy
+        let elapsed = now - windowStart
+        if elapsed >= interval {
+            hold = holdForRate(messages: windowMessages, bytes: windowBytes, over: elapsed)
             windowStart = now
             windowMessages = 0
             windowBytes = 0
         }
-        let broughtData = readSinceLastRequest
-        readSinceLastRequest = false
-        if !broughtData || previousWindowWasBusy || isBusy { return nil }
-        return now + interval
+        defer {
+            messagesSinceRequest = 0
+            bytesSinceRequest = 0
+        }
+        let broughtNothing = messagesSinceRequest == 0 && bytesSinceRequest == 0
+        let burst = messagesSinceRequest >= 2 * batchMessages || bytesSinceRequest >= 2 * batchBytes
+        if broughtNothing || burst || hold < shortestHold { return nil }
+        return now + hold
     }
 
-    private var isBusy: Bool { windowMessages >= busyMessages || windowBytes >= busyBytes }
+    /// How long `batchMessages` and `batchBytes` take to arrive at this rate, at most `interval`.
+    private func holdForRate(messages: Int, bytes: Int, over elapsed: TimeAmount) -> TimeAmount {
+        var hold = interval.nanoseconds
+        if messages > 0 { hold = min(hold, elapsed.nanoseconds / Int64(messages) * Int64(batchMessages)) }
+        if bytes > 0 { hold = min(hold, elapsed.nanoseconds / Int64(bytes) * Int64(batchBytes)) }
+        return .nanoseconds(hold)
+    }
 }

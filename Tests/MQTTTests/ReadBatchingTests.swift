@@ -31,25 +31,57 @@ struct ReadPacerTests {
         #expect(pacer.nextRead(now: at(61)) == nil)
     }
 
-    @Test func aBusyStreamIsReadAtOnceForTheRestOfItsIntervalAndTheNext() {
-        var pacer = MQTTReadPacer(interval: .milliseconds(10))
-        read(&pacer, messages: 10)
-        #expect(pacer.nextRead(now: at(0)) == at(10))
-        read(&pacer, messages: 16)
-        #expect(pacer.nextRead(now: at(10)) == nil, "16 in the last interval: busy")
+    @Test func theHoldIsAsLongAsABatchTakesAtTheRateOfTheLastInterval() {
+        var pacer = MQTTReadPacer(interval: .milliseconds(100))
         read(&pacer, messages: 1)
-        #expect(pacer.nextRead(now: at(12)) == nil)
+        #expect(pacer.nextRead(now: at(0)) == at(100))
+        read(&pacer, messages: 100)
+        #expect(pacer.nextRead(now: at(100)) == nil, "a read that brought more than two batches: a burst")
         read(&pacer, messages: 1)
-        #expect(pacer.nextRead(now: at(19)) == nil, "the interval after a busy one is read at once too")
-        read(&pacer, messages: 1)
-        #expect(pacer.nextRead(now: at(31)) == at(41), "three messages in the last interval: paced again")
+        // 100 messages in the last 100 ms: 8 take 8 ms.
+        #expect(pacer.nextRead(now: at(101)) == at(109))
     }
 
-    @Test func manyBytesMakeAStreamBusyToo() {
-        var pacer = MQTTReadPacer(interval: .milliseconds(10), busyMessages: 1_000, busyBytes: 4_096)
-        pacer.received(bytes: 4_096)
+    /// A server that sends 15 unacknowledged messages, then waits for their PUBACKs (sent after
+    /// each read): every hold brings 15, so the rate seen grows as the hold shrinks, until reads
+    /// go out at once, and stay so while the stream keeps up that rate.
+    @Test func aWindowBoundStreamEndsUpReadAtOnce() {
+        var pacer = MQTTReadPacer(interval: .milliseconds(10))
+        var now = at(0)
+        read(&pacer, messages: 1)
+        var due = pacer.nextRead(now: now)
+        var holds = 0
+        while let next = due, holds < 50 {
+            now = next
+            read(&pacer, messages: 15)
+            due = pacer.nextRead(now: now)
+            holds += 1
+        }
+        #expect(due == nil)
+        #expect(holds < 15, "\(holds) holds")
+        for _ in 0..<50 {
+            now = now + .microseconds(200)
+            read(&pacer, messages: 15)
+            #expect(pacer.nextRead(now: now) == nil)
+        }
+    }
+
+    @Test func largeMessagesShortenTheHoldToo() {
+        var pacer = MQTTReadPacer(interval: .milliseconds(10), batchBytes: 4_096)
+        pacer.received(bytes: 8_192)
         pacer.receivedPublish()
-        #expect(pacer.nextRead(now: at(0)) == nil)
+        #expect(pacer.nextRead(now: at(0)) == nil, "two batches' worth of bytes in one read")
+        pacer.received(bytes: 100)
+        pacer.receivedPublish()
+        #expect(pacer.nextRead(now: at(1)) != nil)
+        for millisecond in Int64(2)...9 {
+            pacer.received(bytes: 8_000)
+            pacer.receivedPublish()
+            #expect(pacer.nextRead(now: at(millisecond)) != nil)
+        }
+        pacer.received(bytes: 8_000)
+        pacer.receivedPublish()
+        #expect(pacer.nextRead(now: at(10)) == nil, "72 KB in 10 ms: 4 KB take less than the shortest hold")
     }
 }
 
