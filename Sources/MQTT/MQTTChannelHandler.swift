@@ -37,10 +37,8 @@ final class MQTTChannelHandler: ChannelDuplexHandler {
          readBatching: TimeAmount? = nil) {
         self.core = core
         self.version = version
-        // Reads held back must not hold the kernel's ACKs back too: a broker with Nagle's algorithm
-        // on (mosquitto) sends nothing more until its previous segment is acknowledged.
-        self.acknowledgesReadsImmediately = acknowledgesReadsImmediately || readBatching != nil
-        readPacer = readBatching.map { MQTTReadPacer(interval: $0) }
+        self.acknowledgesReadsImmediately = acknowledgesReadsImmediately
+        readPacer = readBatching.flatMap { $0 > .zero ? MQTTReadPacer(interval: $0) : nil }
         decoder = NIOSingleStepByteToMessageProcessor(MQTTPacketDecoder(version: version, maximumPacketSize: maximumPacketSize))
     }
 
@@ -72,7 +70,10 @@ final class MQTTChannelHandler: ChannelDuplexHandler {
     /// one setsockopt per read batch, which also sends an ACK the kernel was holding back.
     func channelReadComplete(context: ChannelHandlerContext) {
         #if os(Linux)
-        if acknowledgesReadsImmediately {
+        // Reads held back must not hold the kernel's ACKs back too: a broker with Nagle's algorithm
+        // on (mosquitto) sends nothing more until its previous segment is acknowledged. A stream
+        // read at once gets its ACKs with the PUBACKs and is spared the system call.
+        if acknowledgesReadsImmediately || readPacer?.isHolding == true {
             try? context.channel.syncOptions?.setOption(Self.quickAck, value: 1)
         }
         #endif
@@ -124,6 +125,20 @@ final class MQTTChannelHandler: ChannelDuplexHandler {
         var buffer = context.channel.allocator.buffer(capacity: 64)
         packet.write(version: version, into: &buffer)
         context.write(wrapOutboundOut(buffer), promise: promise)
+        // Its answer (SUBACK, PINGRESP, PUBACK, ...) is read as soon as it comes: a keep-alive or a
+        // request timeout must not run out while it waits unread, nor a downlink RPC for it.
+        if heldRead != nil, Self.expectsAnswer(packet) {
+            releaseHeldRead()
+            context.read()
+        }
+    }
+
+    private static func expectsAnswer(_ packet: MQTTPacket) -> Bool {
+        switch packet {
+        case .subscribe, .unsubscribe, .pingreq, .pubrel: true
+        case .publish(let publish): publish.qos != .atMostOnce
+        default: false
+        }
     }
 
     /// Queues a small acknowledgement packet (PUBACK) for the next `flush()`.

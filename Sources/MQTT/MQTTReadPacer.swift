@@ -9,21 +9,24 @@ import NIOCore
 /// message after a quiet spell is read at once (the socket was waiting for it).
 ///
 /// The hold is `interval`, or less: as long as `batchMessages` (or `batchBytes`) take to arrive at
-/// the rate of the last interval. A broker that limits unacknowledged messages (mosquitto: 20 over
-/// MQTT 3.1.1; RabbitMQ: 10) sends that many, then waits for their PUBACKs, which go out after a
-/// read: a fixed hold would slow such a stream to one window per hold. With the hold sized to a
-/// batch smaller than the window, a window-bound stream shows a higher rate with every hold, the
-/// hold shrinks, and below `shortestHold` reads go out at once (so does a busy stream, whose reads
-/// are large anyway). A read that brought twice a batch (a burst) is followed at once as well.
+/// the rate of the last interval, or of the last read when that brought a batch or more. A broker
+/// that limits unacknowledged messages (mosquitto: 20 over MQTT 3.1.1; RabbitMQ: 10) sends that
+/// many, then waits for their PUBACKs, which go out after a read: a fixed hold would slow such a
+/// stream to one window per hold. With the hold sized to a batch smaller than the window, every
+/// held read of a window-bound stream shows a higher rate, the hold shrinks, and below
+/// `shortestHold` reads go out at once (so does a busy stream, whose reads are large anyway). A
+/// read that brought twice a batch (a burst) is followed at once as well.
 struct MQTTReadPacer {
     let interval: TimeAmount
     let batchMessages: Int
     let batchBytes: Int
     let shortestHold: TimeAmount
     private var hold: TimeAmount
-    private var windowStart = NIODeadline.uptimeNanoseconds(0)
+    /// Nil until the first read request: the rate is measured from there.
+    private var windowStart: NIODeadline?
     private var windowMessages = 0
     private var windowBytes = 0
+    private var previousRequest: NIODeadline?
     private var messagesSinceRequest = 0
     private var bytesSinceRequest = 0
 
@@ -46,30 +49,49 @@ struct MQTTReadPacer {
         windowMessages += 1
     }
 
+    /// Whether reads of this stream are being held back (it is slow enough).
+    var isHolding: Bool { hold >= shortestHold }
+
     /// Called when the channel asks for its next read: when that read may start (nil: now).
     mutating func nextRead(now: NIODeadline) -> NIODeadline? {
-        let elapsed = now - windowStart
-        if elapsed >= interval {
-            hold = holdForRate(messages: windowMessages, bytes: windowBytes, over: elapsed)
+        let messages = messagesSinceRequest, bytes = bytesSinceRequest
+        messagesSinceRequest = 0
+        bytesSinceRequest = 0
+        defer { previousRequest = now }
+        guard let start = windowStart else {
+            windowStart = now
+            windowMessages = 0
+            windowBytes = 0
+            return nil
+        }
+        if now - start >= interval {
+            hold = holdForRate(messages: windowMessages, bytes: windowBytes, over: now - start)
             windowStart = now
             windowMessages = 0
             windowBytes = 0
         }
-        defer {
-            messagesSinceRequest = 0
-            bytesSinceRequest = 0
+        if messages >= batchMessages || bytes >= batchBytes, let previousRequest {
+            // A full batch in one read: the stream may be bound by a window; follow its rate now
+            // rather than at the end of the interval.
+            hold = min(hold, holdForRate(messages: messages, bytes: bytes, over: now - previousRequest))
         }
-        let broughtNothing = messagesSinceRequest == 0 && bytesSinceRequest == 0
-        let burst = messagesSinceRequest >= 2 * batchMessages || bytesSinceRequest >= 2 * batchBytes
-        if broughtNothing || burst || hold < shortestHold { return nil }
+        if messages == 0 && bytes == 0 { return nil }
+        let burst = messages >= 2 * batchMessages || bytes >= 2 * batchBytes
+        if burst || hold < shortestHold { return nil }
         return now + hold
     }
 
     /// How long `batchMessages` and `batchBytes` take to arrive at this rate, at most `interval`.
     private func holdForRate(messages: Int, bytes: Int, over elapsed: TimeAmount) -> TimeAmount {
         var hold = interval.nanoseconds
-        if messages > 0 { hold = min(hold, elapsed.nanoseconds / Int64(messages) * Int64(batchMessages)) }
-        if bytes > 0 { hold = min(hold, elapsed.nanoseconds / Int64(bytes) * Int64(batchBytes)) }
+        if messages > 0 { hold = min(hold, Self.scaled(elapsed, by: batchMessages, per: messages)) }
+        if bytes > 0 { hold = min(hold, Self.scaled(elapsed, by: batchBytes, per: bytes)) }
         return .nanoseconds(hold)
+    }
+
+    /// elapsed × batch / count, saturating (a long silence must not overflow).
+    private static func scaled(_ elapsed: TimeAmount, by batch: Int, per count: Int) -> Int64 {
+        let (product, overflow) = (elapsed.nanoseconds / Int64(count)).multipliedReportingOverflow(by: Int64(batch))
+        return overflow ? .max : product
     }
 }

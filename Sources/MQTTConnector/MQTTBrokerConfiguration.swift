@@ -73,7 +73,7 @@ public struct MQTTBrokerConfiguration: Sendable, Equatable {
                                                            in: 0...Int64(UInt32.max))),
             security: try MQTTBrokerSecurity.parse(reader.child("security"), parent: reader))
         broker.acknowledgeAfterStorage = try reader.bool("acknowledgeAfterStorage", default: false)
-        broker.readBatchingMilliseconds = try reader.int("readBatchingMs", default: 0, in: 0...1_000)
+        broker.readBatchingMilliseconds = try reader.int("readBatchingMs", default: 0, in: 0...100)
         return broker
     }
 

@@ -150,7 +150,7 @@ func configError(_ text: String) throws -> ConfigError {
         let broker = try parse(#"{"broker": {"host": "h", "readBatchingMs": 5}}"#).broker
         #expect(broker.readBatchingMilliseconds == 5)
         #expect(broker.clientConfiguration().readBatching == .milliseconds(5))
-        for bad in [#""soon""#, "-1", "1001"] {
+        for bad in [#""soon""#, "-1", "101"] {
             let error = try configError(#"{"broker": {"host": "h", "readBatchingMs": "# + bad + "}}")
             #expect(error.keyPath == "broker.readBatchingMs", "\(error)")
         }
