@@ -11,8 +11,9 @@ import TestSupport
 @Suite(.serialized) struct BrokerIntegrationTests {
     static let identity = ConnectorIdentity(name: "MQTT Broker", type: "mqtt", id: "mqtt-1")
 
-    func connectorConfig(port: Int, mappings: [String] = [sensorMapping, messageNamedMapping, bytesMapping]) -> String {
-        #"{"broker": {"host": "127.0.0.1", "port": \#(port), "clientId": "gw-under-test", "version": 5, "keepAlive": 5},"#
+    func connectorConfig(port: Int, mappings: [String] = [sensorMapping, messageNamedMapping, bytesMapping],
+                         brokerKeys: String = "") -> String {
+        #"{"broker": {"host": "127.0.0.1", "port": \#(port), "clientId": "gw-under-test", "version": 5, "keepAlive": 5\#(brokerKeys)},"#
             + #""mapping": ["# + mappings.joined(separator: ",") + "]}"
     }
 
@@ -80,6 +81,33 @@ import TestSupport
         #expect(stats.devicesSent == 4)
         #expect(stats.malformedMessages == 0)
         #expect(await context.received.count == 4)
+        task.cancel()
+        await stopBroker(broker)
+    }
+
+    /// `readBatchingMs`: a burst and then a trickle all arrive, in order, and the keep-alive (1 s,
+    /// its PINGRESP read at once) keeps the connection up while reads are held.
+    @Test func withReadBatchingEveryMessageArrivesInOrder() async throws {
+        let broker = try await startBroker()
+        let context = RecordingContext()
+        let text = connectorConfig(port: broker.port, mappings: [sensorMapping], brokerKeys: #", "readBatchingMs": 100"#)
+            .replacingOccurrences(of: #""keepAlive": 5"#, with: #""keepAlive": 1"#)
+        let (connector, task) = try await start(text, context: context)
+        defer { task.cancel() }
+
+        try await publish(port: broker.port, (0..<300).map { ("sensor/SN-1/data", #"{"temp": \#($0)}"#) })
+        for index in 300..<310 {
+            try await publish(port: broker.port, [("sensor/SN-1/data", #"{"temp": \#(index)}"#)])
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        try await Task.sleep(for: .milliseconds(2_500))  // two keep-alive rounds with reads held
+        try await publish(port: broker.port, [("sensor/SN-1/data", #"{"temp": 310}"#)])
+        let all = await context.waitFor { $0.received.count >= 311 }
+        let count = await context.received.count
+        #expect(all, "received \(count) of 311")
+        let temperatures = await context.received(device: "SN-1").flatMap(\.telemetry).compactMap { $0.values["temperature"] }
+        #expect(temperatures == (0...310).map { JSONValue.double(Double($0)) })
+        #expect(connector.statistics.snapshot.connections == 1, "the connection was not dropped")
         task.cancel()
         await stopBroker(broker)
     }
