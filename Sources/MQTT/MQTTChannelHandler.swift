@@ -32,6 +32,12 @@ final class MQTTChannelHandler: ChannelDuplexHandler {
     /// `readBatching`: holds reads of a slow stream back (nil: every read goes out at once).
     private var readPacer: MQTTReadPacer?
     private var heldRead: Scheduled<Void>?
+    /// Requests written (with `readPacer` only) whose answers have not come yet: while any is
+    /// outstanding no read is held, so a SUBACK, PINGRESP, PUBACK or PUBCOMP is read as it comes,
+    /// also when its request was written while a read was being handled (a PUBREL on a PUBREC).
+    /// A server that never answers leaves this above zero: reads are then not held, as without
+    /// the option, until the connection ends.
+    private var answersAwaited = 0
 
     init(core: MQTTClientCore, version: MQTTVersion, maximumPacketSize: Int, acknowledgesReadsImmediately: Bool,
          readBatching: TimeAmount? = nil) {
@@ -54,7 +60,7 @@ final class MQTTChannelHandler: ChannelDuplexHandler {
         readPacer?.received(bytes: buffer.readableBytes)
         do {
             try decoder.process(buffer: buffer) { packet in
-                if case .publish = packet { readPacer?.receivedPublish() }
+                if readPacer != nil { count(packet) }
                 core.received(packet, on: self)
             }
         } catch {
@@ -72,7 +78,7 @@ final class MQTTChannelHandler: ChannelDuplexHandler {
         #if os(Linux)
         // Reads held back must not hold the kernel's ACKs back too: a broker with Nagle's algorithm
         // on (mosquitto) sends nothing more until its previous segment is acknowledged. A stream
-        // read at once gets its ACKs with the PUBACKs and is spared the system call.
+        // read at once is spared the system call.
         if acknowledgesReadsImmediately || readPacer?.isHolding == true {
             try? context.channel.syncOptions?.setOption(Self.quickAck, value: 1)
         }
@@ -94,7 +100,8 @@ final class MQTTChannelHandler: ChannelDuplexHandler {
     func read(context: ChannelHandlerContext) {
         guard readPacer != nil else { return context.read() }
         guard heldRead == nil else { return }
-        guard let due = readPacer!.nextRead(now: .now()) else { return context.read() }
+        let due = readPacer!.nextRead(now: .now())
+        guard let due, answersAwaited == 0 else { return context.read() }
         heldRead = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) { [self] in
             heldRead = nil
             context.read()
@@ -127,9 +134,24 @@ final class MQTTChannelHandler: ChannelDuplexHandler {
         context.write(wrapOutboundOut(buffer), promise: promise)
         // Its answer (SUBACK, PINGRESP, PUBACK, ...) is read as soon as it comes: a keep-alive or a
         // request timeout must not run out while it waits unread, nor a downlink RPC for it.
-        if heldRead != nil, Self.expectsAnswer(packet) {
-            releaseHeldRead()
-            context.read()
+        if readPacer != nil, Self.expectsAnswer(packet) {
+            answersAwaited += 1
+            if heldRead != nil {
+                releaseHeldRead()
+                context.read()
+            }
+        }
+    }
+
+    /// `readBatching` bookkeeping of one received packet.
+    private func count(_ packet: MQTTPacket) {
+        switch packet {
+        case .publish:
+            readPacer?.receivedPublish()
+        case .puback, .pubrec, .pubcomp, .suback, .unsuback, .pingresp:
+            answersAwaited = max(0, answersAwaited - 1)
+        default:
+            break
         }
     }
 

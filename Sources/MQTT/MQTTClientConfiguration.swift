@@ -96,8 +96,8 @@ public struct MQTTClientConfiguration: Sendable {
     /// While messages trickle in, read the socket no sooner than this after the previous read, so
     /// that several come in one read: far fewer wake-ups per message (less CPU at moderate rates)
     /// for up to about this much added latency. A busy stream is read without pause. Nil (default):
-    /// every arrival is read at once, as is any zero or negative value. An answer the client waits
-    /// for (SUBACK, PINGRESP, PUBACK of its own publish) is read at once too. See `MQTTReadPacer`.
+    /// every arrival is read at once, as is any zero or negative value. While the client waits for
+    /// an answer (SUBACK, PINGRESP, PUBACK or PUBCOMP of its own publish) nothing is held. See `MQTTReadPacer`.
     public var readBatching: Duration?
 
     public init(host: String, port: Int = 1883, clientID: String, version: MQTTVersion = .v5,

@@ -27,6 +27,7 @@ struct MQTTReadPacer {
     private var windowMessages = 0
     private var windowBytes = 0
     private var previousRequest: NIODeadline?
+    private var previousReadMessages = 0
     private var messagesSinceRequest = 0
     private var bytesSinceRequest = 0
 
@@ -70,9 +71,13 @@ struct MQTTReadPacer {
             windowMessages = 0
             windowBytes = 0
         }
-        if messages >= batchMessages || bytes >= batchBytes, let previousRequest {
-            // A full batch in one read: the stream may be bound by a window; follow its rate now
-            // rather than at the end of the interval.
+        defer { previousReadMessages = messages }
+        if messages > 0, messages >= batchMessages || bytes >= batchBytes, messages == previousReadMessages,
+           let previousRequest {
+            // As many messages as the read before, a batch or more: the signature of a stream
+            // bound by a window (random arrivals rarely repeat a count). Follow its rate now
+            // rather than at the end of the interval, so the hold shrinks read by read until
+            // reads go out at once.
             hold = min(hold, holdForRate(messages: messages, bytes: bytes, over: now - previousRequest))
         }
         if messages == 0 && bytes == 0 { return nil }
