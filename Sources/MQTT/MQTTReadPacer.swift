@@ -9,11 +9,12 @@ import NIOCore
 /// message after a quiet spell is read at once (the socket was waiting for it).
 ///
 /// The hold is `interval`, or less: as long as `batchMessages` (or `batchBytes`) take to arrive at
-/// the rate of the last interval, or of the last read when that brought a batch or more. A broker
-/// that limits unacknowledged messages (mosquitto: 20 over MQTT 3.1.1; RabbitMQ: 10) sends that
-/// many, then waits for their PUBACKs, which go out after a read: a fixed hold would slow such a
-/// stream to one window per hold. With the hold sized to a batch smaller than the window, every
-/// held read of a window-bound stream shows a higher rate, the hold shrinks, and below
+/// the rate of the last interval, or of the last read when it brought a batch or more and as many
+/// messages as the read before. A broker that limits unacknowledged messages (mosquitto: 20 over
+/// MQTT 3.1.1; RabbitMQ: 10) sends that many, then waits for their PUBACKs, which go out after a
+/// read: a fixed hold would slow such a stream to one window per hold. With the hold sized to a
+/// batch smaller than the window, every held read of a window-bound stream (the same full count
+/// each time) shows a higher rate, the hold shrinks, and below
 /// `shortestHold` reads go out at once (so does a busy stream, whose reads are large anyway). A
 /// read that brought twice a batch (a burst) is followed at once as well.
 struct MQTTReadPacer {
