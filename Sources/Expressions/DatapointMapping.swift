@@ -115,6 +115,7 @@ public struct DatapointMapping: Sendable {
         switch reader.value(key) {
         case .string(let text)?: return text
         case .int(let number)?: return String(number)
+        case .uint(let number)?: return String(number)
         case .double(let number)?: return PythonText.floatRepr(number)
         case .bool(let flag)?: return flag ? "True" : "False"
         case nil: throw reader.failure(key, expected: "a string (expression)", found: nil)

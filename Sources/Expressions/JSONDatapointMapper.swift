@@ -116,6 +116,7 @@ public struct JSONDatapointMapper: Sendable {
         case .null: return false
         case .bool(let flag): return flag
         case .int(let number): return number != 0
+        case .uint: return true  // never zero: above Int64.max
         case .double(let number): return number != 0
         case .string(let text): return !text.isEmpty
         case .array(let elements): return !elements.isEmpty

@@ -15,6 +15,7 @@ public enum PythonJSONText {
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
         case .int(let number): out += String(number)
+        case .uint(let number): out += String(number)
         case .double(let number):
             if number.isNaN { out += "NaN" } else if number.isInfinite { out += number < 0 ? "-Infinity" : "Infinity" }
             else { out += PythonText.floatRepr(number) }

@@ -28,6 +28,7 @@ public enum PythonText {
         case .null: out += "None"
         case .bool(let flag): out += flag ? "True" : "False"
         case .int(let number): out += String(number)
+        case .uint(let number): out += String(number)
         case .double(let number): out += floatRepr(number)
         case .string(let text): appendStringRepr(text, to: &out)
         case .array(let elements):

@@ -19,6 +19,8 @@ public enum TimestampParser {
         switch value {
         case .int(let number):
             return epochMilliseconds(Double(number), exact: number)
+        case .uint(let number):
+            return epochMilliseconds(Double(number), exact: nil)
         case .double(let number):
             return epochMilliseconds(number, exact: nil)
         case .string(let text):

@@ -43,16 +43,27 @@ public enum ValueType: Sendable, Equatable {
             if case .string = value { return value }
             return .string(PythonText.str(value))
         case .integer:
-            // An integer stays exact (the reference's detour through float would round values
-            // beyond 2^53; nothing else differs).
-            if case .int = value { return value }
+            // An integer stays exact up to 2^64 − 1, also as text (the reference's detour through
+            // float would round values beyond 2^53; nothing else differs).
+            switch value {
+            case .int, .uint: return value
+            default: break
+            }
             let text = PythonText.str(value)
-            guard let number = PythonText.parseFloat(text), number.isFinite,
-                  number.magnitude < 9.223372036854775e18 else { return .string(text) }
-            return .int(Int64(number.rounded(.towardZero)))
+            let trimmed = text.trimmingSpaces
+            if let number = Int64(trimmed) { return .int(number) }
+            if let number = UInt64(trimmed) { return .uint(number) }
+            guard let number = PythonText.parseFloat(text), number.isFinite else { return .string(text) }
+            let whole = number.rounded(.towardZero)
+            if let exact = Int64(exactly: whole) { return .int(exact) }
+            if let exact = UInt64(exactly: whole) { return .uint(exact) }
+            return .string(text)
         case .double:
-            if case .double = value { return value }
-            if case .int(let number) = value { return .double(Double(number)) }
+            switch value {
+            case .double: return value
+            case .int, .uint: return value.doubleValue.map(JSONValue.double)
+            default: break
+            }
             let text = PythonText.str(value)
             guard let number = PythonText.parseFloat(text) else { return .string(text) }
             return .double(number)

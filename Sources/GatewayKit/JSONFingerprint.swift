@@ -32,6 +32,8 @@ extension JSONValue {
             // `isEquivalent` compares an int with a double by value: hash exactly representable
             // ints as that double. Larger ones can only equal another int.
             if let exact = Double(exactly: value) { combine(2, exact) } else { combine(3, value) }
+        case .uint(let value):
+            if let exact = Double(exactly: value) { combine(2, exact) } else { combine(8, value) }
         case .double(let value): combine(2, value)
         case .string(let value): combine(4, value)
         case .array(let elements):

@@ -16,7 +16,8 @@ extension JSONValue {
     public static let maximumNestingDepth = 512
 
     /// Parses one JSON document (RFC 8259). Integers without fraction or exponent that fit in
-    /// Int64 become `.int`, other numbers `.double`. Trailing non-space bytes are an error.
+    /// Int64 become `.int`, larger ones up to UInt64.max `.uint` (as the reference's parser keeps
+    /// them), other numbers `.double`. Trailing non-space bytes are an error.
     /// Duplicate object keys: the last one wins.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         let result = bytes.withContiguousStorageIfAvailable { parseResult(UnsafeRawBufferPointer($0)) }
@@ -234,7 +235,10 @@ struct JSONByteParser {
         let isInteger = try scanNumber()
         let span = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
         // 20: nineteen digits and a minus sign; `integer` reports overflow itself.
-        if isInteger, span.count <= 20, let value = Self.integer(span) { return .int(value) }
+        if isInteger, span.count <= 20 {
+            if let value = Self.integer(span) { return .int(value) }
+            if let value = Self.unsignedInteger(span) { return .uint(value) }
+        }
         // Text of a valid JSON number is ASCII; Double(String) parses it exactly.
         guard let value = Double(String(decoding: span, as: UTF8.self)) else {
             throw JSONParseError(offset: start, reason: "number out of range")
@@ -270,6 +274,19 @@ struct JSONByteParser {
             guard index > digits else { throw error("expected a digit in the exponent") }
         }
         return isInteger
+    }
+
+    /// UInt64 from ASCII digits (no sign), or nil on overflow or a minus.
+    static func unsignedInteger(_ span: UnsafeRawBufferPointer) -> UInt64? {
+        var value: UInt64 = 0
+        for byte in span {
+            guard byte != UInt8(ascii: "-") else { return nil }
+            let (multiplied, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (added, overflow2) = multiplied.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            if overflow1 || overflow2 { return nil }
+            value = added
+        }
+        return value
     }
 
     /// Int64 from ASCII digits with an optional minus, or nil on overflow.

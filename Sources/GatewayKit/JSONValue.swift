@@ -10,6 +10,11 @@ public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
+    /// An integer above `Int64.max` up to `UInt64.max` (a 64-bit EUI sent as a number, a Modbus
+    /// `64uint`, an OPC-UA UInt64). Its digits reach ThingsBoard unchanged, as the reference sends
+    /// them (ThingsBoard stores such a value as text), instead of a rounded double. Never holds a
+    /// value that fits `Int64`, so equal numbers have one spelling: build it with `integer(_:)`.
+    case uint(UInt64)
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -19,6 +24,11 @@ public enum JSONValue: Sendable, Hashable {
 public typealias JSONObject = OrderedDictionary<String, JSONValue>
 
 extension JSONValue {
+    /// `.int` when the value fits `Int64`, otherwise `.uint`.
+    public static func integer(_ value: UInt64) -> JSONValue {
+        value <= UInt64(Int64.max) ? .int(Int64(value)) : .uint(value)
+    }
+
     public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { return object[key] }
         return nil
@@ -57,6 +67,7 @@ extension JSONValue {
     public var doubleValue: Double? {
         switch self {
         case .int(let value): return Double(value)
+        case .uint(let value): return Double(value)
         case .double(let value): return value
         default: return nil
         }
@@ -72,7 +83,7 @@ extension JSONValue {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
-        case .int, .double: return "a number"
+        case .int, .uint, .double: return "a number"
         case .string: return "a string"
         case .array: return "an array"
         case .object: return "an object"
@@ -105,7 +116,7 @@ extension JSONValue {
             return left.allSatisfy { key, value in right[key].map { value.isEquivalent(to: $0) } ?? false }
         case (.array(let left), .array(let right)):
             return left.count == right.count && zip(left, right).allSatisfy { $0.isEquivalent(to: $1) }
-        case (.int, .double), (.double, .int):
+        case (.int, .double), (.double, .int), (.uint, .double), (.double, .uint):
             return doubleValue == other.doubleValue
         default:
             return self == other

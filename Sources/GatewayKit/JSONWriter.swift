@@ -7,6 +7,7 @@ extension JSONValue {
         case .null: out.append(contentsOf: JSONWriter.nullBytes)
         case .bool(let value): out.append(contentsOf: value ? JSONWriter.trueBytes : JSONWriter.falseBytes)
         case .int(let value): JSONWriter.writeInteger(value, into: &out)
+        case .uint(let value): JSONWriter.writeDigits(value, into: &out)
         case .double(let value): JSONWriter.writeDouble(value, into: &out)
         case .string(let value): JSONWriter.writeString(value, into: &out)
         case .array(let values):
@@ -52,12 +53,17 @@ public enum JSONWriter {
     }
 
     public static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
-        if value == 0 {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        writeDigits(value.magnitude, into: &out)
+    }
+
+    /// The decimal digits of `magnitude`.
+    public static func writeDigits(_ magnitude: UInt64, into out: inout [UInt8]) {
+        if magnitude == 0 {
             out.append(UInt8(ascii: "0"))
             return
         }
-        var magnitude = value.magnitude
-        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = magnitude
         // Digits are produced backwards into a fixed tuple-sized scratch, then copied once.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
             var index = 20

@@ -158,7 +158,7 @@ public struct HTTPDownlinkRule: Sendable {
         for (name, headerValue) in object {
             switch headerValue {
             case .string(let text): headers.add(name: name, value: text)
-            case .int, .double, .bool: headers.add(name: name, value: PythonText.str(headerValue))
+            case .int, .uint, .double, .bool: headers.add(name: name, value: PythonText.str(headerValue))
             default:
                 throw ConfigError(file: reader.file, keyPath: reader.keyPath("httpHeaders") + "." + name,
                                   expected: "a string", found: ConfigReader.describe(headerValue))

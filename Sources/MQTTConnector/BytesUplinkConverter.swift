@@ -57,8 +57,8 @@ struct BytesUplinkConverter: MQTTUplinkConverter {
         switch datapoint.valueType {
         case .raw, .string: return .string(text)
         case .integer where datapoint.hexMode:
-            // Hex digits are a number in base 16 ("0010" is 16, not 10); too long for 64 bits: text.
-            return UInt64(text, radix: 16).flatMap { Int64(exactly: $0) }.map(JSONValue.int) ?? .string(text)
+            // Hex digits are a number in base 16 ("0010" is 16, not 10); more than 64 bits: text.
+            return UInt64(text, radix: 16).map(JSONValue.integer) ?? .string(text)
         case .double where datapoint.hexMode:
             return UInt64(text, radix: 16).map { .double(Double($0)) } ?? .string(text)
         case .boolean where datapoint.hexMode:

@@ -63,17 +63,20 @@ struct RESTByteFieldConverter: RESTUplinkConverter {
         var raw: UInt64 = 0
         for byte in littleEndian ? Array(bytes.reversed()) : bytes { raw = raw << 8 | UInt64(byte) }
         let bits = range.count * 8
-        var integer = Int64(bitPattern: raw)
-        if signed, bits < 64, raw & (1 << (bits - 1)) != 0 {
-            integer = Int64(bitPattern: raw | ~((1 << bits) - 1))
+        let integer: JSONValue
+        if signed {
+            let extended = bits < 64 && raw & (1 << (bits - 1)) != 0 ? raw | ~((1 << bits) - 1) : raw
+            integer = .int(Int64(bitPattern: extended))
+        } else {
+            integer = .integer(raw)  // 8 unsigned bytes reach 2^64 − 1, as Python's int.from_bytes
         }
         let value: JSONValue
         if floating {
-            value = .double(Double(integer) * multiplier)
+            value = .double((integer.doubleValue ?? 0) * multiplier)
         } else if multiplier == 1 {
-            value = .int(integer)
+            value = integer
         } else {
-            let scaled = Double(integer) * multiplier
+            let scaled = (integer.doubleValue ?? 0) * multiplier
             value = scaled.magnitude < 9.2e18 ? .int(Int64(scaled)) : .double(scaled)
         }
         return [ConvertedData(deviceName: name, deviceType: deviceProfile?.evaluate(in: fields) ?? "default",

@@ -130,8 +130,7 @@ struct HexFieldsRequestConverter: RequestUplinkConverter {
             if signed, width < 64, value & (1 << (width - 1)) != 0 {
                 return .int(Int64(bitPattern: value | ~((1 << width) - 1)))
             }
-            if !signed, width == 64, value > UInt64(Int64.max) { return .double(Double(value)) }
-            return .int(Int64(bitPattern: value))
+            return signed ? .int(Int64(bitPattern: value)) : .integer(value)
         case .float(let from, let to, let little):
             guard to <= bytes.count else { return nil }
             let slice = little ? Array(bytes[from..<to].reversed()) : Array(bytes[from..<to])
@@ -149,7 +148,7 @@ struct HexFieldsRequestConverter: RequestUplinkConverter {
 
     static func multiply(_ value: JSONValue, by multiplier: JSONValue) -> JSONValue {
         switch (value, multiplier) {
-        case (.int(let number), .int(1)): return .int(number)
+        case (.int, .int(1)), (.uint, .int(1)): return value
         case (.int(let number), .int(let factor)):
             let (product, overflow) = number.multipliedReportingOverflow(by: factor)
             return overflow ? .double(Double(number) * Double(factor)) : .int(product)

@@ -114,7 +114,7 @@ public struct RequestMapping: Sendable {
         for (name, value) in object.object {
             switch value {
             case .string(let text): headers.add(name: name, value: text)
-            case .int, .double, .bool: headers.add(name: name, value: PythonText.str(value))
+            case .int, .uint, .double, .bool: headers.add(name: name, value: PythonText.str(value))
             default: throw object.failure(name, expected: "a string", found: value)
             }
         }

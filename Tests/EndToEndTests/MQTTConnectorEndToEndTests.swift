@@ -26,8 +26,16 @@ import TestSupport
         let bytesArrived = await waitUntil(timeout: 15) {
             observer.messages(on: "v1/gateway/telemetry").contains { $0.payload.contains(#""AB12""#) }
         }
+        // An integer above 2^63 (a 64-bit EUI sent as a number) in the "integer" attribute
+        // `frequency` reaches ThingsBoard with every digit, as the reference sends it.
+        try mosquittoPublish(port: devices.port, topic: "data/",
+                             payload: #"{"power": 1.5, "frequency": 12297829382473034410, "temperature": 20}"#)
+        let bigIntegerArrived = await waitUntil(timeout: 15) {
+            observer.messages(on: "v1/gateway/attributes").contains { $0.payload.contains("frequency") }
+        }
         await rig.responder.stop()
         #expect(bytesArrived, "no telemetry from the bytes mapping; gateway log:\n\(gateway.log())")
+        #expect(bigIntegerArrived, "no attributes from the data/ mapping; gateway log:\n\(gateway.log())")
 
         let messages = observer.messages()
         let connects = messages.filter { $0.topic == "v1/gateway/connect" }.map(\.payload)
@@ -43,6 +51,10 @@ import TestSupport
         let raw = try #require(messages.first { $0.topic == "v1/gateway/telemetry" && $0.payload.contains(#""AB12""#) })
         #expect(try JSONValue.parse(raw.payload)["AB12"]?.arrayValue?.first?["values"] == ["temp": "34.5"])
         #expect(attributes(of: "AB12", in: messages)["rawData"] == "AB1234.5")
+
+        let frequency = messages.filter { $0.topic == "v1/gateway/attributes" && $0.payload.contains("frequency") }.map(\.payload)
+        #expect(frequency.count == 1 && frequency.allSatisfy { $0.contains(#""power":1.5,"frequency":12297829382473034410}"#) },
+                "\(frequency)")
     }
 
     /// Over a link to ThingsBoard with a 100 ms round trip, a burst of new devices does not hold

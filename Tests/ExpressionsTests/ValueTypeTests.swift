@@ -26,6 +26,15 @@ struct ValueTypeTests {
         (.integer, .bool(true), .string("True")),
         (.integer, .string("nan"), .string("nan")),
         (.integer, .string("0x10"), .string("0x10")),
+        // up to 2^64 − 1 every digit is kept (Python ints have no limit); beyond, the text stays
+        (.integer, .uint(.max), .uint(.max)),
+        (.integer, .string(" 18446744073709551615 "), .uint(.max)),
+        (.integer, .string("9223372036854775807"), .int(.max)),
+        (.integer, .double(1e19), .uint(10_000_000_000_000_000_000)),
+        (.integer, .string("1e20"), .string("1e20")),
+        (.double, .uint(.max), .double(18_446_744_073_709_551_615)),
+        (.string, .uint(12_297_829_382_473_034_410), .string("12297829382473034410")),
+        (.boolean, .uint(.max), .string("18446744073709551615")),
         // double: float(str(x))
         (.double, .int(21), .double(21)),
         (.double, .string("21.5"), .double(21.5)),

@@ -27,6 +27,15 @@ import GatewayKit
         }
     }
 
+    @Test func integersAboveInt64KeepTheirDigitsInTheFingerprint() throws {
+        let fingerprint = { (text: String) throws -> JSONFingerprint in JSONFingerprint(try JSONValue.parse(text)) }
+        #expect(try fingerprint(#"{"eui":18446744073709551615}"#) != fingerprint(#"{"eui":18446744073709551614}"#))
+        #expect(try fingerprint(#"{"eui":12297829382473034410}"#) != fingerprint(#"{"eui":12297829382473034411}"#))
+        // 2^63 is exactly a double: equivalent to its double spelling, as isEquivalent says.
+        #expect(try JSONValue.parse("9223372036854775808").isEquivalent(to: .double(9_223_372_036_854_775_808)))
+        #expect(try fingerprint("9223372036854775808") == fingerprint("9223372036854775808.0"))
+    }
+
     @Test func nestingIsPartOfTheFingerprint() throws {
         // Same scalars in the same order, different shape.
         let flat = JSONFingerprint(try JSONValue.parse(#"[[1,2],[3]]"#))

@@ -11,18 +11,32 @@ import Testing
         #expect(value["d"] == [true, false, nil])
         #expect(value["g"] == .double(1000))
         #expect(value["h"] == .int(Int64.max))
-        #expect(value["i"] == .double(12345678901234567890))
-        #expect(value.jsonString == #"{"a":1,"b":-2.5,"c":"x\"y\\z\n","d":[true,false,null],"e":{"f":[]},"g":1000.0,"h":9223372036854775807,"i":1.2345678901234567e+19}"#)
+        #expect(value["i"] == .uint(12_345_678_901_234_567_890))
+        #expect(value.jsonString == #"{"a":1,"b":-2.5,"c":"x\"y\\z\n","d":[true,false,null],"e":{"f":[]},"g":1000.0,"h":9223372036854775807,"i":12345678901234567890}"#)
         #expect(try JSONValue.parse(value.jsonString) == value)
     }
 
-    @Test func integersKeepEveryDigitUpToTheInt64Limits() throws {
+    @Test func integersKeepEveryDigitFromInt64MinToUInt64Max() throws {
         #expect(try JSONValue.parse("-3766759526339565247") == .int(-3_766_759_526_339_565_247))
         #expect(try JSONValue.parse("-9223372036854775808") == .int(.min))
         #expect(try JSONValue.parse("9223372036854775807") == .int(.max))
-        // Beyond Int64: a double, as any JSON reader without big integers does.
-        #expect(try JSONValue.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        // Above Int64 up to 2^64 − 1 (a 64-bit EUI sent as a number): the digits, as the reference keeps them.
+        #expect(try JSONValue.parse("9223372036854775808") == .uint(9_223_372_036_854_775_808))
+        #expect(try JSONValue.parse("18446744073709551615") == .uint(.max))
+        for digits in ["9223372036854775808", "12297829382473034410", "18446744073709551615"] {
+            #expect(try JSONValue.parse(digits).jsonString == digits)
+            #expect(try JSONValue.parse("[\(digits),-1]").jsonString == "[\(digits),-1]")
+        }
+        // Beyond those: a double, as any JSON reader without big integers does (and the reference).
+        #expect(try JSONValue.parse("18446744073709551616") == .double(18_446_744_073_709_551_616))
         #expect(try JSONValue.parse("-9223372036854775809") == .double(-9_223_372_036_854_775_809))
+        #expect(try JSONValue.parse("123456789012345678901") == .double(123_456_789_012_345_678_901))
+        // One spelling per number: `integer` picks `.int` whenever the value fits.
+        #expect(JSONValue.integer(5) == .int(5))
+        #expect(JSONValue.integer(UInt64(Int64.max)) == .int(.max))
+        #expect(JSONValue.integer(UInt64(Int64.max) + 1) == .uint(UInt64(Int64.max) + 1))
+        #expect(JSONValue.uint(.max).doubleValue == 18_446_744_073_709_551_615.0)
+        #expect(JSONValue.uint(.max).intValue == nil)
     }
 
     @Test func equivalenceIgnoresKeyOrderAndNumberSpelling() throws {

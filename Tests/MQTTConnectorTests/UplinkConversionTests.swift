@@ -113,6 +113,10 @@ func config(mappings: [String], requests: String = "{}", extra: String = "") -> 
         let converter = try router(config(mappings: [mapping]))
         #expect(converter.route(message("named", #"{"id": {"sn": "N1"}, "n": 1}"#)).data.first?.deviceName == "{'sn': 'N1'}")
         #expect(converter.route(message("named", #"{"id": 1e16, "n": 1}"#)).data.first?.deviceName == "1e+16")
+        // A 64-bit EUI sent as a number names the device by its digits, as Python's str(int).
+        let eui = converter.route(message("named", #"{"id": 12297829382473034410, "n": 18446744073709551615}"#)).data.first
+        #expect(eui?.deviceName == "12297829382473034410")
+        #expect(eui?.telemetry.first?.values == ["n": .uint(.max)])
     }
 
     /// With hexMode, an integer or float type reads the hex digits in base 16.
@@ -129,6 +133,13 @@ func config(mappings: [String], requests: String = "{}", extra: String = "") -> 
         let result = try router(config(mappings: [mapping]))
             .route(MQTTUplinkMessage(topic: "hex", payload: payload, receivedAt: receivedAt))
         #expect(result.data.first?.telemetry.first?.values == ["i": 7685, "d": 7685.0, "r": "1e05"])
+
+        // Eight bytes (a LoRa EUI): every digit up to 2^64 − 1, as Python's int(text, 16).
+        let eui = try router(config(mappings: [mapping.replacingOccurrences(of: "[0:2]", with: "[0:8]")]))
+            .route(MQTTUplinkMessage(topic: "hex", payload: ByteBuffer(bytes: [0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x00, 0x11]),
+                                     receivedAt: receivedAt))
+        #expect(eui.data.first?.telemetry.first.map { JSONValue.object($0.values).jsonString }
+                == #"{"i":12302652060662169617,"d":1.230265206066217e+19,"r":"aabbccddeeff0011"}"#)
     }
 
     @Test func bytesConverterSlicesThePayload() throws {

@@ -38,7 +38,7 @@ struct ModbusValueEncodeTests {
         ("16float", 1, [0.5, -2.25, 1024.0]),
         ("32int", 2, [-2_147_483_648, -5, 2_147_483_647]), ("32uint", 2, [0, 4_294_967_295]),
         ("32float", 2, [1.5, -0.125, 223546.34375]),
-        ("64int", 4, [.int(Int64.min), -3_735_928_559, .int(Int64.max)]), ("64uint", 4, [0, 1_311_768_468_603_649_775]),
+        ("64int", 4, [.int(Int64.min), -3_735_928_559, .int(Int64.max)]), ("64uint", 4, [0, 1_311_768_468_603_649_775, .uint(UInt64(Int64.max) + 1), .uint(.max)]),
         ("64float", 4, [123.45, -0.001, 6.02e23]),   // decoding rounds to 6 digits
         ("int", 2, [-7]), ("uint", 1, [9]), ("double", 4, [2.5]), ("float", 2, [0.75]),
         ("string", 3, ["abcdef", "ab"]), ("bytes", 2, ["00ff10ab"]),
@@ -145,6 +145,10 @@ struct ModbusValueEncodeTests {
         #expect(try coils.encode("[true,false]") == coils.encode([true, false]))
         #expect(try coils.encode("10") == coils.encode([true, false]))
         #expect(try coils.encode(5) == coils.encode([true, false, true]))   // Python bin(5)
+        let counter = try ModbusValueTestHelpers.writeItem(type: "64uint", objectsCount: 4, functionCode: 16,
+                                                           byteOrder: "BIG", wordOrder: "BIG")
+        // Text from ThingsBoard (it stores integers above Long as text) is written exactly.
+        #expect(try counter.encode("18446744073709551614") == .registers([0xFFFF, 0xFFFF, 0xFFFF, 0xFFFE]))
     }
 
     @Test("values that cannot be written give a clear error")
@@ -164,6 +168,8 @@ struct ModbusValueEncodeTests {
         #expect(message("16int", 1, 6, 40000) == "value 40000 is out of range for 16int")
         #expect(message("16uint", 1, 6, -1) == "value -1 is out of range for 16uint")
         #expect(message("8int", 1, 6, 128) == "value 128 is out of range for 8int")
+        #expect(message("64int", 4, 16, .uint(.max)) == "value 18446744073709551615 is out of range for 64int")
+        #expect(message("32uint", 2, 16, .uint(.max)) == "value 18446744073709551615 is out of range for 32uint")
         #expect(message("16float", 1, 6, 1e6) == "value 1000000.0 is out of range for 16float")
         #expect(message("32int", 2, 16, "twelve") == #"cannot write "twelve" as 32int: expected an integer"#)
         #expect(message("32float", 2, 16, ["a": 1]) == #"cannot write {"a":1} as 32float: expected a number"#)

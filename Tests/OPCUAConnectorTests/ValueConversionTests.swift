@@ -19,7 +19,8 @@ struct ValueConversionTests {
         (.int32(-42), .int(-42)),
         (.uint32(4_000_000_000), .int(4_000_000_000)),
         (.int64(-9_000_000_000), .int(-9_000_000_000)),
-        (.uint64(UInt64.max), .double(Double(UInt64.max))),
+        (.uint64(UInt64.max), .uint(UInt64.max)),
+        (.uint64(UInt64(Int64.max)), .int(Int64.max)),
         (.float(1.5), .double(1.5)),
         (.double(1013.25), .double(1013.25)),
         (.string("SomeText"), .string("SomeText")),
@@ -139,6 +140,9 @@ struct VariantCoercionTests {
         (.string("2:Name"), .qualifiedName, .qualifiedName(QualifiedName(namespace: 2, name: "Name"))),
         (.string("Hi"), .localizedText, .localizedText(LocalizedText(text: "Hi"))),
         (.int(1_714_566_600_250), .dateTime, .dateTime(OPCUADateTime(unixMilliseconds: 1_714_566_600_250))),
+        (.uint(.max), .uint64, .uint64(.max)),
+        (.string("18446744073709551615"), .uint64, .uint64(.max)),
+        (.uint(.max), .string, .string("18446744073709551615")),
     ])
     func coerce(value: JSONValue, type: OPCUABuiltInType, expected: Variant) throws {
         #expect(try OPCUAVariantCoercion.variant(value, as: type) == expected)
@@ -156,6 +160,7 @@ struct VariantCoercionTests {
         (.double(1.5), .int32),
         (.string("maybe"), .boolean),
         (.string("xyz"), .byteString),
+        (.uint(.max), .int64),
     ])
     func refused(value: JSONValue, type: OPCUABuiltInType) {
         #expect(throws: OPCUAVariantCoercion.Failure.self) { try OPCUAVariantCoercion.variant(value, as: type) }
@@ -168,6 +173,7 @@ struct VariantCoercionTests {
         #expect(OPCUAVariantCoercion.guessed("12") == .int64(12))
         #expect(OPCUAVariantCoercion.guessed("OK") == .string("OK"))
         #expect(OPCUAVariantCoercion.guessed(7) == .int64(7))
+        #expect(OPCUAVariantCoercion.guessed(.uint(.max)) == .uint64(.max))
     }
 
     @Test("configured method argument types")

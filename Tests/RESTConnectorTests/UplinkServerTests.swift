@@ -172,6 +172,28 @@ import TestSupport
         try await running.stop()
     }
 
+    /// Eight unsigned bytes reach 2^64 − 1 (Python's `int.from_bytes`): every digit is kept.
+    @Test func customByteConverterKeepsUnsigned64BitIntegersWhole() async throws {
+        let config = """
+            {"server": {"host": "127.0.0.1", "port": 0},
+             "mapping": [{"endpoint": "/counter", "HTTPMethods": ["POST"],
+               "converter": {"type": "custom", "extension": "CustomRestUplinkConverter",
+                 "deviceInfo": {"deviceNameExpressionSource": "constant", "deviceNameExpression": "Meter"},
+                 "extensionConfig": {"key": "energy", "fromByte": 0, "toByte": 8, "byteorder": "big", "signed": false}}}]}
+            """
+        let running = try await RunningRESTConnector.start(try json(config))
+        for body: [UInt8] in [[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE], [0, 0, 0, 0, 0, 0, 0x01, 0x00]] {
+            var request = HTTPClientRequest(url: running.baseURL + "/counter")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(response.status.code == 200)
+        }
+        let received = await running.context.received
+        #expect(received.map { $0.telemetry.first.map { JSONValue.object($0.values).jsonString } } == [#"{"energy":18446744073709551614}"#, #"{"energy":256}"#])
+        try await running.stop()
+    }
+
     @Test func curlPostsJSON() async throws {
         let running = try await RunningRESTConnector.start(try json(Self.config))
         let curl = try PeerProcess.resolve("curl")

@@ -37,6 +37,11 @@ struct OnChangeTests {
         #expect(ValueChange.isChange(from: .int(1), to: .double(1.0005)))  // tolerance only between doubles
         #expect(!ValueChange.isChange(from: .double(3.0), to: .int(3)))
         #expect(ValueChange.isChange(from: .int(Int64.max), to: .double(9.223372036854775807e18)))
+        // Integers above Int64 (64-bit EUIs, counters) compare by every digit.
+        #expect(!ValueChange.isChange(from: .uint(.max), to: .uint(.max)))
+        #expect(ValueChange.isChange(from: .uint(.max), to: .uint(.max - 1)))
+        #expect(!ValueChange.isChange(from: .uint(1 << 63), to: .double(9.223372036854775808e18)))
+        #expect(ValueChange.isChange(from: .uint(.max), to: .double(1.8446744073709552e19)))
         #expect(ValueChange.isChange(from: .bool(true), to: .int(1)))
         #expect(ValueChange.isChange(from: .string("1"), to: .int(1)))
         #expect(!ValueChange.isChange(from: .string("on"), to: .string("on")))

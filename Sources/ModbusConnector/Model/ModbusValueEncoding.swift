@@ -54,7 +54,7 @@ extension ModbusValueFormat {
             let text: String
             switch value {
             case .string(let string): text = string
-            case .int, .double, .bool: text = value.jsonString
+            case .int, .uint, .double, .bool: text = value.jsonString
             default: throw mismatch(value, "a string")
             }
             // struct "<n>s" with n = len(text): the UTF-8 bytes cut or padded to the character count.
@@ -124,6 +124,7 @@ extension ModbusValueFormat {
             }
         }
         if type.isSigned {
+            if case .uint = value { throw outOfRange(value) }
             guard let number = Self.integer(value) else { throw mismatch(value, "an integer") }
             let limit = Int64(1) << Int64(bits - 1)
             guard bits == 64 || (number >= -limit && number < limit) else { throw outOfRange(value) }
@@ -157,6 +158,7 @@ extension ModbusValueFormat {
 
     static func unsignedInteger(_ value: JSONValue) -> UInt64? {
         switch value {
+        case .uint(let number): return number
         case .double(let number) where number >= 0 && number < 1.8e19:
             return UInt64(number.rounded(.towardZero))
         case .string(let text):
@@ -172,6 +174,7 @@ extension ModbusValueFormat {
         switch value {
         case .bool(let flag): return flag
         case .int(let number): return number != 0
+        case .uint: return true  // never zero: above Int64.max
         case .double(let number): return number != 0
         case .string(let text):
             switch text.trimmingASCIISpaces().lowercased() {
@@ -202,8 +205,8 @@ extension ModbusValueFormat {
                 throw mismatch(value, "a list of bits")
             }
             list = trimmed.map { $0 == "1" }
-        case .int, .bool, .double:
-            guard let number = Self.integer(value), number >= 0 else { throw mismatch(value, "a list of bits") }
+        case .int, .uint, .bool, .double:
+            guard let number = Self.unsignedInteger(value) else { throw mismatch(value, "a list of bits") }
             let digits = String(number, radix: 2)
             list = digits.map { $0 == "1" }
         default:

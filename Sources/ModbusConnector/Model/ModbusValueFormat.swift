@@ -148,9 +148,7 @@ public struct ModbusValueFormat: Sendable, Hashable {
         case .int16: return .int(Int64(Int16(truncatingIfNeeded: raw)))
         case .int32: return .int(Int64(Int32(truncatingIfNeeded: raw)))
         case .int64: return .int(Int64(bitPattern: raw))
-        case .uint8, .uint16, .uint32, .uint64:
-            // JSONValue integers are Int64: the top half of the 64-bit range becomes a double.
-            return raw <= UInt64(Int64.max) ? .int(Int64(raw)) : .double(Double(raw))
+        case .uint8, .uint16, .uint32, .uint64: return .integer(raw)
         case .float16: return rounded(HalfFloat.double(fromBits: UInt16(truncatingIfNeeded: raw)))
         case .float32: return rounded(Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw))))
         case .float64: return rounded(Double(bitPattern: raw))
@@ -170,8 +168,7 @@ public struct ModbusValueFormat: Sendable, Hashable {
     /// Python's `float(x)` for the values a decoder produces (strings parse, lists do not).
     static func pythonFloat(_ value: JSONValue) -> Double? {
         switch value {
-        case .int(let number): return Double(number)
-        case .double(let number): return number
+        case .int, .uint, .double: return value.doubleValue
         case .bool(let flag): return flag ? 1 : 0
         case .string(let text): return Double(text.trimmingASCIISpaces())
         default: return nil
@@ -186,6 +183,12 @@ public struct ModbusValueFormat: Sendable, Hashable {
             if multiplierIsInteger {
                 let (product, overflow) = number.multipliedReportingOverflow(by: Int64(multiplier))
                 return overflow ? .double(Double(number) * multiplier) : .int(product)
+            }
+            return .double(Double(number) * multiplier)
+        case .uint(let number):
+            if multiplierIsInteger, multiplier > 0 {
+                let (product, overflow) = number.multipliedReportingOverflow(by: UInt64(multiplier))
+                if !overflow { return .integer(product) }
             }
             return .double(Double(number) * multiplier)
         case .bool(let flag):
@@ -216,6 +219,7 @@ public struct ModbusValueFormat: Sendable, Hashable {
         case .null: return "None"
         case .bool(let flag): return flag ? "True" : "False"
         case .int(let number): return String(number)
+        case .uint(let number): return String(number)
         case .double(let number): return pythonRepr(number)
         case .string(let text): return text
         case .array(let list):

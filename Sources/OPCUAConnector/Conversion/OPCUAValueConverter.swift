@@ -46,7 +46,7 @@ public enum OPCUAValueConverter {
         case .int32(let value): return .int(Int64(value))
         case .uint32(let value): return .int(Int64(value))
         case .int64(let value): return .int(value)
-        case .uint64(let value): return value <= UInt64(Int64.max) ? .int(Int64(value)) : .double(Double(value))
+        case .uint64(let value): return .integer(value)
         case .float(let value): return number(Double(value))
         case .double(let value): return number(value)
         case .string(let value): return value.map(JSONValue.string) ?? .null

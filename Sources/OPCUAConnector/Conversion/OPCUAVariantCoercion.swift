@@ -35,6 +35,7 @@ public enum OPCUAVariantCoercion {
         switch value {
         case .bool(let flag): return .boolean(flag)
         case .int(let number): return .int64(number)
+        case .uint(let number): return .uint64(number)  // too large for Int64
         case .double(let number): return .double(number)
         case .string(let text):
             let lowered = text.lowercased()
@@ -122,6 +123,7 @@ public enum OPCUAVariantCoercion {
         switch value {
         case .bool(let flag): return flag
         case .int(let number): return number != 0
+        case .uint: return true  // never zero: above Int64.max
         case .double(let number): return number != 0
         case .string(let text):
             switch text.lowercased().trimmingCharacters(in: .whitespaces) {
@@ -137,6 +139,9 @@ public enum OPCUAVariantCoercion {
                                                       _ fail: () -> Failure) throws(Failure) -> I {
         switch value {
         case .int(let number):
+            guard let result = I(exactly: number) else { throw fail() }
+            return result
+        case .uint(let number):
             guard let result = I(exactly: number) else { throw fail() }
             return result
         case .double(let number):
@@ -156,7 +161,7 @@ public enum OPCUAVariantCoercion {
 
     private static func double(_ value: JSONValue) -> Double? {
         switch value {
-        case .int, .double: return value.doubleValue
+        case .int, .uint, .double: return value.doubleValue
         case .bool(let flag): return flag ? 1 : 0
         case .string(let text): return Double(text.trimmingCharacters(in: .whitespaces))
         default: return nil

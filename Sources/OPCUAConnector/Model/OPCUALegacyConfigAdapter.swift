@@ -102,7 +102,7 @@ public enum OPCUALegacyConfigAdapter {
     /// Python type names mapped as the reference maps them (`int` → integer, `float` → double...).
     private static func argumentType(_ value: JSONValue) -> String {
         switch value {
-        case .int: return "integer"
+        case .int, .uint: return "integer"
         case .double: return "double"
         case .bool: return "boolean"
         default: return "string"
