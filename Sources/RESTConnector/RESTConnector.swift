@@ -12,7 +12,7 @@ public enum RESTConnectorFactory: ConnectorFactory {
         let configuration = try RESTConnectorConfiguration.parse(setup.configuration, file: setup.configurationFile)
         return try RESTConnector(identity: setup.identity, configuration: configuration,
                                  configurationFile: setup.configurationFile, context: setup.context,
-                                 logger: setup.logger)
+                                 logger: setup.logger, converterLogger: setup.converterLogger)
     }
 }
 
@@ -39,17 +39,20 @@ public struct RESTConnector: DownlinkConnector {
     let tls: TLSConfiguration?
     let context: any GatewayContext
     let logger: Logger
+    /// Conversion failures go here: the reference's `<connector name>_converter` logger.
+    let converterLogger: Logger
     /// Failed attribute writes: one log line per burst.
     let downlinkLog = SharedBurstLimiter()
 
     /// - Parameter maximumHeldRequests: `responseExpected` requests waiting at once; more get 503.
     public init(identity: ConnectorIdentity, configuration: RESTConnectorConfiguration, configurationFile: String,
-                context: any GatewayContext, logger: Logger, clients: HTTPClients = .shared,
-                maximumHeldRequests: Int = 1024) throws(ConfigError) {
+                context: any GatewayContext, logger: Logger, converterLogger: Logger? = nil,
+                clients: HTTPClients = .shared, maximumHeldRequests: Int = 1024) throws(ConfigError) {
         self.identity = identity
         self.configuration = configuration
         self.context = context
         self.logger = logger
+        self.converterLogger = converterLogger ?? logger
         downlink = try configuration.requestsMapping.map { reader throws(ConfigError) in
             try HTTPDownlinkRules(reader, defaults: .rest)
         } ?? HTTPDownlinkRules()
@@ -88,7 +91,8 @@ public struct RESTConnector: DownlinkConnector {
         }
         let deliveries = RESTDeliveryQueue()
         let handler = RESTRequestHandler(identity: identity, configuration: configuration, context: context,
-                                         logger: logger, statistics: statistics, waiters: waiters,
+                                         logger: logger, converterLogger: converterLogger,
+                                         statistics: statistics, waiters: waiters,
                                          deliveries: deliveries)
         let tlsContext = try tls.map { try NIOSSLContext(configuration: $0) }
         let listening = try await RESTHTTPServer.start(host: server.host, port: server.port, tls: tlsContext,

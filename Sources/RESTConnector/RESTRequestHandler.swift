@@ -13,6 +13,8 @@ struct RESTRequestHandler: Sendable {
     let identity: ConnectorIdentity
     let context: any GatewayContext
     let logger: Logger
+    /// Failed conversions: the reference's `<connector name>_converter` logger.
+    let converterLogger: Logger
     let statistics: RESTConnectorStatistics
     let waiters: RESTResponseWaiters
     let deliveries: RESTDeliveryQueue
@@ -20,16 +22,18 @@ struct RESTRequestHandler: Sendable {
     private let exactRoutes: [String: RESTRoute]
     /// Endpoints with `{name}` segments, tried in config order.
     private let patternRoutes: [RESTRoute]
-    /// Refused requests (4xx) and failed conversions (5xx): one log line per burst each.
+    /// Refused requests (4xx), failed conversions and other failures (5xx): one log line per burst each.
     private let refusedLog = SharedBurstLimiter()
     private let failedLog = SharedBurstLimiter()
+    private let conversionLog = SharedBurstLimiter()
 
     init(identity: ConnectorIdentity, configuration: RESTConnectorConfiguration, context: any GatewayContext,
-         logger: Logger, statistics: RESTConnectorStatistics, waiters: RESTResponseWaiters,
+         logger: Logger, converterLogger: Logger, statistics: RESTConnectorStatistics, waiters: RESTResponseWaiters,
          deliveries: RESTDeliveryQueue) {
         self.identity = identity
         self.context = context
         self.logger = logger
+        self.converterLogger = converterLogger
         self.statistics = statistics
         self.waiters = waiters
         self.deliveries = deliveries
@@ -122,7 +126,7 @@ struct RESTRequestHandler: Sendable {
                 } catch {
                     let which = records.count > 1 ? "array element \(position): " : ""
                     return .reply(fail(.internalServerError, "cannot convert the request: \(which)\(error.reason)",
-                                route: route, path: path))
+                                       route: route, path: path, conversion: true))
                 }
             }
         case .custom(let name, let converter):
@@ -132,7 +136,7 @@ struct RESTRequestHandler: Sendable {
                 converted = try converter.convert(request)
             } catch {
                 return .reply(fail(.internalServerError, "custom converter \(name) failed: \(error.reason)",
-                                   route: route, path: path))
+                                   route: route, path: path, conversion: true))
             }
         }
         // Everything converted before anything is sent: a bad element refuses the whole request,
@@ -285,11 +289,13 @@ struct RESTRequestHandler: Sendable {
         return RESTReply(status, route?.failure ?? RESTReplyBody(message: reason))
     }
 
-    /// A request that could not be handled (5xx): logged once per burst at error.
-    private func fail(_ status: HTTPResponseStatus, _ reason: String, route: RESTRoute?, path: String) -> RESTReply {
+    /// A request that could not be handled (5xx): logged once per burst at error, by the
+    /// converter logger when its conversion failed.
+    private func fail(_ status: HTTPResponseStatus, _ reason: String, route: RESTRoute?, path: String,
+                      conversion: Bool = false) -> RESTReply {
         statistics.countError()
-        if let suppressed = failedLog.shouldLog() {
-            logger.error("REST request failed: \(reason)", metadata: [
+        if let suppressed = (conversion ? conversionLog : failedLog).shouldLog() {
+            (conversion ? converterLogger : logger).error("REST request failed: \(reason)", metadata: [
                 "status": "\(status.code)", "path": "\(path)", "suppressedSinceLastLog": "\(suppressed)",
             ])
         }

@@ -10,7 +10,7 @@ public enum RequestConnectorFactory: ConnectorFactory {
         let configuration = try RequestConnectorConfiguration.parse(setup.configuration, file: setup.configurationFile,
                                                                     logger: setup.logger)
         return RequestConnector(identity: setup.identity, configuration: configuration, context: setup.context,
-                                logger: setup.logger)
+                                logger: setup.logger, converterLogger: setup.converterLogger)
     }
 }
 
@@ -21,13 +21,15 @@ public enum RequestConnectorFactory: ConnectorFactory {
 /// others. A mapping's polls never overlap: a tick that comes while the previous poll (bounded by
 /// `timeout` × `tries`) still runs is skipped and counted. Failures (refused, timed out, error
 /// status, unreadable answer) are counted and logged once per burst per mapping, and a recovery
-/// is logged once. When the gateway applies back-pressure the mapping's task waits before its next poll.
+/// is logged once; answers that cannot be converted are logged by the converter logger. When the gateway applies back-pressure the mapping's task waits before its next poll.
 public struct RequestConnector: Connector {
     public let identity: ConnectorIdentity
     public let configuration: RequestConnectorConfiguration
     public let statistics = RequestConnectorStatistics()
     let context: any GatewayContext
     let logger: Logger
+    /// Answers that could not be converted: the reference's `<connector name>_converter` logger.
+    let converterLogger: Logger
     let clients: HTTPClients
     let sender: HTTPDownlinkSender
     /// Attribute updates no entry writes: logged once per burst, not once per update.
@@ -36,11 +38,12 @@ public struct RequestConnector: Connector {
 
     /// - Parameter clients: the HTTP clients to use; the process-wide pair by default.
     public init(identity: ConnectorIdentity, configuration: RequestConnectorConfiguration, context: any GatewayContext,
-                logger: Logger, clients: HTTPClients = .shared) {
+                logger: Logger, converterLogger: Logger? = nil, clients: HTTPClients = .shared) {
         self.identity = identity
         self.configuration = configuration
         self.context = context
         self.logger = logger
+        self.converterLogger = converterLogger ?? logger
         self.clients = clients
         self.sender = HTTPDownlinkSender(clients: clients, baseURL: configuration.root.baseURL, logger: logger)
     }
@@ -68,7 +71,7 @@ public struct RequestConnector: Connector {
         await withDiscardingTaskGroup { group in
             for mapping in configuration.mappings {
                 let poller = RequestPoller(mapping: mapping, clients: clients, context: context, identity: identity,
-                                           statistics: statistics, logger: logger)
+                                           statistics: statistics, logger: logger, converterLogger: converterLogger)
                 group.addTask { await poller.run() }
             }
         }

@@ -11,6 +11,11 @@ struct RequestPoller: Sendable {
     let identity: ConnectorIdentity
     let statistics: RequestConnectorStatistics
     let logger: Logger
+    /// Answers that could not be converted are logged here, once per burst: the reference's
+    /// `<connector name>_converter` logger. Polling itself worked, so they are not poll failures
+    /// in `logger`.
+    let converterLogger: Logger
+    let conversionLog = SharedBurstLimiter()
 
     /// Why one poll produced nothing.
     struct Failure: Error, CustomStringConvertible {
@@ -55,7 +60,8 @@ struct RequestPoller: Sendable {
         }
     }
 
-    /// One poll: request, convert, hand over. Returns what went wrong (empty: nothing).
+    /// One poll: request, convert, hand over. Returns what went wrong getting the answer (empty:
+    /// nothing); conversion problems are logged by the converter logger.
     func pollOnce() async -> [String] {
         statistics.countPoll()
         let reply: HTTPReply
@@ -85,16 +91,17 @@ struct RequestPoller: Sendable {
             }
         }
         var converted: [ConvertedData] = []
+        var conversionProblems: [String] = []
         for record in records {
             do {
                 converted += try mapping.converter.convert(record)
             } catch {
-                problems.append("\(mapping.converterName) converter: \(error)")
+                conversionProblems.append("\(mapping.converterName) converter: \(error)")
             }
         }
         for data in converted where !data.isEmpty {
             guard !data.deviceName.isEmpty else {
-                problems.append("a record gave an empty device name")
+                conversionProblems.append("a record gave an empty device name")
                 continue
             }
             switch await context.send(data, from: identity) {
@@ -105,7 +112,12 @@ struct RequestPoller: Sendable {
                 logger.debug("Gateway refused readings of \(data.deviceName): \(reason)")
             }
         }
-        if !problems.isEmpty { statistics.countPollFailure() }
+        if !problems.isEmpty || !conversionProblems.isEmpty { statistics.countPollFailure() }
+        if !conversionProblems.isEmpty, let suppressed = conversionLog.shouldLog() {
+            let problemsText = conversionProblems.joined(separator: "; ")
+            converterLogger.warning("Answer from \(mapping.resolvedURL) not (fully) converted: \(problemsText)", metadata: [
+                "mapping": "\(mapping.configPath)", "suppressedSinceLastLog": "\(suppressed)"])
+        }
         return problems
     }
 
