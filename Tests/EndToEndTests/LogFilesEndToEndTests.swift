@@ -41,6 +41,12 @@ struct LogFilesEndToEndTests {
                 "TB_GW_LOGS_PATH moves the files out of ./logs")
     }
 
+    /// The lines of a file in the gateway's folder (none while it does not exist).
+    static func lines(of file: String, in gateway: GatewayUnderTest) -> [String] {
+        let path = gateway.directory.appendingPathComponent(file).path
+        return ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
     /// A request the REST connector cannot convert is logged in `<connector>_converter.log`, as the
     /// reference's converter logger does, not in the connector's own file.
     @Test func aRESTConversionFailureGoesToTheConvertersLogFile() async throws {
@@ -61,10 +67,7 @@ struct LogFilesEndToEndTests {
         try gateway.write("logs.json", referenceLogsJSON(folder: "./logs"))
         try gateway.start(logLevel: nil)
         defer { gateway.stop() }
-        func lines(_ file: String) -> [String] {
-            let path = gateway.directory.appendingPathComponent("logs/\(file)").path
-            return ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
+        let lines = { (file: String) in Self.lines(of: "logs/\(file)", in: gateway) }
         let curl = try PeerProcess.resolve("curl")
         // Three bytes where the converter needs eight.
         let logged = await waitUntil(timeout: 30) {
@@ -104,10 +107,7 @@ struct LogFilesEndToEndTests {
         try gateway.write("logs.json", referenceLogsJSON(folder: "./logs"))
         try gateway.start(logLevel: nil)
         defer { gateway.stop() }
-        func lines(_ file: String) -> [String] {
-            let path = gateway.directory.appendingPathComponent("logs/\(file)").path
-            return ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
+        let lines = { (file: String) in Self.lines(of: "logs/\(file)", in: gateway) }
         let logged = await waitUntil(timeout: 30) {
             lines("meter_poller_converter.log").contains { $0.contains("not (fully) converted") && $0.contains("data.txt") }
         }
