@@ -160,7 +160,7 @@ struct JSONPath: Sendable, Equatable {
             let elements: [JSONValue]
             switch value {
             case .array(let array): elements = array
-            case .object, .int, .string: elements = [value]
+            case .object, .int, .uint, .string: elements = [value]
             default: return nil
             }
             for position in Self.sliceRange(start, end, count: elements.count) {

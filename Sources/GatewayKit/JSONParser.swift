@@ -234,7 +234,7 @@ struct JSONByteParser {
         let start = index
         let isInteger = try scanNumber()
         let span = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-        // 20: nineteen digits and a minus sign; `integer` reports overflow itself.
+        // 20: nineteen digits and a minus sign, or UInt64's twenty digits; both report overflow themselves.
         if isInteger, span.count <= 20 {
             if let value = Self.integer(span) { return .int(value) }
             if let value = Self.unsignedInteger(span) { return .uint(value) }

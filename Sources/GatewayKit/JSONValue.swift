@@ -4,8 +4,8 @@
 /// A JSON document held without Foundation: the gateway's hot paths (convert, store, publish)
 /// build and read these directly instead of round-tripping through `JSONSerialization` and `Any`.
 ///
-/// Integers that fit in `Int64` stay integers (ThingsBoard distinguishes long and double
-/// datapoints); everything else numeric is a `Double`. Object keys keep their order.
+/// Integers from `Int64.min` to `UInt64.max` stay integers (ThingsBoard distinguishes long and
+/// double datapoints); everything else numeric is a `Double`. Object keys keep their order.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -27,6 +27,23 @@ extension JSONValue {
     /// `.int` when the value fits `Int64`, otherwise `.uint`.
     public static func integer(_ value: UInt64) -> JSONValue {
         value <= UInt64(Int64.max) ? .int(Int64(value)) : .uint(value)
+    }
+
+    /// An integer (`.int` or `.uint`) times `factor`, exactly as Python's int × int gives it, or
+    /// nil when that is not an integer or the product leaves Int64.min...UInt64.max.
+    public func multipliedExactly(by factor: Int64) -> JSONValue? {
+        let negative: Bool
+        let magnitude: UInt64
+        switch self {
+        case .int(let value): (negative, magnitude) = (value < 0, value.magnitude)
+        case .uint(let value): (negative, magnitude) = (false, value)
+        default: return nil
+        }
+        let (product, overflow) = magnitude.multipliedReportingOverflow(by: factor.magnitude)
+        guard !overflow else { return nil }
+        guard negative != (factor < 0), product != 0 else { return .integer(product) }
+        guard product <= Int64.min.magnitude else { return nil }
+        return .int(Int64(truncatingIfNeeded: 0 &- product))
     }
 
     public subscript(key: String) -> JSONValue? {
@@ -116,8 +133,11 @@ extension JSONValue {
             return left.allSatisfy { key, value in right[key].map { value.isEquivalent(to: $0) } ?? false }
         case (.array(let left), .array(let right)):
             return left.count == right.count && zip(left, right).allSatisfy { $0.isEquivalent(to: $1) }
-        case (.int, .double), (.double, .int), (.uint, .double), (.double, .uint):
-            return doubleValue == other.doubleValue
+        // Exactly, like Python's `==`: 2^63 + 1 is not the double 2^63 its conversion rounds to.
+        case (.int(let integer), .double(let double)), (.double(let double), .int(let integer)):
+            return Int64(exactly: double) == integer
+        case (.uint(let integer), .double(let double)), (.double(let double), .uint(let integer)):
+            return UInt64(exactly: double) == integer
         default:
             return self == other
         }

@@ -201,8 +201,7 @@ extension MQTTConnectorConfiguration {
         switch value {
         case .null, .bool(false): return nil
         case .string(let text) where text.isEmpty: return nil
-        case .int(let number): milliseconds = Double(number)
-        case .double(let number): milliseconds = number
+        case .int, .uint, .double: milliseconds = value.doubleValue
         case .string(let text): milliseconds = PythonText.parseFloat(text)
         default: milliseconds = nil
         }

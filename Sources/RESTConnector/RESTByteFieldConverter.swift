@@ -76,8 +76,14 @@ struct RESTByteFieldConverter: RESTUplinkConverter {
         } else if multiplier == 1 {
             value = integer
         } else {
-            let scaled = (integer.doubleValue ?? 0) * multiplier
-            value = scaled.magnitude < 9.2e18 ? .int(Int64(scaled)) : .double(scaled)
+            let scaled = ((integer.doubleValue ?? 0) * multiplier).rounded(.towardZero)
+            if let exact = Int64(exactly: scaled) {
+                value = .int(exact)
+            } else if let exact = UInt64(exactly: scaled) {
+                value = .uint(exact)
+            } else {
+                value = .double(scaled)  // beyond 64 bits: no integer can hold it
+            }
         }
         return [ConvertedData(deviceName: name, deviceType: deviceProfile?.evaluate(in: fields) ?? "default",
                               telemetry: [TelemetryEntry(ts: request.receivedAt, values: [key: value])])]

@@ -148,10 +148,8 @@ struct HexFieldsRequestConverter: RequestUplinkConverter {
 
     static func multiply(_ value: JSONValue, by multiplier: JSONValue) -> JSONValue {
         switch (value, multiplier) {
-        case (.int, .int(1)), (.uint, .int(1)): return value
-        case (.int(let number), .int(let factor)):
-            let (product, overflow) = number.multipliedReportingOverflow(by: factor)
-            return overflow ? .double(Double(number) * Double(factor)) : .int(product)
+        case (.int, .int(let factor)), (.uint, .int(let factor)):
+            return value.multipliedExactly(by: factor) ?? .double((value.doubleValue ?? 0) * Double(factor))
         default: return .double((value.doubleValue ?? 0) * (multiplier.doubleValue ?? 1))
         }
     }

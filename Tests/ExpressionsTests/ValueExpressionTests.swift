@@ -52,6 +52,10 @@ struct ValueExpressionTests {
         #expect(try value("${..w}") == .int(3))
         // jsonpath-rw treats an object as a one-element list under [*].
         #expect(try value("${sensor.model[*].id}") == .string("T1000"))
+        // ... and so any integer, also one above Int64 (a 64-bit EUI).
+        let eui = try JSONValue.parse(#"{"eui": 12297829382473034410, "n": 7}"#)
+        #expect(try value("${eui[*]}", in: eui) == .uint(12_297_829_382_473_034_410))
+        #expect(try value("${n[0:1]}", in: eui) == .int(7))
     }
 
     @Test func keysWithSpacesAndDots() throws {

@@ -32,7 +32,7 @@ struct ValueTypeTests {
         (.integer, .string("9223372036854775807"), .int(.max)),
         (.integer, .double(1e19), .uint(10_000_000_000_000_000_000)),
         (.integer, .string("1e20"), .string("1e20")),
-        (.double, .uint(.max), .double(18_446_744_073_709_551_615)),
+        (.double, .uint(.max), .double(1.8446744073709552e19)),  // the nearest double, 2^64
         (.string, .uint(12_297_829_382_473_034_410), .string("12297829382473034410")),
         (.boolean, .uint(.max), .string("18446744073709551615")),
         // double: float(str(x))

@@ -34,6 +34,10 @@ import GatewayKit
         // 2^63 is exactly a double: equivalent to its double spelling, as isEquivalent says.
         #expect(try JSONValue.parse("9223372036854775808").isEquivalent(to: .double(9_223_372_036_854_775_808)))
         #expect(try fingerprint("9223372036854775808") == fingerprint("9223372036854775808.0"))
+        // Not equivalent to the double they round to: different fingerprints too.
+        #expect(try !JSONValue.parse("18446744073709551615").isEquivalent(to: JSONValue.parse("18446744073709551615.0")))
+        #expect(try fingerprint("18446744073709551615") != fingerprint("18446744073709551615.0"))
+        #expect(try fingerprint("9223372036854775807") != fingerprint("9223372036854775807.0"))
     }
 
     @Test func nestingIsPartOfTheFingerprint() throws {

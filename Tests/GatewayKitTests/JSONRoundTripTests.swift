@@ -35,7 +35,7 @@ import Testing
         #expect(JSONValue.integer(5) == .int(5))
         #expect(JSONValue.integer(UInt64(Int64.max)) == .int(.max))
         #expect(JSONValue.integer(UInt64(Int64.max) + 1) == .uint(UInt64(Int64.max) + 1))
-        #expect(JSONValue.uint(.max).doubleValue == 18_446_744_073_709_551_615.0)
+        #expect(JSONValue.uint(.max).doubleValue == 1.8446744073709552e19)  // rounded up to 2^64
         #expect(JSONValue.uint(.max).intValue == nil)
     }
 
@@ -47,6 +47,25 @@ import Testing
         #expect(!a.isEquivalent(to: try JSONValue.parse(#"{"a": 1, "b": {"x": [2.5, 1], "y": null}}"#)))
         #expect(!a.isEquivalent(to: try JSONValue.parse(#"{"a": 1}"#)))
         #expect(!JSONValue.string("1").isEquivalent(to: .int(1)))
+        // Numbers compare exactly, as in Python: the double a large integer rounds to is another number.
+        #expect(!JSONValue.int(.max).isEquivalent(to: .double(9.223372036854775807e18)))
+        #expect(!JSONValue.uint(.max).isEquivalent(to: .double(1.8446744073709552e19)))
+        #expect(JSONValue.uint(1 << 63).isEquivalent(to: .double(9.223372036854775808e18)))
+        #expect(JSONValue.int(-(1 << 53)).isEquivalent(to: .double(-9_007_199_254_740_992)))
+    }
+
+    @Test func integersMultiplyExactlyOverTheWholeRange() {
+        #expect(JSONValue.int(-3).multipliedExactly(by: 4) == .int(-12))
+        #expect(JSONValue.int(-3).multipliedExactly(by: -4) == .int(12))
+        #expect(JSONValue.int(0).multipliedExactly(by: -5) == .int(0))
+        #expect(JSONValue.int(5_000_000_000_000_000_000).multipliedExactly(by: 2) == .uint(10_000_000_000_000_000_000))
+        #expect(JSONValue.int(-5_000_000_000_000_000_000).multipliedExactly(by: 2) == nil)
+        #expect(JSONValue.int(.min).multipliedExactly(by: 1) == .int(.min))
+        #expect(JSONValue.int(.min).multipliedExactly(by: -1) == .uint(1 << 63))
+        #expect(JSONValue.uint(1 << 63).multipliedExactly(by: -1) == .int(.min))
+        #expect(JSONValue.uint(.max).multipliedExactly(by: 1) == .uint(.max))
+        #expect(JSONValue.uint(.max).multipliedExactly(by: 2) == nil)
+        #expect(JSONValue.double(2).multipliedExactly(by: 2) == nil)
     }
 
     @Test func unicodeEscapesAndSurrogatePairs() throws {

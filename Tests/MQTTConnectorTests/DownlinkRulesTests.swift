@@ -209,6 +209,10 @@ import Testing
         }
         #expect(try entry(#""responseTimeout": 1500.5"#).responseTimeoutMs == 1501)
         #expect(try entry(#""responseTimeout": "2500""#).responseTimeoutMs == 2500)
+        // "As long as ThingsBoard waits", however it is written.
+        for huge in ["18446744073709551615", "18446744073709551616", "1e30"] {
+            #expect(try entry(#""responseTimeout": "# + huge).responseTimeoutMs == 9_000_000_000_000_000_000, "\(huge)")
+        }
         for none in ["0", #""""#, "null"] {  // null: absent
             #expect(try entry(#""responseTimeout": "# + none).responseTimeoutMs == nil, "\(none)")
         }

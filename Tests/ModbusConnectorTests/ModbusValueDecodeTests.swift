@@ -111,6 +111,12 @@ struct ModbusValueDecodeTests {
         #expect(try decode(#"{"type":"16int","multiplier":3}"#, [7]) == .int(21))
         #expect(try decode(#"{"type":"16int","multiplier":0.5}"#, [7]) == .double(3.5))
         #expect(try decode(#"{"type":"16int","multiplier":0}"#, [7]) == .int(7))
+        // int × int stays exact across the 64-bit range, as Python's ints do.
+        let fiveE18: [UInt16] = [0x4563, 0x9182, 0x44F4, 0x0000]
+        #expect(try decode(#"{"type":"64uint","objectsCount":4,"multiplier":2}"#, fiveE18) == .uint(10_000_000_000_000_000_000))
+        #expect(try decode(#"{"type":"64uint","objectsCount":4,"multiplier":-1}"#, [0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF]) == .double(-1.8446744073709552e19))
+        // A multiplier beyond 2^53 multiplies as a float (it cannot be held exactly), without trapping.
+        #expect(try decode(#"{"type":"16int","multiplier":9223372036854775807}"#, [2]) == .double(1.8446744073709552e19))
     }
 
     @Test("variants map decoded values to labels")

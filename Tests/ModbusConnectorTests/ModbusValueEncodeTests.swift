@@ -24,9 +24,7 @@ struct ModbusValueEncodeTests {
         let item = try ModbusValueTestHelpers.writeItem(
             type: fixture.type, objectsCount: fixture.objectsCount, functionCode: fixture.functionCode,
             byteOrder: fixture.byteOrder, wordOrder: fixture.wordOrder)
-        // Int64(text) first: GatewayKit's JSONParser reads 19-digit negative integers as doubles
-        // (reported to the lead), which would lose the low digits here.
-        let value = try Int64(fixture.value).map(JSONValue.int) ?? JSONValue.parse(fixture.value)
+        let value = try JSONValue.parse(fixture.value)
         #expect(try item.encode(value) == Self.payload(fixture.expected),
                 "\(fixture.type)×\(fixture.objectsCount) FC\(fixture.functionCode) \(fixture.byteOrder)/\(fixture.wordOrder) \(fixture.value)")
     }
@@ -147,8 +145,12 @@ struct ModbusValueEncodeTests {
         #expect(try coils.encode(5) == coils.encode([true, false, true]))   // Python bin(5)
         let counter = try ModbusValueTestHelpers.writeItem(type: "64uint", objectsCount: 4, functionCode: 16,
                                                            byteOrder: "BIG", wordOrder: "BIG")
-        // Text from ThingsBoard (it stores integers above Long as text) is written exactly.
+        // A JSON number above Int64 (from an RPC's params) and text from ThingsBoard (it stores
+        // integers above Long as text) are written exactly; "1e19" and a double as Python's int() reads them.
+        #expect(try counter.encode(JSONValue.parse("18446744073709551614")) == .registers([0xFFFF, 0xFFFF, 0xFFFF, 0xFFFE]))
         #expect(try counter.encode("18446744073709551614") == .registers([0xFFFF, 0xFFFF, 0xFFFF, 0xFFFE]))
+        #expect(try counter.encode("1e19") == .registers([0x8AC7, 0x2304, 0x89E8, 0x0000]))
+        #expect(try counter.encode(.double(1.8446744073709550e19)) == .registers([0xFFFF, 0xFFFF, 0xFFFF, 0xF800]))
     }
 
     @Test("values that cannot be written give a clear error")

@@ -174,11 +174,14 @@ struct VariantCoercionTests {
         #expect(OPCUAVariantCoercion.guessed("OK") == .string("OK"))
         #expect(OPCUAVariantCoercion.guessed(7) == .int64(7))
         #expect(OPCUAVariantCoercion.guessed(.uint(.max)) == .uint64(.max))
+        #expect(OPCUAVariantCoercion.guessed("18446744073709551615") == .uint64(.max))
     }
 
     @Test("configured method argument types")
     func argumentTypes() throws {
         #expect(try OPCUAVariantCoercion.argument(2, typeName: "integer") == .int64(2))
+        // An integer argument above Int64 (a legacy rpc_methods value) fits only a UInt64.
+        #expect(try OPCUAVariantCoercion.argument(.uint(.max), typeName: "integer") == .uint64(.max))
         #expect(try OPCUAVariantCoercion.argument(2, typeName: "double") == .double(2))
         #expect(try OPCUAVariantCoercion.argument("x", typeName: "string") == .string("x"))
         #expect(try OPCUAVariantCoercion.argument("true", typeName: "boolean") == .boolean(true))

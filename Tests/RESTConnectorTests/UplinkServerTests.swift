@@ -192,6 +192,16 @@ import TestSupport
         let received = await running.context.received
         #expect(received.map { $0.telemetry.first.map { JSONValue.object($0.values).jsonString } } == [#"{"energy":18446744073709551614}"#, #"{"energy":256}"#])
         try await running.stop()
+
+        // Scaled, the result is still an integer while one can hold it (2^64 × 0.5 = 2^63).
+        let halved = try await RunningRESTConnector.start(try json(config.replacingOccurrences(of: #""signed": false"#,
+                                                                                              with: #""signed": false, "multiplier": 0.5"#)))
+        var request = HTTPClientRequest(url: halved.baseURL + "/counter")
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(bytes: [UInt8](repeating: 0xFF, count: 8)))
+        #expect(try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code == 200)
+        #expect(await halved.context.received.first?.telemetry.first?.values == ["energy": .uint(1 << 63)])
+        try await halved.stop()
     }
 
     @Test func curlPostsJSON() async throws {

@@ -238,6 +238,8 @@ func configError(_ json: String) -> ConfigError? {
         #expect(HexFieldsRequestConverter.read(.integer(from: 0, to: 8, littleEndian: false, signed: false), in: ones) == .uint(.max))
         #expect(HexFieldsRequestConverter.read(.integer(from: 0, to: 8, littleEndian: false, signed: true), in: ones) == -1)
         #expect(HexFieldsRequestConverter.multiply(.uint(.max), by: .int(1)) == .uint(.max))
+        #expect(HexFieldsRequestConverter.multiply(.int(5_000_000_000_000_000_000), by: .int(3)) == .uint(15_000_000_000_000_000_000))
+        #expect(HexFieldsRequestConverter.multiply(.uint(.max), by: .int(2)) == .double(3.6893488147419103e19))
         #expect(HexFieldsRequestConverter.read(.bits(byte: 3, from: 7, to: 8, reversed: false), in: bytes) == 1)
         #expect(HexFieldsRequestConverter.read(.bits(byte: 3, from: 0, to: 1, reversed: true), in: bytes) == 1)
         #expect(HexFieldsRequestConverter.multiply(.int(5), by: .int(3)) == .int(15))

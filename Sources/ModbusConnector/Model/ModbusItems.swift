@@ -153,8 +153,13 @@ struct ModbusItemContext {
             divider: try reader.number("divider"), multiplier: try reader.number("multiplier"),
             round: try reader.int("round", in: -308 ... 308), bit: try reader.int("bit", in: 0 ... 65535),
             bitTargetType: ModbusBitTargetType(rawValue: bitTarget) ?? .bool, variants: variants, repack: repack)
-        // Python keeps int × int an int only when the config wrote an integer ("2", not "2.0").
-        if case .int = reader.value("multiplier") { format.multiplierIsInteger = true } else { format.multiplierIsInteger = false }
+        // Python keeps int × int an int only when the config wrote an integer ("2", not "2.0");
+        // one beyond 2^53 (which the Double holding it rounds) multiplies as a float.
+        if case .int(let multiplier) = reader.value("multiplier"), multiplier.magnitude < 1 << 53 {
+            format.multiplierIsInteger = true
+        } else {
+            format.multiplierIsInteger = false
+        }
         return format
     }
 

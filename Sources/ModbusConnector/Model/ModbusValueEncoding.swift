@@ -159,10 +159,12 @@ extension ModbusValueFormat {
     static func unsignedInteger(_ value: JSONValue) -> UInt64? {
         switch value {
         case .uint(let number): return number
-        case .double(let number) where number >= 0 && number < 1.8e19:
+        case .double(let number) where number >= 0 && number < 18_446_744_073_709_551_616.0:
             return UInt64(number.rounded(.towardZero))
         case .string(let text):
-            if let number = UInt64(text.trimmingASCIISpaces()) { return number }
+            let trimmed = text.trimmingASCIISpaces()
+            if let number = UInt64(trimmed) { return number }
+            if let number = Double(trimmed), number >= 0 { return unsignedInteger(.double(number)) }
             return integer(value).flatMap { $0 >= 0 ? UInt64($0) : nil }
         default:
             return integer(value).flatMap { $0 >= 0 ? UInt64($0) : nil }

@@ -179,18 +179,10 @@ public struct ModbusValueFormat: Sendable, Hashable {
     /// multiplier repeats, anything else with a fraction is a double.
     private func multiply(_ value: JSONValue, by multiplier: Double) -> JSONValue? {
         switch value {
-        case .int(let number):
-            if multiplierIsInteger {
-                let (product, overflow) = number.multipliedReportingOverflow(by: Int64(multiplier))
-                return overflow ? .double(Double(number) * multiplier) : .int(product)
-            }
-            return .double(Double(number) * multiplier)
-        case .uint(let number):
-            if multiplierIsInteger, multiplier > 0 {
-                let (product, overflow) = number.multipliedReportingOverflow(by: UInt64(multiplier))
-                if !overflow { return .integer(product) }
-            }
-            return .double(Double(number) * multiplier)
+        case .int, .uint:
+            // multiplierIsInteger: the config wrote an integer below 2^53, so Int64() is exact.
+            if multiplierIsInteger, let product = value.multipliedExactly(by: Int64(multiplier)) { return product }
+            return .double((value.doubleValue ?? 0) * multiplier)
         case .bool(let flag):
             return multiply(.int(flag ? 1 : 0), by: multiplier)
         case .double(let number):

@@ -42,6 +42,7 @@ public enum OPCUAVariantCoercion {
             if lowered == "true" || lowered == "false" { return .boolean(lowered == "true") }
             if text.contains("."), let number = Double(text) { return .double(number) }
             if let number = Int64(text) { return .int64(number) }
+            if let number = UInt64(text) { return .uint64(number) }  // too large for Int64
             return .string(text)
         case .null: return .null
         case .array(let elements):
@@ -54,7 +55,10 @@ public enum OPCUAVariantCoercion {
     /// The Variant for a configured method argument `{"type": "integer", "value": 2}`.
     public static func argument(_ value: JSONValue, typeName: String) throws(Failure) -> Variant {
         switch typeName.lowercased() {
-        case "int", "integer", "long", "int64": return try scalar(value, as: .int64)
+        case "int", "integer", "long", "int64":
+            // An integer above Int64 (JSON keeps it up to 2^64 − 1) can only be a UInt64.
+            if case .uint = value { return try scalar(value, as: .uint64) }
+            return try scalar(value, as: .int64)
         case "int32": return try scalar(value, as: .int32)
         case "int16": return try scalar(value, as: .int16)
         case "uint", "uint32": return try scalar(value, as: .uint32)
