@@ -104,6 +104,32 @@ import TestSupport
         }
     }
 
+    /// A register pair holding a NaN float gives no value; the other keys still arrive, and the
+    /// converter logger (the reference's `<connector>_converter`) says which key and why, once.
+    @Test func aValueThatDoesNotConvertIsLeftOutAndLoggedByTheConverterLogger() async throws {
+        let scratch = try makeScratchDirectory("modbus-nan")
+        let registers = [0x7FC0, 0x0000, 0x4148, 0x0000]  // NaN, 12.5 as big-endian 32-bit floats
+        let (server, port) = try await ModbusPeer.startNetworkServer(in: scratch, values: ModbusPeer.Values(holdingRegisters: registers))
+        defer { server.stop() }
+        let device: JSONObject = [
+            "host": "127.0.0.1", "port": .int(Int64(port)), "type": "tcp", "unitId": 1,
+            "deviceName": "Flow", "pollPeriod": 100, "timeout": 2, "byteOrder": "BIG", "wordOrder": "BIG",
+            "timeseries": [["tag": "broken", "type": "32float", "functionCode": 3, "objectsCount": 2, "address": 0],
+                           ["tag": "flow", "type": "32float", "functionCode": 3, "objectsCount": 2, "address": 2]],
+        ]
+        let connectorLog = LogRecorder()
+        let converterLog = LogRecorder()
+        let running = try RunningModbusConnector(ModbusTestConfig.master([device]), logger: connectorLog.logger("modbus"),
+                                                 converterLogger: converterLog.logger("modbus_converter"))
+        let polledTwice = await waitUntil(timeout: 15) { running.gateway.readings(of: "Flow").count >= 2 }
+        await running.stop()
+        #expect(polledTwice, "server log:\n\(server.output().suffix(1500))")
+        #expect(running.gateway.readings(of: "Flow").allSatisfy { $0.telemetry.first?.values == ["flow": 12.5] })
+        let noValue = converterLog.lines.filter { $0.contains("No value for broken") }
+        #expect(noValue.count == 1 && noValue.allSatisfy { $0.hasPrefix("WARNING ") }, "\(converterLog.lines)")
+        #expect(!connectorLog.lines.contains { $0.contains("No value") })
+    }
+
     @Test func rpcsReadAndWriteAndAnswerInTheReferenceShapes() async throws {
         let scratch = try makeScratchDirectory("modbus-rpc")
         let (server, port) = try await ModbusPeer.startNetworkServer(in: scratch)

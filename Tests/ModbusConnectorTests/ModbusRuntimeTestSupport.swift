@@ -46,12 +46,14 @@ final class RunningModbusConnector: Sendable {
     let gateway = RecordingGateway()
     private let task: Task<Void, Never>
 
-    init(_ document: JSONValue, file: String = "modbus.json") throws {
+    init(_ document: JSONValue, file: String = "modbus.json", logger: Logger? = nil,
+         converterLogger: Logger? = nil) throws {
         let configuration = try ModbusConnectorConfiguration(json: document, file: file)
-        var logger = Logger(label: "modbus-test")
-        logger.logLevel = .warning
+        var logger = logger ?? Logger(label: "modbus-test")
+        if converterLogger == nil { logger.logLevel = .warning }
         let connector = ModbusConnector(identity: ConnectorIdentity(name: "Modbus", type: "modbus", id: "m1"),
-                                        configuration: configuration, context: gateway, logger: logger)
+                                        configuration: configuration, context: gateway, logger: logger,
+                                        converterLogger: converterLogger)
         self.connector = connector
         task = Task { try? await connector.run() }
     }

@@ -10,7 +10,7 @@ public enum ModbusConnectorFactory: ConnectorFactory {
     public static func make(_ setup: ConnectorSetup) throws -> any Connector {
         let configuration = try ModbusConnectorConfiguration(json: setup.configuration, file: setup.configurationFile)
         return ModbusConnector(identity: setup.identity, configuration: configuration, context: setup.context,
-                               logger: setup.logger)
+                               logger: setup.logger, converterLogger: setup.converterLogger)
     }
 }
 
@@ -23,13 +23,16 @@ public struct ModbusConnector: DownlinkConnector {
     public let configuration: ModbusConnectorConfiguration
     let devices = ModbusDeviceDirectory()
     let logger: Logger
+    /// Read values that do not convert: the reference's `<connector name>_converter` logger.
+    let converterLogger: Logger
     private let gateway: ModbusGatewayPort
 
     public init(identity: ConnectorIdentity, configuration: ModbusConnectorConfiguration,
-                context: any GatewayContext, logger: Logger) {
+                context: any GatewayContext, logger: Logger, converterLogger: Logger? = nil) {
         self.identity = identity
         self.configuration = configuration
         self.logger = logger
+        self.converterLogger = converterLogger ?? logger
         self.gateway = ModbusGatewayPort(context: context, identity: identity, logger: logger)
     }
 
@@ -54,14 +57,15 @@ public struct ModbusConnector: DownlinkConnector {
         var built: [ModbusDevice] = []
         for device in configuration.devices {
             let link = try await links.link(for: device)
-            built.append(ModbusDevice(configuration: device, sender: link, gateway: gateway, logger: logger))
+            built.append(ModbusDevice(configuration: device, sender: link, gateway: gateway, logger: logger,
+                                      converterLogger: converterLogger))
         }
         var server: ModbusServerMode?
         if let serverConfiguration = configuration.server {
             let mode = try ModbusServerMode(configuration: serverConfiguration, logger: logger)
             try await mode.start()
             built.append(ModbusDevice(configuration: serverConfiguration.device, sender: mode.sender,
-                                      gateway: gateway, logger: logger))
+                                      gateway: gateway, logger: logger, converterLogger: converterLogger))
             server = mode
         }
         devices.publish(built)

@@ -14,6 +14,9 @@ actor ModbusDevice {
     private let sender: any ModbusRequestSender
     private let gateway: ModbusGatewayPort
     private let logger: Logger
+    /// Values that arrive but do not convert: the reference's `<connector name>_converter` logger.
+    private let converterLogger: Logger
+    private var undecodedLog = BurstLimiter(window: .seconds(60))
     private var gate = SerialGate()
     private var announced = false
     private var consecutiveFailedPolls = 0
@@ -28,7 +31,7 @@ actor ModbusDevice {
     }
 
     init(configuration: ModbusDeviceConfiguration, sender: any ModbusRequestSender, gateway: ModbusGatewayPort,
-         logger: Logger) {
+         logger: Logger, converterLogger: Logger? = nil) {
         self.configuration = configuration
         self.plan = ModbusReadPlan(items: configuration.readItems)
         self.sender = sender
@@ -37,6 +40,9 @@ actor ModbusDevice {
         var logger = logger
         logger[metadataKey: "device"] = "\(configuration.deviceName)"
         self.logger = logger
+        var converterLogger = converterLogger ?? logger
+        converterLogger[metadataKey: "device"] = "\(configuration.deviceName)"
+        self.converterLogger = converterLogger
     }
 
     // MARK: taking turns
@@ -126,7 +132,14 @@ actor ModbusDevice {
                            metadata: ["suppressedSinceLastLog": "\(suppressed)"])
         }
         guard succeeded else { return }
-        let data = ModbusUplink.convert(plan: plan, responses: responses, device: configuration, readAt: readAt)
+        let converted = ModbusUplink.convert(plan: plan, responses: responses, device: configuration, readAt: readAt)
+        if !converted.undecodedKeys.isEmpty, let suppressed = undecodedLog.shouldLog() {
+            let keys = converted.undecodedKeys.joined(separator: ", ")
+            let why = "too few registers for its type, a float that is NaN or infinite, or a value its divider or multiplier cannot take"
+            converterLogger.warning("No value for \(keys) in the answer: \(why)",
+                                    metadata: ["suppressedSinceLastLog": "\(suppressed)"])
+        }
+        let data = converted.data
         guard !data.isEmpty else { return }
         statistics.countDatapoints(data.datapointCount)
         await gateway.send(data)
