@@ -8,7 +8,7 @@ public enum RequestConnectorFactory: ConnectorFactory {
 
     public static func make(_ setup: ConnectorSetup) throws -> any Connector {
         let configuration = try RequestConnectorConfiguration.parse(setup.configuration, file: setup.configurationFile,
-                                                                    logger: setup.logger)
+                                                                    logger: setup.converterLogger)
         return RequestConnector(identity: setup.identity, configuration: configuration, context: setup.context,
                                 logger: setup.logger, converterLogger: setup.converterLogger)
     }
@@ -20,8 +20,9 @@ public enum RequestConnectorFactory: ConnectorFactory {
 /// Each mapping is polled by its own child task, so a slow or dead endpoint never delays the
 /// others. A mapping's polls never overlap: a tick that comes while the previous poll (bounded by
 /// `timeout` × `tries`) still runs is skipped and counted. Failures (refused, timed out, error
-/// status, unreadable answer) are counted and logged once per burst per mapping, and a recovery
-/// is logged once; answers that cannot be converted are logged by the converter logger. When the gateway applies back-pressure the mapping's task waits before its next poll.
+/// status, nothing at `dataUnpackExpression`, a failed sub-request) are counted and logged once
+/// per burst per mapping, and a recovery is logged once; answers that cannot be converted are
+/// counted too and logged by the converter logger. When the gateway applies back-pressure the mapping's task waits before its next poll.
 public struct RequestConnector: Connector {
     public let identity: ConnectorIdentity
     public let configuration: RequestConnectorConfiguration

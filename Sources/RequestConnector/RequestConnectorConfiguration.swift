@@ -22,6 +22,7 @@ public struct RequestConnectorConfiguration: Sendable {
     /// The connector-level `reportStrategy`, if any.
     public let reportStrategy: ReportStrategy?
 
+    /// `logger`: the logger custom converters get (the gateway passes the converter logger).
     /// `environment`: `REQUEST_BASIC_USERNAME` and `REQUEST_BASIC_PASSWORD`, when both are set,
     /// replace the credentials of a root `security` of type `basic` (as in the reference), so
     /// they need not be written in the file.

@@ -12,14 +12,22 @@ struct RequestPoller: Sendable {
     let statistics: RequestConnectorStatistics
     let logger: Logger
     /// Answers that could not be converted are logged here, once per burst: the reference's
-    /// `<connector name>_converter` logger. Polling itself worked, so they are not poll failures
-    /// in `logger`.
+    /// `<connector name>_converter` logger. They count in `statistics.pollFailures`, but getting
+    /// the answer worked, so `logger` neither reports the poll as failed nor as working again.
     let converterLogger: Logger
-    let conversionLog = SharedBurstLimiter()
+    let conversionLog = SharedBurstLimiter(window: .seconds(60))
 
     /// Why one poll produced nothing.
     struct Failure: Error, CustomStringConvertible {
         var description: String
+    }
+
+    /// What one poll came to.
+    struct Outcome {
+        /// What went wrong getting the answer (empty: nothing).
+        var fetchProblems: [String] = []
+        /// The answer came, but some of it could not be converted (logged by the converter logger).
+        var conversionFailed = false
     }
 
     func run() async {
@@ -33,9 +41,11 @@ struct RequestPoller: Sendable {
             } catch {
                 return
             }
-            let problems = await pollOnce()
+            let outcome = await pollOnce()
+            let problems = outcome.fetchProblems
             if problems.isEmpty {
-                if consecutiveFailures > 0 {
+                // A poll whose answer did not convert neither breaks a failure streak nor ends it.
+                if consecutiveFailures > 0, !outcome.conversionFailed {
                     logger.info("Polling \(mapping.resolvedURL) works again", metadata: [
                         "mapping": "\(mapping.configPath)", "afterFailedPolls": "\(consecutiveFailures)"])
                     consecutiveFailures = 0
@@ -60,20 +70,20 @@ struct RequestPoller: Sendable {
         }
     }
 
-    /// One poll: request, convert, hand over. Returns what went wrong getting the answer (empty:
-    /// nothing); conversion problems are logged by the converter logger.
-    func pollOnce() async -> [String] {
+    /// One poll: request, convert, hand over. Conversion problems are logged by the converter
+    /// logger here; the caller logs what went wrong getting the answer.
+    func pollOnce() async -> Outcome {
         statistics.countPoll()
         let reply: HTTPReply
         do {
             reply = try await clients.perform(mapping.request)
         } catch {
             statistics.countPollFailure()
-            return [error.description]
+            return Outcome(fetchProblems: [error.description])
         }
         guard reply.isSuccess else {
             statistics.countPollFailure()
-            return ["HTTP \(reply.status)\(Self.excerpt(reply))"]
+            return Outcome(fetchProblems: ["HTTP \(reply.status)\(Self.excerpt(reply))"])
         }
         statistics.countAnswer(bytes: reply.body.count)
         let receivedAt = WallClock.milliseconds()
@@ -82,7 +92,7 @@ struct RequestPoller: Sendable {
             records = try self.records(in: reply, receivedAt: receivedAt)
         } catch {
             statistics.countPollFailure()
-            return [error.description]
+            return Outcome(fetchProblems: [error.description])
         }
         var problems: [String] = []
         if mapping.subRequests.contains(where: \.isSupported) {
@@ -118,7 +128,7 @@ struct RequestPoller: Sendable {
             converterLogger.warning("Answer from \(mapping.resolvedURL) not (fully) converted: \(problemsText)", metadata: [
                 "mapping": "\(mapping.configPath)", "suppressedSinceLastLog": "\(suppressed)"])
         }
-        return problems
+        return Outcome(fetchProblems: problems, conversionFailed: !conversionProblems.isEmpty)
     }
 
     /// The records of an answer: what `dataUnpackExpression` selects (or the whole answer), one

@@ -41,6 +41,9 @@ public struct RequestCustomConverterSetup: Sendable {
     public var extensionConfig: JSONValue?
     /// The mapping's own report strategy (`mapping[i].reportStrategy`), if any.
     public var reportStrategy: ReportStrategy?
+    /// The connector's converter logger (the reference's `<connector name>_converter`): what a
+    /// custom converter logs goes to `<name>_converter.log` and, with `enableRemoteLogging`, to
+    /// ThingsBoard as `<name>_converter_LOGS`.
     public var logger: Logger
 }
 

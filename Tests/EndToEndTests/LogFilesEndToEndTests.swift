@@ -70,7 +70,7 @@ struct LogFilesEndToEndTests {
         let lines = { (file: String) in Self.lines(of: "logs/\(file)", in: gateway) }
         let curl = try PeerProcess.resolve("curl")
         // Three bytes where the converter needs eight.
-        let logged = await waitUntil(timeout: 30) {
+        let logged = await waitUntil(timeout: 30, interval: 0.5) {
             _ = try? runTool(curl, ["-s", "-m", "5", "-X", "POST", "--data-binary", "abc", "http://127.0.0.1:\(port)/counter"])
             return lines("meter_rest_converter.log").contains { $0.contains("needs bytes 0..<8") }
         }
@@ -96,6 +96,7 @@ struct LogFilesEndToEndTests {
                                      arguments: ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", served.path],
                                      logFile: gateway.directory.appendingPathComponent("http-server.log"))
         defer { device.stop() }
+        #expect(await waitUntil(timeout: 10) { isTCPPortOpen(port) }, "http.server: \(device.output())")
         try gateway.writeMainConfig(port: broker.port, storage: #"{"type": "memory"}"#,
                                     connectors: [#"{"type": "request", "name": "Meter Poller", "configuration": "request.json"}"#])
         try gateway.write("request.json", """
@@ -113,6 +114,6 @@ struct LogFilesEndToEndTests {
         }
         await responder.stop()
         #expect(logged, "converter log: \(lines("meter_poller_converter.log")); gateway log:\n\(gateway.log())")
-        #expect(!lines("meter_poller_connector.log").contains { $0.contains("failed") })
+        #expect(!lines("meter_poller_connector.log").contains { $0.contains("not (fully) converted") || $0.contains("json converter") })
     }
 }

@@ -106,6 +106,7 @@ import TestSupport
 
     /// A register pair holding a NaN float gives no value; the other keys still arrive, and the
     /// converter logger (the reference's `<connector>_converter`) says which key and why, once.
+    /// An attribute update its type cannot hold is reported there too.
     @Test func aValueThatDoesNotConvertIsLeftOutAndLoggedByTheConverterLogger() async throws {
         let scratch = try makeScratchDirectory("modbus-nan")
         let registers = [0x7FC0, 0x0000, 0x4148, 0x0000]  // NaN, 12.5 as big-endian 32-bit floats
@@ -116,18 +117,23 @@ import TestSupport
             "deviceName": "Flow", "pollPeriod": 100, "timeout": 2, "byteOrder": "BIG", "wordOrder": "BIG",
             "timeseries": [["tag": "broken", "type": "32float", "functionCode": 3, "objectsCount": 2, "address": 0],
                            ["tag": "flow", "type": "32float", "functionCode": 3, "objectsCount": 2, "address": 2]],
+            "attributeUpdates": [["tag": "setpoint", "type": "16int", "functionCode": 6, "objectsCount": 1, "address": 4]],
         ]
         let connectorLog = LogRecorder()
         let converterLog = LogRecorder()
         let running = try RunningModbusConnector(ModbusTestConfig.master([device]), logger: connectorLog.logger("modbus"),
                                                  converterLogger: converterLog.logger("modbus_converter"))
         let polledTwice = await waitUntil(timeout: 15) { running.gateway.readings(of: "Flow").count >= 2 }
+        await running.connector.handleAttributeUpdate(AttributeUpdate(deviceName: "Flow", values: ["setpoint": "twelve"]))
         await running.stop()
         #expect(polledTwice, "server log:\n\(server.output().suffix(1500))")
         #expect(running.gateway.readings(of: "Flow").allSatisfy { $0.telemetry.first?.values == ["flow": 12.5] })
         let noValue = converterLog.lines.filter { $0.contains("No value for broken") }
-        #expect(noValue.count == 1 && noValue.allSatisfy { $0.hasPrefix("WARNING ") }, "\(converterLog.lines)")
-        #expect(!connectorLog.lines.contains { $0.contains("No value") })
+        #expect(noValue.count == 1 && noValue.allSatisfy { $0.hasPrefix("WARNING ") && $0.contains("device=Flow") },
+                "\(converterLog.lines)")
+        #expect(!connectorLog.lines.contains { $0.contains("No value") || $0.contains("twelve") })
+        #expect(converterLog.lines.contains { $0.hasPrefix("ERROR Attribute update not written") && $0.contains("twelve") && $0.contains("key=setpoint") },
+                "\(converterLog.lines)")
     }
 
     @Test func rpcsReadAndWriteAndAnswerInTheReferenceShapes() async throws {

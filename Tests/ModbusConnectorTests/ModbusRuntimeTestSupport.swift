@@ -49,8 +49,9 @@ final class RunningModbusConnector: Sendable {
     init(_ document: JSONValue, file: String = "modbus.json", logger: Logger? = nil,
          converterLogger: Logger? = nil) throws {
         let configuration = try ModbusConnectorConfiguration(json: document, file: file)
-        var logger = logger ?? Logger(label: "modbus-test")
-        if converterLogger == nil { logger.logLevel = .warning }
+        var quiet = Logger(label: "modbus-test")
+        quiet.logLevel = .warning
+        let logger = logger ?? quiet
         let connector = ModbusConnector(identity: ConnectorIdentity(name: "Modbus", type: "modbus", id: "m1"),
                                         configuration: configuration, context: gateway, logger: logger,
                                         converterLogger: converterLogger)

@@ -15,6 +15,7 @@ checks basic auth on /secure/*, and can be slow on /slow.
   GET  /fast                {"tick": <how many times /fast was asked>}
   GET  /hex                 {"data": {"value": "<hex bytes>"}}
   GET  /notjson             plain text
+  GET  /failthen/notjson    503 for the first two requests, then plain text
   GET  /status/<code>       answers with that status
   *    /sensor/...          recorded; answers {"ok": true, "temp": 22.5, "received": <body as JSON or text>}
   GET  /_received           every recorded request, oldest first
@@ -93,6 +94,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/hex":
             return self.reply(200, {"data": {"value": HEX}})
         if path == "/notjson":
+            return self.reply(200, b"this is not json", "text/plain")
+        if path == "/failthen/notjson":
+            if count <= 2:
+                return self.reply(503, {"error": "warming up"})
             return self.reply(200, b"this is not json", "text/plain")
         if path.startswith("/status/"):
             return self.reply(int(path.split("/")[2]), {"error": "as asked"})

@@ -18,19 +18,22 @@ struct RunningRESTConnector {
     /// Builds the connector from `config` (its `server.port` replaced by a free port), runs it
     /// and waits until it listens.
     static func start(_ config: JSONValue, context: RecordingContext = RecordingContext(),
-                      maximumHeldRequests: Int = 1024) async throws -> RunningRESTConnector {
+                      maximumHeldRequests: Int = 1024, logger: Logger? = nil,
+                      converterLogger: Logger? = nil) async throws -> RunningRESTConnector {
         let port = freeTCPPort()
         guard case .object(var root) = config, case .object(var server)? = root["server"] else {
             throw TestFailure("config needs a server object")
         }
         server["port"] = .int(Int64(port))
         root["server"] = .object(server)
-        var logger = Logger(label: "rest-test")
-        logger.logLevel = .debug
+        var debug = Logger(label: "rest-test")
+        debug.logLevel = .debug
+        let logger = logger ?? debug
         let configuration = try RESTConnectorConfiguration.parse(.object(root), file: "rest.json")
         let connector = try RESTConnector(identity: ConnectorIdentity(name: "REST Connector", type: "rest", id: "r1"),
                                           configuration: configuration, configurationFile: "rest.json",
-                                          context: context, logger: logger, maximumHeldRequests: maximumHeldRequests)
+                                          context: context, logger: logger, converterLogger: converterLogger,
+                                          maximumHeldRequests: maximumHeldRequests)
         let task = Task { try await connector.run() }
         guard await waitUntil(timeout: 10, { isTCPPortOpen(port) }) else {
             task.cancel()

@@ -172,6 +172,22 @@ import TestSupport
         try await running.stop()
     }
 
+    /// A JSON request its mapping cannot convert (no device name) gets 500, and the converter
+    /// logger (the reference's `<connector>_converter`) says why; the connector's log does not.
+    @Test func anUnconvertibleRequestIsLoggedByTheConverterLogger() async throws {
+        let connectorLog = LogRecorder()
+        let converterLog = LogRecorder()
+        let running = try await RunningRESTConnector.start(try json(Self.config), logger: connectorLog.logger("rest"),
+                                                           converterLogger: converterLog.logger("rest_converter"))
+        let reply = try await httpRequest(.POST, running.baseURL + "/my_devices", body: #"{"temp": 1}"#,
+                                          headers: [("Content-Type", "application/json")])
+        try await running.stop()
+        #expect(reply.status == 500)
+        #expect(converterLog.lines.contains { $0.hasPrefix("ERROR REST request failed: cannot convert the request: no device name") },
+                "\(converterLog.lines)")
+        #expect(!connectorLog.lines.contains { $0.contains("no device name") }, "\(connectorLog.lines)")
+    }
+
     /// Eight unsigned bytes reach 2^64 − 1 (Python's `int.from_bytes`): every digit is kept.
     @Test func customByteConverterKeepsUnsigned64BitIntegersWhole() async throws {
         let config = """

@@ -136,6 +136,27 @@ import Testing
         #expect(running.connector.traffic()?.errors ?? 0 >= 4)
     }
 
+    /// An answer the converter cannot read is the converter logger's (once per burst) and counts
+    /// as a failed poll; it is not taken for the mapping working again after failed fetches.
+    @Test func anAnswerThatDoesNotConvertGoesToTheConverterLoggerAndIsNoRecovery() async throws {
+        let peer = try await RequestDevicePeer()
+        defer { peer.stop() }
+        let connectorLog = LogRecorder()
+        let converterLog = LogRecorder()
+        let running = try RunningConnector(config(peer, """
+            "mapping": [{"url": "/failthen/notjson", "scanPeriod": 0.1,
+                         "converter": {"deviceNameJsonExpression": "B", "telemetry": "*"}}]
+            """), logger: connectorLog.logger("request"), converterLogger: converterLog.logger("request_converter"))
+        // Two 503s, then answers that are not JSON.
+        #expect(await waitUntil(timeout: 5, { running.connector.statistics.snapshot.pollFailures >= 6 }))
+        await running.stop()
+        #expect(connectorLog.lines.filter { $0.contains("failed: HTTP 503") }.count == 1, "\(connectorLog.lines)")
+        #expect(!connectorLog.lines.contains { $0.contains("works again") || $0.contains("converter") }, "\(connectorLog.lines)")
+        let notConverted = converterLog.lines.filter { $0.contains("not (fully) converted") }
+        #expect(notConverted.count == 1 && notConverted.allSatisfy { $0.hasPrefix("WARNING ") && $0.contains("json converter") },
+                "\(converterLog.lines)")
+    }
+
     /// The reference's CustomRequestUplinkConverter configuration, end to end.
     @Test func builtInHexConverter() async throws {
         let peer = try await RequestDevicePeer()

@@ -49,13 +49,15 @@ struct RunningConnector {
     let context: RecordingContext
     let task: Task<Void, any Error>
 
-    init(_ config: JSONValue, file: String = "request.json") throws {
-        var logger = Logger(label: "request-test")
-        logger.logLevel = .debug
+    init(_ config: JSONValue, file: String = "request.json", logger: Logger? = nil,
+         converterLogger: Logger? = nil) throws {
+        var debug = Logger(label: "request-test")
+        debug.logLevel = .debug
         let configuration = try RequestConnectorConfiguration.parse(config, file: file)
         let context = RecordingContext()
         let connector = RequestConnector(identity: ConnectorIdentity(name: "Request", type: "request", id: "r1"),
-                                         configuration: configuration, context: context, logger: logger)
+                                         configuration: configuration, context: context, logger: logger ?? debug,
+                                         converterLogger: converterLogger)
         self.connector = connector
         self.context = context
         task = Task { try await connector.run() }

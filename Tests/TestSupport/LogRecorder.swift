@@ -8,7 +8,8 @@ public final class LogRecorder: Sendable {
 
     public init() {}
 
-    /// Everything logged so far, as "LEVEL message".
+    /// Everything logged so far, as "LEVEL message [key=value ...]" (the logger's metadata and the
+    /// record's, sorted by key).
     public var lines: [String] { recorded.withLock { $0 } }
 
     /// A logger (level trace) whose records land here.
@@ -29,7 +30,9 @@ public final class LogRecorder: Sendable {
         }
 
         func log(event: LogEvent) {
-            recorder.append("\(event.level.rawValue.uppercased()) \(event.message)")
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            let fields = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: " ")
+            recorder.append("\(event.level.rawValue.uppercased()) \(event.message)" + (fields.isEmpty ? "" : " [\(fields)]"))
         }
     }
 }

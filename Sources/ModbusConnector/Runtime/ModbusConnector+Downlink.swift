@@ -15,8 +15,16 @@ extension ModbusConnector {
         for (key, value) in update.values {
             guard let item = device.configuration.attributeUpdate(forKey: key) else { continue }
             matched = true
+            let payload: ModbusWritePayload
             do {
-                let payload = try item.encode(value)
+                payload = try item.encode(value)
+            } catch {
+                // A value the item's type cannot hold: the reference's downlink converter says so.
+                converterLogger.error("Attribute update not written: \(error)", metadata: [
+                    "device": "\(update.deviceName)", "key": "\(key)"])
+                continue
+            }
+            do {
                 try await device.write(payload, address: item.address, timeout: Self.attributeUpdateTimeout)
                 logger.debug("Attribute written", metadata: ["device": "\(update.deviceName)", "key": "\(key)"])
             } catch {
