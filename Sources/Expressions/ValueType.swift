@@ -54,10 +54,7 @@ public enum ValueType: Sendable, Equatable {
             if let number = Int64(trimmed) { return .int(number) }
             if let number = UInt64(trimmed) { return .uint(number) }
             guard let number = PythonText.parseFloat(text), number.isFinite else { return .string(text) }
-            let whole = number.rounded(.towardZero)
-            if let exact = Int64(exactly: whole) { return .int(exact) }
-            if let exact = UInt64(exactly: whole) { return .uint(exact) }
-            return .string(text)
+            return JSONValue.integer(exactly: number.rounded(.towardZero)) ?? .string(text)
         case .double:
             switch value {
             case .double: return value

@@ -29,6 +29,22 @@ extension JSONValue {
         value <= UInt64(Int64.max) ? .int(Int64(value)) : .uint(value)
     }
 
+    /// The whole number `value` holds as an integer, or nil when it has a fraction or lies
+    /// outside Int64.min...UInt64.max.
+    public static func integer(exactly value: Double) -> JSONValue? {
+        if let exact = Int64(exactly: value) { return .int(exact) }
+        if let exact = UInt64(exactly: value) { return .uint(exact) }
+        return nil
+    }
+
+    /// The integer in the low `width` bits of `raw` (1...64): two's complement when `signed`,
+    /// else unsigned, so 8 unsigned bytes reach 2^64 − 1 as Python's `int.from_bytes` does.
+    public static func integer(bits raw: UInt64, width: Int, signed: Bool) -> JSONValue {
+        guard signed else { return .integer(raw) }
+        let negative = width < 64 && raw & (1 << (width - 1)) != 0
+        return .int(Int64(bitPattern: negative ? raw | ~((1 << width) - 1) : raw))
+    }
+
     /// An integer (`.int` or `.uint`) times `factor`, exactly as Python's int × int gives it, or
     /// nil when that is not an integer or the product leaves Int64.min...UInt64.max.
     public func multipliedExactly(by factor: Int64) -> JSONValue? {

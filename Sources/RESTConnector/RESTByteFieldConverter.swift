@@ -63,13 +63,7 @@ struct RESTByteFieldConverter: RESTUplinkConverter {
         var raw: UInt64 = 0
         for byte in littleEndian ? Array(bytes.reversed()) : bytes { raw = raw << 8 | UInt64(byte) }
         let bits = range.count * 8
-        let integer: JSONValue
-        if signed {
-            let extended = bits < 64 && raw & (1 << (bits - 1)) != 0 ? raw | ~((1 << bits) - 1) : raw
-            integer = .int(Int64(bitPattern: extended))
-        } else {
-            integer = .integer(raw)  // 8 unsigned bytes reach 2^64 − 1, as Python's int.from_bytes
-        }
+        let integer = JSONValue.integer(bits: raw, width: bits, signed: signed)
         let value: JSONValue
         if floating {
             value = .double((integer.doubleValue ?? 0) * multiplier)
@@ -77,13 +71,7 @@ struct RESTByteFieldConverter: RESTUplinkConverter {
             value = integer
         } else {
             let scaled = ((integer.doubleValue ?? 0) * multiplier).rounded(.towardZero)
-            if let exact = Int64(exactly: scaled) {
-                value = .int(exact)
-            } else if let exact = UInt64(exactly: scaled) {
-                value = .uint(exact)
-            } else {
-                value = .double(scaled)  // beyond 64 bits: no integer can hold it
-            }
+            value = JSONValue.integer(exactly: scaled) ?? .double(scaled)  // beyond 64 bits: a float
         }
         return [ConvertedData(deviceName: name, deviceType: deviceProfile?.evaluate(in: fields) ?? "default",
                               telemetry: [TelemetryEntry(ts: request.receivedAt, values: [key: value])])]

@@ -127,10 +127,7 @@ struct HexFieldsRequestConverter: RequestUplinkConverter {
             var value: UInt64 = 0
             for byte in slice { value = value << 8 | UInt64(byte) }
             let width = slice.count * 8
-            if signed, width < 64, value & (1 << (width - 1)) != 0 {
-                return .int(Int64(bitPattern: value | ~((1 << width) - 1)))
-            }
-            return signed ? .int(Int64(bitPattern: value)) : .integer(value)
+            return .integer(bits: value, width: width, signed: signed)
         case .float(let from, let to, let little):
             guard to <= bytes.count else { return nil }
             let slice = little ? Array(bytes[from..<to].reversed()) : Array(bytes[from..<to])

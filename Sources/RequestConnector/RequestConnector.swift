@@ -22,7 +22,8 @@ public enum RequestConnectorFactory: ConnectorFactory {
 /// `timeout` × `tries`) still runs is skipped and counted. Failures (refused, timed out, error
 /// status, nothing at `dataUnpackExpression`, a failed sub-request) are counted and logged once
 /// per burst per mapping, and a recovery is logged once; answers that cannot be converted are
-/// counted too and logged by the converter logger. When the gateway applies back-pressure the mapping's task waits before its next poll.
+/// counted too and logged by the converter logger. When the gateway applies back-pressure the
+/// mapping's task waits before its next poll.
 public struct RequestConnector: Connector {
     public let identity: ConnectorIdentity
     public let configuration: RequestConnectorConfiguration

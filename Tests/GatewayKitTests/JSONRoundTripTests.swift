@@ -54,6 +54,19 @@ import Testing
         #expect(JSONValue.int(-(1 << 53)).isEquivalent(to: .double(-9_007_199_254_740_992)))
     }
 
+    @Test func integersFromBitsAndWholeDoubles() {
+        #expect(JSONValue.integer(bits: 0xFFFE, width: 16, signed: true) == .int(-2))
+        #expect(JSONValue.integer(bits: 0xFFFE, width: 16, signed: false) == .int(65534))
+        #expect(JSONValue.integer(bits: 0x7FFF, width: 16, signed: true) == .int(32767))
+        #expect(JSONValue.integer(bits: .max, width: 64, signed: true) == .int(-1))
+        #expect(JSONValue.integer(bits: .max, width: 64, signed: false) == .uint(.max))
+        #expect(JSONValue.integer(exactly: -3.0) == .int(-3))
+        #expect(JSONValue.integer(exactly: 1e19) == .uint(10_000_000_000_000_000_000))
+        #expect(JSONValue.integer(exactly: 2.5) == nil)
+        #expect(JSONValue.integer(exactly: 1e20) == nil)
+        #expect(JSONValue.integer(exactly: .nan) == nil)
+    }
+
     @Test func integersMultiplyExactlyOverTheWholeRange() {
         #expect(JSONValue.int(-3).multipliedExactly(by: 4) == .int(-12))
         #expect(JSONValue.int(-3).multipliedExactly(by: -4) == .int(12))
