@@ -194,10 +194,22 @@ public final class MQTTClient: Sendable {
 
     /// QoS 0: returns once written. QoS 1/2: returns at PUBACK / PUBCOMP; waits for a slot when the
     /// outbound window is full. A v5 failure reason code is returned in the result, not thrown.
+    ///
+    /// Throws `CancellationError` as soon as the calling task is cancelled while it waits: a
+    /// message still waiting for a slot is never sent; one already sent is not taken back (the
+    /// server may have it) and is not sent again after a reconnect, and its packet id is not reused
+    /// while the session lasts (as `abandon` does), so a late acknowledgement cannot be taken for
+    /// another message's.
     public func publish(_ message: MQTTMessage) async throws -> MQTTPublishResult {
         let box = core
-        return try await withCheckedThrowingContinuation { continuation in
-            loop.execute { box.value.publish(message, completion: .caller(continuation)) }
+        let cancellation = MQTTPublishCancellation()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                loop.execute { box.value.publish(message, completion: .caller(continuation, cancellation)) }
+            }
+        } onCancel: {
+            cancellation.cancel()
+            loop.execute { box.value.cancelPublish(cancellation) }
         }
     }
 

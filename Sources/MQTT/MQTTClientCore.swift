@@ -214,6 +214,10 @@ final class MQTTClientCore {
     // MARK: publish
 
     func publish(_ message: MQTTMessage, completion: MQTTPublishCompletion) {
+        if completion.callerCancelled {
+            completion.fail(CancellationError())
+            return
+        }
         if let problem = MQTTMessage.topicNameProblem(message.topic) {
             completion.fail(MQTTError.invalidTopicName(message.topic, reason: problem))
             return
@@ -334,13 +338,8 @@ final class MQTTClientCore {
                 && sentBefore.map { entry.value.sentAt < $0 } ?? true
         }
         for (id, entry) in entries.sorted(by: { $0.value.sequence < $1.value.sequence }) {
-            inFlight[id] = nil
-            abandonedIDs.insert(id)
-            abandonedOrder.append(id)
+            setAside(id)
             entry.completion.fail(MQTTError.abandoned)
-        }
-        while abandonedOrder.count > Self.maximumAbandonedIDs, let oldest = abandonedOrder.popFirst() {
-            abandonedIDs.remove(oldest)
         }
         if includingQueued, waiting.contains(where: { $0.1.batchID.map(batches.contains) == true }) {
             var kept = CircularBuffer<(MQTTMessage, MQTTPublishCompletion)>()
@@ -354,6 +353,36 @@ final class MQTTClientCore {
             waiting = kept
         }
         sendWaiting()
+    }
+
+    /// The task of a `publish` call was cancelled: a message still waiting for a slot is dropped,
+    /// one on the wire is set aside as `abandon` does (a QoS 2 message the server already took
+    /// finishes its exchange unheard). Nothing to do when the call already completed.
+    func cancelPublish(_ cancellation: MQTTPublishCancellation) {
+        if let index = waiting.firstIndex(where: { $0.1.isCall(of: cancellation) }) {
+            let (_, completion) = waiting.remove(at: index)
+            completion.fail(CancellationError())
+            return
+        }
+        guard let (id, entry) = inFlight.first(where: { $0.value.completion.isCall(of: cancellation) }) else { return }
+        if entry.released {
+            inFlight[id]?.completion = .discarded
+        } else {
+            setAside(id)
+            sendWaiting()
+        }
+        entry.completion.fail(CancellationError())
+    }
+
+    /// Stops waiting for the answer to the publish with this id; the id is not reused while the
+    /// session lasts (up to `maximumAbandonedIDs`, oldest forgotten first).
+    private func setAside(_ id: UInt16) {
+        inFlight[id] = nil
+        abandonedIDs.insert(id)
+        abandonedOrder.append(id)
+        while abandonedOrder.count > Self.maximumAbandonedIDs, let oldest = abandonedOrder.popFirst() {
+            abandonedIDs.remove(oldest)
+        }
     }
 
     func startPacketIDs(after id: UInt16) { lastPacketID = id }

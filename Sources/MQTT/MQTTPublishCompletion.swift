@@ -1,23 +1,29 @@
 import NIOCore
+import Synchronization
 
 /// Who learns how one outbound publish ended: a caller of `publish` waiting on its continuation,
 /// or a batch of `publishAll` (one wake-up of the caller for the whole batch instead of one per
 /// message). Lives in the client core, on its event loop.
 enum MQTTPublishCompletion {
-    case caller(CheckedContinuation<MQTTPublishResult, any Error>)
+    case caller(CheckedContinuation<MQTTPublishResult, any Error>, MQTTPublishCancellation)
     case batch(MQTTPublishBatch, index: Int)
+    /// The caller stopped waiting (its task was cancelled) once the server had the message (QoS 2,
+    /// PUBREC received): the exchange still ends with PUBCOMP, which frees the slot; nobody hears of it.
+    case discarded
 
     func succeed(_ result: MQTTPublishResult) {
         switch self {
-        case .caller(let continuation): continuation.resume(returning: result)
+        case .caller(let continuation, _): continuation.resume(returning: result)
         case .batch(let batch, let index): batch.complete(index, with: .success(result))
+        case .discarded: break
         }
     }
 
     func fail(_ error: any Error) {
         switch self {
-        case .caller(let continuation): continuation.resume(throwing: error)
+        case .caller(let continuation, _): continuation.resume(throwing: error)
         case .batch(let batch, let index): batch.complete(index, with: .failure(error))
+        case .discarded: break
         }
     }
 
@@ -25,6 +31,28 @@ enum MQTTPublishCompletion {
     var batchID: Int? {
         if case .batch(let batch, _) = self { batch.id } else { nil }
     }
+
+    /// Whether this is the `publish` call that `cancellation` belongs to.
+    func isCall(of cancellation: MQTTPublishCancellation) -> Bool {
+        if case .caller(_, let own) = self { own === cancellation } else { false }
+    }
+
+    /// A caller whose task was cancelled before its publish reached the client core.
+    var callerCancelled: Bool {
+        if case .caller(_, let cancellation) = self { cancellation.isCancelled } else { false }
+    }
+}
+
+/// Lets the task of a `publish` call stop waiting when it is cancelled. The flag covers a
+/// cancellation that comes before the publish reaches the event loop (it is then never sent);
+/// after that, the core finds the call by this object's identity (`MQTTClientCore.cancelPublish`).
+final class MQTTPublishCancellation: Sendable {
+    private let cancelled = Atomic<Bool>(false)
+
+    /// Any thread (the task's cancellation handler).
+    func cancel() { cancelled.store(true, ordering: .releasing) }
+
+    var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 }
 
 /// The publishes of one `publishAll` call. Its promise is fulfilled once every message completed,

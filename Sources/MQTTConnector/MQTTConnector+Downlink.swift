@@ -124,6 +124,8 @@ extension MQTTConnector: DownlinkConnector {
                 throw MQTTPublishRefused(topic: outgoing.topic, reasonCode: result.reasonCode, reason: result.reasonString)
             }
             statistics.countPublished()
+        } catch let cancelled as CancellationError {
+            throw cancelled  // The caller gave up (a stop), not a failure of the broker.
         } catch {
             statistics.countPublishFailure()
             throw error

@@ -488,6 +488,8 @@ public actor ThingsBoardClient {
         let result: MQTTPublishResult
         do {
             result = try await mqtt.publish(mqttMessage)
+        } catch let cancelled as CancellationError {
+            throw cancelled  // The caller gave up (a stop), not a failure of ThingsBoard.
         } catch {
             await recordFailure()
             throw error
