@@ -195,11 +195,11 @@ public final class MQTTClient: Sendable {
     /// QoS 0: returns once written. QoS 1/2: returns at PUBACK / PUBCOMP; waits for a slot when the
     /// outbound window is full. A v5 failure reason code is returned in the result, not thrown.
     ///
-    /// Throws `CancellationError` as soon as the calling task is cancelled while it waits: a
-    /// message still waiting for a slot is never sent; one already sent is not taken back (the
-    /// server may have it) and is not sent again after a reconnect, and its packet id is not reused
-    /// while the session lasts (as `abandon` does), so a late acknowledgement cannot be taken for
-    /// another message's.
+    /// QoS 1/2: throws `CancellationError` as soon as the calling task is cancelled while it waits.
+    /// A message still waiting for a slot (or from a task cancelled before the call) is never
+    /// sent. One already sent is not taken back: it stays in flight, unheard, until the server
+    /// answers, and is sent again after a reconnect that keeps the session, as the protocol
+    /// requires. QoS 0 is written whatever.
     public func publish(_ message: MQTTMessage) async throws -> MQTTPublishResult {
         let box = core
         let cancellation = MQTTPublishCancellation()

@@ -214,8 +214,8 @@ final class MQTTClientCore {
     // MARK: publish
 
     func publish(_ message: MQTTMessage, completion: MQTTPublishCompletion) {
-        if completion.callerCancelled {
-            completion.fail(CancellationError())
+        if message.qos != .atMostOnce, completion.callerCancelled {
+            completion.fail(CancellationError())  // Never sent; QoS 0 is written at once, so it goes anyway.
             return
         }
         if let problem = MQTTMessage.topicNameProblem(message.topic) {
@@ -247,7 +247,7 @@ final class MQTTClientCore {
             }
             return
         }
-        if occupiedSlots < windowLimit && waiting.isEmpty {
+        if hasFreeSlot && waiting.isEmpty {
             transmit(message, completion: completion, on: handler)
             scheduleFlush()
         } else {
@@ -285,10 +285,11 @@ final class MQTTClientCore {
 
     private static let maximumWindow = Int(UInt16.max) - maximumAbandonedIDs - 1024
 
-    /// Publishes holding a slot of the window. Abandoned ones count while the server's receive
-    /// maximum is what bounds the window: the server still counts them as unacknowledged.
-    private var occupiedSlots: Int {
-        receiveMaximumBinds ? inFlight.count + abandonedIDs.count : inFlight.count
+    /// Room for one more publish on the wire: below the window, and below the server's receive
+    /// maximum counting the abandoned ones too (the server still counts them as unacknowledged,
+    /// also when the window is set just below its limit).
+    private var hasFreeSlot: Bool {
+        inFlight.count < windowLimit && inFlight.count + abandonedIDs.count < serverReceiveMaximum
     }
 
     private var receiveMaximumBinds: Bool { serverReceiveMaximum <= min(configuration.outboundWindow, windowCap) }
@@ -305,7 +306,7 @@ final class MQTTClientCore {
     private func sendWaiting() {
         guard case .connected(let handler) = state else { return }
         var sent = false
-        while occupiedSlots < windowLimit, let (message, completion) = waiting.popFirst() {
+        while hasFreeSlot, let (message, completion) = waiting.popFirst() {
             transmit(message, completion: completion, on: handler)
             sent = true
         }
@@ -355,9 +356,10 @@ final class MQTTClientCore {
         sendWaiting()
     }
 
-    /// The task of a `publish` call was cancelled: a message still waiting for a slot is dropped,
-    /// one on the wire is set aside as `abandon` does (a QoS 2 message the server already took
-    /// finishes its exchange unheard). Nothing to do when the call already completed.
+    /// The task of a `publish` call was cancelled: a message still waiting for a slot is dropped.
+    /// One on the wire stays in flight, unheard: the protocol owes it a re-send after a reconnect
+    /// with the session kept (MQTT-4.4.0-1), and the server counts it until it answers, so it
+    /// holds its slot until then. Nothing to do when the call already completed.
     func cancelPublish(_ cancellation: MQTTPublishCancellation) {
         if let index = waiting.firstIndex(where: { $0.1.isCall(of: cancellation) }) {
             let (_, completion) = waiting.remove(at: index)
@@ -365,12 +367,7 @@ final class MQTTClientCore {
             return
         }
         guard let (id, entry) = inFlight.first(where: { $0.value.completion.isCall(of: cancellation) }) else { return }
-        if entry.released {
-            inFlight[id]?.completion = .discarded
-        } else {
-            setAside(id)
-            sendWaiting()
-        }
+        inFlight[id]?.completion = .discarded
         entry.completion.fail(CancellationError())
     }
 

@@ -7,8 +7,8 @@ import Synchronization
 enum MQTTPublishCompletion {
     case caller(CheckedContinuation<MQTTPublishResult, any Error>, MQTTPublishCancellation)
     case batch(MQTTPublishBatch, index: Int)
-    /// The caller stopped waiting (its task was cancelled) once the server had the message (QoS 2,
-    /// PUBREC received): the exchange still ends with PUBCOMP, which frees the slot; nobody hears of it.
+    /// The caller stopped waiting (its task was cancelled) once the message was on the wire: the
+    /// exchange goes on (PUBACK or PUBCOMP frees the slot, a reconnect re-sends it) unheard.
     case discarded
 
     func succeed(_ result: MQTTPublishResult) {

@@ -180,6 +180,8 @@ extension MQTTConnector: DownlinkConnector {
         }
         do {
             try await publish(outgoing, with: client)
+        } catch is CancellationError {
+            return  // The connector is stopping.
         } catch {
             statistics.countAttributeRequestFailed()
             if let suppressed = failureLog.shouldLog() {

@@ -161,6 +161,30 @@ struct PublishBatchTests {
         }
     }
 
+    /// A window set just below the server's receive maximum: abandoned publishes still count
+    /// against that maximum, so the window's free slots are not all usable.
+    @Test func abandonedPublishesCountAgainstAReceiveMaximumAboveTheWindow() async throws {
+        try await withConnectedClient("abandon-near", version: .v5, connAckProperties: [.receiveMaximum(3)]) { client, outbound, publishes in
+            client.limitOutboundWindow(to: 2)
+            let unanswered = client.publishAll((0..<2).map {
+                MQTTMessage(topic: "ghost/\($0)", payload: ByteBuffer(string: "\($0)"), qos: .atLeastOnce)
+            })
+            #expect(await waitFor { publishes().count == 2 })
+            client.abandon([unanswered])
+            _ = try await unanswered.outcomes.get()
+            let next = client.publishAll((0..<2).map {
+                MQTTMessage(topic: "next/\($0)", payload: ByteBuffer(string: "\($0)"), qos: .atLeastOnce)
+            })
+            #expect(await waitFor { publishes().count == 3 })
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(publishes().count == 3, "4 unanswered publishes against a receive maximum of 3")
+            try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(publishes()[0].packetID))))
+            #expect(await waitFor { publishes().count == 4 }, "the server's late answer freed no slot")
+            for packet in publishes()[2...] { try await outbound.write(.puback(MQTTAckPacket(packetID: try #require(packet.packetID)))) }
+            #expect(try await next.outcomes.get().map { (try? $0.get())?.reasonCode } == [.success, .success])
+        }
+    }
+
     /// A batch on a client that is not connected completes at once, every message failed.
     @Test func publishAllWithoutAConnectionFailsEveryMessage() async throws {
         let client = MQTTClient(configuration: MQTTClientConfiguration(host: "127.0.0.1", port: 1, clientID: "none"),
