@@ -97,13 +97,7 @@ struct PublishCancellationTests {
             sessionExpiryInterval: 600, connectTimeout: .seconds(60)), logger: Logger(label: "test.cancel-resend"))
         try await server.channel.executeThenClose { connections in
             var accepted = connections.makeAsyncIterator()
-            let ack1 = Task { try await client.connect() }
-            let first = try #require(try await accepted.next())
-            let original: MQTTPublishPacket = try await first.executeThenClose { inbound, outbound in
-                var packets = inbound.makeAsyncIterator()
-                guard case .connect? = try await packets.next() else { throw Unexpected() }
-                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
-                _ = try await ack1.value
+            let original = try await ScriptedServer.session(of: client, on: &accepted, sessionPresent: false) { packets, _, _ in
                 let publishing = Task { try await client.publish(MQTTMessage(topic: "t", payload: "kept", qos: .atLeastOnce)) }
                 guard case .publish(let sent)? = try await packets.next() else { throw Unexpected() }
                 publishing.cancel()
@@ -112,13 +106,7 @@ struct PublishCancellationTests {
             }
             #expect(await waitFor { !client.isConnected })
 
-            let ack2 = Task { try await client.connect() }
-            let second = try #require(try await accepted.next())
-            try await second.executeThenClose { inbound, outbound in
-                var packets = inbound.makeAsyncIterator()
-                guard case .connect? = try await packets.next() else { throw Unexpected() }
-                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: true, reasonCode: .success)))
-                _ = try await ack2.value
+            try await ScriptedServer.session(of: client, on: &accepted, sessionPresent: true) { packets, outbound, _ in
                 guard case .publish(let again)? = try await packets.next() else { throw Unexpected() }
                 #expect(again.dup && again.packetID == original.packetID && String(buffer: again.payload) == "kept")
                 try await outbound.write(.puback(MQTTAckPacket(packetID: again.packetID!)))

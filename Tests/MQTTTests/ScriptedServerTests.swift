@@ -41,6 +41,24 @@ struct ScriptedServer {
     typealias Packets = NIOAsyncChannelInboundStream<MQTTPacket>.AsyncIterator
     typealias Writer = NIOAsyncChannelOutboundWriter<MQTTPacket>
 
+    /// Connects `client` on the server's next accepted connection, answers its CONNECT with a
+    /// CONNACK (`sessionPresent`) and runs `script` on that connection, which closes when the
+    /// script returns.
+    static func session<Result: Sendable>(
+        of client: MQTTClient, on accepted: inout NIOAsyncChannelInboundStream<Connection>.AsyncIterator,
+        sessionPresent: Bool, _ script: (inout Packets, Writer, any Channel) async throws -> Result
+    ) async throws -> Result {
+        let connecting = Task { try await client.connect() }
+        let connection = try #require(try await accepted.next())
+        return try await connection.executeThenClose { inbound, outbound in
+            var packets = inbound.makeAsyncIterator()
+            guard case .connect? = try await packets.next() else { throw Unexpected() }
+            try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: sessionPresent, reasonCode: .success)))
+            #expect(try await connecting.value.sessionPresent == sessionPresent)
+            return try await script(&packets, outbound, connection.channel)
+        }
+    }
+
     /// Starts a server, connects a new client (`clientID`, clean session) to it, answers its CONNECT
     /// with a plain CONNACK and runs `script` on the open connection. Returns the client and the
     /// script's result once the server has closed the connection; the caller shuts the client down.
@@ -55,14 +73,8 @@ struct ScriptedServer {
         let client = MQTTClient(configuration: configuration, logger: Logger(label: "test.\(clientID)"))
         let result = try await server.channel.executeThenClose { connections in
             var accepted = connections.makeAsyncIterator()
-            let ack = Task { try await client.connect() }
-            let connection = try #require(try await accepted.next())
-            return try await connection.executeThenClose { inbound, outbound in
-                var packets = inbound.makeAsyncIterator()
-                guard case .connect? = try await packets.next() else { throw Unexpected() }
-                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: false, reasonCode: .success)))
-                _ = try await ack.value
-                return try await script(client, &packets, outbound, connection.channel)
+            return try await session(of: client, on: &accepted, sessionPresent: false) { packets, outbound, channel in
+                try await script(client, &packets, outbound, channel)
             }
         }
         return (client, result)
@@ -179,13 +191,7 @@ struct ScriptedServerTests {
             #expect(await waitFor { !client.isConnected })
 
             // Connection 2: session present; expect PUBLISH q1 with DUP and PUBREL for q2.
-            let ack2 = Task { try await client.connect() }
-            let second = try #require(try await accepted.next())
-            try await second.executeThenClose { inbound, outbound in
-                var packets = inbound.makeAsyncIterator()
-                guard case .connect? = try await packets.next() else { throw Unexpected() }
-                try await outbound.write(.connack(MQTTConnAckPacket(sessionPresent: true, reasonCode: .success)))
-                #expect(try await ack2.value.sessionPresent)
+            try await ScriptedServer.session(of: client, on: &accepted, sessionPresent: true) { packets, outbound, _ in
                 // Re-sent in original send order, which depends on which caller reached the client first.
                 var again: MQTTPublishPacket?
                 var rel: MQTTAckPacket?
