@@ -185,7 +185,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"),
-        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit"]),
+        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "TestSupport"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "GatewayKit"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "GatewayKit"]),
         .testTarget(
