@@ -59,16 +59,16 @@ struct ScriptedServer {
         }
     }
 
-    /// Starts a server, connects a new client (`clientID`, clean session) to it, answers its CONNECT
+    /// Starts a server speaking `version`, connects a new client (`clientID`, clean session) to it, answers its CONNECT
     /// with a plain CONNACK and runs `script` on the open connection. Returns the client and the
     /// script's result once the server has closed the connection; the caller shuts the client down.
     static func withConnectedClient<Result: Sendable>(
-        _ clientID: String, configure: (inout MQTTClientConfiguration) -> Void = { _ in },
+        _ clientID: String, version: MQTTVersion = .v5, configure: (inout MQTTClientConfiguration) -> Void = { _ in },
         _ script: (MQTTClient, inout Packets, Writer, any Channel) async throws -> Result
     ) async throws -> (MQTTClient, Result) {
-        let server = try await start()
+        let server = try await start(version: version)
         var configuration = MQTTClientConfiguration(
-            host: "127.0.0.1", port: server.port, clientID: clientID, connectTimeout: .seconds(60))
+            host: "127.0.0.1", port: server.port, clientID: clientID, version: version, connectTimeout: .seconds(60))
         configure(&configuration)
         let client = MQTTClient(configuration: configuration, logger: Logger(label: "test.\(clientID)"))
         let result = try await server.channel.executeThenClose { connections in
