@@ -186,7 +186,7 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"),
         .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "TestSupport"]),
-        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "GatewayKit"]),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "GatewayKit", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "GatewayKit"]),
         .testTarget(
             name: "MQTTConnectorTests",

@@ -221,7 +221,12 @@ struct DateStringParser {
                 } else {
                     throw Failure()
                 }
-                fields.tzoffset = sign * (hours * 3600 + minutes * 60)
+                // Digits of any length: checked, so a hostile offset fails instead of trapping.
+                let (hourSeconds, hoursOverflow) = hours.multipliedReportingOverflow(by: 3600)
+                let (minuteSeconds, minutesOverflow) = minutes.multipliedReportingOverflow(by: 60)
+                let (offset, sumOverflow) = hourSeconds.addingReportingOverflow(minuteSeconds)
+                guard !hoursOverflow, !minutesOverflow, !sumOverflow else { throw Failure() }
+                fields.tzoffset = sign * offset
                 // "+0200 (CEST)": the name in parentheses is taken as the zone name.
                 if i + 5 < tokens.count, Self.isJump(tokens[i + 2]), tokens[i + 3] == "(", tokens[i + 5] == ")",
                    tokens[i + 4].count >= 3, couldBeTimeZoneName(Fields(hour: fields.hour), tokens[i + 4]) {
@@ -309,9 +314,9 @@ struct DateStringParser {
             }
         } else if i + 2 < count && tokens[i + 1] == ":" {
             // HH:MM[:SS[.ss]]
-            fields.hour = Int(value)
+            fields.hour = try Self.whole(value)
             guard let minuteValue = Self.decimal(tokens[i + 2]) else { throw Failure() }
-            fields.minute = Int(minuteValue)
+            fields.minute = try Self.whole(minuteValue)
             let remainder = minuteValue - minuteValue.rounded(.towardZero)
             if remainder != 0 { fields.second = Int(60 * remainder) }
             if i + 4 < count && tokens[i + 3] == ":" {
@@ -344,14 +349,14 @@ struct DateStringParser {
             i += 1
         } else if i + 1 >= count || Self.isJump(tokens[i + 1]) {
             if i + 2 < count, let ampm = Self.ampmWords[tokens[i + 2].lowercased()] {
-                fields.hour = Self.adjust(hour: Int(value), ampm: ampm)
+                fields.hour = Self.adjust(hour: try Self.whole(value), ampm: ampm)
                 i += 1
             } else {
                 try ymd.append(number: value, text: text)
             }
             i += 1
         } else if let ampm = Self.ampmWords[tokens[i + 1].lowercased()], value >= 0, value < 24 {
-            fields.hour = Self.adjust(hour: Int(value), ampm: ampm)
+            fields.hour = Self.adjust(hour: try Self.whole(value), ampm: ampm)
             i += 1
         } else if ymd.couldBeDay(value) {
             try ymd.append(number: value, text: text)
@@ -365,6 +370,13 @@ struct DateStringParser {
     static func decimal(_ text: String) -> Double? {
         guard let value = PythonText.parseFloat(text), value.isFinite else { return nil }
         return value
+    }
+
+    /// Python's `int()` of a number token (toward zero). A token beyond Int's range fails the
+    /// parse, as the date it would make fails in dateutil; converting it would trap.
+    static func whole(_ value: Double) throws(Failure) -> Int {
+        guard let whole = Int(exactly: value.rounded(.towardZero)) else { throw Failure() }
+        return whole
     }
 
     /// "SS[.ffffff]" → seconds and microseconds (the fraction cut to six digits).
@@ -400,6 +412,8 @@ struct DateStringParser {
         let wallSeconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         let seconds: Double
         if let offset = fields.tzoffset ?? (fields.tzname.map { Self.isUTCZone($0) ? 0 : nil } ?? nil) {
+            // Python's datetime refuses a UTC offset of a day or more (utcoffset() raises).
+            guard offset.magnitude < 86_400 else { throw Failure() }
             // Aware: (dt - epoch).total_seconds(), an exact integer division.
             let micros = (wallSeconds - Int64(offset)) * 1_000_000 + Int64(micro)
             seconds = Double(micros) / 1e6

@@ -23,7 +23,7 @@ struct YMD {
     /// A number token appended as a number (dateutil appends the Decimal here, so only a value
     /// above 100 marks a year).
     mutating func append(number: Double, text: String) throws(DateStringParser.Failure) {
-        try append(Int(number), label: nil)
+        try append(try DateStringParser.whole(number), label: nil)
     }
 
     mutating func append(_ value: Int, label: Label?) throws(DateStringParser.Failure) {
