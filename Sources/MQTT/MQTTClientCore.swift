@@ -516,12 +516,14 @@ final class MQTTClientCore {
             send(.pubcomp(MQTTAckPacket(packetID: ack.packetID)), on: handler)
             scheduleFlush()
         case .suback(let ack):
+            // An answer for another request's id (an UNSUBSCRIBE's) leaves that request's deadline
+            // running: cleared, the request would wait as long as the connection lives.
+            guard let continuation = pendingSubscribes.removeValue(forKey: ack.packetID) else { return }
             requestDeadlines[ack.packetID] = nil
-            pendingSubscribes.removeValue(forKey: ack.packetID)?
-                .resume(returning: ack.reasonCodes.map { MQTTSubscribeResult(reasonCode: $0) })
+            continuation.resume(returning: ack.reasonCodes.map { MQTTSubscribeResult(reasonCode: $0) })
         case .unsuback(let ack):
-            requestDeadlines[ack.packetID] = nil
             guard let continuation = pendingUnsubscribes.removeValue(forKey: ack.packetID) else { return }
+            requestDeadlines[ack.packetID] = nil
             if ack.reasonCodes.contains(where: \.isFailure) {
                 continuation.resume(throwing: MQTTError.unsubscribeFailed(ack.reasonCodes))
             } else {

@@ -1,6 +1,7 @@
 import Modbus
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 import TestSupport
 
@@ -8,7 +9,8 @@ import TestSupport
 /// transaction id, bad length, flipped bits, cut short, extra bytes): each request the client
 /// sends still ends, with a response or an error, and the client never traps. Seeded, so a
 /// failure can be replayed.
-@Suite struct HostileServerTests {
+@Suite("Modbus TCP client against a device that mangles its replies", .timeLimit(.minutes(2)))
+struct HostileServerTests {
     /// Answers each MBAP request with the reply it asks for, mutated three times in four.
     final class ManglingResponder: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
@@ -24,10 +26,9 @@ import TestSupport
             reply[4] = UInt8(length >> 8)
             reply[5] = UInt8(length & 0xFF)
             if mutator.below(4) != 0 { reply = mutator.mutate(reply) }
-            for piece in mutator.split(reply) {
-                context.write(NIOAny(context.channel.allocator.buffer(bytes: piece)), promise: nil)
+            for piece in mutator.split(reply) {  // Separate segments, so reads see them apart.
+                context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: piece)), promise: nil)
             }
-            context.flush()
         }
 
         private static func properReplyPDU(to pdu: [UInt8], _ mutator: inout ByteMutator) -> [UInt8] {
@@ -42,11 +43,18 @@ import TestSupport
         }
     }
 
+    final class ConnectionCounter: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
     @Test func everyRequestEndsWhateverTheDeviceAnswers() async throws {
+        let connections = ConnectionCounter()
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ManglingResponder(seed: 0x4D42_4854))
+                    // Each connection its own stream of mutations (the client reconnects after a bad frame).
+                    let connection = connections.count.add(1, ordering: .relaxed).newValue
+                    try channel.pipeline.syncOperations.addHandler(ManglingResponder(seed: 0x4D42_4854_0000 | UInt64(connection)))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
