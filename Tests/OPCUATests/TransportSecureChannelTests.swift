@@ -138,6 +138,35 @@ struct TransportSecureChannelTests {
         #expect(throws: UATCPError.tooManyChunks(count: 3, limit: 2)) { try receiver.decode(chunk(Captured.messageChunks[2])) }
     }
 
+    /// Chunks of messages that never end, each under the message limit, for ever-new request ids:
+    /// what they hold together is bounded by that limit too (a server cannot grow our memory).
+    @Test func unfinishedMessagesOfManyRequestsAreBoundedTogether() throws {
+        var client = openCodec(limits: limits(maxMessage: 100))
+        var sequence: UInt32 = 1
+        var refused: UATCPError?
+        var requestsFed = 0
+        feeding: for requestId in UInt32(1)...20 {
+            var server = openCodec(limits: limits(), firstSequence: sequence)
+            let chunks = try server.encode(.message, requestId: requestId, body: ByteBuffer(bytes: Array(repeating: 1, count: 80)))
+            #expect(chunks.count > 2)
+            requestsFed += 1
+            for piece in chunks.dropLast() {  // every chunk but the final one
+                sequence += 1
+                do {
+                    #expect(try client.decode(UATCPChunk(messageType: .message, chunkType: .intermediate, buffer: piece)) == nil)
+                } catch {
+                    refused = error as? UATCPError
+                    break feeding
+                }
+            }
+        }
+        guard case .messageTooLarge(let size, let limit)? = refused else {
+            Issue.record("chunks of \(requestsFed) unfinished messages were all held: \(String(describing: refused))")
+            return
+        }
+        #expect(size > 100 && limit == 100 && requestsFed == 2)
+    }
+
     @Test func renewedTokenKeepsTheOldOneUntilTheServerUsesTheNewOne() throws {
         var server = openCodec(limits: limits(chunk: 200))   // plays the sender with token 9
         var client = openCodec(limits: limits(chunk: 200))

@@ -26,6 +26,9 @@ public struct SecureChannelCodec: Sendable {
     private var sendSequence = SecureChannelSequence()
     private var receiveSequence = SecureChannelSequence()
     private var partials: [UInt32: PartialMessage] = [:]
+    /// Bytes held in `partials`, over all request ids. One message's size limit bounds them all:
+    /// otherwise a server could grow memory without end with chunks for ever-new request ids.
+    private var partialBytes = 0
 
     private struct PartialMessage {
         var type: UATCPMessageType
@@ -169,16 +172,24 @@ public struct SecureChannelCodec: Sendable {
 
         switch chunk.chunkType {
         case .abort:
-            partials[requestId] = nil
+            if let dropped = partials.removeValue(forKey: requestId) { partialBytes -= dropped.size }
             let status = try body.readUAUInt32()
             let reason = try body.readUAString()
             return .aborted(requestId: requestId, status: status, reason: reason)
         case .intermediate:
-            var partial = partials[requestId] ?? PartialMessage(type: chunk.messageType, chunks: [], size: 0)
+            var partial = partials.removeValue(forKey: requestId) ?? PartialMessage(type: chunk.messageType, chunks: [], size: 0)
+            partialBytes -= partial.size
             partial.chunks.append(body)
             partial.size += body.readableBytes
-            try check(partial, requestId: requestId)
+            try check(partial)
+            if limits.maxReceiveMessageSize > 0, partialBytes + partial.size > limits.maxReceiveMessageSize {
+                let held = partialBytes + partial.size
+                partials = [:]
+                partialBytes = 0
+                throw .messageTooLarge(size: held, limit: limits.maxReceiveMessageSize)
+            }
             partials[requestId] = partial
+            partialBytes += partial.size
             return nil
         case .final:
             guard var partial = partials.removeValue(forKey: requestId) else {
@@ -187,9 +198,10 @@ public struct SecureChannelCodec: Sendable {
                 }
                 return .message(type: chunk.messageType, requestId: requestId, body: body)
             }
+            partialBytes -= partial.size
             partial.chunks.append(body)
             partial.size += body.readableBytes
-            try check(partial, requestId: requestId)
+            try check(partial)
             var joined = ByteBuffer()
             joined.reserveCapacity(partial.size)
             for piece in partial.chunks { joined.writeImmutableBuffer(piece) }
@@ -197,13 +209,12 @@ public struct SecureChannelCodec: Sendable {
         }
     }
 
-    private mutating func check(_ partial: PartialMessage, requestId: UInt32) throws(UATCPError) {
+    /// One message's limits; the caller has taken `partial` out of `partials` (dropped on a throw).
+    private func check(_ partial: PartialMessage) throws(UATCPError) {
         if limits.maxReceiveChunkCount > 0, partial.chunks.count > limits.maxReceiveChunkCount {
-            partials[requestId] = nil
             throw .tooManyChunks(count: partial.chunks.count, limit: limits.maxReceiveChunkCount)
         }
         if limits.maxReceiveMessageSize > 0, partial.size > limits.maxReceiveMessageSize {
-            partials[requestId] = nil
             throw .messageTooLarge(size: partial.size, limit: limits.maxReceiveMessageSize)
         }
     }
