@@ -22,7 +22,12 @@ public struct ASCIIFramer: ModbusFramer {
     public mutating func nextFrame() throws(ModbusCodecError) -> ModbusADU? {
         guard buffer.count > 0 else { return nil }
         guard let start = buffer.firstIndex(of: Self.colon) else {
-            return nil  // noise so far; reported (and dropped) once its ':' shows up
+            // Noise so far: reported (and dropped) once its ':' shows up, or once it is longer than
+            // any frame, so a line that only ever sends noise cannot grow the buffer without end.
+            guard buffer.count > Self.maxFrameCharacters else { return nil }
+            let skipped = buffer.count
+            buffer.removeAll()
+            throw ModbusCodecError("ASCII: skipped \(skipped) bytes without ':'")
         }
         if start > 0 {
             let noise = buffer.bytes(0..<start)

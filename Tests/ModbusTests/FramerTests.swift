@@ -120,6 +120,19 @@ import Testing
         ])
     }
 
+    /// A line that only sends noise (no ':') is not buffered without end: beyond a frame's length
+    /// it is dropped with an error, and the next frame still decodes.
+    @Test func noiseWithoutAColonIsDroppedBeyondAFramesLength() throws {
+        var framer = ASCIIFramer()
+        framer.append(Array(repeating: UInt8(ascii: "x"), count: 400))
+        #expect(try framer.nextFrame() == nil)
+        framer.append(Array(repeating: UInt8(ascii: "x"), count: 400))
+        #expect(throws: ModbusCodecError.self) { try framer.nextFrame() }
+        #expect(framer.bufferedByteCount == 0)
+        framer.append(frame)
+        #expect(try framer.nextFrame()?.pdu == hex("03 13 89 00 0a"))
+    }
+
     @Test func lowercaseHexIsAccepted() {
         let result = run(ASCIIFramer(), chunks: [ascii(":f7031389000a60\r\n")])
         #expect(result.outputs == [.frame(unit: 0xF7, transaction: 0, pdu: hex("03 13 89 00 0a"))])
