@@ -51,25 +51,23 @@ import TestSupport
         for iteration in 0..<20_000 {
             let input = mutator.mutate(messages[iteration % messages.count] + messages[mutator.below(messages.count)])
             var accumulated = ByteBuffer()
-            var calls = 0
-            pieces: for piece in mutator.split(input) {
-                accumulated.writeBytes(piece)
-                while true {
-                    calls += 1
-                    guard calls <= 4 * input.count + 16 else {
-                        Issue.record("iteration \(iteration): the decoder keeps returning chunks without consuming \(input)")
-                        return
+            let progressed = mutator.feed(input, stopAtFailure: true, append: { accumulated.writeBytes($0) }) {
+                do {
+                    guard let chunk = try UATCPChunkDecoder.nextChunk(from: &accumulated, maxChunkSize: 65536) else {
+                        return .needsMore
                     }
-                    do {
-                        guard let chunk = try UATCPChunkDecoder.nextChunk(from: &accumulated, maxChunkSize: 65536) else { break }
-                        chunks += 1
-                        _ = try? UATCPHello(payload: chunk.payload)
-                        _ = try? UATCPAcknowledge(payload: chunk.payload)
-                        _ = try? UATCPErrorMessage(payload: chunk.payload)
-                    } catch {
-                        break pieces  // The connection closes on a framing error.
-                    }
+                    chunks += 1
+                    _ = try? UATCPHello(payload: chunk.payload)
+                    _ = try? UATCPAcknowledge(payload: chunk.payload)
+                    _ = try? UATCPErrorMessage(payload: chunk.payload)
+                    return .produced
+                } catch {
+                    return .failed  // The connection closes on a framing error.
                 }
+            }
+            guard progressed else {
+                Issue.record("iteration \(iteration): the decoder keeps returning chunks without consuming \(input)")
+                return
             }
         }
         #expect(chunks > 1_000, "the mutations should leave many chunks intact")
